@@ -1,0 +1,42 @@
+"""Settings come from configs/default.toml and HOTLINE_* overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.config import ConfigError, load_settings
+
+
+def test_defaults_are_embedded() -> None:
+    settings = load_settings(environ={})
+    assert settings.get("asr", "model") == "bundled-base"
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.seed_path("kb").is_file()
+
+
+def test_environment_overrides_keep_types() -> None:
+    settings = load_settings(environ={
+        "HOTLINE_DATABASE_URL": "postgresql+psycopg://u@h/db",
+        "HOTLINE_SERVER_PORT": "9001",
+        "HOTLINE_VAD_END_OF_TURN_SILENCE_MS": "650",
+        "HOTLINE_UNRELATED": "x",
+    })
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+    assert settings.get("server", "port") == 9001
+    assert settings.get("vad", "end_of_turn_silence_ms") == 650
+
+
+def test_bad_override_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="HOTLINE_SERVER_PORT"):
+        load_settings(environ={"HOTLINE_SERVER_PORT": "eighty"})
+
+
+def test_missing_or_broken_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "none.toml", environ={})
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[server\nport = 1")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(broken, environ={})
