@@ -1,0 +1,60 @@
+"""The FastAPI application: telephony WebSocket plus the REST API, over one database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from server import api, media_stream
+from server.config import Settings
+from server.services import KnowledgeCache, Services, build_services
+from server.storage import db, repository
+
+log = logging.getLogger("hotline.app")
+
+
+def prepare_database(settings: Settings, database_url: str) -> None:
+    """Bring the schema up to date and, on an empty database, load the seed data from configs/."""
+    db.upgrade(database_url)
+    engine = db.make_engine(database_url)
+    try:
+        if repository.knowledge_is_empty(engine):
+            counts = repository.seed_knowledge(
+                engine,
+                kb=settings.seed_path("kb"),
+                catalogue=settings.seed_path("catalogue"),
+                gazetteer=settings.seed_path("gazetteer"),
+            )
+            log.info("empty database seeded from %s: %s", settings.seed_path("kb").parent, counts)
+    finally:
+        engine.dispose()
+
+
+def create_app(settings: Settings, database_url: str, services: Services | None = None) -> FastAPI:
+    """`services` lets tests share loaded models between servers; otherwise they load at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = db.make_engine(database_url)
+        app.state.engine = engine
+        if services is None:
+            app.state.services = build_services(settings, engine)
+        else:
+            app.state.services = Services(
+                settings=settings,
+                engine=engine,
+                recognizer=services.recognizer,
+                synthesizer=services.synthesizer,
+                knowledge=KnowledgeCache(engine),
+            )
+        log.info("hotline ready")
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Hotline", lifespan=lifespan)
+    app.include_router(media_stream.router)
+    app.include_router(api.router)
+    return app

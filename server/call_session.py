@@ -1,0 +1,262 @@
+"""One phone call: caller audio in, seat replies out, everything stored.
+
+The WebSocket handler feeds parsed events in; this class owns the per-call state (VAD, seat,
+marks) and the turn worker that runs ASR → seat → TTS off the event loop, one turn at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from math import gcd
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from agent.seat import OfflineSeat, SeatReply
+from server.protocol import (
+    CLOSE_PROTOCOL,
+    Connected,
+    Dtmf,
+    Event,
+    Mark,
+    Media,
+    ProtocolError,
+    Start,
+    Stop,
+    Unknown,
+    clear_message,
+    frames,
+    mark_message,
+    media_message,
+)
+from server.services import Services
+from server.storage import repository
+from voice.codec import float_to_int16, int16_to_float, pcm16_to_ulaw, ulaw_to_pcm16
+from voice.stream_resample import StreamResampler
+from voice.vad import EndOfTurnDetector, TurnEnded
+
+log = logging.getLogger("hotline.call")
+
+PHONE_RATE = 8000
+ASR_RATE = 16000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Playback:
+    """A reply we sent; the caller has heard it only once its mark comes back."""
+
+    mark: str
+    turn_index: int | None
+    sent_at: datetime
+    heard_at: datetime | None = None
+
+
+@dataclass
+class CallState:
+    start: Start
+    call_id: int
+    seat: OfflineSeat
+    detector: EndOfTurnDetector
+    resampler: StreamResampler = field(default_factory=lambda: StreamResampler(PHONE_RATE, ASR_RATE))
+    playbacks: dict[str, Playback] = field(default_factory=dict)
+    dtmf: list[str] = field(default_factory=list)
+    turn_count: int = 0
+    audio_seconds: float = 0.0
+
+
+class CallSession:
+    def __init__(self, services: Services, send_text: Callable[[str], Awaitable[None]]) -> None:
+        self._services = services
+        self._send_text = send_text
+        self._send_lock = asyncio.Lock()
+        self.state: CallState | None = None
+        self._turns: asyncio.Queue[TurnEnded | None] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self._hung_up = False
+        self.ended = False
+
+    @property
+    def label(self) -> str:
+        return self.state.start.call_sid if self.state else "(not started)"
+
+    # ---- events from the gateway ------------------------------------------------------------
+
+    async def handle(self, event: Event) -> None:
+        if isinstance(event, Connected):
+            return
+        if isinstance(event, Start):
+            if self.state is not None:
+                raise ProtocolError(CLOSE_PROTOCOL, "a second 'start' on the same stream")
+            await self._begin(event)
+            return
+        if isinstance(event, Unknown):
+            log.info("call %s: ignoring unknown event %r", self.label, event.event)
+            return
+        if self.state is None:
+            raise ProtocolError(CLOSE_PROTOCOL, f"'{type(event).__name__.lower()}' before 'start'")
+        if isinstance(event, Media):
+            self._on_audio(event.payload)
+        elif isinstance(event, Mark):
+            self._on_mark(event.name)
+        elif isinstance(event, Dtmf):
+            self.state.dtmf.append(event.digit)
+            log.info("call %s: caller pressed %s", self.label, event.digit)
+        elif isinstance(event, Stop):
+            await self.end(error=None)
+
+    async def _begin(self, start: Start) -> None:
+        services = self._services
+        caller = start.custom_parameters.get("from") or None
+        knowledge = await asyncio.to_thread(services.knowledge.current)
+        seat = OfflineSeat(knowledge, caller_number=caller)
+        call_id = await asyncio.to_thread(
+            repository.create_call,
+            services.engine,
+            call_sid=start.call_sid,
+            stream_sid=start.stream_sid,
+            caller_number=caller,
+        )
+        vad_settings = services.settings.raw["vad"]
+        detector = EndOfTurnDetector(
+            services.new_vad(),
+            end_of_turn_silence_ms=vad_settings["end_of_turn_silence_ms"],
+            min_speech_ms=vad_settings["min_speech_ms"],
+            max_turn_s=vad_settings["max_turn_s"],
+            threshold=vad_settings["threshold"],
+        )
+        self.state = CallState(start=start, call_id=call_id, seat=seat, detector=detector)
+        log.info("call %s started (from %s)", start.call_sid, caller or "unknown number")
+        self._worker = asyncio.create_task(self._turn_worker())
+        await self._say(seat.greeting(), mark="greeting", turn_index=None)
+
+    def _on_audio(self, ulaw: bytes) -> None:
+        assert self.state is not None
+        if self._hung_up:
+            return
+        pcm = int16_to_float(ulaw_to_pcm16(ulaw))
+        self.state.audio_seconds += pcm.size / PHONE_RATE
+        for event in self.state.detector.feed(self.state.resampler.process(pcm)):
+            if isinstance(event, TurnEnded):
+                self._turns.put_nowait(event)
+
+    def _on_mark(self, name: str) -> None:
+        assert self.state is not None
+        playback = self.state.playbacks.get(name)
+        if playback is None:
+            log.info("call %s: mark %r that we never sent", self.label, name)
+            return
+        playback.heard_at = utcnow()
+
+    # ---- turns ------------------------------------------------------------------------------
+
+    async def _turn_worker(self) -> None:
+        while True:
+            ended = await self._turns.get()
+            if ended is None:
+                return
+            try:
+                await self._take_turn(ended)
+            except Exception:
+                # One bad turn must not end the call; the caller is asked to repeat.
+                log.exception("call %s: turn failed", self.label)
+                if not self._hung_up:
+                    await self._say("不好意思，系统刚才没有处理好，请您再说一遍。", mark=None, turn_index=None)
+
+    async def _take_turn(self, ended: TurnEnded) -> None:
+        state = self.state
+        assert state is not None
+        services = self._services
+        transcript = await asyncio.to_thread(services.recognizer.transcribe, ended.audio)
+        final_at = utcnow()
+        reply: SeatReply = await asyncio.to_thread(state.seat.turn, transcript.text.strip())
+        index = state.turn_count
+        state.turn_count += 1
+        await asyncio.to_thread(
+            repository.add_turn,
+            services.engine,
+            call_id=state.call_id,
+            index=index,
+            asr_text=transcript.text.strip(),
+            reply_text=reply.text,
+            reply_action=reply.action,
+            speech_started_at=ended.started_at_s,
+            speech_ended_at=ended.ended_at_s,
+            asr_final_at=final_at,
+        )
+        if not self._hung_up:
+            first_audio_at = await self._say(reply.text, mark=f"reply-{index}", turn_index=index)
+            await asyncio.to_thread(
+                repository.set_turn_reply_audio_at, services.engine, state.call_id, index, first_audio_at
+            )
+
+    # ---- speaking ---------------------------------------------------------------------------
+
+    async def _say(self, text: str, mark: str | None, turn_index: int | None) -> datetime:
+        """Synthesise and stream a reply; returns when its first audio went out."""
+        state = self.state
+        assert state is not None
+        synth = self._services.synthesizer
+        audio = await asyncio.to_thread(synth.synthesize, text)
+        ulaw = pcm16_to_ulaw(float_to_int16(_to_phone_rate(audio, synth.sample_rate)))
+        sid = state.start.stream_sid
+        first_audio_at = utcnow()
+        async with self._send_lock:
+            for frame in frames(ulaw):
+                await self._send_text(media_message(sid, frame))
+            if mark is not None:
+                state.playbacks[mark] = Playback(mark=mark, turn_index=turn_index, sent_at=utcnow())
+                await self._send_text(mark_message(sid, mark))
+        return first_audio_at
+
+    async def clear_playback(self) -> None:
+        """Tell the gateway to drop audio it has queued (used when the caller talks over us)."""
+        if self.state is not None:
+            async with self._send_lock:
+                await self._send_text(clear_message(self.state.start.stream_sid))
+
+    # ---- the end ----------------------------------------------------------------------------
+
+    async def end(self, error: str | None) -> None:
+        """Finish the call once: transcribe what is left, let the seat conclude, store the outcome."""
+        if self.ended:
+            return
+        self.ended = True
+        self._hung_up = True
+        state = self.state
+        if state is None:
+            return
+        leftover = state.detector.flush()
+        if leftover is not None:
+            self._turns.put_nowait(leftover)
+        self._turns.put_nowait(None)
+        if self._worker is not None:
+            await self._worker
+        outcome = await asyncio.to_thread(state.seat.finish)
+        await asyncio.to_thread(
+            repository.finish_call,
+            self._services.engine,
+            call_id=state.call_id,
+            outcome=outcome,
+            error=error,
+            heard_marks=[p.mark for p in state.playbacks.values() if p.heard_at is not None],
+            dtmf="".join(state.dtmf) or None,
+        )
+        log.info(
+            "call %s ended: %s / %s%s", state.start.call_sid, outcome.category, outcome.route,
+            f" ({error})" if error else "",
+        )
+
+
+def _to_phone_rate(audio: np.ndarray, rate: int) -> np.ndarray:
+    if rate == PHONE_RATE:
+        return audio
+    divisor = gcd(rate, PHONE_RATE)
+    return resample_poly(audio, PHONE_RATE // divisor, rate // divisor).astype(np.float32)

@@ -1,0 +1,177 @@
+"""The `hotline` command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from server.cli_admin import catalogue_app, db_app, gazetteer_app, kb_app
+from server.config import ConfigError, Settings, load_settings
+
+app = typer.Typer(help="Hotline: a voice agent for a 12345 citizen-service hotline.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(gazetteer_app, name="gazetteer")
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        err.print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy URL (SQLite file or postgresql+psycopg://).")] = None,
+) -> None:
+    """Start the server: telephony WebSocket at /media-stream and the REST API."""
+    import uvicorn
+
+    from server.app import create_app, prepare_database
+    from voice.model_assets import ModelAssetError
+
+    settings = _settings()
+    host = host or settings.get("server", "host")
+    port = port or settings.get("server", "port")
+    url = database or settings.database_url
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=settings.get("server", "log_level").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        prepare_database(settings, url)
+        from server.services import build_recognizer
+
+        build_recognizer(settings)  # fail here, clearly, rather than on the first call
+    except ModelAssetError as exc:
+        raise _fail(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - a database that cannot be reached is a user error
+        raise _fail(f"cannot prepare the database {url}: {exc}") from None
+    err.print(f"[green]Hotline[/green] listening on ws://{host}:{port}/media-stream (REST: http://{host}:{port}/api)")
+    err.print("Place a call from audio files with:")
+    err.print(f"  hotline call --server ws://{host}:{port} caller_turn1.wav [caller_turn2.wav …]")
+    err.print(f"  hotline simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
+    uvicorn.run(create_app(settings, url), host=host, port=port, ws="websockets",
+                ws_max_size=2**20, log_level=settings.get("server", "log_level"))
+
+
+@app.command()
+def transcribe(
+    file: Annotated[Path, typer.Argument(help="An audio file in any format PyAV reads.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print text, language, duration and segments.")] = False,
+) -> None:
+    """Transcribe one audio file to Simplified Chinese."""
+    from server.services import build_recognizer
+    from voice.audio_file import AudioFileError, load_audio
+    from voice.model_assets import ModelAssetError
+
+    settings = _settings()
+    try:
+        audio = load_audio(file)
+        recognizer = build_recognizer(settings)
+    except (AudioFileError, ModelAssetError) as exc:
+        raise _fail(str(exc)) from None
+    duration = len(audio) / 16000
+    with Progress(TextColumn("transcribing"), BarColumn(), TimeRemainingColumn(), console=err,
+                  disable=duration < 30) as progress:
+        task = progress.add_task("asr", total=duration)
+        transcript = recognizer.transcribe_long(audio, progress=lambda at: progress.update(task, completed=at))
+    if as_json:
+        print(json.dumps({
+            "text": transcript.text, "language": transcript.language, "duration_s": transcript.duration_s,
+            "segments": [{"start": s.start, "end": s.end, "text": s.text} for s in transcript.segments],
+        }, ensure_ascii=False))
+    else:
+        print(transcript.text)
+
+
+def _run_calls(calls: list, server: str | None, realtime: bool, out, kb, catalogue, gazetteer) -> int:
+    from server.simulate import local_server, simulate_call
+
+    failures = 0
+
+    def play(url: str) -> None:
+        nonlocal failures
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeRemainingColumn(), console=err) as progress:
+            task = progress.add_task("calls", total=len(calls))
+            for call in calls:
+                progress.update(task, description=f"call {call.id}")
+                line = simulate_call(url, call, realtime)
+                failures += "error" in line
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                out.flush()
+                progress.advance(task)
+
+    if server:
+        play(server)
+    else:
+        with local_server(kb, catalogue, gazetteer) as url:
+            play(url)
+    return failures
+
+
+@app.command()
+def simulate(
+    calls_file: Annotated[Path, typer.Argument(help="A corpus file: JSON lines with turns of audio clips.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write one JSON result line per call.")],
+    kb: Annotated[Path | None, typer.Option(help="KB JSON lines replacing the seed KB.")] = None,
+    catalogue: Annotated[Path | None, typer.Option(help="Responsibility catalogue replacing the seed one.")] = None,
+    gazetteer: Annotated[Path | None, typer.Option(help="Gazetteer replacing the seed one.")] = None,
+    server: Annotated[str | None, typer.Option(help="ws://HOST:PORT of a running server; default: start one.")] = None,
+    realtime: Annotated[bool, typer.Option(help="Pace audio at 20 ms a frame and report latencies.")] = False,
+) -> None:
+    """Play each call of a corpus over the telephony WebSocket, as a phone would."""
+    from server.simulate import SimulationError, read_corpus
+
+    try:
+        calls = read_corpus(calls_file)
+        for path in (kb, catalogue, gazetteer):
+            if path is not None and not path.is_file():
+                raise SimulationError(f"file not found: {path}")
+        with out.open("w", encoding="utf-8") as sink:
+            failures = _run_calls(calls, server, realtime, sink, kb, catalogue, gazetteer)
+    except SimulationError as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"{len(calls)} calls, {failures} failed → {out}")
+
+
+@app.command()
+def call(
+    clips: Annotated[list[Path], typer.Argument(help="The caller's turns, one audio file each, in order.")],
+    server: Annotated[str | None, typer.Option(help="ws://HOST:PORT of a running server; default: start one.")] = None,
+    caller_number: Annotated[str | None, typer.Option("--from", help="The caller's phone number.")] = None,
+) -> None:
+    """Place one call from audio files and print the conversation and its outcome."""
+    from server.simulate import CorpusCall, SimulationError
+
+    missing = [str(p) for p in clips if not p.is_file()]
+    if missing:
+        raise _fail(f"file not found: {', '.join(missing)}")
+    try:
+        _run_calls([CorpusCall(id="call", clips=clips, caller_number=caller_number)], server, False,
+                   sys.stdout, None, None, None)
+    except SimulationError as exc:
+        raise _fail(str(exc)) from None
+
+
+if __name__ == "__main__":
+    app()

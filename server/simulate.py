@@ -1,0 +1,176 @@
+"""`hotline simulate`: play a corpus of calls against a server and write one result line per call."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from server.softphone import PhoneCall, Softphone
+
+
+class SimulationError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class CorpusCall:
+    id: str
+    clips: list[Path]
+    caller_number: str | None = None
+
+
+def read_corpus(path: Path) -> list[CorpusCall]:
+    """Audio paths are relative to the corpus file's folder."""
+    if not path.is_file():
+        raise SimulationError(f"corpus file not found: {path}")
+    calls = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            clips = [path.parent / turn["audio"] for turn in record["turns"]]
+            call = CorpusCall(id=str(record["id"]), clips=clips, caller_number=record.get("caller_number"))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise SimulationError(f"{path}:{number}: not a corpus call ({exc})") from exc
+        calls.append(call)
+    return calls
+
+
+def endpoints(server: str) -> tuple[str, str]:
+    """`ws://h:p`, `http://h:p` or either with /media-stream → (WebSocket URL, HTTP base URL)."""
+    base = server.rstrip("/").removesuffix("/media-stream")
+    if base.startswith(("ws://", "wss://")):
+        http = "http" + base[2:]
+    elif base.startswith(("http://", "https://")):
+        http = base
+    else:
+        http = "http://" + base
+    return "ws" + http[4:] + "/media-stream", http
+
+
+def _ms_between(later: datetime | float | None, earlier: float) -> int | None:
+    if later is None:
+        return None
+    seconds = later.timestamp() if isinstance(later, datetime) else later
+    return round((seconds - earlier) * 1000)
+
+
+def _fetch_detail(http: str, call_sid: str, timeout_s: float = 60.0) -> dict[str, Any]:
+    """The call as stored; waits until the server has finished it (the seat concludes after `stop`)."""
+    deadline = time.monotonic() + timeout_s
+    with httpx.Client(base_url=http, timeout=10) as client:
+        while True:
+            response = client.get(f"/api/calls/{call_sid}")
+            if response.status_code == 200 and response.json()["call"]["status"] != "active":
+                return response.json()
+            if time.monotonic() > deadline:
+                raise SimulationError(f"call {call_sid} was not finished on the server after {timeout_s:.0f} s")
+            time.sleep(0.2)
+
+
+def result_line(call_id: str, phone: PhoneCall, detail: dict[str, Any], realtime: bool) -> dict[str, Any]:
+    record = detail["call"]
+    turns = []
+    for index, stored in enumerate(detail["turns"]):
+        timing = phone.turns[index] if index < len(phone.turns) else None
+        final_at = datetime.fromisoformat(stored["asr_final_at"]) if stored.get("asr_final_at") else None
+        turns.append({
+            "asr_text": stored["asr_text"],
+            "reply_text": stored["reply_text"],
+            "end_of_speech_to_final_ms":
+                _ms_between(final_at, timing.end_of_speech_wall) if realtime and timing else None,
+            "end_of_speech_to_reply_audio_ms":
+                _ms_between(timing.first_reply_audio_wall, timing.end_of_speech_wall)
+                if realtime and timing else None,
+        })
+    ticket = detail.get("ticket")
+    return {
+        "id": call_id,
+        "category": record["category"],
+        "route": record["route"],
+        "kb_article": record["kb_article"],
+        "urgent": record["urgent"],
+        "police": record["police"],
+        "turns": turns,
+        "ticket": None if ticket is None else {
+            key: ticket.get(key) for key in (
+                "id", "topic", "district", "street", "address", "caller_name", "phone", "urgent",
+                "police", "unit", "co_unit", "due_at", "summary")
+        },
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def local_server(kb: Path | None, catalogue: Path | None, gazetteer: Path | None) -> Iterator[str]:
+    """A server of our own on a free loopback port, with a fresh database and the given knowledge."""
+    with tempfile.TemporaryDirectory(prefix="hotline-sim-") as folder:
+        url = f"sqlite:///{Path(folder) / 'simulate.db'}"
+        hotline = [sys.executable, "-m", "server.cli"]
+        env = {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_PATHS_DATA_DIR": folder}
+        setup = [["db", "upgrade"], ["db", "seed"]]
+        setup += [[kind, "import", str(path)] for kind, path in
+                  (("kb", kb), ("catalogue", catalogue), ("gazetteer", gazetteer)) if path]
+        for args in setup:
+            done = subprocess.run([*hotline, *args], env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SimulationError(f"hotline {' '.join(args)} failed: {done.stderr.strip() or done.stdout}")
+        port = free_port()
+        log_path = Path(folder) / "server.log"
+        with log_path.open("w") as log_file:
+            server = subprocess.Popen([*hotline, "serve", "--port", str(port)], env=env,
+                                      stdout=log_file, stderr=subprocess.STDOUT)
+            try:
+                _wait_healthy(f"http://127.0.0.1:{port}", server, log_path)
+                yield f"ws://127.0.0.1:{port}"
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+
+
+def _wait_healthy(http: str, server: subprocess.Popen, log_path: Path, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            tail = log_path.read_text(errors="replace")[-2000:]
+            raise SimulationError(f"the server exited while starting:\n{tail}")
+        try:
+            if httpx.get(f"{http}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SimulationError(f"the server did not become ready within {timeout_s:.0f} s")
+
+
+def simulate_call(server: str, call: CorpusCall, realtime: bool) -> dict[str, Any]:
+    ws_url, http = endpoints(server)
+    try:
+        phone = asyncio.run(Softphone(ws_url, realtime).call(call.clips, call.caller_number))
+        detail = _fetch_detail(http, phone.call_sid)
+        return result_line(call.id, phone, detail, realtime)
+    except Exception as exc:  # noqa: BLE001 - a broken call is one error line, the run goes on
+        return {"id": call.id, "error": f"{type(exc).__name__}: {exc}"}

@@ -1,0 +1,167 @@
+"""A phone that speaks the Twilio Media Streams protocol: plays audio files as a caller's turns.
+
+It behaves like a gateway: audio goes out in 20 ms μ-law frames, the line carries silence
+between turns (a phone never stops sending), marks are echoed once the reply has "played",
+and `stop` ends the call. What the seat understood is read back from the REST API afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import websockets
+
+from server.protocol import FRAME_BYTES, SAMPLE_RATE
+from voice.audio_file import load_audio
+from voice.codec import float_to_int16, pcm16_to_ulaw
+
+FRAME_S = FRAME_BYTES / SAMPLE_RATE
+SILENCE_FRAME = b"\xff" * FRAME_BYTES
+# Enough trailing silence for the server's end-of-turn detector, sent at once when not real time.
+SILENCE_BURST_S = 1.5
+
+
+class CallFailed(Exception):
+    pass
+
+
+@dataclass
+class TurnTiming:
+    end_of_speech_wall: float  # time.time() when the caller stopped speaking
+    first_reply_audio_wall: float | None = None
+
+
+@dataclass
+class PhoneCall:
+    call_sid: str
+    turns: list[TurnTiming] = field(default_factory=list)
+
+
+def caller_audio(path: Path) -> tuple[bytes, float]:
+    """A clip as 8 kHz μ-law, and where its speech ends (seconds), for latency figures."""
+    audio = load_audio(path, sample_rate=SAMPLE_RATE)
+    frame = int(SAMPLE_RATE * 0.02)
+    usable = audio[: len(audio) // frame * frame].reshape(-1, frame)
+    loud = np.flatnonzero(np.sqrt((usable**2).mean(axis=1)) > 0.01)  # about -40 dBFS
+    speech_end = (loud[-1] + 1) * 0.02 if loud.size else 0.0
+    return pcm16_to_ulaw(float_to_int16(audio)), speech_end
+
+
+class Softphone:
+    def __init__(self, ws_url: str, realtime: bool, reply_timeout_s: float = 120.0) -> None:
+        self.ws_url = ws_url
+        self.realtime = realtime
+        self.reply_timeout_s = reply_timeout_s
+
+    async def call(self, clips: list[Path], caller_number: str | None = None) -> PhoneCall:
+        call_sid = f"CA{uuid.uuid4().hex}"
+        stream_sid = f"MZ{uuid.uuid4().hex}"
+        result = PhoneCall(call_sid=call_sid)
+        marks: asyncio.Queue[str] = asyncio.Queue()
+        clips_audio = [caller_audio(p) for p in clips]
+        async with websockets.connect(self.ws_url, max_size=2**20) as ws:
+            reader = asyncio.create_task(self._read(ws, stream_sid, marks, result))
+            try:
+                await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+                params = {"from": caller_number} if caller_number else {}
+                await ws.send(json.dumps(_start_message(stream_sid, call_sid, params)))
+                await self._wait_for_mark(marks, reader, "the greeting")
+                for ulaw, speech_end in clips_audio:
+                    started = time.time()
+                    await self._send_audio(ws, stream_sid, ulaw)
+                    timing = TurnTiming(end_of_speech_wall=started + speech_end)
+                    result.turns.append(timing)
+                    await self._silence_until_reply(ws, stream_sid, marks, reader)
+                await ws.send(json.dumps({"event": "stop", "streamSid": stream_sid,
+                                          "stop": {"callSid": call_sid}}))
+                await asyncio.wait_for(reader, timeout=self.reply_timeout_s)
+            finally:
+                reader.cancel()
+        return result
+
+    async def _read(self, ws, stream_sid: str, marks: asyncio.Queue[str], result: PhoneCall) -> None:
+        queued_audio_s = 0.0
+        playing_until = time.monotonic()
+        async for raw in ws:
+            message = json.loads(raw)
+            event = message.get("event")
+            if event == "media":
+                if result.turns and result.turns[-1].first_reply_audio_wall is None:
+                    result.turns[-1].first_reply_audio_wall = time.time()
+                queued_audio_s = len(base64.b64decode(message["media"]["payload"])) / SAMPLE_RATE
+                playing_until = max(playing_until, time.monotonic()) + queued_audio_s
+            elif event == "mark":
+                name = message["mark"]["name"]
+                if self.realtime:
+                    # A real phone reports a mark only once the audio before it has played.
+                    await asyncio.sleep(max(0.0, playing_until - time.monotonic()))
+                await ws.send(json.dumps({"event": "mark", "streamSid": stream_sid, "mark": {"name": name}}))
+                marks.put_nowait(name)
+            elif event == "clear":
+                playing_until = time.monotonic()
+
+    async def _wait_for_mark(self, marks: asyncio.Queue[str], reader: asyncio.Task, what: str) -> str:
+        getter = asyncio.ensure_future(marks.get())
+        done, _ = await asyncio.wait({getter, reader}, timeout=self.reply_timeout_s,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if getter in done:
+            return getter.result()
+        getter.cancel()
+        if reader in done:
+            raise CallFailed(f"the server closed the call while we waited for {what}")
+        raise CallFailed(f"no reply within {self.reply_timeout_s:.0f} s while waiting for {what}")
+
+    async def _send_audio(self, ws, stream_sid: str, ulaw: bytes) -> None:
+        for index, start in enumerate(range(0, len(ulaw), FRAME_BYTES)):
+            frame = ulaw[start : start + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff")
+            await ws.send(_media_message(stream_sid, frame, index))
+            if self.realtime:
+                await asyncio.sleep(FRAME_S)
+            elif index % 50 == 49:
+                await asyncio.sleep(0)  # let the reader run
+
+    async def _silence_until_reply(self, ws, stream_sid: str, marks: asyncio.Queue[str],
+                                   reader: asyncio.Task) -> None:
+        """Keep the line open with silence, as a phone does, until the seat's reply has played."""
+        if not self.realtime:
+            await self._send_audio(ws, stream_sid, SILENCE_FRAME * int(SILENCE_BURST_S / FRAME_S))
+        getter = asyncio.ensure_future(self._wait_for_mark(marks, reader, "the seat's reply"))
+        try:
+            while not getter.done():
+                await ws.send(_media_message(stream_sid, SILENCE_FRAME, 0))
+                await asyncio.sleep(FRAME_S)
+        except websockets.ConnectionClosed:
+            pass
+        await getter
+
+
+def _start_message(stream_sid: str, call_sid: str, params: dict[str, str]) -> dict:
+    return {
+        "event": "start",
+        "sequenceNumber": "1",
+        "streamSid": stream_sid,
+        "start": {
+            "accountSid": "AChotlinesimulator",
+            "streamSid": stream_sid,
+            "callSid": call_sid,
+            "tracks": ["inbound"],
+            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": SAMPLE_RATE, "channels": 1},
+            "customParameters": params,
+        },
+    }
+
+
+def _media_message(stream_sid: str, frame: bytes, index: int) -> str:
+    return json.dumps({
+        "event": "media",
+        "streamSid": stream_sid,
+        "media": {"track": "inbound", "chunk": str(index + 1), "timestamp": str(index * 20),
+                  "payload": base64.b64encode(frame).decode("ascii")},
+    })
