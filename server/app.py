@@ -10,8 +10,10 @@ from fastapi import FastAPI
 
 from server import api, media_stream
 from server.config import Settings
-from server.services import KnowledgeCache, Services, build_services
+from server.services import KnowledgeCache, Services, build_recognizer, build_synthesizer
 from server.storage import db, repository
+from voice.asr.base import SpeechRecognizer
+from voice.tts.base import SpeechSynthesizer
 
 log = logging.getLogger("hotline.app")
 
@@ -33,23 +35,25 @@ def prepare_database(settings: Settings, database_url: str) -> None:
         engine.dispose()
 
 
-def create_app(settings: Settings, database_url: str, services: Services | None = None) -> FastAPI:
-    """`services` lets tests share loaded models between servers; otherwise they load at start-up."""
+def create_app(
+    settings: Settings,
+    database_url: str,
+    recognizer: SpeechRecognizer | None = None,
+    synthesizer: SpeechSynthesizer | None = None,
+) -> FastAPI:
+    """Models given here are shared (tests run several servers); otherwise they load at start-up."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = db.make_engine(database_url)
         app.state.engine = engine
-        if services is None:
-            app.state.services = build_services(settings, engine)
-        else:
-            app.state.services = Services(
-                settings=settings,
-                engine=engine,
-                recognizer=services.recognizer,
-                synthesizer=services.synthesizer,
-                knowledge=KnowledgeCache(engine),
-            )
+        app.state.services = Services(
+            settings=settings,
+            engine=engine,
+            recognizer=recognizer or build_recognizer(settings),
+            synthesizer=synthesizer or build_synthesizer(settings),
+            knowledge=KnowledgeCache(engine),
+        )
         log.info("hotline ready")
         yield
         engine.dispose()

