@@ -73,7 +73,8 @@ def main() -> None:
     failed = sum(1 for r in streamed.values() if "error" in r)
     print(f"corpus: {args.corpus} ({len(calls)} calls, {audio_s:.0f} s of audio; {failed} simulated calls failed)")
     print(f"{'path':<34}{'CER':>8}{'median call CER':>18}")
-    for name, pairs in (("streaming (hotline simulate)", stream_pairs), ("whole file (hotline transcribe)", file_pairs)):
+    paths = (("streaming (hotline simulate)", stream_pairs), ("whole file (hotline transcribe)", file_pairs))
+    for name, pairs in paths:
         total, median = score(pairs)
         print(f"{name:<34}{total:>8.1%}{median:>18.1%}")
     print(f"whole-file decoding: {cpu / audio_s:.2f} CPU-seconds per audio second")

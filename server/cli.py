@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -103,7 +102,8 @@ def transcribe(
         print(transcript.text)
 
 
-def _run_calls(calls: list, server: str | None, realtime: bool, out, kb, catalogue, gazetteer) -> int:
+def _run_calls(calls: list, server: str | None, realtime: bool, out: TextIO,
+               kb: Path | None, catalogue: Path | None, gazetteer: Path | None) -> int:
     from server.simulate import local_server, simulate_call
 
     failures = 0
@@ -161,16 +161,35 @@ def call(
     caller_number: Annotated[str | None, typer.Option("--from", help="The caller's phone number.")] = None,
 ) -> None:
     """Place one call from audio files and print the conversation and its outcome."""
-    from server.simulate import CorpusCall, SimulationError
+    from server.simulate import CorpusCall, SimulationError, local_server, simulate_call
 
     missing = [str(p) for p in clips if not p.is_file()]
     if missing:
         raise _fail(f"file not found: {', '.join(missing)}")
+    one = CorpusCall(id="call", clips=clips, caller_number=caller_number)
     try:
-        _run_calls([CorpusCall(id="call", clips=clips, caller_number=caller_number)], server, False,
-                   sys.stdout, None, None, None)
+        if server:
+            result = simulate_call(server, one, realtime=False)
+        else:
+            with local_server(None, None, None) as url:
+                result = simulate_call(url, one, realtime=False)
     except SimulationError as exc:
         raise _fail(str(exc)) from None
+    if "error" in result:
+        raise _fail(result["error"])
+    out = Console()
+    for turn in result["turns"]:
+        out.print(f"[bold]来电[/bold] {turn['asr_text']}")
+        out.print(f"[bold cyan]坐席[/bold cyan] {turn['reply_text']}")
+    flags = ("  [red]紧急[/red]" if result["urgent"] else "") + ("  [red]110联动[/red]" if result["police"] else "")
+    article = f"  知识库 {result['kb_article']}" if result["kb_article"] else ""
+    out.print(f"[bold]结果[/bold] {result['category']} → {result['route']}{article}{flags}")
+    ticket = result["ticket"]
+    if ticket:
+        place = "".join(p for p in (ticket["district"], ticket["street"], ticket["address"]) if p)
+        units = ticket["unit"] + (f" + {ticket['co_unit']}" if ticket["co_unit"] else "")
+        out.print(f"[bold]工单[/bold] {ticket['id']} {ticket['topic']} {place} {ticket['caller_name'] or ''} "
+                  f"{ticket['phone'] or ''} → {units}，时限至 {ticket['due_at']}")
 
 
 if __name__ == "__main__":

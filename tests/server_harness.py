@@ -1,0 +1,69 @@
+"""Running a real Hotline server on a free loopback port inside the test process."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+
+from server.app import create_app, prepare_database
+from server.config import Settings
+from server.storage import db, repository
+from voice.asr.base import SpeechRecognizer
+from voice.tts.base import SpeechSynthesizer
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DEV = SHARED / "corpus" / "dev"
+SAMPLE_KB = SHARED / "kb"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_sample_knowledge(database_url: str) -> None:
+    """The shared sample KB, catalogue and gazetteer, which the dev corpus labels refer to."""
+    from knowledge.formats import read_catalogue, read_gazetteer, read_kb
+
+    engine = db.make_engine(database_url)
+    try:
+        repository.replace_kb(engine, read_kb(SAMPLE_KB / "sample_kb.jsonl"))
+        repository.replace_catalogue(engine, read_catalogue(SAMPLE_KB / "catalogue.json"))
+        repository.replace_gazetteer(engine, read_gazetteer(SAMPLE_KB / "gazetteer.json"))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def running_server(
+    settings: Settings,
+    database_url: str,
+    recognizer: SpeechRecognizer,
+    synthesizer: SpeechSynthesizer,
+) -> Iterator[str]:
+    """Yields `127.0.0.1:PORT` of a server with a migrated, sample-loaded database."""
+    prepare_database(settings, database_url)
+    load_sample_knowledge(database_url)
+    port = free_port()
+    app = create_app(settings, database_url, recognizer=recognizer, synthesizer=synthesizer)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets",
+                                           ws_max_size=2**20, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)

@@ -1,0 +1,98 @@
+"""Bad input ends only the call that sent it, with a clear close code; other calls carry on."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+
+import httpx
+import pytest
+import websockets
+from server_harness import DEV, running_server
+
+from server.softphone import Softphone
+
+pytestmark = pytest.mark.slow
+
+
+def start(call_sid: str, **media_format: object) -> str:
+    fmt = {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1, **media_format}
+    return json.dumps({"event": "start", "streamSid": f"MZ-{call_sid}",
+                       "start": {"streamSid": f"MZ-{call_sid}", "callSid": call_sid, "mediaFormat": fmt,
+                                 "customParameters": {"from": "13600000000"}}})
+
+
+def media(call_sid: str, payload: str) -> str:
+    return json.dumps({"event": "media", "streamSid": f"MZ-{call_sid}", "media": {"payload": payload}})
+
+
+SILENCE = base64.b64encode(b"\xff" * 160).decode()
+
+
+async def closed_with(url: str, messages: list[str]) -> tuple[int, str]:
+    """Send the messages, then read until the server closes; returns (code, reason)."""
+    async with websockets.connect(url) as ws:
+        try:
+            for message in messages:
+                await ws.send(message)
+            while True:
+                await asyncio.wait_for(ws.recv(), timeout=60)
+        except websockets.ConnectionClosed as closed:
+            assert closed.rcvd is not None, "the server dropped the connection without a close frame"
+            return closed.rcvd.code, closed.rcvd.reason
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture
+def server(settings, database_url, models):
+    recognizer, synthesizer = models
+    with running_server(settings, database_url, recognizer, synthesizer) as address:
+        yield address
+
+
+def test_a_broken_call_does_not_disturb_another(server: str) -> None:
+    url = f"ws://{server}/media-stream"
+
+    async def both() -> tuple:
+        good = asyncio.create_task(Softphone(url, realtime=False).call([DEV / "d005_1.wav"]))
+        await asyncio.sleep(0.5)
+        bad = await closed_with(url, [start("CA-broken"), *[media("CA-broken", SILENCE)] * 50, "{oops"])
+        return await good, bad
+
+    phone, (code, reason) = asyncio.run(both())
+    assert code == 1007 and "malformed JSON" in reason
+    good = httpx.get(f"http://{server}/api/calls/{phone.call_sid}", timeout=10).json()
+    assert good["call"]["status"] == "ended" and good["call"]["route"] == "answer"
+    assert good["turns"] and good["turns"][0]["reply_text"]
+    broken = httpx.get(f"http://{server}/api/calls/CA-broken", timeout=10).json()
+    assert broken["call"]["status"] == "failed" and "malformed JSON" in broken["call"]["error"]
+
+
+@pytest.mark.parametrize("messages, code, words", [
+    ([media("CA-x", SILENCE)], 1008, "before 'start'"),
+    ([start("CA-fmt", sampleRate=16000)], 1003, "audio/x-mulaw 8000 Hz mono"),
+    ([start("CA-b64"), media("CA-b64", "not base64!")], 1007, "base64"),
+    ([start("CA-big"), media("CA-big", "A" * 100_000)], 1009, "limit"),
+    ([start("CA-two"), start("CA-two")], 1008, "second 'start'"),
+    ([start("CA-bin"), b"\x00\x01\x02"], 1007, "binary"),
+])
+def test_bad_input_gets_a_clear_close(server: str, messages: list, code: int, words: str) -> None:
+    got_code, reason = asyncio.run(closed_with(f"ws://{server}/media-stream", messages))
+    assert got_code == code and words in reason
+    assert httpx.get(f"http://{server}/healthz", timeout=5).status_code == 200
+
+
+def test_unknown_events_and_dtmf_are_taken_in_stride(server: str) -> None:
+    messages = [
+        json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}),
+        start("CA-odd"),
+        json.dumps({"event": "something-new", "streamSid": "MZ-CA-odd"}),
+        json.dumps({"event": "dtmf", "streamSid": "MZ-CA-odd", "dtmf": {"track": "inbound_track", "digit": "1"}}),
+        *[media("CA-odd", SILENCE)] * 25,
+        json.dumps({"event": "stop", "streamSid": "MZ-CA-odd", "stop": {"callSid": "CA-odd"}}),
+    ]
+    code, _ = asyncio.run(closed_with(f"ws://{server}/media-stream", messages))
+    assert code == 1000
+    call = httpx.get(f"http://{server}/api/calls/CA-odd", timeout=10).json()["call"]
+    assert call["status"] == "ended" and call["dtmf"] == "1"

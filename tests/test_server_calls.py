@@ -1,0 +1,65 @@
+"""Whole phone calls over the real WebSocket, real models and a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from server_harness import DEV, running_server
+
+from server.softphone import Softphone
+
+pytestmark = pytest.mark.slow
+
+CORPUS = {c["id"]: c for c in map(json.loads, (DEV / "calls.jsonl").read_text(encoding="utf-8").splitlines())}
+
+
+def clips(call_id: str) -> list:
+    return [DEV / turn["audio"] for turn in CORPUS[call_id]["turns"]]
+
+
+def place_call(address: str, call_id: str, caller_number: str | None = None) -> dict:
+    phone = asyncio.run(Softphone(f"ws://{address}/media-stream", realtime=False).call(clips(call_id), caller_number))
+    response = httpx.get(f"http://{address}/api/calls/{phone.call_sid}", timeout=10)
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.fixture
+def server(settings, database_url, models):
+    recognizer, synthesizer = models
+    with running_server(settings, database_url, recognizer, synthesizer) as address:
+        yield address
+
+
+def test_complaint_becomes_a_dispatched_ticket(server: str) -> None:
+    detail = place_call(server, "d013", caller_number="13700001111")
+    call, turns, ticket = detail["call"], detail["turns"], detail["ticket"]
+    assert call["status"] == "ended" and call["caller_number"] == "13700001111"
+    assert len(turns) == 3
+    assert all(t["asr_text"] and t["reply_text"] for t in turns)
+    assert "greeting" in call["heard_marks"]
+    assert call["category"] == "投诉" and call["route"] == "ticket"
+    assert ticket["topic"] == "噪音扰民-夜间施工"
+    assert (ticket["district"], ticket["street"]) == ("朝阳区", "望京街道")
+    # The number the caller spoke wins over the line's number.
+    assert ticket["phone"] == "13911223344"
+    assert ticket["unit"] == "朝阳区城管执法局" and ticket["co_unit"]
+    created, due = datetime.fromisoformat(ticket["created_at"]), datetime.fromisoformat(ticket["due_at"])
+    assert due - created == timedelta(hours=24)
+
+
+def test_consultation_is_answered_from_the_kb(server: str) -> None:
+    detail = place_call(server, "d001")
+    assert detail["call"]["route"] == "answer" and detail["call"]["kb_article"] == "kb-001"
+    assert "居住登记" in detail["turns"][0]["reply_text"]
+    assert detail["ticket"] is None
+
+
+def test_line_number_is_the_default_callback_number(server: str) -> None:
+    detail = place_call(server, "d014", caller_number="13800138000")
+    assert detail["call"]["route"] == "ticket"
+    assert detail["ticket"]["phone"] == "13800138000"
