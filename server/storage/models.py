@@ -1,0 +1,190 @@
+"""Database tables (sqlmodel). Migrations in migrations/versions are the source of truth for the
+schema; tests check that they and these models agree.
+
+All times are UTC and timezone-aware (see types.UtcDateTime); showing Asia/Shanghai is the job of
+whatever renders them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from server.storage.types import UtcDateTime, utc_now
+
+# Stable constraint names, so migrations can refer to them on both backends.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CALL_ACTIVE = "active"
+CALL_ENDED = "ended"
+CALL_FAILED = "failed"
+CALL_STATUSES = (CALL_ACTIVE, CALL_ENDED, CALL_FAILED)
+
+TICKET_CREATED = "created"
+
+
+class Call(SQLModel, table=True):
+    __tablename__ = "calls"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_sid: str = Field(max_length=64, unique=True)
+    stream_sid: str | None = Field(default=None, max_length=64)
+    caller_number: str | None = Field(default=None, max_length=32)
+    # The number to call back on: the caller's own by default, or the one they gave instead.
+    callback_number: str | None = Field(default=None, max_length=32)
+    started_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    status: str = Field(default=CALL_ACTIVE, max_length=16)
+    # Outcome, filled when the call ends.
+    category: str | None = Field(default=None, max_length=16)
+    route: str | None = Field(default=None, max_length=16)
+    topic: str | None = Field(default=None, max_length=128)
+    kb_article: str | None = Field(default=None, max_length=64)
+    urgent: bool = False
+    police: bool = False
+    handoff_reason: str | None = Field(default=None, sa_type=Text)
+    error: str | None = Field(default=None, sa_type=Text)
+    # Keys the caller pressed, in order.
+    dtmf: str | None = Field(default=None, sa_type=Text)
+    # Marks the gateway echoed back: what the caller has actually heard ("greeting", "reply-0", …).
+    heard_marks: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class Turn(SQLModel, table=True):
+    """One caller utterance and the seat's reply to it."""
+
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("call_id", "index"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False)
+    )
+    # 0-based position in the call.
+    index: int
+    asr_text: str = Field(default="", sa_type=Text)
+    reply_text: str = Field(default="", sa_type=Text)
+    reply_action: str | None = Field(default=None, max_length=16)
+    # Audio time, seconds since the start of the call's audio (not wall clock).
+    speech_started_at: float | None = None
+    speech_ended_at: float | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    # Wall clock: when the final transcript was ready and when the reply's first audio went out.
+    # Latencies are measured against the caller's end of speech by whoever knows it (simulate).
+    asr_final_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    reply_audio_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class KbArticleRow(SQLModel, table=True):
+    __tablename__ = "kb_articles"
+
+    # Ids are kept as the import file gives them ("kb-005").
+    id: str = Field(primary_key=True, max_length=64)
+    # Position in the imported file, so an export gives the file back in its order.
+    position: int
+    title: str = Field(sa_type=Text)
+    question: str = Field(default="", sa_type=Text)
+    answer: str = Field(sa_type=Text)
+    department: str = Field(default="", sa_type=Text)
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class CatalogueEntryRow(SQLModel, table=True):
+    __tablename__ = "catalogue_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    position: int
+    topic: str = Field(max_length=128, unique=True)
+    keywords: list[str] = Field(default_factory=list, sa_type=JSON)
+    category_hint: str | None = Field(default=None, max_length=16)
+    unit: str = Field(max_length=128)
+    dispatch: str = Field(max_length=16)
+    co_unit: str | None = Field(default=None, max_length=128)
+    # Hours may be fractional (0.5); load_catalogue gives whole numbers back as int.
+    time_limit_hours: float
+    urgent: bool = False
+    police: bool = False
+
+
+class GazetteerPlace(SQLModel, table=True):
+    """A district (street is null) or one 街道/镇/乡/地区 of a district."""
+
+    __tablename__ = "gazetteer_places"
+    __table_args__ = (
+        UniqueConstraint("district", "street"),
+        # NULLs are distinct in unique constraints, so the district rows need their own index.
+        Index(
+            "ix_gazetteer_places_district_row",
+            "district",
+            unique=True,
+            sqlite_where=text("street IS NULL"),
+            postgresql_where=text("street IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    position: int
+    district: str = Field(max_length=64)
+    street: str | None = Field(default=None, max_length=64)
+
+
+class Ticket(SQLModel, table=True):
+    """A work order (工单). The id is what an agent reads out: HL<yyyymmdd>-<nnnn>."""
+
+    __tablename__ = "tickets"
+
+    id: str = Field(primary_key=True, max_length=32)
+    call_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("calls.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    category: str | None = Field(default=None, max_length=16)
+    topic: str | None = Field(default=None, max_length=128)
+    district: str | None = Field(default=None, max_length=64)
+    street: str | None = Field(default=None, max_length=64)
+    address: str | None = Field(default=None, sa_type=Text)
+    caller_name: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    urgent: bool = False
+    police: bool = False
+    unit: str | None = Field(default=None, max_length=128)
+    co_unit: str | None = Field(default=None, max_length=128)
+    dispatch: str | None = Field(default=None, max_length=16)
+    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    summary: str = Field(default="", sa_type=Text)
+    status: str = Field(default=TICKET_CREATED, max_length=16)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
+
+
+class TicketEvent(SQLModel, table=True):
+    """One step in a ticket's life (created, dispatched, …), in order of `at`."""
+
+    __tablename__ = "ticket_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: str = Field(
+        sa_column=Column(String(32), ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    kind: str = Field(max_length=32)
+    actor: str = Field(max_length=64)
+    note: str = Field(default="", sa_type=Text)
+
+
+class KnowledgeRevision(SQLModel, table=True):
+    """A counter per kind of knowledge ("kb", "catalogue", "gazetteer"), bumped by every import, so
+    a running server can tell cheaply that it must rebuild its indexes."""
+
+    __tablename__ = "knowledge_revisions"
+
+    kind: str = Field(primary_key=True, max_length=16)
+    revision: int = 0
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
