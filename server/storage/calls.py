@@ -1,0 +1,227 @@
+"""Calls and their turns: what the call session writes while a call runs, and reads back later.
+
+Writers key calls by the integer id create_call returns (cheap, and what the call session holds);
+readers key them by the gateway's call_sid (what a URL or a log line carries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from server.dispatch import resolve_dispatch
+from server.storage.db import NotFound, session_scope
+from server.storage.models import CALL_ENDED, CALL_FAILED, Call, CatalogueEntryRow, Turn
+from server.storage.tickets import TicketDetail, insert_ticket, ticket_for_call, with_ticket_number_retry
+from server.storage.types import utc_now
+
+
+class WorkOrderLike(Protocol):
+    """agent.types.WorkOrderDraft, as far as storage reads it (storage does not import agent)."""
+
+    topic: str | None
+    category: str | None
+    district: str | None
+    street: str | None
+    address: str | None
+    caller_name: str | None
+    phone: str | None
+    urgent: bool
+    police: bool
+    summary: str
+
+
+class OutcomeLike(Protocol):
+    """agent.types.CallOutcome, as far as storage reads it."""
+
+    category: str | None
+    route: str
+    topic: str | None
+    kb_article: str | None
+    urgent: bool
+    police: bool
+    handoff_reason: str | None
+    work_order: WorkOrderLike | None
+
+
+@dataclass
+class CallDetail:
+    call: Call
+    turns: list[Turn]
+    ticket: TicketDetail | None = None
+
+
+def create_call(
+    engine: Engine,
+    call_sid: str,
+    *,
+    stream_sid: str | None = None,
+    caller_number: str | None = None,
+    started_at: datetime | None = None,
+) -> int:
+    """Record a call that has just started; returns its id. The caller's number is the default
+    callback number."""
+    call = Call(
+        call_sid=call_sid,
+        stream_sid=stream_sid,
+        caller_number=caller_number,
+        callback_number=caller_number,
+        started_at=started_at or utc_now(),
+    )
+    with session_scope(engine) as session:
+        session.add(call)
+        session.flush()
+        assert call.id is not None
+        return call.id
+
+
+def _call(session: Session, call_id: int) -> Call:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound(f"no call with id {call_id}")
+    return call
+
+
+def add_turn(
+    engine: Engine,
+    *,
+    call_id: int,
+    asr_text: str,
+    reply_text: str,
+    index: int | None = None,
+    reply_action: str | None = None,
+    speech_started_at: float | None = None,
+    speech_ended_at: float | None = None,
+    asr_final_at: datetime | None = None,
+    reply_audio_at: datetime | None = None,
+) -> Turn:
+    """Store one turn; `index` defaults to one past the last stored turn of the call."""
+    with session_scope(engine) as session:
+        _call(session, call_id)
+        if index is None:
+            last = session.exec(select(func.max(Turn.index)).where(Turn.call_id == call_id)).one()
+            index = 0 if last is None else last + 1
+        turn = Turn(
+            call_id=call_id,
+            index=index,
+            asr_text=asr_text,
+            reply_text=reply_text,
+            reply_action=reply_action,
+            speech_started_at=speech_started_at,
+            speech_ended_at=speech_ended_at,
+            asr_final_at=asr_final_at,
+            reply_audio_at=reply_audio_at,
+        )
+        session.add(turn)
+    return turn
+
+
+def set_turn_reply_audio_at(engine: Engine, call_id: int, index: int, at: datetime) -> None:
+    """When the first audio of the turn's reply went out (known only after the turn was stored)."""
+    with session_scope(engine) as session:
+        turn = session.exec(select(Turn).where(Turn.call_id == call_id, Turn.index == index)).first()
+        if turn is None:
+            raise NotFound(f"call {call_id} has no turn {index}")
+        turn.reply_audio_at = at
+        session.add(turn)
+
+
+def finish_call(
+    engine: Engine,
+    *,
+    call_id: int,
+    outcome: OutcomeLike | None,
+    error: str | None = None,
+    heard_marks: Iterable[str] = (),
+    dtmf: str | None = None,
+    ended_at: datetime | None = None,
+) -> Call:
+    """End a call: its outcome, and for route "ticket" its work order, in one transaction.
+
+    The ticket's unit, co-unit and due time come from the catalogue entry of the work order's topic
+    (server.dispatch). A call with an `error` is marked failed; its outcome so far is still kept.
+    Finishing twice does not make a second ticket.
+    """
+
+    def work(session: Session) -> Call:
+        call = _call(session, call_id)
+        call.status = CALL_FAILED if error else CALL_ENDED
+        call.ended_at = ended_at or utc_now()
+        call.error = error
+        call.heard_marks = list(heard_marks)
+        call.dtmf = dtmf
+        if outcome is not None:
+            call.category = outcome.category
+            call.route = outcome.route
+            call.topic = outcome.topic
+            call.kb_article = outcome.kb_article
+            call.urgent = outcome.urgent
+            call.police = outcome.police
+            call.handoff_reason = outcome.handoff_reason
+            order = outcome.work_order
+            if outcome.route == "ticket" and order is not None:
+                if order.phone:
+                    call.callback_number = order.phone
+                if ticket_for_call(session, call_id) is None:
+                    _insert_work_order(session, call, order)
+        session.add(call)
+        return call
+
+    return with_ticket_number_retry(engine, work)
+
+
+def _insert_work_order(session: Session, call: Call, order: WorkOrderLike) -> None:
+    entry = None
+    if order.topic:
+        entry = session.exec(select(CatalogueEntryRow).where(CatalogueEntryRow.topic == order.topic)).first()
+    created_at = call.ended_at or utc_now()
+    dispatch = resolve_dispatch(entry, order.district, order.street, created_at)
+    insert_ticket(
+        session,
+        call_id=call.id,
+        category=order.category,
+        topic=order.topic,
+        district=order.district,
+        street=order.street,
+        address=order.address,
+        caller_name=order.caller_name,
+        phone=order.phone,
+        urgent=order.urgent,
+        police=order.police,
+        unit=dispatch.unit,
+        co_unit=dispatch.co_unit,
+        dispatch=dispatch.dispatch,
+        due_at=dispatch.due_at,
+        summary=order.summary,
+        created_at=created_at,
+        actor="seat",
+        note="" if entry is not None else f"topic {order.topic!r} is not in the catalogue: dispatch by hand",
+    )
+
+
+def get_call(engine: Engine, call_sid: str) -> Call | None:
+    with Session(engine) as session:
+        return session.exec(select(Call).where(Call.call_sid == call_sid)).first()
+
+
+def get_call_detail(engine: Engine, call_sid: str) -> CallDetail | None:
+    """The call, its turns in order, and its ticket (with events) or None."""
+    with Session(engine) as session:
+        call = session.exec(select(Call).where(Call.call_sid == call_sid)).first()
+        if call is None:
+            return None
+        assert call.id is not None
+        turns = list(session.exec(select(Turn).where(Turn.call_id == call.id).order_by(col(Turn.index))))
+        return CallDetail(call=call, turns=turns, ticket=ticket_for_call(session, call.id))
+
+
+def list_calls(engine: Engine, *, limit: int = 50, offset: int = 0) -> list[Call]:
+    """Most recent first."""
+    with Session(engine) as session:
+        query = select(Call).order_by(col(Call.started_at).desc(), col(Call.id).desc())
+        return list(session.exec(query.offset(offset).limit(limit)))

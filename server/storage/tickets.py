@@ -1,0 +1,180 @@
+"""Work orders (工单) and their events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from server.storage.db import NotFound, session_scope
+from server.storage.models import TICKET_CREATED, Call, Ticket, TicketEvent
+from server.storage.types import utc_now
+
+# Ticket numbers carry the Beijing date the hotline staff and callers live in (no DST in China).
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+TICKET_PREFIX = "HL"
+# Two server nodes may pick the same next number; the loser retries with the one after.
+_NUMBER_ATTEMPTS = 20
+
+T = TypeVar("T")
+
+
+@dataclass
+class TicketDetail:
+    ticket: Ticket
+    call_sid: str | None
+    events: list[TicketEvent] = field(default_factory=list)
+
+
+def ticket_day_prefix(created_at: datetime) -> str:
+    return f"{TICKET_PREFIX}{created_at.astimezone(BEIJING):%Y%m%d}-"
+
+
+def _next_ticket_id(session: Session, created_at: datetime) -> str:
+    """HL<yyyymmdd>-<nnnn>: short enough to read out on the phone, sortable, unique per day."""
+    prefix = ticket_day_prefix(created_at)
+    ids = session.exec(select(Ticket.id).where(col(Ticket.id).startswith(prefix))).all()
+    numbers = [int(tid[len(prefix):]) for tid in ids if tid[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def insert_ticket(
+    session: Session,
+    *,
+    call_id: int | None = None,
+    category: str | None = None,
+    topic: str | None = None,
+    district: str | None = None,
+    street: str | None = None,
+    address: str | None = None,
+    caller_name: str | None = None,
+    phone: str | None = None,
+    urgent: bool = False,
+    police: bool = False,
+    unit: str | None = None,
+    co_unit: str | None = None,
+    dispatch: str | None = None,
+    due_at: datetime | None = None,
+    summary: str = "",
+    created_at: datetime | None = None,
+    actor: str = "seat",
+    note: str = "",
+) -> Ticket:
+    """Add a ticket (status 'created') and its 'created' event to the session's transaction.
+    Run it inside `with_ticket_number_retry` so a number taken meanwhile by another node is retried."""
+    created_at = created_at or utc_now()
+    ticket = Ticket(
+        id=_next_ticket_id(session, created_at),
+        call_id=call_id,
+        category=category,
+        topic=topic,
+        district=district,
+        street=street,
+        address=address,
+        caller_name=caller_name,
+        phone=phone,
+        urgent=urgent,
+        police=police,
+        unit=unit,
+        co_unit=co_unit,
+        dispatch=dispatch,
+        due_at=due_at,
+        summary=summary or "",
+        status=TICKET_CREATED,
+        created_at=created_at,
+    )
+    # Noted before the insert, so a collision on this number can be recognised and retried.
+    session.info.setdefault("new_ticket_ids", []).append(ticket.id)
+    session.add(ticket)
+    session.flush()
+    session.add(TicketEvent(ticket_id=ticket.id, at=created_at, kind="created", actor=actor, note=note))
+    return ticket
+
+
+def with_ticket_number_retry(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction; if a ticket number it took was taken by someone else between
+    reading and inserting, run it again (it will pick the next number)."""
+    for _attempt in range(_NUMBER_ATTEMPTS):
+        attempted: list[str] = []
+        try:
+            with session_scope(engine) as session:
+                try:
+                    return work(session)
+                finally:
+                    attempted = list(session.info.get("new_ticket_ids", []))
+        except IntegrityError:
+            with Session(engine) as session:
+                if not any(session.get(Ticket, tid) is not None for tid in attempted):
+                    raise  # not a number collision: a real error
+    raise RuntimeError(f"could not allocate a ticket number after {_NUMBER_ATTEMPTS} attempts")
+
+
+def save_ticket(engine: Engine, *, call_id: int | None = None, **fields) -> Ticket:
+    """Store a new ticket with its 'created' event. Keywords are those of `insert_ticket`; they match
+    agent WorkOrderDraft and server.dispatch.Dispatch fields, so
+    `save_ticket(engine, call_id=…, **asdict(draft), **asdict(dispatch))` works."""
+    if call_id is not None:
+        with Session(engine) as session:
+            if session.get(Call, call_id) is None:
+                raise NotFound(f"no call with id {call_id}")
+    return with_ticket_number_retry(engine, lambda session: insert_ticket(session, call_id=call_id, **fields))
+
+
+def add_ticket_event(
+    engine: Engine, ticket_id: str, *, kind: str, actor: str, note: str = "", status: str | None = None
+) -> TicketEvent:
+    """Append an event; `status` (when given) becomes the ticket's new status in the same transaction."""
+    with session_scope(engine) as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound(f"no ticket {ticket_id!r}")
+        event = TicketEvent(ticket_id=ticket_id, at=utc_now(), kind=kind, actor=actor, note=note)
+        session.add(event)
+        if status is not None:
+            ticket.status = status
+            session.add(ticket)
+    return event
+
+
+def _events(session: Session, ticket_id: str) -> list[TicketEvent]:
+    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+    return list(session.exec(query.order_by(col(TicketEvent.at), col(TicketEvent.id))))
+
+
+def get_ticket(engine: Engine, ticket_id: str) -> TicketDetail | None:
+    """The ticket, the call_sid of the call it came from, and its events in order."""
+    with Session(engine) as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            return None
+        call_sid = session.exec(select(Call.call_sid).where(Call.id == ticket.call_id)).first()
+        return TicketDetail(ticket=ticket, call_sid=call_sid, events=_events(session, ticket_id))
+
+
+def ticket_for_call(session: Session, call_id: int) -> TicketDetail | None:
+    """The first ticket made from a call, with its events."""
+    query = select(Ticket, Call.call_sid).join(Call, col(Ticket.call_id) == Call.id)
+    row = session.exec(
+        query.where(Ticket.call_id == call_id).order_by(col(Ticket.created_at), col(Ticket.id))
+    ).first()
+    if row is None:
+        return None
+    ticket, call_sid = row
+    return TicketDetail(ticket=ticket, call_sid=call_sid, events=_events(session, ticket.id))
+
+
+def list_tickets(
+    engine: Engine, *, limit: int = 50, offset: int = 0, status: str | None = None
+) -> list[TicketDetail]:
+    """Most recent first, each with its call_sid (events are left empty here; see get_ticket)."""
+    with Session(engine) as session:
+        query = select(Ticket, Call.call_sid).join(Call, col(Ticket.call_id) == Call.id, isouter=True)
+        if status is not None:
+            query = query.where(Ticket.status == status)
+        query = query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).offset(offset).limit(limit)
+        return [TicketDetail(ticket=t, call_sid=sid) for t, sid in session.exec(query)]
