@@ -110,6 +110,12 @@ def test_failed_call_keeps_its_error(engine: Engine) -> None:
     assert (call.status, call.error, call.route) == ("failed", "caller hung up mid-turn", None)
 
 
+def test_gateway_numbers_of_any_form_are_kept(engine: Engine) -> None:
+    sip = "sip:+8613800138000@gateway.example.com;transport=tcp;user=phone"
+    repository.create_call(engine, "CA-sip", caller_number=sip)
+    assert repository.get_call(engine, "CA-sip").callback_number == sip
+
+
 def test_calls_list_newest_first(engine: Engine) -> None:
     start = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
     for i in range(5):

@@ -37,9 +37,10 @@ class Call(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     call_sid: str = Field(max_length=64, unique=True)
     stream_sid: str | None = Field(default=None, max_length=64)
-    caller_number: str | None = Field(default=None, max_length=32)
+    # Text, not a short string: gateways pass what they like here (SIP URIs, +86 numbers…).
+    caller_number: str | None = Field(default=None, sa_type=Text)
     # The number to call back on: the caller's own by default, or the one they gave instead.
-    callback_number: str | None = Field(default=None, max_length=32)
+    callback_number: str | None = Field(default=None, sa_type=Text)
     started_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
     ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     status: str = Field(default=CALL_ACTIVE, max_length=16)
@@ -151,8 +152,9 @@ class Ticket(SQLModel, table=True):
     district: str | None = Field(default=None, max_length=64)
     street: str | None = Field(default=None, max_length=64)
     address: str | None = Field(default=None, sa_type=Text)
-    caller_name: str | None = Field(default=None, max_length=64)
-    phone: str | None = Field(default=None, max_length=32)
+    # Heard from the caller, so of any length: a too-long value must not lose the ticket.
+    caller_name: str | None = Field(default=None, sa_type=Text)
+    phone: str | None = Field(default=None, sa_type=Text)
     urgent: bool = False
     police: bool = False
     unit: str | None = Field(default=None, max_length=128)
