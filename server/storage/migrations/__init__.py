@@ -1,0 +1,1 @@
+"""Alembic migrations (a package so that non-editable installs ship them)."""
