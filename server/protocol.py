@@ -16,6 +16,7 @@ from typing import Any
 FRAME_BYTES = 160  # 20 ms of 8 kHz μ-law
 SAMPLE_RATE = 8000
 ENCODING = "audio/x-mulaw"
+MAX_SID_CHARS = 64  # Twilio's are 34; the database column allows 64
 
 # RFC 6455 close codes
 CLOSE_NORMAL = 1000
@@ -110,10 +111,13 @@ def _parse_start(message: dict[str, Any]) -> Start:
     stream_sid = message.get("streamSid") or start.get("streamSid")
     if not isinstance(stream_sid, str) or not stream_sid:
         raise ProtocolError(CLOSE_INVALID, "'start' without a streamSid")
+    call_sid = _text(start, "callSid", "start")
+    if len(call_sid) > MAX_SID_CHARS or len(stream_sid) > MAX_SID_CHARS:
+        raise ProtocolError(CLOSE_INVALID, f"callSid and streamSid may have at most {MAX_SID_CHARS} characters")
     account = start.get("accountSid")
     return Start(
         stream_sid=stream_sid,
-        call_sid=_text(start, "callSid", "start"),
+        call_sid=call_sid,
         account_sid=account if isinstance(account, str) else None,
         custom_parameters={str(k): str(v) for k, v in params.items()},
     )

@@ -5,7 +5,7 @@ PostgreSQL must be running on 127.0.0.1:5432 with trust auth (CI starts it; loca
 reachable the PostgreSQL half of the suite fails — it is never skipped silently.
 Each test gets a schema of its own (search_path set in the URL), dropped afterwards.
 
-Other fixtures belong next to the tests that use them; keep this file about databases.
+Besides the databases, the loaded models are shared here: loading them takes seconds.
 """
 
 from __future__ import annotations
@@ -65,3 +65,21 @@ def engine(database_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+# ---- the loaded models, shared by every test that places a call --------------------------------
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from server.config import load_settings
+
+    return load_settings(environ={})
+
+
+@pytest.fixture(scope="session")
+def models(settings):
+    """(recognizer, synthesizer) on the embedded defaults; loading them takes seconds, so once."""
+    from server.services import build_recognizer, build_synthesizer
+
+    return build_recognizer(settings), build_synthesizer(settings)

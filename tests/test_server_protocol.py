@@ -102,3 +102,10 @@ def test_frames_are_20_ms_and_padded_with_silence() -> None:
     chunks = frames(b"\x00" * 400)
     assert [len(c) for c in chunks] == [160, 160, 160]
     assert chunks[-1].endswith(b"\xff" * 80)
+
+
+def test_overlong_call_sid_is_refused() -> None:
+    message = json.loads(start_message())
+    message["start"]["callSid"] = "CA" + "x" * 100
+    with pytest.raises(ProtocolError, match="at most 64"):
+        parse_message(json.dumps(message))
