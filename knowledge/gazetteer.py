@@ -1,0 +1,284 @@
+"""Gazetteer: find Beijing districts and streets/towns in what a caller said, by characters and sound.
+
+The recogniser hears place names right but spells them as homophones (朝阳期望经阶到 is
+朝阳区望京街道), so names are compared syllable by syllable (knowledge.phonetic). Callers also
+drop suffixes ("朝阳望京", "在回龙观那边"), so a name counts without its suffix when that is
+safe: long names, distinctive short ones, or short ones right after their district. Short names
+that are everyday words (光明, 天桥, 八角, 东四 in 东四环 …) need a suffix or their district.
+
+A street implies its district; a street name found in several districts (八里庄) takes the
+district said in the same sentence, else the district stays unknown (None) for the seat to ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from knowledge import segment
+from knowledge.phonetic import HOMOPHONE, NEAR, SAME_CHAR, fuzzy_keys, match_sequence, word_keys
+from knowledge.place_lexicon import (
+    COMMON_WORD_NAMES,
+    DISTRICT_STREET_GAP,
+    DISTRICT_SUFFIXES,
+    NOT_A_PLACE_AFTER,
+    PLACE_CUES_AFTER,
+    PLACE_CUES_BEFORE,
+    STREET_SUFFIXES,
+)
+
+_DIRECTIONS = "东南西北中"
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    district: str | None
+    street: str | None
+    start: int  # span of the place words in the text (suffixes included)
+    end: int
+    score: float  # 0..1: 1.0 is the full official name, character for character
+
+
+@dataclass(frozen=True)
+class _Place:
+    core: str               # the name without its suffix: 望京, 朝阳, 天通苑
+    district: str
+    street: str | None      # None: the district itself, or an area shared by several streets
+    is_district: bool = False
+
+
+@dataclass(frozen=True)
+class _Hit:
+    place: _Place
+    start: int
+    end: int
+    score: float
+    weight: float           # similarity summed over the span: longer, closer names win overlaps
+    near: bool              # some character of the name only nearly sounds right
+    needs_context: bool     # only a place if its district is said right before it (or, for a
+    #                         bare district, if a cue word or one of its streets is next to it)
+
+
+class Gazetteer:
+    def __init__(self, mapping: dict[str, list[str]]):
+        self._mapping = {district: list(streets) for district, streets in mapping.items()}
+        self._places: list[_Place] = []
+        for district, streets in self._mapping.items():
+            self._places.append(_Place(_strip(district, DISTRICT_SUFFIXES), district, None, is_district=True))
+            for street in streets:
+                self._places.append(_Place(_strip(street, STREET_SUFFIXES), district, street))
+        self._places.extend(_area_aliases(self._mapping))
+        self._district_cores = {p.core for p in self._places if p.is_district}
+        self._index: dict[str, list[_Place]] = {}
+        for place in self._places:
+            for key in word_keys(place.core) | {place.core[0]}:
+                self._index.setdefault(key, []).append(place)
+        self._words_added = False
+
+    # ------------------------------------------------------------ lookups
+
+    def districts(self) -> list[str]:
+        return list(self._mapping)
+
+    def streets(self, district: str) -> list[str]:
+        return list(self._mapping.get(district, []))
+
+    def districts_of(self, street: str) -> list[str]:
+        return [d for d, streets in self._mapping.items() if street in streets]
+
+    # ------------------------------------------------------------ matching
+
+    def locate(self, text: str) -> PlaceMatch | None:
+        """The most complete and most certain place in `text` (district + street beats either alone)."""
+        matches = self.find_all(text)
+        if not matches:
+            return None
+        return max(matches, key=lambda m: ((m.district is not None) + (m.street is not None), m.score))
+
+    def find_all(self, text: str) -> list[PlaceMatch]:
+        """Every place named in `text`, in order of appearance."""
+        if not text:
+            return []
+        pool = self._candidates(text)
+        while True:
+            chosen = _non_overlapping(pool, self._said_districts(pool))
+            unresolved = [h for h in chosen if h.needs_context and not _has_context(text, h, chosen)]
+            if not unresolved:
+                break
+            pool = [h for h in pool if h not in unresolved]
+        return self._merge(sorted(chosen, key=lambda h: h.start), pool)
+
+    def _candidates(self, text: str) -> list[_Hit]:
+        hits: list[_Hit] = []
+        words = _WordBounds(text, self._cut)
+        for start, char in enumerate(text):
+            places = {p for key in fuzzy_keys(char) | {char} for p in self._index.get(key, ())}
+            for place in places:
+                sims = match_sequence(text, start, place.core, allow_miss=len(place.core) >= 3)
+                if sims is not None:
+                    hit = self._judge(text, place, start, sims, words)
+                    if hit is not None:
+                        hits.append(hit)
+        return hits
+
+    def _judge(self, text: str, place: _Place, start: int, sims: list[float], words: _WordBounds) -> _Hit | None:
+        """Is this sound match a place mention, and how sure are we?"""
+        core_end = start + len(place.core)
+        n = len(sims)
+        if 0.0 in sims:
+            # One garbled syllable: only a long name said with its suffix, every other character exact.
+            suffix_sims = _suffix(text, core_end, STREET_SUFFIXES)
+            if place.is_district or place.street is None or not suffix_sims or sims.count(SAME_CHAR) != n - 1:
+                return None
+            all_sims = sims + suffix_sims
+            return _Hit(place, start, core_end + len(suffix_sims), 0.9 * sum(all_sims) / len(all_sims),
+                        sum(all_sims), True, False)
+        exact = all(s == SAME_CHAR for s in sims)
+        homophone = min(sims) >= HOMOPHONE
+
+        def hit(end: int, all_sims: list[float], factor: float, needs_context: bool) -> _Hit:
+            score = factor * sum(all_sims) / len(all_sims)
+            return _Hit(place, start, end, score, sum(all_sims), not homophone, needs_context)
+
+        suffix_sims = _suffix(text, core_end, DISTRICT_SUFFIXES if place.is_district else STREET_SUFFIXES)
+        if suffix_sims:
+            if n == 1 and not (exact and min(suffix_sims) == SAME_CHAR):
+                return None  # 杨镇, 张镇: one syllable is only safe written exactly
+            if sum(sims) / n < 0.8 or min(sims) < NEAR or place.street is None and not place.is_district:
+                return None
+            return hit(core_end + len(suffix_sims), sims + suffix_sims, 1.0, False)
+        # A bare name: it must stand as a word of its own (上地 is not a place in 上地铁).
+        if n == 1 or text.startswith(NOT_A_PLACE_AFTER, core_end) or not words.is_word(start, core_end):
+            return None
+        if place.is_district:
+            return hit(core_end, sims, 0.9, needs_context=True) if homophone else None
+        if place.core in self._district_cores:
+            return None  # bare 海淀 is the district, not 海淀街道
+        if exact:
+            return hit(core_end, sims, 0.9, needs_context=n < 3 and place.core in COMMON_WORD_NAMES)
+        if homophone and (n >= 4 or (n == 3 and SAME_CHAR in sims)):
+            return hit(core_end, sims, 0.9, needs_context=False)
+        if min(sims) >= NEAR:
+            return hit(core_end, sims, 0.8, needs_context=True)
+        return None
+
+    def _cut(self, text: str) -> list[str]:
+        if not self._words_added:
+            words = {p.core for p in self._places if len(p.core) > 1}
+            segment.add_words(sorted(words | {p.street for p in self._places if p.street} | set(self._mapping)))
+            self._words_added = True
+        return segment.cut(text, hmm=False)
+
+    @staticmethod
+    def _said_districts(hits: Iterable[_Hit]) -> set[str]:
+        return {h.place.district for h in hits if h.place.is_district}
+
+    def _merge(self, hits: list[_Hit], pool: list[_Hit]) -> list[PlaceMatch]:
+        said = {h.place.district for h in hits if h.place.is_district}
+        matches: list[PlaceMatch] = []
+        i = 0
+        while i < len(hits):
+            hit = hits[i]
+            nxt = hits[i + 1] if i + 1 < len(hits) else None
+            if (hit.place.is_district and nxt is not None and not nxt.place.is_district
+                    and nxt.place.district == hit.place.district
+                    and nxt.start - hit.end <= DISTRICT_STREET_GAP):
+                score = round((hit.score + nxt.score) / 2, 4)
+                matches.append(PlaceMatch(hit.place.district, nxt.place.street, hit.start, nxt.end, score))
+                i += 2
+                continue
+            match = PlaceMatch(hit.place.district, hit.place.street, hit.start, hit.end, round(hit.score, 4))
+            if not hit.place.is_district:
+                # Same name in several districts: keep the district only if the caller named it.
+                twins = {h.place.district for h in pool if h.start == hit.start and h.end == hit.end
+                         and h.place.street == hit.place.street}
+                if len(twins) > 1:
+                    match = replace(match, district=next(iter(twins & said), None) if len(twins & said) == 1
+                                    else None)
+            matches.append(match)
+            i += 1
+        return matches
+
+
+# ---------------------------------------------------------------- helpers
+
+class _WordBounds:
+    """jieba's word boundaries in one text, computed only if a bare name needs checking."""
+
+    def __init__(self, text: str, cut: Callable[[str], list[str]]):
+        self._text = text
+        self._cut = cut
+        self._bounds: set[int] | None = None
+        self._token_start_at: dict[int, int] = {}
+
+    def is_word(self, start: int, end: int) -> bool:
+        """True when jieba does not glue the name's ends onto neighbouring characters."""
+        if self._bounds is None:
+            self._bounds = set()
+            pos = 0
+            for token in self._cut(self._text):
+                self._bounds.add(pos)
+                for i in range(pos, pos + len(token)):
+                    self._token_start_at[i] = pos
+                pos += len(token)
+            self._bounds.add(pos)
+        # The name may begin a longer token (龙潭公园) but not end inside one that began before it.
+        return start in self._bounds and (end in self._bounds or self._token_start_at.get(end - 1) == start)
+
+
+def _strip(name: str, suffixes: tuple[str, ...]) -> str:
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _area_aliases(mapping: dict[str, list[str]]) -> list[_Place]:
+    """天通苑北 and 天通苑南 make "天通苑" a place of their district (which of the two is unknown)."""
+    bases: dict[tuple[str, str], int] = {}
+    for district, streets in mapping.items():
+        for street in streets:
+            core = _strip(street, STREET_SUFFIXES)
+            if len(core) >= 3 and core[-1] in _DIRECTIONS:
+                bases[(core[:-1], district)] = bases.get((core[:-1], district), 0) + 1
+    known = {_strip(s, STREET_SUFFIXES) for streets in mapping.values() for s in streets}
+    return [_Place(base, district, None) for (base, district), count in bases.items()
+            if count > 1 and base not in known]
+
+
+def _suffix(text: str, at: int, suffixes: tuple[str, ...]) -> list[float] | None:
+    """Similarities of the first (longest) suffix heard at `at`; one-character ones by sound only
+    for 区 (heard as 期/曲/去), since 乡/镇 sound like too many everyday words."""
+    for suffix in suffixes:
+        sims = match_sequence(text, at, suffix)
+        if sims is None or min(sims) < NEAR:
+            continue
+        if len(suffix) == 1 and suffix != "区" and sims[0] != SAME_CHAR:
+            continue
+        if len(suffix) > 1 and sum(sims) / len(sims) < 0.8:
+            continue
+        return sims
+    return None
+
+
+def _non_overlapping(hits: list[_Hit], said: set[str]) -> list[_Hit]:
+    """Greedy choice of the heaviest hits; on a tie prefer places in a district the caller named."""
+    # A name heard with a near-miss syllable never cuts into one heard right (顺义杨镇 is not 义杨 = 渔阳).
+    ranked = sorted(hits, key=lambda h: (h.near, -h.weight, h.needs_context, h.place.district not in said, h.start))
+    chosen: list[_Hit] = []
+    for hit in ranked:
+        if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+            chosen.append(hit)
+    return chosen
+
+
+def _has_context(text: str, hit: _Hit, chosen: list[_Hit]) -> bool:
+    if hit.place.is_district:
+        before, after = text[max(0, hit.start - 2): hit.start], text[hit.end:]
+        if any(before.endswith(cue) for cue in PLACE_CUES_BEFORE) or after.startswith(PLACE_CUES_AFTER):
+            return True
+        # "朝阳望京": a district followed by one of its own streets.
+        return any(not c.place.is_district and c.place.district == hit.place.district
+                   and 0 <= c.start - hit.end <= DISTRICT_STREET_GAP for c in chosen)
+    return any(c.place.is_district and c.place.district == hit.place.district
+               and 0 <= hit.start - c.end <= DISTRICT_STREET_GAP for c in chosen)

@@ -1,0 +1,144 @@
+"""Knowledge-base articles and their retrieval (jieba tokens + BM25).
+
+Retrieval runs over two BM25 indexes: the "head" of each article (title, the typical question,
+tags) and its answer text. The head says what an article is about; the answer mentions many
+things in passing (an article on 供暖 mentions 物业 and 12345), so it only counts at
+ANSWER_WEIGHT. Queries and heads both go through the domain lexicon (kb_lexicon): synonyms map
+caller words onto article words and concepts turn a described situation into the service name.
+
+Scores are raw BM25 sums, comparable across queries against the same index. DEFAULT_MIN_SCORE is
+an absolute floor calibrated on the seed and the shared sample KB: paraphrased questions about a
+covered topic score well above it, questions about nothing in the KB (weather, train tickets)
+score below it. When the KB changes a lot, recalibrate by scoring a few unrelated questions and a
+few real ones (tests/test_knowledge_kb.py does exactly that); `best()` applies the floor, plus a
+relative check against the runner-up is left to callers who want to ask "did you mean A or B?".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge import segment
+from knowledge.kb_lexicon import CONCEPTS, STOP_WORDS, SYNONYMS, USER_WORDS, concept_terms
+from knowledge.phonetic import SoundAlikeFinder
+
+MARKER_TITLES = {"说明", "示例"}
+MARKER_TAGS = {"示例"}
+
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+@dataclass
+class KbArticle:
+    id: str
+    title: str
+    question: str
+    answer: str
+    department: str
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def is_marker(self) -> bool:
+        """kb-000-style lines that describe the file itself, never an answer to give a caller."""
+        return self.title.strip() in MARKER_TITLES or any(tag.strip() in MARKER_TAGS for tag in self.tags)
+
+
+# ---------------------------------------------------------------- tokenisation
+
+_sound_alikes: SoundAlikeFinder | None = None
+
+
+def _ensure_vocabulary() -> SoundAlikeFinder:
+    """Teach jieba the service names (once) and build the finder for their misheard spellings."""
+    global _sound_alikes
+    if _sound_alikes is None:
+        segment.add_words(USER_WORDS + sorted({w for _, terms, _ in CONCEPTS for w in terms}))
+        terms = {*USER_WORDS, *SYNONYMS, *SYNONYMS.values()}
+        terms |= {w for groups, added, _ in CONCEPTS for group in [*groups, added] for w in group}
+        _sound_alikes = SoundAlikeFinder(terms, segment.is_common_word)
+    return _sound_alikes
+
+
+def normalise(text: str) -> str:
+    # NFKC folds full-width digits and letters (ＡＢＣ１２３) into their ASCII forms.
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def tokenize(text: str, with_concepts: bool = True) -> list[str]:
+    """Content tokens of `text`: jieba search-mode words, fillers dropped, synonyms mapped.
+
+    Search mode also yields the parts of long words (住房公积金 → 住房, 公积金, 住房公积金), so a
+    caller saying only part of a service name still matches.
+    """
+    text = normalise(text)
+    # Service names the recogniser spelt as homophones (户照 → 护照) are added back as said.
+    recovered = [term for term, _, _ in _ensure_vocabulary().find(text)]
+    if recovered:
+        text = f"{text} {' '.join(recovered)}"
+    tokens = []
+    for token in segment.cut_for_search(text):
+        token = token.strip()
+        if not token or token in STOP_WORDS or not _WORD.search(token):
+            continue
+        tokens.append(SYNONYMS.get(token, token))
+    if with_concepts:
+        tokens.extend(SYNONYMS.get(term, term) for term in concept_terms(text))
+    return tokens
+
+
+# ---------------------------------------------------------------- index
+
+class KbIndex:
+    ANSWER_WEIGHT = 0.3
+    # Calibrated floor for raw scores (see module docstring and tests/test_knowledge_kb.py).
+    DEFAULT_MIN_SCORE = 4.0
+
+    def __init__(self, articles: Iterable[KbArticle]):
+        self.articles: list[KbArticle] = [a for a in articles if not a.is_marker]
+        self._head = self._answer = None
+        if self.articles:
+            self._head = self._bm25([self._head_text(a) for a in self.articles], with_concepts=True)
+            self._answer = self._bm25([a.answer for a in self.articles], with_concepts=False)
+
+    @staticmethod
+    def _head_text(article: KbArticle) -> str:
+        return " ".join([article.title, article.question, *article.tags])
+
+    @staticmethod
+    def _bm25(texts: list[str], with_concepts: bool) -> Any:
+        import bm25s
+
+        index = bm25s.BM25(k1=1.2, b=0.5)
+        # An empty token list breaks bm25s; a placeholder keeps the document's position.
+        index.index([tokenize(t, with_concepts) or ["\u2205"] for t in texts], show_progress=False)
+        return index
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def get(self, article_id: str) -> KbArticle | None:
+        return next((a for a in self.articles if a.id == article_id), None)
+
+    def scores(self, query: str) -> list[float]:
+        """The score of every (non-marker) article for `query`, in article order."""
+        tokens = tokenize(query)
+        if not self.articles or not tokens:
+            return [0.0] * len(self.articles)
+        head = self._head.get_scores(tokens)
+        answer = self._answer.get_scores(tokenize(query, with_concepts=False) or tokens)
+        return [float(h + self.ANSWER_WEIGHT * a) for h, a in zip(head, answer, strict=True)]
+
+    def search(self, query: str, k: int = 3) -> list[tuple[KbArticle, float]]:
+        """The k best articles for `query`, best first; articles scoring 0 are left out."""
+        ranked = sorted(zip(self.articles, self.scores(query), strict=True), key=lambda pair: -pair[1])
+        return [(article, round(score, 4)) for article, score in ranked[:k] if score > 0]
+
+    def best(self, query: str, min_score: float | None = None) -> tuple[KbArticle, float] | None:
+        """The top article if it clears the floor (DEFAULT_MIN_SCORE unless given), else None."""
+        floor = self.DEFAULT_MIN_SCORE if min_score is None else min_score
+        hits = self.search(query, k=1)
+        return hits[0] if hits and hits[0][1] >= floor else None

@@ -1,0 +1,220 @@
+"""Domain vocabulary for KB retrieval: how Beijing callers name public services.
+
+Three tables, all describing the 12345 domain rather than any particular sentence:
+- USER_WORDS: service names jieba must keep whole (otherwise 养老助残卡 → 养老/助残/卡在).
+- SYNONYMS: caller wording → the word the articles use (医疗保险 → 医保, 暂住证 → 居住证).
+- CONCEPTS: a caller rarely names the service; they describe their situation ("parents winter in
+  Hainan and need a doctor" is 异地就医). A concept fires when the text contains a word from each
+  of its groups, and adds the service's own terms to the query.
+"""
+
+from __future__ import annotations
+
+USER_WORDS = """
+社保卡 医保卡 社保 医保 公积金 住房公积金 居住证 居住登记 暂住证 流动人口 限行 尾号限行 限号 单双号 进京证
+外地车 外地牌 京牌 养老助残卡 北京通 老年卡 养老卡 助残卡 失业金 失业保险金 失业登记 失业保险 供暖 供热
+暖气 暖气片 异地就医 就医备案 个税 个人所得税 年度汇算 专项附加扣除 落户 积分落户 户口 迁户口 摇号 小客车指标
+新能源指标 购车指标 不动产 不动产登记 不动产权证 房本 二手房 过户 营业执照 个体户 个体工商户 企业开办 护照
+港澳通行证 台湾通行证 出入境 签注 残疾人证 两项补贴 护理补贴 生活补贴 养老驿站 助餐 日间照料 电动自行车
+电动车 电瓶车 上牌 号牌 公租房 廉租房 保障房 预付卡 会员卡 健身卡 充值卡 法律援助 燃气 煤气 天然气 液化气
+漏气 生育津贴 生育保险 产假 灵活就业 身份证 补领 补办 挂失 养犬 养狗 狗证 养犬登记 犬只 低保 临时救助
+最低生活保障 停水 停电 垃圾分类 厨余垃圾 可回收物 有害垃圾 其他垃圾 大件垃圾 装修垃圾 门诊 起付线 报销
+新生儿 参保 城乡居民医保 职工医保 驾驶证 驾照 换证 结婚登记 离婚登记 劳动仲裁 社保转移 退休手续 违章
+罚单 非京籍 幼升小 小升初 入学 学籍 住房补贴 租房补贴 提取 房租 租房 过冬 看病 就医 回访 工单 办理时限
+""".split()
+
+# Fillers and question words every caller uses; they say nothing about which service is meant.
+STOP_WORDS = set("""
+你好 您好 喂 请问 问 问问 想问 想 一下 那个 这个 那 这 啊 吗 呢 吧 呀 哦 嗯 哎 诶 哈 嘛 么 我 我们 你 您 你们
+他 她 他们 咱 咱们 是 的 地 得 了 着 过 在 有 没 就 都 也 还 要 会 能 能不能 可以 可不可以 怎么 怎么办 怎样
+怎么样 如何 什么 啥 哪 哪里 哪儿 哪个 多少 几 一个 个 给 跟 和 与 对 把 被 让 不 没有 不是 就是 然后 现在 今天
+昨天 刚才 已经 因为 所以 但是 如果 的话 知道 告诉 麻烦 谢谢 帮 帮忙 帮我 一点 有点 比较 还是 或者 需要 办 去
+来 到 说 看 吧 些 这边 那边 这样 那样 一直 其实 反正 就是说 然后呢 什么样 什么时候 多久 时候 情况 问题 事 事儿
+北京 本市 市里 咨询 了解 打听 一 下 上 里 呗 该 应该 得 行 好 好的 对吧 是不是 有没有 能否 吗呢
+""".split())
+
+# Caller wording → the canonical word (both are run through jieba first, so keys are tokens).
+_SYNONYM_GROUPS: dict[str, str] = {
+    "医保": "医疗保险 基本医疗保险 医疗保障",
+    "社保卡": "医保卡 社会保障卡",
+    "公积金": "住房公积金 公积",
+    "养老助残卡": "养老卡 老年卡 老人卡 北京通 助残卡 敬老卡",
+    "老年人": "老人 老年 老人家 老头 老太太 上岁数",
+    "居住证": "暂住证",
+    "供暖": "供热 暖气 暖气片 集中供暖 采暖",
+    "失业金": "失业保险金 失业补助金",
+    "失业": "下岗 裁员 被裁 辞退 被辞退 离职",
+    "限行": "限号 单双号 尾号限行",
+    "小客车指标": "购车指标 车牌指标 京牌指标",
+    "摇号": "摇车牌 摇京牌",
+    "丢失": "丢 丢了 弄丢 丢掉 遗失 找不着 掉了",
+    "补办": "补 补领 补卡 重办 补换",
+    "孩子": "小孩 小孩儿 娃 孩儿 宝宝 儿子 女儿 闺女 子女",
+    "入学": "上学 上小学 幼升小 一年级",
+    "养犬": "养狗 犬只 狗狗 狗",
+    "租房": "房租 租房子 租金 租住 交房租",
+    "提取": "取出来 取出 取钱 提出来",
+    "个税": "个人所得税 所得税",
+    "年度汇算": "汇算 汇算清缴 退税",
+    "落户": "上户口 迁户口 户口迁移 入户 户籍",
+    "户口": "户口本 户口簿",
+    "就医": "看病 就诊 看医生 看大夫 瞧病",
+    "残疾人": "残疾 残障",
+    "电动自行车": "电动车 电瓶车 电驴",
+    "上牌": "挂牌 上牌照 号牌 牌照",
+    "营业执照": "执照",
+    "个体工商户": "个体户 开店 开个店 小店",
+    "出入境": "出国 出境",
+    "法律援助": "律师 打官司 法律咨询",
+    "燃气": "煤气 天然气 液化气",
+    "生育": "生孩子 生小孩 生娃 分娩",
+    "表扬": "感谢 夸奖 锦旗 点赞",
+    "建议": "意见 提议",
+    "低保": "最低生活保障",
+    "停水": "没水 断水",
+    "停电": "没电 断电",
+    "不动产权证": "房本 房产证 房本儿",
+    "驾驶证": "驾照",
+    "外地车": "外地牌 外地车牌 外地牌照 外省车 外地号牌",
+}
+SYNONYMS: dict[str, str] = {
+    variant: canonical for canonical, variants in _SYNONYM_GROUPS.items() for variant in variants.split()
+}
+
+# Concepts, one paragraph each: "[terms added]", then "any:" lines (the text must contain a word
+# of every any-line) and optionally "not:" (no word of it may appear); indented lines continue the
+# line above. Words are matched as substrings of the raw text, which survives jieba's segmentation.
+# $NAME stands for a word list defined in _GROUPS.
+_GROUPS = {
+    "SENIOR": "老人 老年 退休 爸妈 父母 我爸 我妈 爷爷 奶奶 姥姥 姥爷 外公 外婆 六十 七十 岁数大 上了年纪",
+    "LOST": "丢 掉了 找不到 找不着 补 坏了 消磁 挂失 换卡 换新 被偷",
+    "CHILD": "孩子 小孩 宝宝 儿子 女儿 闺女 娃",
+}
+_RULES = """
+[异地就医 备案]
+any: 外地 外省 异地 老家 海南 三亚 过冬 旅居 跨省 外面住 长住 投奔 随子女 在外
+any: 看病 就医 医保 住院 结算 报销 医院 拿药
+[养老助残卡 优待]
+any: $SENIOR
+any: 卡 优待 免费坐 坐公交 免票 门票 半价
+not: 社保卡 医保卡 银行卡 健身卡 会员卡 充值卡
+[补办 挂失]
+any: 社保卡 医保卡
+any: $LOST
+[提取 租房]
+any: 公积金
+any: 房租 租房 租的 房东 租金 租住
+[限行 尾号]
+any: 尾号 限号 限行 单双号
+[进京证 外地车]
+any: 外地车 外地牌 外省车 外地号牌 京外 外地的车 外地车牌 老家的车 外省的车
+any: 进京 进北京 开进 进城 六环 五环 来北京 到北京
+[失业金 失业登记]
+any: 失业 没工作 被裁 裁员 辞退 下岗 离职 丢了工作 倒闭 被开除
+any: 领 钱 金 补助 保险 登记 补贴
+[新生儿 参保]
+any: 刚出生 新生儿 宝宝 刚生 出生 满月 刚生的
+any: 医保 参保 保险 看病
+[生育津贴 生育保险]
+any: 生孩子 生娃 产假 怀孕 生育 分娩 坐月子 生小孩
+any: 津贴 钱 工资 报销 待遇 补贴 产假
+[入学 小学]
+any: $CHILD
+any: 上小学 上学 入学 报名 小学 一年级 幼升小 上初中 学位
+[小客车指标 摇号]
+any: 摇号 指标 购车 买车 车牌 京牌 新能源
+any: 摇号 指标 申请 车牌 京牌
+not: 外地车 进京
+[户口 落户]
+any: 户口 落户 户籍 积分落户 投靠
+[出入境 护照]
+any: 护照 港澳通行证 往来台湾 出国 去香港 去澳门 去台湾 签注 出境
+[身份证 补领]
+any: 身份证
+any: $LOST 过期 到期
+[营业执照 企业开办]
+any: 开店 开个店 开公司 做生意 个体户 个体工商户 营业执照 执照 开个小
+[不动产登记 过户]
+any: 二手房 买房 卖房 房子 房本 房产证 不动产
+any: 过户 更名 登记 加名 产权 房本
+[残疾人 补贴]
+any: 残疾 残障 瘫痪 残疾人
+any: 补贴 补助 钱 待遇 护理
+[养老驿站]
+any: 养老驿站 驿站 助餐 老年餐桌 日间照料 托老 上门照顾
+[电动自行车 上牌]
+any: 电动车 电动自行车 电瓶车
+any: 牌 登记 挂牌
+[公租房 住房保障]
+any: 公租房 廉租房 保障房 公共租赁 保障性住房
+[预付卡 退费]
+any: 卡 充值 会员 课时 预付 交了钱 交的钱 办了
+any: 跑路 关门 倒闭 不退 退钱 退费 联系不上 找不到人 人去楼空 不给退
+[法律援助]
+any: 律师 打官司 起诉 法律援助 法律咨询 请不起
+[办理时限 回访]
+any: 反映 打过 投诉 打了电话 诉求 工单 提过 上次 报过
+any: 多久 几天 回复 答复 回音 没人联系 没人管 联系我 进度 结果
+[燃气 应急]
+any: 燃气 煤气 天然气 液化气 漏气
+[灵活就业 缴费]
+any: 没有单位 没单位 自己交 个人交 自由职业 灵活就业 辞职了 打零工 个体 自己缴
+any: 社保 养老保险 医保 保险 缴费 交
+[养犬 登记]
+any: 狗 犬
+any: 登记 证 办证 手续 疫苗 养 年检
+[表扬 建议]
+any: 表扬 感谢 锦旗 点赞 建议 提个意见 提意见
+[救助 低保]
+any: 生活困难 困难 低保 揭不开锅 没钱 救助 吃不上饭 看不起病 生活不下去
+[垃圾分类]
+any: 垃圾
+any: 分类 怎么扔 扔哪 哪个桶 分几类 什么垃圾 属于
+[个税 年度汇算]
+any: 个税 个人所得税 退税 汇算 专项附加扣除
+[门诊 报销]
+any: 医保
+any: 门诊 报销 报多少 起付线 比例 自费
+[居住证]
+any: 居住证 暂住证 居住登记
+[供暖]
+any: 暖气 供暖 供热 不热
+[停水 停电]
+any: 停水 没水 断水 停电 没电 断电
+"""
+
+
+def _parse_rules(text: str) -> list[tuple[list[list[str]], list[str], list[str]]]:
+    rules: list[tuple[list[list[str]], list[str], list[str]]] = []
+    current: list[str] = []
+    for raw in text.strip().splitlines():
+        line = raw.strip()
+        for name, words in _GROUPS.items():
+            line = line.replace(f"${name}", words)
+        if line.startswith("["):
+            rules.append(([], line.strip("[]").split(), []))
+            continue
+        groups, _, blockers = rules[-1]
+        if raw.startswith(" "):
+            current.extend(line.split())
+        elif line.startswith("any:"):
+            current = line[4:].split()
+            groups.append(current)
+        elif line.startswith("not:"):
+            current = blockers
+            blockers.extend(line[4:].split())
+    return rules
+
+
+CONCEPTS = _parse_rules(_RULES)
+
+
+def concept_terms(text: str) -> list[str]:
+    """The service terms implied by a caller's description (see _RULES)."""
+    added: list[str] = []
+    for groups, terms, blockers in CONCEPTS:
+        if any(word in text for word in blockers):
+            continue
+        if all(any(word in text for word in group) for group in groups):
+            added.extend(terms)
+    return added

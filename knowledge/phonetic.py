@@ -1,0 +1,171 @@
+"""Tone-less pinyin comparison, for words the recogniser writes with the wrong characters.
+
+Whisper hears place and service names right but spells them as homophones (区 → 期/曲/去,
+街道 → 接到, 望京 → 忘经, 护照 → 户照). Comparing the syllables instead of the characters
+recovers them. Besides exact homophones we accept the near-misses a Beijing phone line and a
+small recogniser produce: retroflex vs flat initials (zh/z, ch/c, sh/s), n/l, f/h, r/l, and
+front vs back nasal finals (an/ang, en/eng, in/ing …), plus i/ü (期 qi for 区 qu).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+# Two-letter initials first so "zh" is not read as "z" + "h…".
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h",
+             "j", "q", "x", "r", "z", "c", "s", "y", "w")
+_NEAR_INITIALS = {frozenset(pair) for pair in (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"),
+                                               ("f", "h"), ("r", "l"))}
+_NEAR_FINALS = {frozenset(pair) for pair in (("an", "ang"), ("en", "eng"), ("in", "ing"), ("ian", "iang"),
+                                             ("uan", "uang"), ("i", "v"), ("eng", "ong"), ("uo", "o"),
+                                             ("ie", "ve"), ("in", "vn"))}
+
+SAME_CHAR = 1.0
+HOMOPHONE = 0.9
+NEAR = 0.7    # one of initial/final is a near-miss
+NEARER = 0.5  # both are
+
+
+def split_syllable(syllable: str) -> tuple[str, str]:
+    """("zhuang" → "zh", "uang"); u after j/q/x/y is ü and written "v" so 区 qu ≈ 期 qi."""
+    initial = next((i for i in _INITIALS if syllable.startswith(i)), "")
+    final = syllable[len(initial):]
+    if initial in ("j", "q", "x", "y") and final.startswith("u"):
+        final = "v" + final[1:]
+    return initial, final
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+@lru_cache(maxsize=65536)
+def readings(char: str) -> frozenset[str]:
+    """The usual tone-less reading of a character as the recogniser wrote it.
+
+    Only the most common reading: rare ones (它 yi, 是 ti) would make half the language
+    sound alike.
+    """
+    if not _is_han(char):
+        return frozenset()
+    found = pinyin(char, style=Style.NORMAL, errors="ignore")
+    return frozenset(r for r in (found[0] if found else []) if r.isalpha())
+
+
+@lru_cache(maxsize=16384)
+def word_readings(word: str) -> tuple[frozenset[str], ...]:
+    """Per character, how a name or term is pronounced: its reading in the word (长辛店 chang,
+    马家堡 pu) plus the character's usual reading, as the recogniser may write either."""
+    if not all(_is_han(c) for c in word):
+        return tuple(readings(c) for c in word)
+    in_context = lazy_pinyin(word, style=Style.NORMAL)
+    if len(in_context) != len(word):
+        in_context = [""] * len(word)
+    return tuple(readings(c) | ({r} if r.isalpha() else set()) for c, r in zip(word, in_context, strict=True))
+
+
+@lru_cache(maxsize=65536)
+def syllable_similarity(a: str, b: str) -> float:
+    if a == b:
+        return HOMOPHONE
+    (ia, fa), (ib, fb) = split_syllable(a), split_syllable(b)
+    initial_near = ia == ib or frozenset((ia, ib)) in _NEAR_INITIALS
+    final_near = fa == fb or frozenset((fa, fb)) in _NEAR_FINALS
+    if not (initial_near and final_near):
+        return 0.0
+    return NEAR if (ia == ib or fa == fb) else NEARER
+
+
+def char_similarity(a: str, b: str) -> float:
+    """1.0 for the same character, HOMOPHONE/NEAR/NEARER by sound, 0.0 otherwise."""
+    if a == b:
+        return SAME_CHAR
+    return _readings_similarity(readings(a), readings(b))
+
+
+@lru_cache(maxsize=65536)
+def _readings_similarity(ra: frozenset[str], rb: frozenset[str]) -> float:
+    return max((syllable_similarity(x, y) for x in ra for y in rb), default=0.0)
+
+
+def fuzzy_keys(char: str) -> frozenset[str]:
+    """Coarse sound keys (near-miss variants collapsed) of a heard character, for index lookups."""
+    return frozenset(_coarse(r) for r in readings(char))
+
+
+def word_keys(word: str) -> frozenset[str]:
+    """Coarse sound keys of a word's first character, for indexing names and terms."""
+    return frozenset(_coarse(r) for r in word_readings(word)[0]) if word else frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _coarse(syllable: str) -> str:
+    initial, final = split_syllable(syllable)
+    initial = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "r": "l", "f": "h"}.get(initial, initial)
+    final = {"v": "i", "vn": "in", "ve": "ie", "ong": "eng", "uo": "o"}.get(final, final)
+    return initial + final.replace("ng", "n")
+
+
+def match_sequence(text: str, start: int, word: str, allow_miss: bool = False) -> list[float] | None:
+    """Per-character similarity of `word` against text[start:], or None if a character misses.
+
+    With allow_miss, one character after the first may miss (scored 0.0): long names with one
+    garbled syllable (八里中 for 八里庄) are still found, for the caller to judge.
+    """
+    if start + len(word) > len(text):
+        return None
+    scores = []
+    pronounced = word_readings(word)
+    for offset, char in enumerate(word):
+        heard = text[start + offset]
+        score = SAME_CHAR if char == heard else _readings_similarity(pronounced[offset], readings(heard))
+        if score < NEARER:
+            if not allow_miss or offset == 0 or 0.0 in scores:
+                return None
+            score = 0.0
+        scores.append(score)
+    return scores
+
+
+class SoundAlikeFinder:
+    """Finds domain terms the recogniser wrote as homophones (拉基站 → 垃圾站, 户照 → 护照).
+
+    Only whole-term homophones count, never near-misses. A two-character term must keep one of
+    its characters (户照 → 护照), and a stretch that is itself a common word (一包, 事业) is taken
+    as said, not as a mishearing of 医保 or 失业; `is_common_word` decides that.
+    """
+
+    def __init__(self, terms: Iterable[str], is_common_word: Callable[[str], bool]):
+        self._is_common_word = is_common_word
+        self._index: dict[str, list[str]] = {}
+        for term in sorted(set(terms), key=len, reverse=True):
+            if len(term) >= 2 and all(readings(c) for c in term):
+                for key in word_keys(term):
+                    self._index.setdefault(key, []).append(term)
+
+    def find(self, text: str) -> list[tuple[str, int, int]]:
+        """(term, start, end) for each misspelt term, longest first, without overlaps."""
+        found: list[tuple[str, int, int]] = []
+        taken: set[int] = set()
+        for start, char in enumerate(text):
+            for term in {t for key in fuzzy_keys(char) for t in self._index.get(key, ())}:
+                end = start + len(term)
+                heard = text[start:end]
+                if heard == term or taken.intersection(range(start, end)):
+                    continue
+                sims = match_sequence(text, start, term)
+                if sims is None or min(sims) < HOMOPHONE:
+                    continue
+                if len(term) == 2 and (SAME_CHAR not in sims or self._is_common_word(heard)):
+                    continue  # two syllables are too easily a coincidence (有衣 is no 游医)
+                found.append((term, start, end))
+        found.sort(key=lambda f: (f[1] - f[2], f[1]))
+        chosen: list[tuple[str, int, int]] = []
+        for term, start, end in found:
+            if not taken.intersection(range(start, end)):
+                chosen.append((term, start, end))
+                taken.update(range(start, end))
+        return sorted(chosen, key=lambda f: f[1])
