@@ -1,0 +1,181 @@
+"""Callback numbers from what the caller said.
+
+Callers dictate a number in groups with pauses (一三九，一一二二，三三四四), which the recogniser
+writes with commas, spaces or dots, in Chinese or Arabic digits. They sometimes fix a group
+mid-sentence ("……三三四四，不对，是三三四五"). Only numbers that can really be dialled are
+accepted: a Chinese mobile (1[3-9] + 9 digits) or a landline (Beijing 8 digits, optionally with
+010, or another area code).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.numbers import digit_of
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+LANDLINE = re.compile(r"(?:010)?[2-9]\d{7}|0[2-9]\d{1,2}[2-9]\d{6,7}")
+
+# Pauses between digit groups as the recogniser writes them.
+_SEPARATORS = set(" \t,，、.。·-—_~～:：;；")
+# Words that take back the group just said.
+_CORRECTION = re.compile(r"(?:不对|不是|错了|说错了|搞错|重说|再说一遍|我再说|更正|纠正)")
+# Filler allowed between a correction word and the new digits ("不对，应该是……").
+_CORRECTION_FILLER = re.compile(r"^[\s,，、.。啊呀哦嗯是应该就我刚才说的重新那个最后后面前面几位两位四位]*$")
+# Words that announce a number is coming.
+_PHONE_CUE = re.compile(r"(?:电话|手机|号码|号是|联系方式|打我|联系我|回电|回个电|来电|座机|固话|打给我)")
+# Caller says: use the number I am calling from.
+_LINE_NUMBER = re.compile(
+    r"(?:就|用|打)(?:是|用|打)?(?:我)?(?:这个|现在这个|来电的?|本机|打进来的?|这部)(?:电话|号码|号|手机|的号)?"
+    r"|来电号码|本机号码|这个号就行|这个号码就行|就这个号"
+)
+
+
+@dataclass
+class HeardNumber:
+    """A dictated number: `number` when it can be dialled, else None with the raw `digits`."""
+
+    number: str | None
+    digits: str
+    start: int
+    end: int
+    cued: bool  # a phone word (电话, 手机, 号码 ...) came just before it
+
+
+def is_plausible(digits: str) -> bool:
+    return bool(MOBILE.fullmatch(digits) or LANDLINE.fullmatch(digits))
+
+
+@dataclass
+class _Group:
+    digits: str
+    start: int
+    end: int
+    corrects: bool  # follows a correction word
+
+
+def _groups(text: str) -> list[list[_Group]]:
+    """Digit groups, joined into runs where only pauses or a correction separate them."""
+    runs: list[list[_Group]] = []
+    current: list[_Group] = []
+    i = 0
+    pending_correction = False
+    gap = ""
+    while i < len(text):
+        if digit_of(text[i]) is not None:
+            j = i
+            while j < len(text) and digit_of(text[j]) is not None:
+                j += 1
+            if j < len(text) and text[j] in "位个次遍":
+                # a count ("后四位", "说两遍"), not a dictated digit
+                gap += text[i:j + 1]
+                i = j + 1
+                continue
+            if current and not _joins(gap, pending_correction):
+                runs.append(current)
+                current = []
+                pending_correction = False
+            current.append(_Group("".join(digit_of(c) or "" for c in text[i:j]), i, j, pending_correction))
+            pending_correction = False
+            gap = ""
+            i = j
+            continue
+        correction = _CORRECTION.match(text, i)
+        if correction and current:
+            pending_correction = True
+            gap = ""
+            i = correction.end()
+            continue
+        gap += text[i]
+        i += 1
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _joins(gap: str, after_correction: bool) -> bool:
+    if after_correction:
+        return bool(_CORRECTION_FILLER.match(gap)) and len(gap) <= 8
+    return all(c in _SEPARATORS for c in gap) and len(gap) <= 3
+
+
+def _resolve(run: list[_Group]) -> str:
+    """The number a run spells after applying the caller's corrections."""
+    kept: list[str] = []
+    for group in run:
+        if group.corrects and kept:
+            if len(group.digits) >= 7:
+                kept = [group.digits]  # the whole number said again
+                continue
+            same_length = [k for k, g in enumerate(kept) if len(g) == len(group.digits)]
+            kept[same_length[-1] if same_length else -1] = group.digits
+        else:
+            kept.append(group.digits)
+    return "".join(kept)
+
+
+def _plausible_part(run: list[_Group]) -> tuple[str, int, int] | None:
+    """A dialable number made of consecutive groups of a run, preferring the latest.
+
+    Needed when a room number and a phone number are said in one breath ("五零一，一三八……").
+    """
+    for first in range(len(run)):
+        for last in range(len(run) - 1, first - 1, -1):
+            digits = "".join(g.digits for g in run[first:last + 1])
+            if is_plausible(digits) and len(digits) >= 8:
+                return digits, run[first].start, run[last].end
+    return None
+
+
+def find_numbers(text: str) -> list[HeardNumber]:
+    """Every dictated number of seven digits or more in `text`, in order."""
+    found: list[HeardNumber] = []
+    for run in _groups(text):
+        digits = _resolve(run)
+        start, end = run[0].start, run[-1].end
+        if len(digits) < 7:
+            continue
+        number = digits if is_plausible(digits) else None
+        if number is None and not any(g.corrects for g in run):
+            part = _plausible_part(run)
+            if part is not None:
+                number, start, end = part
+        cued = bool(_PHONE_CUE.search(text[max(0, start - 8):start]))
+        found.append(HeardNumber(number, digits, start, end, cued))
+    return found
+
+
+def extract_phone(text: str) -> HeardNumber | None:
+    """The callback number said in `text`: the last dialable one, a cued one first.
+
+    Returns a HeardNumber with `number=None` when the caller clearly dictated a number that
+    cannot be right (a digit lost or added), so the seat can ask again.
+    """
+    numbers = find_numbers(text)
+    if not numbers:
+        return None
+    for wanted in (
+        lambda n: n.number and n.cued,
+        lambda n: n.number,
+        lambda n: n.cued or len(n.digits) >= 9,
+    ):
+        chosen = [n for n in numbers if wanted(n)]
+        if chosen:
+            return chosen[-1]
+    return None
+
+
+def says_line_number(text: str) -> bool:
+    """The caller wants to be called back on the number they are calling from."""
+    return bool(_LINE_NUMBER.search(text))
+
+
+def spoken_number(number: str) -> str:
+    """A number as the seat reads it back: digit by digit in groups (139 1122 3344)."""
+    digit_words = dict(zip("0123456789", "零幺二三四五六七八九", strict=True))
+    if len(number) == 11:
+        groups = [number[:3], number[3:7], number[7:]]
+    else:
+        groups = [number[: len(number) - 4], number[-4:]]
+    return "，".join("".join(digit_words[d] for d in g) for g in groups)
