@@ -1,0 +1,186 @@
+"""The 12345 category (诉求类别) of a call: 咨询 求助 投诉 举报 建议 表扬.
+
+Two kinds of evidence, weighed together by `decide_category`:
+- how the caller frames the call: naming it (我要投诉, 我举报, 想提个建议, 想表扬一下, 咨询一下),
+  or the way they talk (a grievance: 太吵了, 没人管, 好几次; a plea: 帮帮我, 怎么办啊; covert
+  wrongdoing: 偷偷, 黑作坊, 无证; thanks: 特别负责, 感谢; a question: 怎么办理, 需要什么材料);
+- what the call is about: the catalogue topic's usual category, and whether the knowledge base
+  has a confident answer to a question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.cues import Cue, CueHit, Utterance, find_cues, patterns, phrases
+from agent.types import CATEGORIES, TICKET_CATEGORIES
+
+# The caller names the kind of call. Strongest evidence.
+_NAMED: tuple[Cue, ...] = (
+    phrases("投诉", 5, "投诉", near=True)
+    + phrases("投诉", 5, "告状")
+    + phrases("举报", 5, "举报", near=True)
+    + phrases("举报", 5, "检举 揭发")
+    + phrases("表扬", 5, "表扬 点赞 锦旗 感谢信")
+    + phrases("建议", 5, "建议 提议 出个主意")
+    + phrases("求助", 5, "求助 救命 求救")
+    + phrases("咨询", 4, "咨询", near=True)
+)
+
+# How callers talk when they have a grievance, need help, report, suggest, praise or ask.
+_FRAMING: tuple[Cue, ...] = (
+    phrases("投诉", 3.5, "反映")
+    + phrases(
+        "投诉", 1.2,
+        "太吵 吵得 吵死 扰民 噪音 没法睡 睡不着 没人管 不管不问 推来推去 推诿 踢皮球 不作为 好几次 "
+        "多次 一直没 拖着 受不了 太过分 凭什么 不像话 管一管 管管 给个说法 说法 不给修 没人修 没人来 "
+        "乱停 乱扔 乱贴 乱收费 不退 拖欠 欠薪 不给钱 影响休息 影响生活 影响出行 熏得 呛得 天天 "
+        "一到晚上 后半夜 半夜 谁都不管 没有人管 不解决 没解决 找过 打过电话",
+    )
+    + patterns("投诉", 1.5, r"态度(?:特别|非常|很|太)?(?:差|恶劣|不好|蛮横)", r"(?:都|也)不(?:管|理|修|接|处理)")
+    + phrases(
+        "求助", 1.5,
+        "帮帮 快来 赶紧来 来个人 害怕 吓死 急死 着急 被困 困住 出不来 走丢 走失 找不到 扶不起来 "
+        "没钱吃饭 揭不开锅 生活困难 过不下去 想想办法 帮忙找",
+    )
+    # "怎么办啊" as a plea starts a phrase or follows 我/那/这可; "居住证怎么办" asks how to apply.
+    + patterns(
+        "求助", 2,
+        r"(?:^|[，,。.！!？? ]|我|那|这可|可)(?:该|应该)?怎么办(?:啊|呀|哪|呢|吧)",
+        r"不知道(?:该|应该)?怎么办|我该怎么办|咋办|怎么办才好",
+    )
+    + phrases(
+        "投诉", 1.0,
+        "坏了 不亮 堵了 满了 漏水 渗水 发臭 太脏 破了 塌了 不热 好几天 好几个月 一个多月 半个月 几天了 这么久 "
+        "好几年 好多年 这么多年 前前后后 "
+        "一直不 还是没",
+    )
+    + phrases(
+        "举报", 2,
+        "偷偷 黑作坊 黑诊所 黑车 黑工厂 黑加工 无证 没有证 没证 没执照 没有执照 没有资质 没资质 非法 "
+        "违法 违规 偷排 偷倒 传销 赌博 假货 假冒 过期 私下 地下工厂 行医资格",
+    )
+    + phrases("举报", 1, "私自 群租 隔断 二房东 揽客 拉活")
+    + patterns(
+        "建议", 2.5,
+        r"能不能(?:在|给|把|再)?.{0,6}?(?:多|增加|增设|加装|加个|安装|装个|设置|设个|设立|建个|修建|开通|开设|"
+        r"延长|划|放|添|调整|规划|改成|改善|优化)",
+        r"希望(?:能|可以|政府|有关部门|相关部门)?.{0,4}?(?:增加|增设|多|安装|设置|开通|延长|改善|加强|考虑)",
+        r"要是能.{1,20}就好了", r"我觉得(?:应该|可以|最好)", r"提个(?:小)?(?:意见|想法)",
+    )
+    + phrases("表扬", 2, "感谢 辛苦了 热心 耐心 好人 暖心 给力 帮了大忙 值得 点个赞 夸一夸 夸夸")
+    + patterns(
+        "表扬", 2,
+        r"(?:特别|非常|很|挺|真)(?:负责|认真|仔细|热情|到位|及时|专业|好)(?!.{0,3}(?:吵|差|烦))",
+        r"谢谢(?:他|她|你们|那位|师傅|这位|他们)",
+    )
+    + phrases(
+        "咨询", 1.5,
+        "请问 想问 问一下 问问 打听 了解一下 怎么办理 怎么申请 如何 需要什么 需要哪些 需要带 材料 手续 "
+        "条件 流程 什么时候 几点 多久 多长时间 多少钱 要钱吗 政策 规定 标准 哪个部门 找谁 能办吗 "
+        "可以办 能不能办 能领 能取 能报 报销 提取 补办 办理 几月 几号 哪天 截止 有效期 收费标准",
+    )
+    + patterns(
+        "咨询", 1.5,
+        r"怎么(?:办|弄|领|交|补|查|预约|登记|申请|报|取|缴)(?![啊呀哪呢吧])",
+        r"(?<![我那可该，,。.！!？? ])怎么办(?:理)?",
+        r"在哪(?:儿|里)?(?:办|交|领|申请|登记|查)",
+        r"(?:能|可以|用不用|要不要|需不需要)[^，。,.？?]{0,12}吗",
+    )
+)
+
+_NEGATION_BEFORE = ("不是", "不算", "不想", "没想", "不要", "并不是", "没有要")
+# A question ("……吗？", "什么时候……") leans towards a consultation; a grievance outweighs it.
+_QUESTION = re.compile(r"[？?]|[吗呢][。.！!]?$|什么|怎么|哪|几|多少|是不是|有没有|能不能|可不可以")
+QUESTION_WEIGHT = 1.5
+# Greetings and particles: "喂？喂？" asks nothing.
+_FILLERS = re.compile(r"[喂你您好啊呀吗呢吧哦嗯哈是的请问在不听得见到么清楚\W\d]")
+# Danger right now is a plea for help whatever words carry it.
+DANGER_WEIGHT = 2.0
+
+
+@dataclass
+class CategoryEvidence:
+    """Cue weights per category, summed over the call; `named` counts only naming cues."""
+
+    framing: dict[str, float]
+    named: dict[str, float]
+
+    @classmethod
+    def empty(cls) -> CategoryEvidence:
+        return cls({c: 0.0 for c in CATEGORIES}, {c: 0.0 for c in CATEGORIES})
+
+    def add(self, other: CategoryEvidence, weight: float = 1.0) -> None:
+        for c in CATEGORIES:
+            self.framing[c] += other.framing[c] * weight
+            self.named[c] += other.named[c] * weight
+
+
+def _negated(text: str, hit: CueHit) -> bool:
+    before = text[max(0, hit.start - 4):hit.start]
+    return any(before.endswith(n) or n in before for n in _NEGATION_BEFORE)
+
+
+def _non_overlapping(hits: list[CueHit]) -> list[CueHit]:
+    """Longer and character-matched hits first; a place in the text counts once."""
+    ranked = sorted(hits, key=lambda h: (h.by_sound, -(h.end - h.start), h.start))
+    taken: list[CueHit] = []
+    for hit in ranked:
+        if all(hit.end <= t.start or hit.start >= t.end for t in taken):
+            taken.append(hit)
+    return taken
+
+
+def category_evidence(utt: Utterance, danger: bool = False, about_the_call: bool = False) -> CategoryEvidence:
+    """The category cues in one caller turn.
+
+    `danger`: the turn describes a danger now; `about_the_call`: the caller talks about the call
+    itself (asks for a person: "你是机器人吗？"), so a question mark is no consultation.
+    """
+    evidence = CategoryEvidence.empty()
+    text = utt.text
+    for hit in _non_overlapping(find_cues(utt, _NAMED)):
+        if _negated(text, hit):
+            continue
+        evidence.named[hit.cue.label] += hit.cue.weight * (0.6 if hit.by_sound else 1.0)
+    for hit in _non_overlapping(find_cues(utt, _FRAMING)):
+        if hit.cue.label in ("投诉", "举报") and _negated(text, hit):
+            continue
+        evidence.framing[hit.cue.label] += hit.cue.weight * (0.7 if hit.by_sound else 1.0)
+    # Many grievance words in one breath say more than any single one, but not without limit.
+    for c in CATEGORIES:
+        evidence.framing[c] = min(evidence.framing[c], 6.0)
+    if _QUESTION.search(text) and not about_the_call and len(_FILLERS.sub("", text)) >= 5:
+        evidence.framing["咨询"] += QUESTION_WEIGHT
+    if danger:
+        evidence.framing["求助"] += DANGER_WEIGHT
+    return evidence
+
+
+def decide_category(
+    evidence: CategoryEvidence,
+    topic_hint: str | None,
+    topic_confidence: float,
+    kb_confidence: float,
+) -> str | None:
+    """The call's category from the caller's framing, the topic's usual category and the KB.
+
+    `topic_confidence` and `kb_confidence` are in [0, 1]: how sure the catalogue and the
+    knowledge base are about their best match.
+    """
+    scores = dict(evidence.framing)
+    for c in CATEGORIES:
+        scores[c] += evidence.named[c]
+    if topic_hint in scores:
+        # The topic says what kind of call this usually is; less so when the caller only asks
+        # questions about it ("什么时候开始供暖？" is no heating complaint).
+        problem_framing = any(scores[c] > 0 for c in TICKET_CATEGORIES)
+        scores[topic_hint] += (3.0 if problem_framing else 2.0) * topic_confidence
+    # A confident knowledge-base answer makes a question a consultation, unless the caller
+    # describes a grievance or an emergency that the catalogue knows.
+    scores["咨询"] += 2.5 * kb_confidence if scores["咨询"] > 0 else 1.0 * kb_confidence
+    best = max(CATEGORIES, key=lambda c: scores[c])
+    if scores[best] < 1.0:
+        return None
+    return best

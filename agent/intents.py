@@ -1,0 +1,50 @@
+"""Short conversational intents: asking for a person, yes/no, "that's all", "say again"."""
+
+from __future__ import annotations
+
+import re
+
+from agent.cues import Cue, Utterance, find_cues, patterns, phrases
+
+# The caller wants a human agent. The recogniser writes 转 as 整/专/赚, so "人工" after a verb of
+# asking counts, and a few ways of refusing the machine.
+_HUMAN_REQUEST: tuple[Cue, ...] = (
+    patterns(
+        "human", 1,
+        r"(?:转|整|专|赚|接|换|找|要|给我|帮我)[^，。,.？?]{0,3}人工(?!湖|智能|草|降雨|养殖|费)",
+        r"人工(?:服务|客服|座席|坐席|台|接听)",
+        r"(?:找|换|要|来)(?:个|一个)?(?:真人|活人|真的人|工作人员|接线员|客服)",
+        r"(?:不想|不要|不愿意|不跟|不和|没法|没办法)(?:再)?(?:跟|和|与)?(?:你这个?|这个)?(?:机器|机器人|电脑|录音)",
+        r"(?:机器|机器人)[^，。,.？?]{0,4}(?:说不明白|说不清|听不懂|不明白|不管用|没用)",
+        r"(?:让|叫)(?:你们)?(?:领导|负责人|值班长|人)(?:来)?(?:接|听|跟我说)",
+    )
+    + phrases("human", 1, "转人工 人工服务 人工客服")
+)
+
+_YES = re.compile(
+    r"^(?:[嗯恩哦噢啊呃]+[，,。. ]*)?"
+    r"(?:对|是|是的|对的|没错|没问题|可以|行|好|好的|嗯|恩|对对|对啊|是啊|就是|就这个|正确|确认)"
+)
+_NO = re.compile(r"(?:不对|不是|错了|不行|不用|不要|不可以|换一个|换个号|别的号)")
+_THATS_ALL = re.compile(r"(?:没有了|没了|没别的|没有别的|没其他|没有其他|就这些|就这样|就这事|不用了|挂了|再见|拜拜)")
+_SAY_AGAIN = re.compile(r"(?:没听清|没听清楚|再说一遍|再说一下|重复一下|你说什么|啥意思|什么意思|听不懂)")
+
+
+def wants_human(utt: Utterance) -> bool:
+    return any(not hit.by_sound for hit in find_cues(utt, _HUMAN_REQUEST))
+
+
+def is_yes(text: str) -> bool:
+    return bool(_YES.match(text.strip())) and not _NO.search(text[:6])
+
+
+def is_no(text: str) -> bool:
+    return bool(_NO.search(text))
+
+
+def is_thats_all(text: str) -> bool:
+    return bool(_THATS_ALL.search(text))
+
+
+def asks_to_repeat(text: str) -> bool:
+    return bool(_SAY_AGAIN.search(text))

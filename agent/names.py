@@ -1,0 +1,157 @@
+"""The caller's name as they give it: a full name, or a surname with 先生/女士.
+
+Callers say 我叫陈立新, 我是李明, 我姓刘，刘女士, 免贵姓王, or decline (我不想留名字). The
+recogniser often writes a surname or the word 姓 as a homophone (钱 → 前, 赵 → 照, 姓 → 性/信),
+so surnames are also matched by sound against the common Chinese surnames.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+# The common Chinese surnames, most frequent first (the order decides which surname a
+# homophone maps to: "wu" → 吴 rather than 武).
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+    "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪"
+    "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车"
+    "项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛"
+    "仲虞敖巩明佘池查麻苑迟邝"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒")
+
+# Characters that cannot be part of a given name: they end the name ("我叫周婷电话……").
+_NOT_IN_NAME = set(
+    "的了在住家是电话手机号码先生女士呢吧啊呀哦嗯我你他她就也来去说打给有要想和跟今年岁住那这从"
+    "不没还又都很太啦嘛么吗，。,.！!？?、；;：: 0123456789零幺"
+)
+_FEMALE_CUES = re.compile(r"女士|小姐|阿姨|大姐|大妈|奶奶|姥姥|我老公|我丈夫|我先生|我们家老头")
+_MALE_CUES = re.compile(r"(?<!我)先生|大爷|大哥|爷爷|姥爷|我媳妇|我老婆|我妻子|我太太|我们家老太太")
+
+_DECLINE = re.compile(
+    r"(?:不|没必要|不用)(?:想|愿意|方便|必要)?(?:留|说|告诉|透露|报)(?:你)?(?:我的)?(?:名字|姓名|名|姓)"
+    r"|匿名|名字就不(?:说|留|告诉)了|不留名|姓名就不|保密"
+)
+# "我叫/我是/名字叫" followed by a full name; 教/较 are the recogniser's 叫.
+_FULL_NAME_CUE = re.compile(r"(?:我的名字叫|我名字叫|名字叫|名字是|姓名是|我叫|叫我|我教|我是|本人)")
+# "我姓刘", "免贵姓王"; the recogniser writes 姓 as 性/信/兴/幸.
+_SURNAME_CUE = re.compile(r"(?:免贵|我)(?:姓|性|信|兴|幸)")
+_BOUNDARY = re.compile(r"$|[，。,.！!？?、；; ]|电话|手机|号码|联系|先生|女士|啊|呀|哈")
+
+
+@dataclass
+class NameHeard:
+    name: str | None  # None when the caller declined
+    declined: bool
+
+
+@lru_cache(maxsize=4096)
+def _sound(char: str) -> str:
+    return lazy_pinyin(char, style=Style.NORMAL)[0]
+
+
+@lru_cache(maxsize=1)
+def _surname_by_sound() -> dict[str, str]:
+    by_sound: dict[str, str] = {}
+    for surname in SURNAMES:
+        by_sound.setdefault(_sound(surname), surname)
+    return by_sound
+
+
+def as_surname(char: str, by_sound: bool = True) -> str | None:
+    """`char` as a surname: itself when it is one, else the common surname it sounds like."""
+    if char in SURNAMES:
+        return char
+    if by_sound and "\u4e00" <= char <= "\u9fff":
+        return _surname_by_sound().get(_sound(char))
+    return None
+
+
+def _surname_at(text: str, i: int, by_sound: bool) -> tuple[str, int] | None:
+    for compound in _COMPOUND_SURNAMES:
+        if text.startswith(compound, i):
+            return compound, i + len(compound)
+    if i < len(text):
+        surname = as_surname(text[i], by_sound)
+        if surname:
+            return surname, i + 1
+    return None
+
+
+def _full_name(text: str) -> str | None:
+    for cue in _FULL_NAME_CUE.finditer(text):
+        start = cue.end()
+        # 我是 is also "我是外地的": only a surname at a clear boundary makes it a name.
+        strict = cue.group(0) in ("我是", "本人", "我教")
+        found = _surname_at(text, start, by_sound=False)
+        if not found:
+            continue
+        surname, i = found
+        given = ""
+        while i < len(text) and len(given) < 2 and text[i] not in _NOT_IN_NAME:
+            given += text[i]
+            i += 1
+        if not given:
+            continue
+        if strict and not _BOUNDARY.match(text, i):
+            continue
+        return surname + given
+    return None
+
+
+def _titled_name(text: str) -> str | None:
+    """A surname with a title the caller uses for themself: "王先生", "我姓刘，刘女士"."""
+    for match in re.finditer(r"(先生|女士|小姐)", text):
+        i = match.start()
+        if i == 0:
+            continue
+        before = text[max(0, i - 2):i]
+        surname_start = i - 2 if before in _COMPOUND_SURNAMES else i - 1
+        lead_in = text[max(0, surname_start - 6):surname_start]
+        # Only a caller naming themself: at the start of a phrase or after 我是/我姓X, never
+        # "楼上的张先生" (a neighbour) or "我先生" (her husband).
+        self_naming = bool(re.search(r"(?:我是|免贵|我(?:姓|性|信|兴|幸).?|[，。,. ！!？?]|^)$", lead_in))
+        if not self_naming or not _BOUNDARY.match(text, match.end()):
+            continue
+        if before in _COMPOUND_SURNAMES:
+            found = before
+        else:
+            found = as_surname(text[i - 1]) if text[i - 1] not in "我你他她的位这那" else None
+        if found:
+            return found + match.group(1)
+    return None
+
+
+def _surname_only(text: str) -> str | None:
+    for cue in _SURNAME_CUE.finditer(text):
+        found = _surname_at(text, cue.end(), by_sound=True)
+        if found:
+            return found[0]
+    return None
+
+
+def extract_name(text: str) -> NameHeard | None:
+    """The caller's name in `text`, a refusal to give one, or None when neither is there."""
+    if _DECLINE.search(text):
+        return NameHeard(None, declined=True)
+    full = _full_name(text)
+    if full:
+        return NameHeard(full, declined=False)
+    titled = _titled_name(text)
+    surname = _surname_only(text)
+    if titled and (surname is None or titled.startswith(surname)):
+        return NameHeard(titled, declined=False)
+    if surname:
+        if _FEMALE_CUES.search(text) and not _MALE_CUES.search(text):
+            return NameHeard(surname + "女士", declined=False)
+        if _MALE_CUES.search(text) and not _FEMALE_CUES.search(text):
+            return NameHeard(surname + "先生", declined=False)
+        return NameHeard(surname + "先生/女士", declined=False)
+    if titled:
+        return NameHeard(titled, declined=False)
+    return None

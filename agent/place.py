@@ -1,0 +1,123 @@
+"""Where the problem is: district and street from the gazetteer, and the address around them.
+
+Callers give a place from large to small: district, street, then a road or 小区, building,
+unit, room ("丰台区方庄街道，芳城园一区，十五号楼，二单元"). The gazetteer finds the district and
+street (by sound too); the address is the run of place-like phrases that follows, up to the
+first phrase that is about something else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.numbers import normalise_numerals
+from knowledge.gazetteer import Gazetteer, PlaceMatch
+from knowledge.phonetic import readings
+
+# Words that make a phrase part of an address: roads, estates, buildings, landmarks, directions.
+_ADDRESS_MARKER = re.compile(
+    r"路|街(?!道)|胡同|巷|里(?![面边头])|小区|社区|村|庄|院|号|楼(?!道)|单元|层|室|门(?!诊|卡)|公园|"
+    r"站|地铁|商场|大厦|广场|市场|医院|学校|桥|对面|旁边|附近|边上|东边|西边|南边|北边|东侧|西侧|南侧|"
+    r"北侧|那边|门口|底商|写字楼|花园|家园|苑|园|城|营|屯|店|厂|高速|环|工地|园区|宿舍|平房|公寓|"
+    r"中心|酒店|超市|期|区|[零一二三四五六七八九幺0-9]{3,}"
+)
+# Phrases that are not about the place even if they contain a marker word.
+_NOT_ADDRESS = re.compile(r"电话|手机|号码|我姓|我叫|名字|先生|女士")
+# A caller unsure of the place ("具体哪个村我说不准"): skipped, the address may go on after it.
+_UNSURE = re.compile(r"不太准|说不准|不清楚|记不清|不知道|不记得")
+# Where a phrase stops being about the place and goes on about the problem or the caller.
+_PLACE_ENDS = re.compile(r"已经|一直|天天|每天|总是|经常|老是|没人|有人|等着|正在")
+# Strong markers that let an address go on past a full stop ("……旁边。就在京港澳高速边上").
+_STRONG_MARKER = re.compile(r"路|街(?!道)|小区|号楼|单元|高速|桥|公园|村|院|胡同")
+_CLAUSE = re.compile(r"[^，,。.！!？?；;、 ]+[，,。.！!？?；;、 ]*")
+_SENTENCE_END = re.compile(r"[。.！!？?；;]\s*$")
+_LEADING_FILLER = re.compile(
+    r"^(?:的|就是|就在|具体是|具体地址是|具体位置是|地址是|位置是|在|是|那个|就|我住在|我家住在|我家在|我住|住在|"
+    r"我们小区在|我们这儿|我们那儿|我们这|嗯|啊)+"
+)
+_TRAILING = re.compile(r"[的了呢啊吧呀哈嘛]+$")
+# What a suffix of a matched place sounds like in the recogniser's spelling (区 → 期/去/其 ...).
+_DISTRICT_TAIL = re.compile(r"[区期去其七曲趋]")
+_STREET_TAILS = ("街道", "接到", "街到", "接道", "阶到", "街的", "镇", "乡", "地区")
+
+
+@dataclass
+class PlaceHeard:
+    district: str | None
+    street: str | None
+    address: str | None
+    score: float
+
+
+def _address_start(text: str, match: PlaceMatch) -> int:
+    """Where the address begins: after the place's suffix, or at the bare name that goes on
+    into a landmark ("东城区的龙潭公园": the address is 龙潭公园)."""
+    span = text[match.start:match.end]
+    if span.endswith(_STREET_TAILS) or match.end >= len(text) or not _is_han(text[match.end]):
+        return match.end
+    if match.street is not None and "jie" in readings(text[match.end]):
+        return match.end + 2  # 街道 misheard beyond the gazetteer's reach (街等, 接当)
+    if match.street is None:
+        return match.end
+    tails = list(_DISTRICT_TAIL.finditer(span))
+    if tails:
+        return match.start + tails[-1].end()
+    return match.start
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def _clean(clause: str) -> str:
+    clause = re.sub(r"[，,。.！!？?；;、\s]+$", "", clause)
+    clause = _LEADING_FILLER.sub("", clause)
+    ends = _PLACE_ENDS.search(clause)
+    if ends:
+        clause = clause[:ends.start()] or "…"  # nothing of the place left: not an address phrase
+    return _TRAILING.sub("", clause)
+
+
+def address_after(text: str, start: int, first_required: bool = False) -> str | None:
+    """The place-like phrases of `text` from `start` on, joined with commas, numerals as digits."""
+    parts: list[str] = []
+    sentence_ended = False
+    for index, clause_match in enumerate(_CLAUSE.finditer(text, start)):
+        raw = clause_match.group(0)
+        clause = _clean(raw)
+        if sentence_ended and not (parts and _STRONG_MARKER.search(clause)):
+            break
+        sentence_ended = sentence_ended or bool(_SENTENCE_END.search(raw))
+        if not clause or _UNSURE.search(clause):
+            continue
+        if _NOT_ADDRESS.search(clause) or not _ADDRESS_MARKER.search(clause):
+            if index == 0 and not first_required and not parts:
+                continue  # "……街道的，" leftovers right after the place
+            break
+        parts.append(clause)
+    if not parts:
+        return None
+    return normalise_numerals("，".join(parts))
+
+
+def address_anywhere(text: str) -> str | None:
+    """The first run of place-like phrases in a turn that names no district or street."""
+    for clause_match in _CLAUSE.finditer(text):
+        clause = _clean(clause_match.group(0))
+        if clause and _ADDRESS_MARKER.search(clause) and not _NOT_ADDRESS.search(clause):
+            return address_after(text, clause_match.start(), first_required=True)
+    return None
+
+
+def hear_place(gazetteer: Gazetteer, text: str) -> PlaceHeard | None:
+    """The district, street and address said in one turn, if any."""
+    # The recogniser writes a dictated room number as "6.0.2".
+    text = re.sub(r"(?<=\d)[.．·](?=\d)", "", text)
+    matches = gazetteer.find_all(text)
+    if not matches:
+        return None
+    best = max(matches, key=lambda m: ((m.district is not None) + (m.street is not None), m.score))
+    # A street named again later in the same breath (和平里街道，和平里七区) is part of the address.
+    address = address_after(text, _address_start(text, best))
+    return PlaceHeard(best.district, best.street, address, best.score)

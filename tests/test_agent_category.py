@@ -1,0 +1,127 @@
+"""Category cues, danger and conversational intents, on sentences written for these tests."""
+
+import pytest
+
+from agent.category import category_evidence, decide_category
+from agent.cues import utterance
+from agent.intents import is_thats_all, is_yes, wants_human
+from agent.safety import FIRE, FLOOD, GAS, MEDICAL, MISSING, TRAPPED, VIOLENCE, safety_signals
+
+
+def category_of(text, hint=None, topic_confidence=0.0, kb_confidence=0.0):
+    return decide_category(category_evidence(utterance(text)), hint, topic_confidence, kb_confidence)
+
+
+@pytest.mark.parametrize(
+    ("said", "category"),
+    [
+        ("我要投诉我们楼下那个洗车房，天天把水泼到马路上", "投诉"),
+        ("跟你们反映一下，我们这个小区的路灯坏了快俩月了", "投诉"),
+        ("我实名举报，村口那个废品站晚上偷偷烧电线", "举报"),
+        ("我想表扬一下咱们街道的王主任，特别负责", "表扬"),
+        ("我提个建议，能不能在公交站多安装几个座椅", "建议"),
+        ("我想咨询一下，生二胎的生育津贴怎么领？", "咨询"),
+        ("请问公租房现在还能申请吗？", "咨询"),
+        ("救命啊，我家孩子被反锁在屋里出不来了", "求助"),
+    ],
+)
+def test_the_caller_frames_the_call(said, category):
+    assert category_of(said) == category
+
+
+def test_negated_naming_does_not_count():
+    assert category_of("我不是要投诉，就是想感谢一下物业的师傅，修得特别及时") == "表扬"
+
+
+def test_named_category_heard_as_homophone():
+    assert category_of("我要头诉，楼上天天半夜剁肉") == "投诉"
+
+
+def test_a_plea_is_not_a_question_about_procedures():
+    assert category_of("我家楼道里全是烟，我该怎么办啊") == "求助"
+    assert category_of("残疾人证丢了怎么办？", kb_confidence=1.0) == "咨询"
+
+
+def test_topic_hint_decides_when_the_caller_only_describes():
+    # no framing words: the catalogue topic's usual category decides
+    assert category_of("小区东门那儿有个大坑，车开过去直颠", hint="投诉", topic_confidence=1.0) == "投诉"
+    assert category_of("我们这边从早上到现在一直没水", hint="求助", topic_confidence=1.0) == "求助"
+
+
+def test_a_question_about_a_topic_stays_a_consultation():
+    assert category_of("暖气费什么时候开始交？有没有优惠？", hint="投诉", topic_confidence=0.9,
+                       kb_confidence=0.8) == "咨询"
+
+
+def test_nothing_to_go_on():
+    assert category_of("喂？喂？") is None
+
+
+# ---------------------------------------------------------------- danger
+
+def kinds(text, earlier=""):
+    signals = safety_signals(utterance(text), earlier)
+    return signals.kinds, signals.police
+
+
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [
+        ("厨房一股天然气味儿，呛得慌", GAS),
+        ("地下室的配电箱冒烟了", FIRE),
+        ("我们四个人被关在电梯里了", TRAPPED),
+        ("楼上水管崩了，水从灯口往下流", FLOOD),
+        ("我妈在厨房晕倒了，叫她也没反应", MEDICAL),
+    ],
+)
+def test_dangers_in_the_callers_words(said, kind):
+    found, _ = kinds(said)
+    assert kind in found
+
+
+def test_missing_person_with_dementia_needs_the_police():
+    found, police = kinds("我奶奶中午出门到现在没回来，她有点糊涂，认不得路")
+    assert MISSING in found and police
+
+
+def test_domestic_violence_needs_the_police():
+    found, police = kinds("他喝多了又动手，拿东西砸我")
+    assert VIOLENCE in found and police
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "电动车在楼道充电，万一着火了怎么办",   # a worry, not a fire
+        "我家钥匙找不着了",                    # no person missing
+        "我在地铁上拿到一个钱包",              # 拿到 sounds like 拿刀
+        "电话是一三九九九八七六五四三",        # 九九 sounds like 救救
+        "去年老人摔倒过一次，担心再摔倒",
+    ],
+)
+def test_no_danger(said):
+    found, police = kinds(said)
+    assert not found and not police
+
+
+# ---------------------------------------------------------------- intents
+
+@pytest.mark.parametrize(
+    "said",
+    ["给我转人工", "我要人工服务", "帮我整个人工吧", "我不想跟机器说话", "你这机器人听不懂，找个真人来"],
+)
+def test_asking_for_a_person(said):
+    assert wants_human(utterance(said))
+
+
+@pytest.mark.parametrize("said", ["这草坪是人工铺的", "装修的人工费太贵了", "我要投诉工地"])
+def test_not_asking_for_a_person(said):
+    assert not wants_human(utterance(said))
+
+
+def test_yes_and_thats_all():
+    assert is_yes("对，就打这个")
+    assert is_yes("嗯，可以")
+    assert not is_yes("不对，换一个号")
+    assert is_thats_all("没有了，谢谢")
+    assert not is_thats_all("还有一个事")

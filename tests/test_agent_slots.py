@@ -1,0 +1,122 @@
+"""Caller names and places as Beijing callers give them, including the recogniser's homophones."""
+
+from pathlib import Path
+
+import pytest
+
+from agent.names import as_surname, extract_name
+from agent.place import address_anywhere, hear_place
+from knowledge.formats import read_gazetteer
+from knowledge.gazetteer import Gazetteer
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer(read_gazetteer(SHARED / "kb" / "gazetteer.json"))
+
+
+# ---------------------------------------------------------------- names
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("我叫王建华，电话是幺三八", "王建华"),
+        ("我的名字叫李娜。", "李娜"),
+        ("你好，我是孟庆丰，住在这个小区", "孟庆丰"),
+        ("我姓黄，黄女士，手机一三九", "黄女士"),
+        ("免贵姓高，高先生", "高先生"),
+        ("我是何先生", "何先生"),
+        ("我姓欧阳，你叫我欧阳女士就行", "欧阳女士"),
+        ("我姓宋，我老公一会儿也在家", "宋女士"),  # her husband: the caller is a woman
+        ("我姓韩", "韩先生/女士"),
+    ],
+)
+def test_names_as_callers_give_them(said, name):
+    heard = extract_name(said)
+    assert heard is not None and heard.name == name and not heard.declined
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("我性冯，冯先生", "冯先生"),      # 姓 heard as 性
+        ("我信邓，邓女士", "邓女士"),      # 姓 heard as 信
+        ("我姓虎，虎女士", "胡女士"),      # 胡 heard as 虎
+        ("我姓照，照先生电话幺八八", "赵先生"),
+    ],
+)
+def test_surnames_heard_as_homophones(said, name):
+    heard = extract_name(said)
+    assert heard is not None and heard.name == name
+
+
+@pytest.mark.parametrize("said", ["名字就不留了", "我不方便透露姓名", "我想匿名反映", "我不想说名字"])
+def test_declining_to_give_a_name(said):
+    heard = extract_name(said)
+    assert heard is not None and heard.declined and heard.name is None
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "我是外地来北京打工的",
+        "我是王府井那边的商户",
+        "楼上的张先生家天天装修",   # a neighbour, not the caller
+        "我先生下班回来也闻到了",   # her husband
+        "物业的李经理不接电话",
+    ],
+)
+def test_no_name_where_none_is_given(said):
+    heard = extract_name(said)
+    assert heard is None or heard.name is None and not heard.declined
+
+
+def test_surname_by_sound():
+    assert as_surname("张") == "张"
+    assert as_surname("前") == "钱"
+    assert as_surname("前", by_sound=False) is None
+
+
+# ---------------------------------------------------------------- places
+
+def test_district_street_and_address(gazetteer):
+    place = hear_place(gazetteer, "在海淀区学院路街道，志新村小区，十七号楼三单元，五零二。")
+    assert place is not None
+    assert (place.district, place.street) == ("海淀区", "学院路街道")
+    assert place.address == "志新村小区，17号楼3单元，502"
+
+
+def test_place_heard_with_homophones(gazetteer):
+    # 区 heard as 期, 街道 as 接到
+    place = hear_place(gazetteer, "朝阳期亚运村接到，安慧北里逸园，二十号楼")
+    assert place is not None
+    assert (place.district, place.street) == ("朝阳区", "亚运村街道")
+    assert place.address is not None and "20号楼" in place.address
+
+
+def test_address_stops_where_the_problem_starts(gazetteer):
+    place = hear_place(gazetteer, "西城区月坛街道，三里河一区的自行车棚，天天有人在里面堆垃圾，味儿特别大")
+    assert place is not None and place.address == "三里河1区的自行车棚"
+
+
+def test_address_skips_the_caller_on_the_way(gazetteer):
+    place = hear_place(gazetteer, "丰台区卢沟桥街道，小屯路东边的小区，九号楼，我已经跑到楼下了，电话一三九")
+    assert place is not None and place.address == "小屯路东边的小区，9号楼"
+
+
+def test_landmark_named_after_the_street(gazetteer):
+    place = hear_place(gazetteer, "我每天去东城区的地坛公园锻炼，想提个建议")
+    assert place is not None and place.district == "东城区"
+    assert place.address is not None and place.address.startswith("地坛公园")
+
+
+def test_address_without_district():
+    assert address_anywhere("就在双桥东路南口，八号院二号楼，一层底商。") == "双桥东路南口，8号院2号楼，1层底商"
+    assert address_anywhere("他们老是这样，没人管") is None
+
+
+def test_dictated_room_number_written_with_dots(gazetteer):
+    place = hear_place(gazetteer, "通州区永顺镇，新华联家园，6号楼,1.0.0.2。")
+    assert place is not None and place.address is not None and place.address.endswith("1002")
