@@ -110,6 +110,12 @@ def address_anywhere(text: str) -> str | None:
     return None
 
 
+def without_place(text: str) -> str:
+    """The phrases of `text` that are not place-like (for reading what else a turn says)."""
+    kept = [c for c in _CLAUSE.findall(text) if not _ADDRESS_MARKER.search(_clean(c))]
+    return "".join(kept)
+
+
 def hear_place(gazetteer: Gazetteer, text: str) -> PlaceHeard | None:
     """The district, street and address said in one turn, if any."""
     # The recogniser writes a dictated room number as "6.0.2".

@@ -1,0 +1,97 @@
+"""Answering 咨询 from the knowledge base, including follow-up questions.
+
+A follow-up is often elliptical ("那我去银行补的话，当天能拿到吗？"): on its own it names no
+service, so it is searched together with the caller's earlier question. When it lands on the
+article already read, only the sentences of that answer that speak to the follow-up are read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.hearing import SoundCorrector
+from knowledge.kb import KbArticle, KbIndex, tokenize
+
+# Signs that a question leans on the one before it.
+_ELLIPTICAL = re.compile(
+    r"^(?:哦|噢|嗯|啊|好的?|那么?|那如果|如果|还有|另外)?[，,]?(?:那|这种|这样|这个|它|她|他)"
+    r"|也能|也可以|也行|还能|还可以|还要|还需要|这种情况|这样的话|的话"
+)
+# Signs of a new, self-contained question.
+_NEW_QUESTION = re.compile(r"另外|还想问|再问一下|还有个问题|还有一个问题|换个问题")
+_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
+_CLAUSE = re.compile(r"[^，,。！？!?；;]+[？?]?")
+# The clauses that ask something.
+_ASKING = re.compile(r"[？?]|吗|怎么|什么|哪|几|多少|能不能|可不可以|要不要|是不是|有没有|如何")
+
+
+@dataclass
+class Consultation:
+    article: KbArticle
+    score: float
+    text: str  # what the seat reads out
+
+
+class Consultant:
+    def __init__(self, kb: KbIndex, corrector: SoundCorrector, min_score: float | None = None):
+        self._kb = kb
+        self._corrector = corrector
+        self.min_score = KbIndex.DEFAULT_MIN_SCORE if min_score is None else min_score
+
+    def best(self, text: str) -> tuple[KbArticle, float] | None:
+        """The best article for `text` (recogniser homophones of service words undone), any score."""
+        hits = self._kb.search(self._corrector.corrected(text), k=1)
+        return hits[0] if hits else None
+
+    def confidence(self, score: float) -> float:
+        """0 at half the floor, 1 at twice the floor: how sure the KB is about a score."""
+        low, high = 0.5 * self.min_score, 2.0 * self.min_score
+        return max(0.0, min(1.0, (score - low) / (high - low)))
+
+    def consult(self, text: str, earlier: list[str], previous: KbArticle | None) -> Consultation | None:
+        """The answer to read for this turn, or None when the KB has nothing confident."""
+        alone = self.best(text)
+        chosen = alone
+        if previous is not None and earlier and self._is_follow_up(text):
+            with_context = self.best("，".join([*earlier[-2:], text]))
+            if with_context is not None and with_context[1] >= self.min_score:
+                chosen = with_context
+        if chosen is None or chosen[1] < self.min_score:
+            return None
+        article, score = chosen
+        if previous is not None and article.id == previous.id:
+            return Consultation(article, score, focused_answer(article, text))
+        return Consultation(article, score, article.answer)
+
+
+    def _is_follow_up(self, text: str) -> bool:
+        """Does this question lean on the previous one?
+
+        It does when it says so (那…的话, 这种也能…吗) or when its question itself names no
+        service: "有居住证，需要准备哪些材料？" mentions 居住证 as a circumstance, but what is
+        asked ("需要准备哪些材料") only makes sense with the earlier question.
+        """
+        if _NEW_QUESTION.search(text):
+            return False
+        if _ELLIPTICAL.search(text):
+            return True
+        asked = "，".join(c for c in _CLAUSE.findall(text) if _ASKING.search(c))
+        hit = self.best(asked) if asked else None
+        return hit is None or hit[1] < self.min_score
+
+
+def focused_answer(article: KbArticle, question: str, max_sentences: int = 2) -> str:
+    """The sentences of an answer that share the most words with a follow-up question."""
+    asked = set(tokenize(question, with_concepts=False))
+    sentences = [s.strip() for s in _SENTENCE.findall(article.answer) if s.strip()]
+    if not asked or len(sentences) <= max_sentences:
+        return article.answer
+    ranked = sorted(
+        range(len(sentences)),
+        key=lambda i: (-len(asked & set(tokenize(sentences[i], with_concepts=False))), i),
+    )
+    best = sorted(ranked[:max_sentences])
+    if not asked & set(tokenize(sentences[best[0]], with_concepts=False)):
+        return article.answer
+    return "".join(sentences[i] for i in best)

@@ -1,0 +1,67 @@
+"""Everything the seat understands from one caller turn, before it decides what to say."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.category import CategoryEvidence, category_evidence
+from agent.cues import Utterance, utterance
+from agent.intents import asks_to_repeat, is_no, is_thats_all, is_yes, wants_human
+from agent.names import NameHeard, extract_name
+from agent.phone import HeardNumber, extract_phone, says_line_number
+from agent.place import PlaceHeard, address_anywhere, hear_place
+from agent.safety import SafetySignals, safety_signals
+from knowledge.gazetteer import Gazetteer
+
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class TurnReading:
+    text: str
+    utt: Utterance
+    evidence: CategoryEvidence
+    safety: SafetySignals
+    wants_human: bool
+    phone: HeardNumber | None
+    line_number: bool
+    name: NameHeard | None
+    place: PlaceHeard | None
+    loose_address: str | None  # place-like phrases in a turn that names no district or street
+    yes: bool
+    no: bool
+    thats_all: bool
+    say_again: bool
+
+    @property
+    def gives_slots(self) -> bool:
+        return bool(self.phone or self.name or self.place or self.loose_address or self.line_number)
+
+
+def normalise_turn(text: str) -> str:
+    """Trim and collapse whitespace (the recogniser's spaces between phrases count as pauses)."""
+    return _SPACES.sub(" ", text.replace("\u3000", " ")).strip()
+
+
+def read_turn(gazetteer: Gazetteer, text: str, earlier: str) -> TurnReading:
+    utt = utterance(text)
+    place = hear_place(gazetteer, text)
+    safety = safety_signals(utt, earlier)
+    human = wants_human(utt)
+    return TurnReading(
+        text=text,
+        utt=utt,
+        evidence=category_evidence(utt, danger=safety.urgent, about_the_call=human),
+        safety=safety,
+        wants_human=human,
+        phone=extract_phone(text),
+        line_number=says_line_number(text),
+        name=extract_name(text),
+        place=place,
+        loose_address=None if place else address_anywhere(text),
+        yes=is_yes(text),
+        no=is_no(text),
+        thats_all=is_thats_all(text),
+        say_again=asks_to_repeat(text),
+    )

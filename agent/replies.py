@@ -1,0 +1,72 @@
+"""What the seat says. Short, spoken sentences: they are read by TTS to a telephone line."""
+
+from __future__ import annotations
+
+from agent import safety
+from agent.phone import spoken_number
+
+GREETING = "您好，这里是12345市民服务热线，请问有什么可以帮您？"
+ANYTHING_ELSE = "请问还有其他需要吗？"
+GOODBYE = "感谢您的来电，再见。"
+HANDOFF = "好的，正在为您转接人工座席，请稍候。"
+HANDOFF_HOLD = "正在为您转接人工座席，请稍候，您说的情况我已经记下来了。"
+HANDOFF_STUCK = "抱歉，我没能听明白您的问题，现在为您转接人工座席，请稍候。"
+NOT_UNDERSTOOD = "抱歉，我没有听清楚，您能简单说一下是什么事情吗？"
+NO_ANSWER = (
+    "抱歉，这个问题我这里暂时没有准确的答复。我可以帮您记录下来转给相关部门，"
+    "也可以为您转接人工座席，您看需要吗？"
+)
+PRAISE = "感谢您的表扬，我们已经记录下来，会把您的感谢转达给相关单位和工作人员。"
+SUGGESTION = "感谢您的建议，我们已经记录下来，会转给相关部门研究参考。"
+ASK_WHERE_FOR_RECORD = "方便的话，请说一下是哪个区、哪个地方，我一并记下来。"
+
+ACKNOWLEDGE = {
+    "投诉": "您反映的情况我记下了。",
+    "求助": "您别着急，我马上帮您登记处理。",
+    "举报": "您举报的情况我记下了，我们会为您保密。",
+}
+
+ASK_PLACE = "请问具体在哪个区、哪个街道，详细地址是哪里？"
+ASK_ADDRESS = "请问具体地址是哪里，比如哪条路、哪个小区、几号楼？"
+ASK_DISTRICT = "请问这是在哪个区、哪个街道？"
+ASK_PHONE = "请留一个联系电话，方便承办单位联系您。"
+ASK_PHONE_AGAIN = "这个号码好像不完整，麻烦您再慢一点说一遍联系电话。"
+ASK_NAME = "请问您怎么称呼？不方便的话也可以不留。"
+PHONE_NOTED = "电话我记下了。"
+
+
+def confirm_line_number(number: str) -> str:
+    return f"回访电话就打您现在来电的这个号码，{spoken_number(number)}，可以吗？"
+
+
+SAFETY_ADVICE = {
+    safety.GAS: "请您马上离开屋子，不要开关电灯电器，不要用明火，到室外安全的地方给燃气公司打抢修电话。",
+    safety.FIRE: "如果有明火或者浓烟，请马上拨打119，先带家人撤到安全的地方。",
+    safety.TRAPPED: "请保持冷静，不要扒门，也不要强行出来，按电梯里的警铃，我们马上通知救援。",
+    safety.FLOOD: "请先关闭总水阀，把附近的电源断开，注意安全。",
+    safety.MANHOLE: "请提醒过往的行人和车辆绕开，有条件的话在旁边放个显眼的东西做标记。",
+    safety.MISSING: "我们已经同步联动110，也请您马上拨打110报警，把老人的照片和衣着特征提供给民警。",
+    safety.VIOLENCE: "如果您现在有危险，请先到安全的地方，马上拨打110报警，我们也已经同步联动110。",
+    safety.MEDICAL: "这种情况请马上拨打120急救电话，12345不能派救护车，病人不要随便挪动。",
+    safety.DISTRESS: "我能感觉到您现在很难受，您不是一个人，请不要挂机。",
+    safety.ELECTRIC: "请远离掉落的电线，千万不要用手碰，提醒周围的人绕开。",
+    safety.DANGER: "如果有人身危险，请马上拨打110。",
+}
+# Advice is given once per call, most pressing first.
+ADVICE_ORDER = (
+    safety.MEDICAL, safety.DISTRESS, safety.FIRE, safety.GAS, safety.VIOLENCE, safety.MISSING,
+    safety.TRAPPED, safety.ELECTRIC, safety.FLOOD, safety.MANHOLE, safety.DANGER,
+)
+POLICE_LINKED = "我们已经同步联动110。"
+URGENT_DISPATCH = "这个情况我们按紧急工单马上派单处理。"
+
+
+def readback(what: str, place: str | None, phone: str | None, urgent: bool) -> str:
+    """The work order read back to the caller: what, where, phone digit by digit."""
+    parts = [f"我跟您核对一下：{what}"]
+    if place:
+        parts.append(f"地点是{place}")
+    if phone:
+        parts.append(f"联系电话{spoken_number(phone)}")
+    dispatch = "我们马上按紧急工单派单" if urgent else "工单会派给相关部门办理"
+    return "，".join(parts) + f"。{dispatch}，办理后会有工作人员给您回电。{ANYTHING_ELSE}"

@@ -1,0 +1,332 @@
+"""The offline virtual seat (虚拟座席): one per call, rules and retrieval, no LLM.
+
+The server calls `greeting()`, then `turn(text)` with each final transcript of the caller, and
+`finish()` when the call ends; `outcome()` is the current view of the call at any time.
+
+Per turn the seat first *understands* (agent.reading: category cues, danger, place, phone, name,
+a request for a person), folds that into the call's state, then *decides*: hand off, answer a
+consultation from the KB, record praise or a suggestion, or collect a work order — giving safety
+advice first when there is danger, then asking for what is still missing (place, then callback
+number, then name) and reading the order back once it is complete.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent import replies
+from agent.category import decide_category
+from agent.consult import Consultant
+from agent.phone import is_plausible
+from agent.place import without_place
+from agent.reading import TurnReading, normalise_turn, read_turn
+from agent.safety import MEDICAL
+from agent.state import (
+    AWAIT_LINE_CONFIRM,
+    AWAIT_MORE,
+    AWAIT_NAME,
+    AWAIT_OFFER,
+    AWAIT_PHONE,
+    AWAIT_PLACE,
+    CallState,
+    TopicTracker,
+)
+from agent.summary import compose_summary
+from agent.types import TICKET_CATEGORIES, CallOutcome, SeatKnowledge, SeatReply, WorkOrderDraft
+
+# A category, once acted on, changes only for clearly stronger evidence or the caller's own words.
+_CATEGORY_SWITCH_MARGIN = 2.0
+
+
+class OfflineSeat:
+    def __init__(self, knowledge: SeatKnowledge, caller_number: str | None = None):
+        self._knowledge = knowledge
+        corrector = knowledge.sound_corrector
+        self._consultant = Consultant(knowledge.kb, corrector)
+        self._topics = TopicTracker(knowledge.catalogue)
+        self._caller_number = _line_number(caller_number)
+        self._state = CallState()
+
+    # ------------------------------------------------------------------ API
+
+    def greeting(self) -> str:
+        return replies.GREETING
+
+    def turn(self, text: str) -> SeatReply:
+        s = self._state
+        text = normalise_turn(text)
+        if not text:
+            return SeatReply(replies.NOT_UNDERSTOOD, "ask")
+        reading = read_turn(self._knowledge.gazetteer, text, "".join(s.turns))
+        s.turns.append(text)
+        self._remember(reading)
+        return self._respond(reading)
+
+    def finish(self) -> CallOutcome:
+        self._state.finished = True
+        return self.outcome()
+
+    def outcome(self) -> CallOutcome:
+        s = self._state
+        topic_entry = self._topics.confident()
+        urgent, police = self._flags()
+        route, reason = "answer", s.handoff_reason
+        if reason:
+            route = "handoff"
+        elif s.category in TICKET_CATEGORIES:
+            route = "ticket"
+            if topic_entry is None and s.finished:
+                route, reason = "handoff", "unclassified"
+        elif s.category is None and s.finished:
+            route, reason = "handoff", "unclear"
+        topic = topic_entry.topic if topic_entry else None
+        if s.category == "咨询" and s.kb_article is not None:
+            topic = s.kb_article.title
+        elif s.category in ("表扬", "建议"):
+            topic = f"{s.category}-{topic}" if topic else s.category
+        work_order = None
+        if s.category in TICKET_CATEGORIES and topic_entry is not None:
+            work_order = self._draft(topic_entry.topic, urgent, police)
+        return CallOutcome(
+            category=s.category, route=route, topic=topic,
+            kb_article=s.kb_article.id if s.kb_article else None,
+            urgent=urgent, police=police, handoff_reason=reason if route == "handoff" else None,
+            work_order=work_order,
+        )
+
+    # ------------------------------------------------------------------ understanding
+
+    def _remember(self, r: TurnReading) -> None:
+        s = self._state
+        s.evidence.add(r.evidence)
+        s.safety.merge(r.safety)
+        answering = s.awaiting in (AWAIT_PLACE, AWAIT_PHONE, AWAIT_NAME, AWAIT_LINE_CONFIRM)
+        if answering and r.gives_slots:
+            # An answer to a slot question: the place words in it (底商, 菜市场) say where, not what.
+            self._topics.hear(without_place(r.text), weight=0.5)
+        else:
+            self._topics.hear(r.text)
+            s.problem_texts.append(r.text)
+        self._remember_place(r)
+        self._remember_phone(r)
+        if r.name is not None:
+            if r.name.declined:
+                s.name_declined = s.name is None
+            elif s.name is None or s.awaiting == AWAIT_NAME or len(r.name.name or "") > len(s.name):
+                s.name = r.name.name
+
+    def _remember_place(self, r: TurnReading) -> None:
+        s = self._state
+        asked = s.awaiting == AWAIT_PLACE
+        if r.place is not None:
+            same_district = r.place.district is None or r.place.district == s.district
+            if s.district is None or asked or (same_district and s.street is None):
+                s.district = r.place.district or s.district
+                s.street = r.place.street or (s.street if same_district else None)
+            if r.place.address and (s.address is None or asked):
+                s.address = r.place.address
+        elif r.loose_address and (asked or s.address is None and s.district is not None):
+            if s.address and r.loose_address not in s.address:
+                s.address = f"{s.address}，{r.loose_address}"
+            else:
+                s.address = r.loose_address
+
+    def _remember_phone(self, r: TurnReading) -> None:
+        s = self._state
+        if r.phone is not None and r.phone.number:
+            s.phone, s.bad_phone = r.phone.number, None
+        elif r.phone is not None and (s.phone is None or s.awaiting == AWAIT_PHONE):
+            s.bad_phone = r.phone.digits
+        elif r.line_number and self._caller_number and s.phone is None:
+            s.phone = self._caller_number
+        elif s.awaiting == AWAIT_LINE_CONFIRM and self._caller_number:
+            if r.yes and not r.no:
+                s.phone = self._caller_number
+            elif r.no:
+                s.line_declined = True
+
+    def _decide_category(self, r: TurnReading) -> str | None:
+        s = self._state
+        best = self._topics.best()
+        hint, topic_conf = (best[0].category_hint, best[1]) if best else (None, 0.0)
+        if not (s.awaiting in (AWAIT_PLACE, AWAIT_PHONE, AWAIT_NAME) and r.gives_slots):
+            hit = self._consultant.best(r.text)
+            if hit is not None:
+                s.kb_confidence = max(s.kb_confidence, self._consultant.confidence(hit[1]))
+        new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
+        if s.category is None or new is None or new == s.category:
+            return new or s.category
+        named_now = max(r.evidence.named.values()) > 0
+        scores = {c: s.evidence.framing[c] + s.evidence.named[c] for c in s.evidence.framing}
+        if named_now or scores[new] - scores[s.category] >= _CATEGORY_SWITCH_MARGIN:
+            return new
+        return s.category
+
+    def _flags(self) -> tuple[bool, bool]:
+        s = self._state
+        # A topic's own urgency counts only for a call that is about a problem to dispatch.
+        entry = self._topics.confident() if s.category in TICKET_CATEGORIES else None
+        urgent = s.safety.urgent or bool(entry and entry.urgent)
+        police = s.safety.police or bool(entry and entry.police)
+        return urgent, police
+
+    # ------------------------------------------------------------------ deciding
+
+    def _respond(self, r: TurnReading) -> SeatReply:
+        s = self._state
+        s.category = self._decide_category(r)
+        if s.handoff_reason:
+            return SeatReply(replies.HANDOFF_HOLD, "handoff")
+        if r.wants_human or (s.awaiting == AWAIT_OFFER and r.yes and not r.no):
+            return self._hand_off("caller_request" if r.wants_human else "no_answer")
+        if s.safety.needs_human:
+            return self._hand_off("medical" if MEDICAL in s.safety.kinds else "distress")
+        if r.thats_all and (s.answered or s.read_back or s.recorded) and not r.gives_slots:
+            s.awaiting = None
+            return SeatReply(replies.GOODBYE, "goodbye")
+        if s.category is None:
+            s.not_understood += 1
+            if s.not_understood >= 2:
+                return self._hand_off("not_understood")
+            return SeatReply(replies.NOT_UNDERSTOOD, "ask")
+        s.not_understood = 0
+        if s.category == "咨询":
+            return self._consult(r)
+        if s.category in ("表扬", "建议"):
+            return self._record()
+        return self._collect()
+
+    def _hand_off(self, reason: str) -> SeatReply:
+        s = self._state
+        s.handoff_reason = reason
+        s.awaiting = None
+        prefix = self._safety_advice()
+        if reason == "not_understood":
+            return SeatReply(replies.HANDOFF_STUCK, "handoff")
+        return SeatReply(_join(prefix, replies.HANDOFF), "handoff")
+
+    def _consult(self, r: TurnReading) -> SeatReply:
+        s = self._state
+        found = self._consultant.consult(r.text, s.consult_texts, s.last_article)
+        s.consult_texts.append(r.text)
+        if found is None:
+            if s.awaiting == AWAIT_OFFER:
+                return self._hand_off("no_answer")
+            s.ask(AWAIT_OFFER)
+            return SeatReply(replies.NO_ANSWER, "answer")
+        s.kb_article = s.kb_article or found.article
+        s.last_article = found.article
+        s.answered = True
+        s.awaiting = AWAIT_MORE
+        return SeatReply(_join(found.text, replies.ANYTHING_ELSE), "answer")
+
+    def _record(self) -> SeatReply:
+        s = self._state
+        thanks = replies.PRAISE if s.category == "表扬" else replies.SUGGESTION
+        if s.district is None and s.times_asked(AWAIT_PLACE) == 0 and not s.recorded:
+            s.recorded = True
+            s.ask(AWAIT_PLACE)
+            return SeatReply(_join(thanks, replies.ASK_WHERE_FOR_RECORD), "record")
+        s.recorded = True
+        s.awaiting = AWAIT_MORE
+        return SeatReply(_join(thanks, replies.ANYTHING_ELSE), "record")
+
+    def _collect(self) -> SeatReply:
+        """A 投诉/求助/举报: safety first, then the missing slots one or two at a time."""
+        s = self._state
+        urgent, _ = self._flags()
+        parts = [self._safety_advice()]
+        if not s.acknowledged:
+            parts.append(replies.ACKNOWLEDGE.get(s.category or "", ""))
+            s.acknowledged = True
+        if urgent and not s.urgent_told:
+            parts.append(replies.URGENT_DISPATCH)
+            s.urgent_told = True
+        question = self._next_question()
+        if question:
+            return SeatReply(_join(*parts, question), "ask")
+        if not s.read_back:
+            s.read_back = True
+            s.awaiting = AWAIT_MORE
+            place = "".join(p for p in (s.district, s.street, s.address) if p) or None
+            text = replies.readback(_spoken_topic(self._topics.confident()), place, s.phone, urgent)
+            return SeatReply(_join(*parts, text), "confirm")
+        s.awaiting = AWAIT_MORE
+        return SeatReply(_join(*parts, "好的，已经补充到工单里了。", replies.ANYTHING_ELSE), "confirm")
+
+    def _next_question(self) -> str | None:
+        s = self._state
+        if not s.has_place and s.times_asked(AWAIT_PLACE) < 2:
+            s.ask(AWAIT_PLACE)
+            if s.district is None and s.address is None:
+                return replies.ASK_PLACE
+            return replies.ASK_DISTRICT if s.district is None else replies.ASK_ADDRESS
+        if s.phone is None and s.times_asked(AWAIT_PHONE) + s.times_asked(AWAIT_LINE_CONFIRM) < 2:
+            if s.bad_phone:
+                s.bad_phone = None
+                s.ask(AWAIT_PHONE)
+                return replies.ASK_PHONE_AGAIN
+            if self._caller_number and not s.line_offered and not s.line_declined:
+                s.line_offered = True
+                s.ask(AWAIT_LINE_CONFIRM)
+                return replies.confirm_line_number(self._caller_number)
+            ask_name_too = not s.name_settled
+            s.ask(AWAIT_PHONE)
+            if ask_name_too:
+                s.asked[AWAIT_NAME] = s.times_asked(AWAIT_NAME) + 1
+                return replies.ASK_PHONE + replies.ASK_NAME
+            return replies.ASK_PHONE
+        if not s.name_settled:
+            s.ask(AWAIT_NAME)
+            return replies.ASK_NAME
+        return None
+
+    def _safety_advice(self) -> str:
+        """Advice for each danger not yet advised on, most pressing first, and the 110 note."""
+        s = self._state
+        parts = []
+        for kind in replies.ADVICE_ORDER:
+            if kind in s.safety.kinds and kind not in s.advised:
+                s.advised.add(kind)
+                parts.append(replies.SAFETY_ADVICE[kind])
+        _, police = self._flags()
+        if police and not s.police_told:
+            s.police_told = True
+            if not any("110" in p for p in parts):
+                parts.append(replies.POLICE_LINKED)
+        return "".join(parts)
+
+    # ------------------------------------------------------------------ work order
+
+    def _draft(self, topic: str, urgent: bool, police: bool) -> WorkOrderDraft:
+        s = self._state
+        place = "".join(p for p in (s.district, s.street, s.address) if p) or None
+        names = [n for n in (s.district, s.street) if n]
+        names += [n[:-2] if n.endswith(("街道", "地区")) else n[:-1] for n in names if len(n) > 2]
+        summary = compose_summary(s.category, topic, s.problem_texts, place, names, urgent, police)
+        return WorkOrderDraft(
+            topic=topic, category=s.category, district=s.district, street=s.street, address=s.address,
+            caller_name=s.name, phone=s.phone, urgent=urgent, police=police, summary=summary,
+        )
+
+
+def _join(*parts: str) -> str:
+    return "".join(p for p in parts if p)
+
+
+def _spoken_topic(entry) -> str:
+    if entry is None:
+        return "您反映的问题"
+    topic = re.sub(r"[（(].*?[)）]", "", entry.topic).replace("-", "，")
+    return f"您反映的是{topic}的问题"
+
+
+def _line_number(caller_number: str | None) -> str | None:
+    """The caller's line number as digits when it is a number we can call back."""
+    if not caller_number:
+        return None
+    digits = re.sub(r"\D", "", caller_number)
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and is_plausible(digits[len(prefix):]):
+            digits = digits[len(prefix):]
+    return digits if is_plausible(digits) else None

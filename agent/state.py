@@ -1,0 +1,107 @@
+"""What the seat knows about one call so far, and the catalogue topic it is converging on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.category import CategoryEvidence
+from agent.safety import SafetySignals
+from knowledge.catalogue import Catalogue, CatalogueEntry
+from knowledge.kb import KbArticle
+
+# What the seat asked last, so the next turn can be read as the answer to it.
+AWAIT_PLACE, AWAIT_PHONE, AWAIT_LINE_CONFIRM, AWAIT_NAME, AWAIT_MORE, AWAIT_OFFER = (
+    "place", "phone", "line_confirm", "name", "more", "offer",
+)
+
+
+@dataclass
+class CallState:
+    turns: list[str] = field(default_factory=list)
+    evidence: CategoryEvidence = field(default_factory=CategoryEvidence.empty)
+    safety: SafetySignals = field(default_factory=SafetySignals)
+    category: str | None = None
+    # consultation
+    kb_article: KbArticle | None = None       # the first article read: the call's answer
+    last_article: KbArticle | None = None
+    consult_texts: list[str] = field(default_factory=list)
+    kb_confidence: float = 0.0
+    # work-order slots
+    district: str | None = None
+    street: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    bad_phone: str | None = None               # digits heard that cannot be a number
+    line_offered: bool = False
+    line_declined: bool = False
+    name: str | None = None
+    name_declined: bool = False
+    problem_texts: list[str] = field(default_factory=list)
+    # dialogue
+    awaiting: str | None = None
+    asked: dict[str, int] = field(default_factory=dict)
+    advised: set[str] = field(default_factory=set)
+    police_told: bool = False
+    acknowledged: bool = False
+    urgent_told: bool = False
+    read_back: bool = False
+    recorded: bool = False
+    answered: bool = False
+    not_understood: int = 0
+    handoff_reason: str | None = None
+    finished: bool = False
+
+    def ask(self, what: str) -> None:
+        self.asked[what] = self.asked.get(what, 0) + 1
+        self.awaiting = what
+
+    def times_asked(self, what: str) -> int:
+        return self.asked.get(what, 0)
+
+    @property
+    def has_place(self) -> bool:
+        return self.district is not None and self.address is not None
+
+    @property
+    def name_settled(self) -> bool:
+        return self.name is not None or self.name_declined or self.times_asked(AWAIT_NAME) > 0
+
+
+class TopicTracker:
+    """Catalogue topic scores summed over the turns that describe the problem.
+
+    The catalogue's own scores are sums of concept weights (about 1-2 for one weak shared word,
+    4 and up for a clear description); they are scaled so that a clear description is 1.
+    """
+
+    CLEAR_SCORE = 4.0
+    # Below this the best catalogue match is a guess, not a topic (the catalogue's own floor).
+    MIN_CONFIDENCE = Catalogue.MIN_SCORE / CLEAR_SCORE
+
+    def __init__(self, catalogue: Catalogue):
+        self._catalogue = catalogue
+        self._scores: dict[str, float] = {}
+        self._entries: dict[str, CatalogueEntry] = {}
+
+    def hear(self, text: str, weight: float = 1.0) -> list[tuple[CatalogueEntry, float]]:
+        matches = self._catalogue.match(text)
+        for entry, score in matches:
+            self._entries[entry.topic] = entry
+            self._scores[entry.topic] = self._scores.get(entry.topic, 0.0) + weight * score / self.CLEAR_SCORE
+        return matches
+
+    def best(self) -> tuple[CatalogueEntry, float] | None:
+        """The leading topic and a confidence in [0, 1] (its lead over the runner-up counts)."""
+        if not self._scores:
+            return None
+        ranked = sorted(self._scores.items(), key=lambda kv: -kv[1])
+        topic, score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if score <= 0:
+            return None
+        lead = (score - runner_up) / score
+        return self._entries[topic], min(1.0, score) * (0.6 + 0.4 * lead)
+
+    def confident(self) -> CatalogueEntry | None:
+        best = self.best()
+        return best[0] if best is not None and best[1] >= self.MIN_CONFIDENCE else None

@@ -1,0 +1,69 @@
+"""The one-sentence 诉求概括 of a work order, composed from what the caller said."""
+
+from __future__ import annotations
+
+import re
+
+from agent.numbers import normalise_numerals
+
+# Greetings, fillers and framing that say nothing about the problem itself.
+_OPENERS = re.compile(
+    r"^(?:(?:我)?(?:想|要|就是想|来)?(?:好好)?(?:投诉|举报|反映|反应|求助|咨询)(?:一下|个事儿?|一个事儿?|个问题|一个问题)?|"
+    r"我这个?事儿?有点复杂|我尽量说清楚|我实在是?受不了了|是这样的?|打扰一下|"
+    r"喂|你好|您好|哎|唉|嗯|啊|那个|我想|我要|我就|想|麻烦|请问)[，,。.！!？? ]*"
+)
+_CLAUSE = re.compile(r"[^，,。.！!？?；;]+")
+# Clauses about the caller or the call, not the problem.
+_NOT_PROBLEM = re.compile(r"电话|手机|号码|我姓|我叫|名字|先生|女士|转人工|人工|机器|你好|您好")
+MAX_CHARS = 60
+
+
+def _problem_clauses(text: str, place_words: list[str], place: str) -> list[str]:
+    clauses = []
+    for clause in _CLAUSE.findall(text):
+        clause = clause.strip()
+        while True:
+            stripped = _OPENERS.sub("", clause)
+            if stripped == clause:
+                break
+            clause = stripped
+        if not clause or _NOT_PROBLEM.search(clause):
+            continue
+        if any(word in clause for word in place_words) or normalise_numerals(clause) in place:
+            continue  # the place is given separately
+        clauses.append(clause)
+    return clauses
+
+
+def compose_summary(
+    category: str | None,
+    topic: str | None,
+    problem_texts: list[str],
+    place: str | None,
+    place_names: list[str],
+    urgent: bool,
+    police: bool,
+) -> str:
+    """"投诉：朝阳区望京街道阜通东大街，小区旁工地夜间施工……（噪音扰民-夜间施工）"-style summary.
+
+    `place_names`: district and street names (and their short forms); phrases naming them are
+    left out of the body because the place is written out in front.
+    """
+    clauses: list[str] = []
+    for text in problem_texts:
+        clauses.extend(_problem_clauses(text, [w for w in place_names if w], place or ""))
+    body = ""
+    for clause in clauses:
+        if len(body) + len(clause) + 1 > MAX_CHARS and body:
+            break
+        body = f"{body}，{clause}" if body else clause
+    parts = [f"{category or '来电'}："]
+    if place:
+        parts.append(f"{place}，")
+    parts.append(body or (topic or "来电人反映问题"))
+    if topic and body:
+        parts.append(f"（{topic}）")
+    flags = [label for flag, label in ((urgent, "紧急"), (police, "已联动110")) if flag]
+    if flags:
+        parts.append("【" + "，".join(flags) + "】")
+    return "".join(parts) + "。"

@@ -1,0 +1,262 @@
+"""Whole calls through the offline seat, on dialogues written for these tests.
+
+The seat runs on the real knowledge: the shared sample KB, catalogue and gazetteer.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from agent.seat import OfflineSeat
+from agent.types import SeatKnowledge
+from knowledge.catalogue import Catalogue
+from knowledge.formats import read_catalogue, read_gazetteer, read_kb
+from knowledge.gazetteer import Gazetteer
+from knowledge.kb import KbIndex
+
+SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> SeatKnowledge:
+    return SeatKnowledge(
+        kb=KbIndex(read_kb(SHARED_KB / "sample_kb.jsonl")),
+        catalogue=Catalogue(read_catalogue(SHARED_KB / "catalogue.json")),
+        gazetteer=Gazetteer(read_gazetteer(SHARED_KB / "gazetteer.json")),
+    )
+
+
+def call(knowledge, *turns, caller_number=None):
+    seat = OfflineSeat(knowledge, caller_number=caller_number)
+    assert "12345" in seat.greeting()
+    replies = [seat.turn(t) for t in turns]
+    return seat, replies
+
+
+# ---------------------------------------------------------------- consultations
+
+def test_consultation_answered_with_the_right_article(knowledge):
+    seat, [reply] = call(knowledge, "你好，孩子上个月刚出生，想问问怎么给他上医保？")
+    assert reply.action == "answer"
+    assert "新生儿" in reply.text or "出生" in reply.text
+    outcome = seat.finish()
+    assert (outcome.category, outcome.route, outcome.kb_article) == ("咨询", "answer", "kb-013")
+    assert outcome.work_order is None
+
+
+def test_follow_up_question_is_answered_in_context(knowledge):
+    seat, replies = call(
+        knowledge,
+        "请问一下，电动自行车上牌需要带什么东西？",
+        "那如果发票找不着了，还能上吗？",
+    )
+    assert [r.action for r in replies] == ["answer", "answer"]
+    assert seat.finish().kb_article == "kb-022"
+
+
+def test_follow_up_on_another_service_gets_its_own_article(knowledge):
+    seat, replies = call(
+        knowledge,
+        "我想问一下个税年度汇算在哪里办？",
+        "另外我还想问一下，公积金租房能不能提取？",
+    )
+    assert "公积金" in replies[1].text
+    assert seat.finish().kb_article == "kb-006"  # the call's answer is the first one read
+
+
+def test_question_the_kb_cannot_answer(knowledge):
+    seat, replies = call(knowledge, "请问一下明天北京会不会下雨？", "那算了，你帮我转人工吧")
+    assert replies[0].action == "answer" and "没有准确的答复" in replies[0].text
+    outcome = seat.finish()
+    assert outcome.kb_article is None
+    assert (outcome.route, outcome.handoff_reason) == ("handoff", "caller_request")
+
+
+def test_consultation_that_turns_into_a_complaint_keeps_its_article(knowledge):
+    seat, replies = call(
+        knowledge,
+        "你好，问一下暖气一般什么时候开始供？",
+        "我要投诉，我们家暖气到现在还是冰凉的，屋里才十二度",
+        "丰台区马家堡街道，角门东里，十一号楼二单元三零一",
+    )
+    assert replies[0].action == "answer"
+    outcome = seat.finish()
+    assert outcome.category == "投诉" and outcome.route == "ticket"
+    assert outcome.kb_article == "kb-010"
+    assert outcome.work_order is not None and outcome.work_order.topic == "供暖不热"
+
+
+# ---------------------------------------------------------------- work orders
+
+def test_complaint_asks_for_place_then_phone_and_reads_back(knowledge):
+    seat, replies = call(
+        knowledge,
+        "我要投诉，我们楼下那家饭馆在门口烤串，烟特别大，熏得窗户都不敢开",
+        "在朝阳区三里屯街道，幸福村中路，十八号楼底商",
+        "我姓何，何先生，电话幺三九，零零八八，七六五四",
+    )
+    assert replies[0].action == "ask" and "哪个区" in replies[0].text
+    assert replies[1].action == "ask" and "电话" in replies[1].text and "哪个区" not in replies[1].text
+    assert replies[2].action == "confirm"
+    assert "幺三九，零零八八，七六五四" in replies[2].text  # read back digit by digit
+    outcome = seat.finish()
+    assert (outcome.category, outcome.route) == ("投诉", "ticket")
+    order = outcome.work_order
+    assert order is not None
+    assert order.topic == "餐饮油烟扰民"
+    assert (order.district, order.street) == ("朝阳区", "三里屯街道")
+    assert "幸福村中路" in order.address and "18号楼" in order.address
+    assert (order.caller_name, order.phone) == ("何先生", "13900887654")
+    assert not order.urgent and not order.police
+    assert "烤串" in order.summary
+
+
+def test_everything_in_one_breath_needs_no_questions(knowledge):
+    seat, [reply] = call(
+        knowledge,
+        "我举报，大兴区旧宫镇，旧忠路上有个黑作坊做豆腐，卫生特别差。我不想留名字，电话一五六，一一二二，三三四四",
+    )
+    assert reply.action == "confirm"
+    order = seat.finish().work_order
+    assert order is not None and order.category == "举报" and order.topic == "食品安全"
+    assert order.caller_name is None and order.phone == "15611223344"
+
+
+def test_recogniser_homophones_in_place_and_number(knowledge):
+    seat, _ = call(
+        knowledge,
+        "你好，我反映个事，我们小区门口的路灯坏了好几天了，晚上黑乎乎的",
+        "海电期学院路接到，志新村小区北门",
+        "电话138 0101 2345",
+    )
+    order = seat.finish().work_order
+    assert order is not None and order.topic == "路灯不亮"
+    assert (order.district, order.street) == ("海淀区", "学院路街道")
+    assert order.phone == "13801012345"
+
+
+def test_caller_corrects_a_digit_group(knowledge):
+    seat, _ = call(
+        knowledge,
+        "我投诉，通州区玉桥街道，玉桥南里那边一到晚上就有人在小区里跳广场舞，音响特别吵",
+        "电话一三六，二二三三，四四五五，不对，是四四五六，我姓邓",
+    )
+    order = seat.finish().work_order
+    assert order is not None and order.phone == "13622334456"
+
+
+def test_implausible_number_is_asked_again(knowledge):
+    seat, replies = call(
+        knowledge,
+        "我要投诉，西城区月坛街道，南礼士路那边有个工地半夜还在打桩",
+        "电话是1390011223",  # one digit short
+    )
+    assert replies[1].action == "ask" and "再" in replies[1].text
+    assert seat.finish().work_order.phone is None
+
+
+def test_caller_number_is_offered_as_the_default(knowledge):
+    seat, replies = call(
+        knowledge,
+        "你好，我们单元的电梯坏了一个星期了，物业说等配件，老人爬楼太难了",
+        "朝阳区安贞街道，安华里，五号楼",
+        "对，就打这个",
+        "我姓白",
+        caller_number="+8613812345678",
+    )
+    assert "幺三八，幺二三四，五六七八" in replies[1].text
+    outcome = seat.finish()
+    assert outcome.work_order is not None
+    assert outcome.work_order.phone == "13812345678"
+    assert outcome.work_order.topic == "电梯故障-停运"
+
+
+def test_hang_up_before_the_slots_still_makes_a_ticket(knowledge):
+    seat, _ = call(knowledge, "我要投诉，小区门口的共享单车堆得人都过不去")
+    outcome = seat.finish()
+    assert outcome.route == "ticket"
+    order = outcome.work_order
+    assert order is not None and order.topic == "共享单车乱停放"
+    assert order.district is None and order.phone is None
+    assert order.summary
+
+
+# ---------------------------------------------------------------- safety
+
+def test_gas_smell_gets_safety_advice_and_urgent_dispatch(knowledge):
+    seat, [reply] = call(knowledge, "喂，我家厨房一股煤气味儿，是不是漏气了，我好害怕")
+    assert "离开" in reply.text and "燃气公司" in reply.text
+    assert reply.action == "ask"
+    outcome = seat.finish()
+    assert outcome.route == "ticket" and outcome.urgent and not outcome.police
+    assert outcome.work_order is not None and outcome.work_order.topic == "燃气异味"
+
+
+def test_missing_elderly_person_links_the_police(knowledge):
+    seat, replies = call(
+        knowledge,
+        "我姥爷不见了，他有阿尔茨海默症，上午自己出去到现在没回来",
+        "在西城区什刹海街道，后海南沿附近走丢的",
+    )
+    assert "110" in replies[0].text
+    outcome = seat.finish()
+    assert outcome.urgent and outcome.police
+    assert outcome.work_order is not None and outcome.work_order.topic == "老人走失"
+    assert outcome.work_order.district == "西城区"
+
+
+def test_domestic_violence(knowledge):
+    seat, [reply] = call(knowledge, "救救我，我老公喝了酒就打我，我现在躲在楼道里")
+    assert "110" in reply.text
+    outcome = seat.finish()
+    assert outcome.urgent and outcome.police and outcome.category == "求助"
+
+
+def test_medical_emergency_is_handed_off_with_120_advice(knowledge):
+    seat, replies = call(knowledge, "快帮帮我，我爸突然晕倒了，叫他也没反应", "在朝阳区小关街道")
+    assert replies[0].action == "handoff" and "120" in replies[0].text
+    assert replies[1].action == "handoff"
+    outcome = seat.finish()
+    assert (outcome.route, outcome.handoff_reason) == ("handoff", "medical")
+    assert outcome.urgent and outcome.category == "求助"
+
+
+# ---------------------------------------------------------------- handoff, praise, suggestions
+
+def test_caller_asks_for_a_person(knowledge):
+    seat, replies = call(knowledge, "你是机器人吧？我不跟机器说，给我转人工", "是我们村宅基地腾退补偿的事")
+    assert [r.action for r in replies] == ["handoff", "handoff"]
+    outcome = seat.finish()
+    assert (outcome.route, outcome.handoff_reason) == ("handoff", "caller_request")
+    assert outcome.topic == "征地拆迁补偿"  # still understood for the human agent
+
+
+def test_seat_that_cannot_understand_hands_off(knowledge):
+    seat, replies = call(knowledge, "喂？喂？", "嗯……那个……")
+    assert replies[0].action == "ask" and replies[1].action == "handoff"
+    assert seat.finish().handoff_reason == "not_understood"
+
+
+def test_praise_is_recorded_not_ticketed(knowledge):
+    seat, [reply] = call(knowledge, "我想表扬一下海淀区中关村街道的社区医生，对我们老两口特别耐心")
+    assert reply.action == "record" and "感谢" in reply.text
+    outcome = seat.finish()
+    assert (outcome.category, outcome.route) == ("表扬", "answer")
+    assert outcome.work_order is None
+
+
+def test_suggestion_naming_a_place_is_still_an_answer(knowledge):
+    seat, replies = call(
+        knowledge,
+        "我提个建议，我们这个公交站没有遮雨棚，能不能给加一个",
+        "在昌平区天通苑北街道，立水桥北那站",
+    )
+    assert replies[0].action == "record"
+    outcome = seat.finish()
+    assert (outcome.category, outcome.route) == ("建议", "answer")
+
+
+def test_goodbye_after_an_answer(knowledge):
+    seat, replies = call(knowledge, "请问养狗要办什么手续？", "好的，没有了，谢谢")
+    assert replies[1].action == "goodbye"
+    assert seat.finish().kb_article == "kb-031"
