@@ -78,7 +78,7 @@ class Catalogue:
                 if word and word not in surfaces and not _ConceptFinder(SURFACES).find(word):
                     surfaces[word] = _LITERAL + word
         self._finder = _ConceptFinder(surfaces)
-        self._sound = SoundAlikeFinder(surfaces, segment.is_common_word)
+        self._sound = SoundAlikeFinder(surfaces, segment.is_common_word, min_length=2)
         self._signatures: list[set[str]] = []
         for entry in self.entries:
             signature = set(self._finder.find(entry.topic))

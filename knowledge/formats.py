@@ -13,6 +13,7 @@ as given. Writing round-trips: read_x(write_x(data)) == data.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable
@@ -234,7 +235,7 @@ def _catalogue_value_problem(obj: dict[str, Any]) -> str | None:
     if obj["dispatch"] == "direct" and co_unit is not None:
         return f"dispatch \"direct\" goes to the unit only, so co_unit must be null, got {co_unit!r}"
     hours = obj["time_limit_hours"]
-    if isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0:
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not math.isfinite(hours) or hours <= 0:
         return f"field time_limit_hours must be a positive number, got {hours!r}"
     for name in CATALOGUE_OPTIONAL:
         if name in obj and not isinstance(obj[name], bool):

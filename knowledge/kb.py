@@ -80,7 +80,7 @@ def tokenize(text: str, with_concepts: bool = True) -> list[str]:
     if recovered:
         text = f"{text} {' '.join(recovered)}"
     tokens = []
-    for token in segment.cut_for_search(text):
+    for token in segment.cut_for_search(text, hmm=False):
         token = token.strip()
         if not token or token in STOP_WORDS or not _WORD.search(token):
             continue
@@ -95,7 +95,7 @@ def tokenize(text: str, with_concepts: bool = True) -> list[str]:
 class KbIndex:
     ANSWER_WEIGHT = 0.3
     # Calibrated floor for raw scores (see module docstring and tests/test_knowledge_kb.py).
-    DEFAULT_MIN_SCORE = 4.0
+    DEFAULT_MIN_SCORE = 3.0
 
     def __init__(self, articles: Iterable[KbArticle]):
         self.articles: list[KbArticle] = [a for a in articles if not a.is_marker]

@@ -138,11 +138,11 @@ class SoundAlikeFinder:
     as said, not as a mishearing of 医保 or 失业; `is_common_word` decides that.
     """
 
-    def __init__(self, terms: Iterable[str], is_common_word: Callable[[str], bool]):
+    def __init__(self, terms: Iterable[str], is_common_word: Callable[[str], bool], min_length: int = 2):
         self._is_common_word = is_common_word
         self._index: dict[str, list[str]] = {}
         for term in sorted(set(terms), key=len, reverse=True):
-            if len(term) >= 2 and all(readings(c) for c in term):
+            if len(term) >= max(min_length, 2) and all(readings(c) for c in term):
                 for key in word_keys(term):
                     self._index.setdefault(key, []).append(term)
 

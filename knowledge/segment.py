@@ -44,8 +44,8 @@ def cut(text: str, hmm: bool = True) -> list[str]:
     return list(tokenizer().cut(text, HMM=hmm))
 
 
-def cut_for_search(text: str) -> list[str]:
-    return list(tokenizer().cut_for_search(text))
+def cut_for_search(text: str, hmm: bool = True) -> list[str]:
+    return list(tokenizer().cut_for_search(text, HMM=hmm))
 
 
 def is_common_word(word: str, min_frequency: int = 50) -> bool:

@@ -1,0 +1,134 @@
+"""Gazetteer: places said in full, in short, misheard as homophones, ambiguous — and ordinary
+sentences that merely contain a place name's characters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.formats import read_gazetteer
+from knowledge.gazetteer import Gazetteer
+
+SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
+SEED = Path(__file__).resolve().parents[1] / "configs" / "seed"
+
+
+@pytest.fixture(scope="module", params=["shared", "seed"])
+def gazetteer(request) -> Gazetteer:
+    path = SHARED_KB / "gazetteer.json" if request.param == "shared" else SEED / "gazetteer.json"
+    return Gazetteer(read_gazetteer(path))
+
+
+@pytest.fixture(scope="module")
+def seed() -> Gazetteer:
+    return Gazetteer(read_gazetteer(SEED / "gazetteer.json"))
+
+
+@pytest.mark.parametrize("text, district, street", [
+    # full names
+    ("问题在朝阳区望京街道", "朝阳区", "望京街道"),
+    ("大兴区旧宫镇这边", "大兴区", "旧宫镇"),
+    ("石景山区八角街道", "石景山区", "八角街道"),
+    ("丰台区新村街道", "丰台区", "新村街道"),
+    # what a recogniser writes: 区 → 期/曲/去, 街道 → 接到/阶到/结道, 望京 → 忘经
+    ("朝阳期望经阶到", "朝阳区", "望京街道"),
+    ("海淀区清河接到", "海淀区", "清河街道"),
+    ("丰台曲新村结道", "丰台区", "新村街道"),
+    ("潮阳去忘经街道", "朝阳区", "望京街道"),
+    ("东城期交道口接到", "东城区", "交道口街道"),
+    ("昌平区回龙关", "昌平区", "回龙观街道"),
+    # short forms: no suffix, district inferred or said without 区
+    ("望京", "朝阳区", "望京街道"),
+    ("我在回龙观那边", "昌平区", "回龙观街道"),
+    ("朝阳望京", "朝阳区", "望京街道"),
+    ("房山琉璃河", "房山区", "琉璃河镇"),
+    ("朝阳区的望京这块", "朝阳区", "望京街道"),
+    ("顺义杨镇", "顺义区", "杨镇"),
+    ("霍营地铁站旁边", "昌平区", "霍营街道"),
+    ("回龙观街道", "昌平区", "回龙观街道"),
+    # a district alone
+    ("我住在海淀那边", "海淀区", None),
+    ("西城区的一个老小区", "西城区", None),
+    ("天通苑那边", "昌平区", None),
+    # the same street name in two districts: the district said decides
+    ("朝阳区八里庄街道", "朝阳区", "八里庄街道"),
+    ("海淀八里庄", "海淀区", "八里庄街道"),
+    ("八里庄街道", None, "八里庄街道"),
+    # bare 海淀 is the district; with its suffix it is the street of that name
+    ("海淀街道", "海淀区", "海淀街道"),
+])
+def test_locate(gazetteer, text, district, street):
+    match = gazetteer.locate(text)
+    assert match is not None, text
+    assert (match.district, match.street) == (district, street), match
+
+
+@pytest.mark.parametrize("text", [
+    "我上地铁的时候看见的",
+    "东四环边上堵车堵了一个小时",
+    "这个新村的房子是九十年代的",
+    "过街天桥的台阶坏了",
+    "买了点八角和桂皮",
+    "光明小区门口",
+    "他们胜利了",
+    "我是河北人",
+    "他住的是平房",
+    "永定河边上",
+    "今天天气不错，我想问问怎么办居住证",
+    "我家楼上漏水，天花板都发霉了",
+    "我姓张，电话一三九一一二二三三四四",
+    "接到电话以后我就下楼了",
+    "朝阳的房间比较暖和",
+])
+def test_ordinary_sentences_name_no_place(gazetteer, text):
+    assert gazetteer.find_all(text) == [], text
+
+
+def test_span_lets_the_caller_take_the_address_after_the_place(gazetteer):
+    text = "地址是朝阳区望京街道阜通东大街六号院"
+    match = gazetteer.locate(text)
+    assert text[match.start:match.end] == "朝阳区望京街道"
+    assert text[match.end:].startswith("阜通东大街")
+    misheard = "海淀期清河接到安宁庄路"
+    match = gazetteer.locate(misheard)
+    assert misheard[match.end:] == "安宁庄路"
+
+
+def test_scores_rank_full_names_over_short_and_misheard_ones(gazetteer):
+    full = gazetteer.locate("朝阳区望京街道").score
+    short = gazetteer.locate("望京").score
+    misheard = gazetteer.locate("朝阳期忘经接到").score
+    assert full == 1.0 and 0 < short < full and 0 < misheard < full
+
+
+def test_find_all_lists_every_place_in_order(gazetteer):
+    matches = gazetteer.find_all("我住海淀区，但是问题在朝阳区望京街道")
+    assert [(m.district, m.street) for m in matches] == [("海淀区", None), ("朝阳区", "望京街道")]
+    # locate prefers the complete place
+    assert gazetteer.locate("我住海淀区，但是问题在朝阳区望京街道").street == "望京街道"
+
+
+def test_districts_and_streets(gazetteer):
+    assert len(gazetteer.districts()) == 16
+    assert "望京街道" in gazetteer.streets("朝阳区")
+    assert gazetteer.streets("不存在区") == []
+    assert set(gazetteer.districts_of("八里庄街道")) == {"朝阳区", "海淀区"}
+    assert gazetteer.locate("") is None
+
+
+def test_seed_knows_places_beyond_the_sample(seed):
+    for text, district, street in [("朝阳区来广营地区", "朝阳区", "来广营地区"),
+                                   ("我在通州梨园", "通州区", "梨园镇"),
+                                   ("海淀区北下关街道", "海淀区", "北下关街道"),
+                                   ("丰台区宛平街道", "丰台区", "宛平街道")]:
+        match = seed.locate(text)
+        assert match is not None and (match.district, match.street) == (district, street), text
+
+
+def test_a_small_custom_gazetteer():
+    gazetteer = Gazetteer({"朝阳区": ["望京街道"], "海淀区": []})
+    assert gazetteer.locate("海淀区望京街道") is not None  # street of another district: both reported
+    assert [(m.district, m.street) for m in gazetteer.find_all("海淀区望京街道")] == [
+        ("海淀区", None), ("朝阳区", "望京街道")]
+    assert Gazetteer({}).find_all("朝阳区望京街道") == []
