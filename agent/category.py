@@ -23,6 +23,7 @@ _NAMED: tuple[Cue, ...] = (
     + phrases("举报", 5, "举报", near=True)
     + phrases("举报", 5, "检举 揭发")
     + phrases("表扬", 5, "表扬 点赞 锦旗 感谢信")
+    + patterns("表扬", 4, r"(?:想|要|特别|非常|真心|好好)感谢|感谢一下|感谢(?:你们|他们|那位|这位)")
     + phrases("建议", 5, "建议 提议 出个主意")
     + phrases("求助", 5, "求助 救命 求救")
     + phrases("咨询", 4, "咨询", near=True)
@@ -67,13 +68,15 @@ _FRAMING: tuple[Cue, ...] = (
         r"能不能(?:在|给|把|再)?.{0,6}?(?:多|增加|增设|加装|加个|安装|装个|设置|设个|设立|建个|修建|开通|开设|"
         r"延长|划|放|添|调整|规划|改成|改善|优化)",
         r"希望(?:能|可以|政府|有关部门|相关部门)?.{0,4}?(?:增加|增设|多|安装|设置|开通|延长|改善|加强|考虑)",
-        r"要是能.{1,20}就好了", r"我觉得(?:应该|可以|最好)", r"提个(?:小)?(?:意见|想法)",
+        r"要是能.{1,20}就好了", r"我觉得.{0,8}?(?:应该|可以|最好)", r"提个(?:小)?(?:意见|想法)",
+        r"应该(?:多|增加|增设|安装|加装|设置|建|修|开)",
     )
     + phrases("表扬", 2, "感谢 辛苦了 热心 耐心 好人 暖心 给力 帮了大忙 值得 点个赞 夸一夸 夸夸")
     + patterns(
         "表扬", 2,
         r"(?:特别|非常|很|挺|真)(?:负责|认真|仔细|热情|到位|及时|专业|好)(?!.{0,3}(?:吵|差|烦))",
         r"谢谢(?:他|她|你们|那位|师傅|这位|他们)",
+        r"(?:处理|解决|办|修|来)得(?:特别|非常|很|挺|真)?(?:快|及时|好|到位|利索)",
     )
     + phrases(
         "咨询", 1.5,
@@ -90,6 +93,7 @@ _FRAMING: tuple[Cue, ...] = (
     )
 )
 
+_EARLIER = ("上次", "之前", "以前", "已经", "去年", "早就", "上回", "次")
 _NEGATION_BEFORE = ("不是", "不算", "不想", "没想", "不要", "并不是", "没有要")
 # A question ("……吗？", "什么时候……") leans towards a consultation; a grievance outweighs it.
 _QUESTION = re.compile(r"[？?]|[吗呢][。.！!]?$|什么|怎么|哪|几|多少|是不是|有没有|能不能|可不可以")
@@ -147,6 +151,8 @@ def category_evidence(utt: Utterance, danger: bool = False, about_the_call: bool
     for hit in _non_overlapping(find_cues(utt, _FRAMING)):
         if hit.cue.label in ("投诉", "举报") and _negated(text, hit):
             continue
+        if hit.cue.phrase == "反映" and text[max(0, hit.start - 4):hit.start].endswith(_EARLIER):
+            continue  # "上次反映的问题": an earlier call, not this one's framing
         evidence.framing[hit.cue.label] += hit.cue.weight * (0.7 if hit.by_sound else 1.0)
     # Many grievance words in one breath say more than any single one, but not without limit.
     for c in CATEGORIES:

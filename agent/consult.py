@@ -20,6 +20,9 @@ _ELLIPTICAL = re.compile(
 )
 # Signs of a new, self-contained question.
 _NEW_QUESTION = re.compile(r"另外|还想问|再问一下|还有个问题|还有一个问题|换个问题")
+# A follow-up stays on the article being discussed while that article scores at least this share
+# of the best one for the question read in context.
+_KEEP_TOPIC_RATIO = 0.6
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _CLAUSE = re.compile(r"[^，,。！？!?；;]+[？?]?")
 # The clauses that ask something.
@@ -54,9 +57,7 @@ class Consultant:
         alone = self.best(text)
         chosen = alone
         if previous is not None and earlier and self._is_follow_up(text):
-            with_context = self.best("，".join([*earlier[-2:], text]))
-            if with_context is not None and with_context[1] >= self.min_score:
-                chosen = with_context
+            chosen = self._in_context("，".join([*earlier[-2:], text]), previous) or chosen
         if chosen is None or chosen[1] < self.min_score:
             return None
         article, score = chosen
@@ -64,6 +65,20 @@ class Consultant:
             return Consultation(article, score, focused_answer(article, text))
         return Consultation(article, score, article.answer)
 
+
+    def _in_context(self, query: str, previous: KbArticle) -> tuple[KbArticle, float] | None:
+        """The article for a follow-up read with the earlier question; the article already being
+        discussed keeps the floor unless another one is clearly better ("公租房怎么申请？" then
+        "那我户口不在北京能申请吗？" is still about 公租房, not 户口)."""
+        scores = self._kb.scores(self._corrector.corrected(query))
+        if not scores:
+            return None
+        ranked = sorted(zip(self._kb.articles, scores, strict=True), key=lambda pair: -pair[1])
+        top_article, top_score = ranked[0]
+        kept = next((sc for a, sc in ranked if a.id == previous.id), 0.0)
+        if kept >= self.min_score and kept >= _KEEP_TOPIC_RATIO * top_score:
+            return previous, kept
+        return (top_article, top_score) if top_score >= self.min_score else None
 
     def _is_follow_up(self, text: str) -> bool:
         """Does this question lean on the previous one?

@@ -166,9 +166,14 @@ class OfflineSeat:
         s = self._state
         # A topic's own urgency counts only for a call that is about a problem to dispatch.
         entry = self._topics.confident() if s.category in TICKET_CATEGORIES else None
-        urgent = s.safety.urgent or bool(entry and entry.urgent)
-        police = s.safety.police or bool(entry and entry.police)
+        danger = self._danger_counts()
+        urgent = (danger and s.safety.urgent) or bool(entry and entry.urgent)
+        police = (danger and s.safety.police) or bool(entry and entry.police)
         return urgent, police
+
+    def _danger_counts(self) -> bool:
+        """Praise and suggestions tell of past dangers ("他们五分钟就到了，救了我父亲")."""
+        return self._state.category not in ("表扬", "建议")
 
     # ------------------------------------------------------------------ deciding
 
@@ -179,7 +184,7 @@ class OfflineSeat:
             return SeatReply(replies.HANDOFF_HOLD, "handoff")
         if r.wants_human or (s.awaiting == AWAIT_OFFER and r.yes and not r.no):
             return self._hand_off("caller_request" if r.wants_human else "no_answer")
-        if s.safety.needs_human:
+        if s.safety.needs_human and self._danger_counts():
             return self._hand_off("medical" if MEDICAL in s.safety.kinds else "distress")
         if r.thats_all and (s.answered or s.read_back or s.recorded) and not r.gives_slots:
             s.awaiting = None

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from agent.hearing import SoundCorrector, domain_vocabulary
-
-if TYPE_CHECKING:  # only annotations here; importing them would load jieba/bm25s for nothing
-    from knowledge.catalogue import Catalogue
-    from knowledge.gazetteer import Gazetteer
-    from knowledge.kb import KbIndex
+from agent.knowledge import SeatKnowledge  # noqa: F401  (re-exported: part of the seat's API)
 
 Route = Literal["answer", "ticket", "handoff"]
 
@@ -20,21 +14,6 @@ ACTIONS = ("answer", "ask", "confirm", "record", "handoff", "goodbye")
 
 CATEGORIES = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
 TICKET_CATEGORIES = ("投诉", "求助", "举报")
-
-
-@dataclass
-class SeatKnowledge:
-    """Everything the offline seat looks things up in; shared read-only by all calls."""
-
-    kb: KbIndex
-    catalogue: Catalogue
-    gazetteer: Gazetteer
-
-    @cached_property
-    def sound_corrector(self) -> SoundCorrector:
-        """Undoes the recogniser's homophones of this knowledge's service and problem words;
-        built once here because it costs more than a call should pay."""
-        return SoundCorrector(domain_vocabulary(self.kb, self.catalogue))
 
 
 @dataclass

@@ -7,22 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from agent.knowledge import SeatKnowledge
 from agent.seat import OfflineSeat
-from agent.types import SeatKnowledge
-from knowledge.catalogue import Catalogue
-from knowledge.formats import read_catalogue, read_gazetteer, read_kb
-from knowledge.gazetteer import Gazetteer
-from knowledge.kb import KbIndex
 
 SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
 
 
 @pytest.fixture(scope="module")
 def knowledge() -> SeatKnowledge:
-    return SeatKnowledge(
-        kb=KbIndex(read_kb(SHARED_KB / "sample_kb.jsonl")),
-        catalogue=Catalogue(read_catalogue(SHARED_KB / "catalogue.json")),
-        gazetteer=Gazetteer(read_gazetteer(SHARED_KB / "gazetteer.json")),
+    return SeatKnowledge.from_files(
+        SHARED_KB / "sample_kb.jsonl", SHARED_KB / "catalogue.json", SHARED_KB / "gazetteer.json"
     )
 
 
