@@ -11,9 +11,10 @@ many topics share (噪音, 扰民, 电梯) counts little and the distinguishing 
 Modifier concepts (晚上, 吵, 坏了) count only when a subject concept of the entry was said too.
 Terms the recogniser wrote as homophones (拉基站 for 垃圾站) are recovered by sound first.
 
-Scores are sums of those weights: about 1–2 for one weak shared word, 4 and up for a clear
+Scores are sums of those weights, log(1 + entries / entries sharing the concept): about 4 for one
+concept only this topic has, under 2 for one that ten topics share, more for a fuller
 description. MIN_SCORE is the floor below which the seat should ask what happened rather than
-guess.
+guess; a top score close to the runner-up's means the description fits both.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _normalise(text: str) -> str:
 
 
 class Catalogue:
-    MIN_SCORE = 1.5
+    MIN_SCORE = 2.0
 
     def __init__(self, entries: Iterable[CatalogueEntry]):
         self.entries: list[CatalogueEntry] = list(entries)
