@@ -46,5 +46,14 @@ def is_thats_all(text: str) -> bool:
     return bool(_THATS_ALL.search(text))
 
 
+_CLOSING = re.compile(r"谢谢|感谢|好的|好嘞|行|知道了|明白了|清楚了|没问题|可以|嗯|对|就这样|辛苦")
+
+
+def is_closing(text: str) -> bool:
+    """A short "好的，谢谢" after the seat has answered or read back: the caller is done."""
+    core = re.sub(r"[\s，,。.！!？?]", "", text)
+    return len(core) <= 12 and bool(_CLOSING.search(core)) and not _NO.search(core)
+
+
 def asks_to_repeat(text: str) -> bool:
     return bool(_SAY_AGAIN.search(text))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from agent.category import CategoryEvidence, category_evidence
 from agent.cues import Utterance, utterance
-from agent.intents import asks_to_repeat, is_no, is_thats_all, is_yes, wants_human
+from agent.intents import asks_to_repeat, is_closing, is_no, is_thats_all, is_yes, wants_human
 from agent.names import NameHeard, extract_name
 from agent.phone import HeardNumber, extract_phone, says_line_number
 from agent.place import PlaceHeard, address_anywhere, hear_place
@@ -32,6 +32,7 @@ class TurnReading:
     yes: bool
     no: bool
     thats_all: bool
+    closing: bool
     say_again: bool
 
     @property
@@ -63,5 +64,6 @@ def read_turn(gazetteer: Gazetteer, text: str, earlier: str) -> TurnReading:
         yes=is_yes(text),
         no=is_no(text),
         thats_all=is_thats_all(text),
+        closing=is_closing(text),
         say_again=asks_to_repeat(text),
     )

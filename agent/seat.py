@@ -74,9 +74,9 @@ class OfflineSeat:
         if reason:
             route = "handoff"
         elif s.category in TICKET_CATEGORIES:
+            # Even without a catalogue topic: a dispatcher routes such a ticket by hand, and a
+            # caller who has hung up cannot be handed to anyone.
             route = "ticket"
-            if topic_entry is None and s.finished:
-                route, reason = "handoff", "unclassified"
         elif s.category is None and s.finished:
             route, reason = "handoff", "unclear"
         topic = topic_entry.topic if topic_entry else None
@@ -85,8 +85,8 @@ class OfflineSeat:
         elif s.category in ("表扬", "建议"):
             topic = f"{s.category}-{topic}" if topic else s.category
         work_order = None
-        if s.category in TICKET_CATEGORIES and topic_entry is not None:
-            work_order = self._draft(topic_entry.topic, urgent, police)
+        if s.category in TICKET_CATEGORIES:
+            work_order = self._draft(topic_entry.topic if topic_entry else None, urgent, police)
         return CallOutcome(
             category=s.category, route=route, topic=topic,
             kb_article=s.kb_article.id if s.kb_article else None,
@@ -186,7 +186,8 @@ class OfflineSeat:
             return self._hand_off("caller_request" if r.wants_human else "no_answer")
         if s.safety.needs_human and self._danger_counts():
             return self._hand_off("medical" if MEDICAL in s.safety.kinds else "distress")
-        if r.thats_all and (s.answered or s.read_back or s.recorded) and not r.gives_slots:
+        done = r.thats_all or (s.awaiting == AWAIT_MORE and r.closing)
+        if done and (s.answered or s.read_back or s.recorded) and not r.gives_slots:
             s.awaiting = None
             return SeatReply(replies.GOODBYE, "goodbye")
         if s.category is None:
@@ -303,7 +304,7 @@ class OfflineSeat:
 
     # ------------------------------------------------------------------ work order
 
-    def _draft(self, topic: str, urgent: bool, police: bool) -> WorkOrderDraft:
+    def _draft(self, topic: str | None, urgent: bool, police: bool) -> WorkOrderDraft:
         s = self._state
         place = "".join(p for p in (s.district, s.street, s.address) if p) or None
         names = [n for n in (s.district, s.street) if n]
@@ -327,10 +328,15 @@ def _spoken_topic(entry) -> str:
 
 
 def _line_number(caller_number: str | None) -> str | None:
-    """The caller's line number as digits when it is a number we can call back."""
+    """The caller's line number as digits when it is a number we can call back.
+
+    Gateways pass "+8613812345678", "013812345678" or a SIP URI ("sip:+86138…@gw:5060")."""
     if not caller_number:
         return None
-    digits = re.sub(r"\D", "", caller_number)
+    user = re.sub(r"^(?:sips?|tel):", "", caller_number.strip()).split("@")[0].split(";")[0]
+    digits = re.sub(r"\D", "", user)
+    if digits.startswith("01") and is_plausible(digits[1:]):
+        digits = digits[1:]  # a mobile dialled with a trunk prefix
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and is_plausible(digits[len(prefix):]):
             digits = digits[len(prefix):]

@@ -254,3 +254,33 @@ def test_goodbye_after_an_answer(knowledge):
     seat, replies = call(knowledge, "请问养狗要办什么手续？", "好的，没有了，谢谢")
     assert replies[1].action == "goodbye"
     assert seat.finish().kb_article == "kb-031"
+
+
+def test_thanks_after_the_read_back_ends_the_call(knowledge):
+    seat, replies = call(
+        knowledge,
+        "我要投诉，朝阳区望京街道，望京西园三区，有人在楼顶私自加盖了一层彩钢板房，电话一三一，二二三三，四四五五，我姓汪，汪先生",
+        "好的，谢谢",
+    )
+    assert replies[0].action == "confirm" and replies[1].action == "goodbye"
+    assert seat.finish().work_order.topic == "违法建设"
+
+
+def test_unclassifiable_problem_is_still_a_ticket_for_a_dispatcher(knowledge):
+    seat, _ = call(
+        knowledge, "我要投诉，我们小区门口新开的那家店天天往外放气球，乱七八糟的", "朝阳区劲松街道，劲松南路"
+    )
+    outcome = seat.finish()
+    assert outcome.route == "ticket"
+    assert outcome.work_order is not None and outcome.work_order.district == "朝阳区"
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [("sip:+8613912345678@gw.example.org:5060", "幺三九，幺二三四，五六七八"),
+     ("013912345678", "幺三九，幺二三四，五六七八"),
+     ("01062345678", "零幺零，六二三四，五六七八")],
+)
+def test_caller_number_formats_from_the_gateway(knowledge, line, offered):
+    _, replies = call(knowledge, "我要投诉，东城区景山街道，景山后街有个工地半夜施工", caller_number=line)
+    assert offered in replies[0].text
