@@ -55,5 +55,13 @@ def is_closing(text: str) -> bool:
     return len(core) <= 12 and bool(_CLOSING.search(core)) and not _NO.search(core)
 
 
+_GREETING_ONLY = re.compile(r"^(?:喂|你好|您好|哈喽|在吗|有人吗|能听到吗|听得到吗|听见了吗|[\s，,。.！!？?~～])+$")
+
+
+def is_greeting_only(text: str) -> bool:
+    """"喂？你好？": the caller checks the line, nothing to understand yet."""
+    return bool(_GREETING_ONLY.match(text))
+
+
 def asks_to_repeat(text: str) -> bool:
     return bool(_SAY_AGAIN.search(text))

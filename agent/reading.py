@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from agent.category import CategoryEvidence, category_evidence
 from agent.cues import Utterance, utterance
-from agent.intents import asks_to_repeat, is_closing, is_no, is_thats_all, is_yes, wants_human
+from agent.intents import (
+    asks_to_repeat,
+    is_closing,
+    is_greeting_only,
+    is_no,
+    is_thats_all,
+    is_yes,
+    wants_human,
+)
 from agent.names import NameHeard, extract_name
 from agent.phone import HeardNumber, extract_phone, says_line_number
 from agent.place import PlaceHeard, address_anywhere, hear_place
@@ -33,6 +41,7 @@ class TurnReading:
     no: bool
     thats_all: bool
     closing: bool
+    greeting_only: bool
     say_again: bool
 
     @property
@@ -65,5 +74,6 @@ def read_turn(gazetteer: Gazetteer, text: str, earlier: str) -> TurnReading:
         no=is_no(text),
         thats_all=is_thats_all(text),
         closing=is_closing(text),
+        greeting_only=is_greeting_only(text),
         say_again=asks_to_repeat(text),
     )

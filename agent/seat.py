@@ -59,8 +59,14 @@ class OfflineSeat:
             return SeatReply(replies.NOT_UNDERSTOOD, "ask")
         reading = read_turn(self._knowledge.gazetteer, text, "".join(s.turns))
         s.turns.append(text)
+        if reading.greeting_only:
+            return SeatReply(replies.PLEASE_GO_ON, "ask")
+        if reading.say_again and s.last_reply and not reading.gives_slots and len(text) <= 12:
+            return SeatReply(s.last_reply, "ask")
         self._remember(reading)
-        return self._respond(reading)
+        reply = self._respond(reading)
+        s.last_reply = reply.text
+        return reply
 
     def finish(self) -> CallOutcome:
         self._state.finished = True
@@ -209,7 +215,7 @@ class OfflineSeat:
         prefix = self._safety_advice()
         if reason == "not_understood":
             return SeatReply(replies.HANDOFF_STUCK, "handoff")
-        return SeatReply(_join(prefix, replies.HANDOFF), "handoff")
+        return SeatReply(_join(prefix, replies.HANDOFF_AFTER_ADVICE if prefix else replies.HANDOFF), "handoff")
 
     def _consult(self, r: TurnReading) -> SeatReply:
         s = self._state

@@ -48,6 +48,7 @@ class CallState:
     recorded: bool = False
     answered: bool = False
     not_understood: int = 0
+    last_reply: str | None = None
     handoff_reason: str | None = None
     finished: bool = False
 

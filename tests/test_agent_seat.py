@@ -226,9 +226,15 @@ def test_caller_asks_for_a_person(knowledge):
 
 
 def test_seat_that_cannot_understand_hands_off(knowledge):
-    seat, replies = call(knowledge, "喂？喂？", "嗯……那个……")
-    assert replies[0].action == "ask" and replies[1].action == "handoff"
+    seat, replies = call(knowledge, "喂？喂？", "嗯……那个……", "就是那个……啥来着")
+    assert "请讲" in replies[0].text  # the caller is only checking the line
+    assert replies[1].action == "ask" and replies[2].action == "handoff"
     assert seat.finish().handoff_reason == "not_understood"
+
+
+def test_caller_asks_to_hear_the_question_again(knowledge):
+    _, replies = call(knowledge, "我要投诉，小区里的垃圾站三天没人清运了", "啊？你说什么？")
+    assert replies[1].text == replies[0].text
 
 
 def test_praise_is_recorded_not_ticketed(knowledge):
