@@ -39,7 +39,13 @@ _FRAMING: tuple[Cue, ...] = (
         "乱停 乱扔 乱贴 乱收费 不退 拖欠 欠薪 不给钱 影响休息 影响生活 影响出行 熏得 呛得 天天 "
         "一到晚上 后半夜 半夜 谁都不管 没有人管 不解决 没解决 找过 打过电话",
     )
-    + patterns("投诉", 1.5, r"态度(?:特别|非常|很|太)?(?:差|恶劣|不好|蛮横)", r"(?:都|也)不(?:管|理|修|接|处理)")
+    + patterns(
+        "投诉", 1.5,
+        r"态度(?:特别|非常|很|太)?(?:差|恶劣|不好|蛮横)", r"(?:都|也)不(?:管|理|修|接|处理)",
+        r"不管(?=[，,。.！!？?了]|$)", r"归谁管|谁来管|找谁管|谁管|管不管|有没有人管",
+    )
+    # Asking the hotline to act: 催一催, 督促, 让他们……
+    + patterns("投诉", 2, r"催(?:催|一催|一下)|督促|(?:让|叫)(?:他们|物业|商家|老板|工地|对方)", r"给(?:个|我们)?解决")
     + phrases(
         "求助", 1.5,
         "帮帮 快来 赶紧来 来个人 害怕 吓死 急死 着急 被困 困住 出不来 走丢 走失 找不到 扶不起来 "
@@ -54,7 +60,7 @@ _FRAMING: tuple[Cue, ...] = (
     + phrases(
         "投诉", 1.0,
         "坏了 不亮 堵了 满了 漏水 渗水 发臭 太脏 破了 塌了 不热 好几天 好几个月 一个多月 半个月 几天了 这么久 "
-        "好几年 好多年 这么多年 前前后后 "
+        "好几年 好多年 这么多年 前前后后 一个礼拜 一个星期 好些天 一直没修 老是坏 "
         "一直不 还是没",
     )
     + phrases(
@@ -100,8 +106,12 @@ _QUESTION = re.compile(r"[？?]|[吗呢][。.！!]?$|什么|怎么|哪|几|多�
 QUESTION_WEIGHT = 1.5
 # Greetings and particles: "喂？喂？" asks nothing.
 _FILLERS = re.compile(r"[喂你您好啊呀吗呢吧哦嗯哈是的请问在不听得见到么清楚\W\d]")
+# Below UNANSWERED_KB the knowledge base has no real answer; from CLEAR_TOPIC on the catalogue
+# knows what the problem is (both as confidences in [0, 1]).
+UNANSWERED_KB = 0.3
+CLEAR_TOPIC = 0.375
 # Danger right now is a plea for help whatever words carry it.
-DANGER_WEIGHT = 2.0
+DANGER_WEIGHT = 3.0
 
 
 @dataclass
@@ -110,6 +120,7 @@ class CategoryEvidence:
 
     framing: dict[str, float]
     named: dict[str, float]
+    danger: int = 0  # turns that describe a danger happening now
 
     @classmethod
     def empty(cls) -> CategoryEvidence:
@@ -119,6 +130,7 @@ class CategoryEvidence:
         for c in CATEGORIES:
             self.framing[c] += other.framing[c] * weight
             self.named[c] += other.named[c] * weight
+        self.danger += other.danger
 
 
 def _negated(text: str, hit: CueHit) -> bool:
@@ -161,6 +173,7 @@ def category_evidence(utt: Utterance, danger: bool = False, about_the_call: bool
         evidence.framing["咨询"] += QUESTION_WEIGHT
     if danger:
         evidence.framing["求助"] += DANGER_WEIGHT
+        evidence.danger = 1
     return evidence
 
 
@@ -189,4 +202,12 @@ def decide_category(
     best = max(CATEGORIES, key=lambda c: scores[c])
     if scores[best] < 1.0:
         return None
+    if best == "咨询" and evidence.named["咨询"] == 0:
+        if evidence.danger:
+            # "燃气有味道怎么办？我现在就闻到了": a question asked in danger is a plea for help.
+            return max(TICKET_CATEGORIES, key=lambda c: scores[c])
+        if topic_hint in TICKET_CATEGORIES and kb_confidence < UNANSWERED_KB and topic_confidence >= CLEAR_TOPIC:
+            # A question about a problem the KB cannot answer ("电梯坏了一礼拜了，能不能催催？",
+            # "工地干到半夜，几点算违规？"): the caller needs it handled, not explained.
+            return topic_hint
     return best

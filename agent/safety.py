@@ -87,7 +87,7 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
     """"万一着火了怎么办", "怕老人摔倒", "去年摔倒过": a worry or the past, not happening now."""
     before = text[max(0, start - 8):start]
     worry_or_past = ("万一", "怕", "担心", "容易", "差点", "会不会", "要是", "如果", "以防", "去年", "以前", "上次",
-                     "曾经", "前年")
+                     "曾经", "前年", "昨天", "前天", "上周", "上个月", "前几天", "那天", "当时")
     return any(w in before for w in worry_or_past) or text.startswith("过", end)
 
 

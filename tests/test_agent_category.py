@@ -125,3 +125,15 @@ def test_yes_and_thats_all():
     assert not is_yes("不对，换一个号")
     assert is_thats_all("没有了，谢谢")
     assert not is_thats_all("还有一个事")
+
+
+def test_a_question_asked_in_danger_is_a_plea():
+    utt = utterance("请问家里天然气味特别大怎么办？我现在就在厨房")
+    evidence = category_evidence(utt, danger=bool(safety_signals(utt).kinds))
+    assert decide_category(evidence, "求助", 0.8, kb_confidence=1.0) == "求助"
+
+
+def test_a_question_about_a_problem_the_kb_cannot_answer_is_a_ticket():
+    # the caller asks, but what they need is the problem handled
+    assert category_of("我们单元电梯停了五天了，能不能帮忙催催物业？", hint="投诉", topic_confidence=0.8) == "投诉"
+    assert category_of("我想咨询一下，公司半年没发工资，我该怎么办？", hint="投诉", topic_confidence=0.8) == "咨询"
