@@ -68,6 +68,10 @@ class CallState:
         return self.name is not None or self.name_declined or self.times_asked(AWAIT_NAME) > 0
 
 
+# Scores within this share of the best one count as a tie.
+_TIE = 0.95
+
+
 class TopicTracker:
     """Catalogue topic scores summed over the turns that describe the problem.
 
@@ -91,11 +95,21 @@ class TopicTracker:
             self._scores[entry.topic] = self._scores.get(entry.topic, 0.0) + weight * score / self.CLEAR_SCORE
         return matches
 
-    def best(self) -> tuple[CatalogueEntry, float] | None:
-        """The leading topic and a confidence in [0, 1] (its lead over the runner-up counts)."""
+    def best(self, danger: bool = False) -> tuple[CatalogueEntry, float] | None:
+        """The leading topic and a confidence in [0, 1] (its lead over the runner-up counts).
+
+        Near-ties between an emergency topic and its everyday sibling (电梯故障-困人 and
+        电梯故障-停运 both match "电梯坏了") go to the emergency only when the caller's words
+        describe a danger (`danger`).
+        """
         if not self._scores:
             return None
         ranked = sorted(self._scores.items(), key=lambda kv: -kv[1])
+        tied = [kv for kv in ranked if kv[1] >= _TIE * ranked[0][1]]
+        if len(tied) > 1:
+            preferred = [kv for kv in tied if self._entries[kv[0]].urgent == danger]
+            if preferred:
+                ranked = [preferred[0]] + [kv for kv in ranked if kv != preferred[0]]
         topic, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         if score <= 0:
@@ -103,6 +117,6 @@ class TopicTracker:
         lead = (score - runner_up) / score
         return self._entries[topic], min(1.0, score) * (0.6 + 0.4 * lead)
 
-    def confident(self) -> CatalogueEntry | None:
-        best = self.best()
+    def confident(self, danger: bool = False) -> CatalogueEntry | None:
+        best = self.best(danger)
         return best[0] if best is not None and best[1] >= self.MIN_CONFIDENCE else None

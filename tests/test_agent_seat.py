@@ -290,3 +290,13 @@ def test_unclassifiable_problem_is_still_a_ticket_for_a_dispatcher(knowledge):
 def test_caller_number_formats_from_the_gateway(knowledge, line, offered):
     _, replies = call(knowledge, "我要投诉，东城区景山街道，景山后街有个工地半夜施工", caller_number=line)
     assert offered in replies[0].text
+
+
+def test_broken_lift_is_not_a_trapped_person_unless_someone_is_inside(knowledge):
+    seat, _ = call(knowledge, "我们楼的电梯坏了，物业一直拖着不修，老人只能爬楼")
+    outcome = seat.finish()
+    assert outcome.work_order.topic == "电梯故障-停运" and not outcome.urgent
+    seat, replies = call(knowledge, "快来人啊，我家电梯困了人，我女儿在里面，电梯停在五楼和六楼中间了")
+    assert "警铃" in replies[0].text
+    outcome = seat.finish()
+    assert outcome.work_order.topic == "电梯故障-困人" and outcome.urgent
