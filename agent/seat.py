@@ -74,7 +74,7 @@ class OfflineSeat:
 
     def outcome(self) -> CallOutcome:
         s = self._state
-        topic_entry = self._topics.confident(self._state.safety.urgent)
+        topic_entry = self._topics.confident(s.safety.urgent)
         urgent, police = self._flags()
         route, reason = "answer", s.handoff_reason
         if reason:
@@ -171,7 +171,7 @@ class OfflineSeat:
     def _flags(self) -> tuple[bool, bool]:
         s = self._state
         # A topic's own urgency counts only for a call that is about a problem to dispatch.
-        entry = self._topics.confident(self._state.safety.urgent) if s.category in TICKET_CATEGORIES else None
+        entry = self._topics.confident(s.safety.urgent) if s.category in TICKET_CATEGORIES else None
         danger = self._danger_counts()
         urgent = (danger and s.safety.urgent) or bool(entry and entry.urgent)
         police = (danger and s.safety.police) or bool(entry and entry.police)
@@ -261,7 +261,8 @@ class OfflineSeat:
             s.read_back = True
             s.awaiting = AWAIT_MORE
             place = "".join(p for p in (s.district, s.street, s.address) if p) or None
-            text = replies.readback(_spoken_topic(self._topics.confident(self._state.safety.urgent)), place, s.phone, urgent)
+            what = _spoken_topic(self._topics.confident(s.safety.urgent))
+            text = replies.readback(what, place, s.phone, urgent)
             return SeatReply(_join(*parts, text), "confirm")
         s.awaiting = AWAIT_MORE
         return SeatReply(_join(*parts, "好的，已经补充到工单里了。", replies.ANYTHING_ELSE), "confirm")
