@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import opencc
 import pytest
@@ -74,3 +76,19 @@ def test_silence_and_empty_audio(recognizer: WhisperRecognizer) -> None:
     reports: list[float] = []
     recognizer.transcribe_long(np.zeros(0, dtype=np.float32), progress=reports.append)
     assert reports == [1.0]
+
+
+def test_calls_can_share_one_recognizer_across_threads(recognizer: WhisperRecognizer) -> None:
+    clips = ["d014_2.wav", "d002_2.wav", "d017_2.wav"]
+    alone = {clip: recognizer.transcribe(dev_clip(clip)).text for clip in clips}
+    together: dict[str, str] = {}
+
+    def run(clip: str) -> None:
+        together[clip] = recognizer.transcribe(dev_clip(clip)).text
+
+    threads = [threading.Thread(target=run, args=(clip,)) for clip in clips]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert together == alone
