@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from agent.numbers import normalise_numerals
 from knowledge.gazetteer import Gazetteer, PlaceMatch
-from knowledge.phonetic import readings
+from knowledge.phonetic import HOMOPHONE, NEAR, SAME_CHAR, match_sequence, readings
 
 # Words that make a phrase part of an address: roads, estates, buildings, landmarks, directions.
 _ADDRESS_MARKER = re.compile(
@@ -25,7 +25,7 @@ _ADDRESS_MARKER = re.compile(
 # Phrases that are not about the place even if they contain a marker word.
 _NOT_ADDRESS = re.compile(r"电话|手机|号码|我姓|我叫|名字|先生|女士")
 # A caller unsure of the place ("具体哪个村我说不准"): skipped, the address may go on after it.
-_UNSURE = re.compile(r"不太准|说不准|不清楚|记不清|不知道|不记得")
+_UNSURE = re.compile(r"不(?:太|大)?(?:准|清|确定|知道|记得)|记不(?:清|住)|说不好")
 # Where a phrase stops being about the place and goes on about the problem or the caller.
 _PLACE_ENDS = re.compile(r"已经|一直|天天|每天|总是|经常|老是|没人|有人|等着|正在")
 # Strong markers that let an address go on past a full stop ("……旁边。就在京港澳高速边上").
@@ -40,6 +40,13 @@ _TRAILING = re.compile(r"[的了呢啊吧呀哈嘛]+$")
 # What a suffix of a matched place sounds like in the recogniser's spelling (区 → 期/去/其 ...).
 _DISTRICT_TAIL = re.compile(r"[区期去其七曲趋]")
 _STREET_TAILS = ("街道", "接到", "街到", "接道", "阶到", "街的", "镇", "乡", "地区")
+_STREET_SUFFIXES = ("街道", "地区", "镇", "乡")
+# Everyday words of Beijing addresses, for undoing homophones (agent.place.respell).
+_ADDRESS_WORDS = tuple(
+    "单元 号楼 号院 小区 社区 胡同 大街 路口 写字楼 垃圾站 菜市场 公交站 地铁站 停车场 幼儿园 小学 中学 "
+    "医院 公园 广场 商场 超市 大厦 底商 平房 村委会 居委会 家园 花园 公寓 宿舍 单元门 车库 地下室 "
+    "配电室 锅炉房 门脸房 十字路口 立交桥 过街天桥 人行道 辅路 主路 环路".split()
+)
 
 
 @dataclass
@@ -86,9 +93,9 @@ def address_after(text: str, start: int, first_required: bool = False) -> str | 
     for index, clause_match in enumerate(_CLAUSE.finditer(text, start)):
         raw = clause_match.group(0)
         clause = _clean(raw)
-        if sentence_ended and not (parts and _STRONG_MARKER.search(clause)):
+        if sentence_ended and not _STRONG_MARKER.search(clause):
             break
-        sentence_ended = sentence_ended or bool(_SENTENCE_END.search(raw))
+        sentence_ended = bool(_SENTENCE_END.search(raw))
         if not clause or _UNSURE.search(clause):
             continue
         if _NOT_ADDRESS.search(clause) or not _ADDRESS_MARKER.search(clause):
@@ -110,6 +117,49 @@ def address_anywhere(text: str) -> str | None:
     return None
 
 
+def _street_core(street: str) -> str:
+    for suffix in _STREET_SUFFIXES:
+        if street.endswith(suffix) and len(street) > len(suffix) + 1:
+            return street[: -len(suffix)]
+    return street
+
+
+def _respell_word(text: str, word: str, near_ok: bool) -> str:
+    """Replace what sounds like `word` in `text` with `word` itself."""
+    if word in text:
+        return text
+    out, i = [], 0
+    while i < len(text):
+        sims = match_sequence(text, i, word)
+        good = sims is not None and (
+            (near_ok and min(sims) >= NEAR and sum(sims) / len(sims) >= 0.8)
+            or (min(sims) >= HOMOPHONE and (len(word) > 2 or max(sims) == SAME_CHAR))
+        )
+        if good:
+            out.append(word)
+            i += len(word)
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def respell(address: str, street: str | None) -> str:
+    """Undo the recogniser's homophones in an address.
+
+    Roads, estates and stations are often named after their street (回龙观西大街, 劲松八区,
+    玉桥中路) and are misheard like the street (回龙官, 近松, 义桥); the everyday words of an
+    address are misheard too (单元 → 单圆, 写字楼 → 鞋子楼). Both are written back by sound.
+    """
+    if street:
+        core = _street_core(street)
+        if len(core) >= 2:
+            address = _respell_word(address, core, near_ok=True)
+    for word in _ADDRESS_WORDS:
+        address = _respell_word(address, word, near_ok=False)
+    return address
+
+
 def without_place(text: str) -> str:
     """The phrases of `text` that are not place-like (for reading what else a turn says)."""
     kept = [c for c in _CLAUSE.findall(text) if not _ADDRESS_MARKER.search(_clean(c))]
@@ -126,4 +176,6 @@ def hear_place(gazetteer: Gazetteer, text: str) -> PlaceHeard | None:
     best = max(matches, key=lambda m: ((m.district is not None) + (m.street is not None), m.score))
     # A street named again later in the same breath (和平里街道，和平里七区) is part of the address.
     address = address_after(text, _address_start(text, best))
+    if address:
+        address = normalise_numerals(respell(address, best.street))
     return PlaceHeard(best.district, best.street, address, best.score)

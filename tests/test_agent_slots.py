@@ -120,3 +120,15 @@ def test_address_without_district():
 def test_dictated_room_number_written_with_dots(gazetteer):
     place = hear_place(gazetteer, "通州区永顺镇，新华联家园，6号楼,1.0.0.2。")
     assert place is not None and place.address is not None and place.address.endswith("1002")
+
+
+def test_address_words_misheard_like_the_street_are_respelt(gazetteer):
+    # the estate carries the street's name, misheard the same way; 单元 heard as 单圆
+    place = hear_place(gazetteer, "朝阳期望经接到，忘经西园三区，七号楼二单圆")
+    assert place is not None and place.street == "望京街道"
+    assert place.address == "望京西园3区，7号楼2单元"
+
+
+def test_sentence_after_the_place_continues_only_with_a_strong_marker(gazetteer):
+    place = hear_place(gazetteer, "房山区长阳镇，具体哪个村我说不清。就在京石高速旁边，有个废品站。电话幺三八")
+    assert place is not None and place.address == "京石高速旁边，有个废品站"
