@@ -40,7 +40,7 @@ _DECLINE = re.compile(
 # "我叫/我是/名字叫" followed by a full name; 教/较 are the recogniser's 叫.
 _FULL_NAME_CUE = re.compile(r"(?:我的名字叫|我名字叫|名字叫|名字是|姓名是|我叫|叫我|我教|我是|本人)")
 # "我姓刘", "免贵姓王"; the recogniser writes 姓 as 性/信/兴/幸.
-_SURNAME_CUE = re.compile(r"(?:免贵|我)(?:姓|性|信|兴|幸)")
+_SURNAME_CUE = re.compile(r"(?:免贵|我)(?:姓|性|信|兴|幸)|(?:^|(?<=[，,。.！!？? ]))(?:本人)?姓(?=\S)")
 _BOUNDARY = re.compile(r"$|[，。,.！!？?、；; ]|电话|手机|号码|联系|先生|女士|啊|呀|哈")
 
 

@@ -31,6 +31,7 @@ def gazetteer() -> Gazetteer:
         ("我姓欧阳，你叫我欧阳女士就行", "欧阳女士"),
         ("我姓宋，我老公一会儿也在家", "宋女士"),  # her husband: the caller is a woman
         ("我姓韩", "韩先生/女士"),
+        ("我是这个小区的居民，姓葛，电话幺八八", "葛先生/女士"),
     ],
 )
 def test_names_as_callers_give_them(said, name):
