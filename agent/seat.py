@@ -316,7 +316,11 @@ class OfflineSeat:
         place = "".join(p for p in (s.district, s.street, s.address) if p) or None
         names = [n for n in (s.district, s.street) if n]
         names += [n[:-2] if n.endswith(("街道", "地区")) else n[:-1] for n in names if len(n) > 2]
-        summary = compose_summary(s.category, topic, s.problem_texts, place, names, urgent, police)
+        gazetteer = self._knowledge.gazetteer
+        summary = compose_summary(
+            s.category, topic, s.problem_texts, place, names, urgent, police,
+            names_a_place=lambda clause: bool(gazetteer.find_all(clause)),
+        )
         return WorkOrderDraft(
             topic=topic, category=s.category, district=s.district, street=s.street, address=s.address,
             caller_name=s.name, phone=s.phone, urgent=urgent, police=police, summary=summary,

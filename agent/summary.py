@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from agent.numbers import normalise_numerals
 
@@ -18,7 +19,9 @@ _NOT_PROBLEM = re.compile(r"电话|手机|号码|我姓|我叫|名字|先生|女
 MAX_CHARS = 60
 
 
-def _problem_clauses(text: str, place_words: list[str], place: str) -> list[str]:
+def _problem_clauses(
+    text: str, place_words: list[str], place: str, names_a_place: Callable[[str], bool]
+) -> list[str]:
     clauses = []
     for clause in _CLAUSE.findall(text):
         clause = clause.strip()
@@ -29,7 +32,8 @@ def _problem_clauses(text: str, place_words: list[str], place: str) -> list[str]
             clause = stripped
         if not clause or _NOT_PROBLEM.search(clause):
             continue
-        if any(word in clause for word in place_words) or normalise_numerals(clause) in place:
+        if (any(word in clause for word in place_words) or normalise_numerals(clause) in place
+                or names_a_place(clause)):
             continue  # the place is given separately
         clauses.append(clause)
     return clauses
@@ -43,15 +47,17 @@ def compose_summary(
     place_names: list[str],
     urgent: bool,
     police: bool,
+    names_a_place: Callable[[str], bool] = lambda clause: False,
 ) -> str:
     """"投诉：朝阳区望京街道阜通东大街，小区旁工地夜间施工……（噪音扰民-夜间施工）"-style summary.
 
-    `place_names`: district and street names (and their short forms); phrases naming them are
-    left out of the body because the place is written out in front.
+    `place_names`: district and street names (and their short forms); phrases naming them, or
+    any place `names_a_place` recognises (misheard names), are left out of the body because the
+    place is written out in front.
     """
     clauses: list[str] = []
     for text in problem_texts:
-        clauses.extend(_problem_clauses(text, [w for w in place_names if w], place or ""))
+        clauses.extend(_problem_clauses(text, [w for w in place_names if w], place or "", names_a_place))
     body = ""
     for clause in clauses:
         if len(body) + len(clause) + 1 > MAX_CHARS and body:
