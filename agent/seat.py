@@ -262,7 +262,7 @@ class OfflineSeat:
             s.awaiting = AWAIT_MORE
             place = "".join(p for p in (s.district, s.street, s.address) if p) or None
             what = _spoken_topic(self._topics.confident(s.safety.urgent))
-            text = replies.readback(what, place, s.phone, urgent)
+            text = replies.readback(what, place, self._callback_number(), urgent)
             return SeatReply(_join(*parts, text), "confirm")
         s.awaiting = AWAIT_MORE
         return SeatReply(_join(*parts, "好的，已经补充到工单里了。", replies.ANYTHING_ELSE), "confirm")
@@ -294,6 +294,13 @@ class OfflineSeat:
             return replies.ASK_NAME
         return None
 
+    def _callback_number(self) -> str | None:
+        """The number the caller gave; else the line they call from, unless they turned it down."""
+        s = self._state
+        if s.phone is not None:
+            return s.phone
+        return None if s.line_declined else self._caller_number
+
     def _safety_advice(self) -> str:
         """Advice for each danger not yet advised on, most pressing first, and the 110 note."""
         s = self._state
@@ -319,16 +326,22 @@ class OfflineSeat:
         gazetteer = self._knowledge.gazetteer
         summary = compose_summary(
             s.category, topic, s.problem_texts, place, names, urgent, police,
-            names_a_place=lambda clause: bool(gazetteer.find_all(clause)),
+            names_a_place=lambda clause: _mostly_place(gazetteer, clause),
         )
         return WorkOrderDraft(
             topic=topic, category=s.category, district=s.district, street=s.street, address=s.address,
-            caller_name=s.name, phone=s.phone, urgent=urgent, police=police, summary=summary,
+            caller_name=s.name, phone=self._callback_number(), urgent=urgent, police=police, summary=summary,
         )
 
 
 def _join(*parts: str) -> str:
     return "".join(p for p in parts if p)
+
+
+def _mostly_place(gazetteer, clause: str) -> bool:
+    """A phrase that is mainly a place name ("海电期学院路接到"), not a problem told at a place."""
+    covered = sum(m.end - m.start for m in gazetteer.find_all(clause))
+    return covered * 2 >= len(clause)
 
 
 def _spoken_topic(entry) -> str:

@@ -300,3 +300,22 @@ def test_broken_lift_is_not_a_trapped_person_unless_someone_is_inside(knowledge)
     assert "警铃" in replies[0].text
     outcome = seat.finish()
     assert outcome.work_order.topic == "电梯故障-困人" and outcome.urgent
+
+
+def test_line_number_is_the_default_even_unconfirmed(knowledge):
+    seat, _ = call(
+        knowledge, "我要投诉，海淀区清河街道，清河中街那边有人天天半夜在路边烧烤，烟特别大", caller_number="13700001111"
+    )
+    assert seat.finish().work_order.phone == "13700001111"  # the caller hung up before confirming
+
+
+def test_spoken_number_wins_over_the_line_number(knowledge):
+    seat, _ = call(knowledge, "我要投诉，海淀区清河街道，清河中街有人半夜施工，电话一三九，零零零一，二二二二",
+                   caller_number="13700001111")
+    assert seat.finish().work_order.phone == "13900012222"
+
+
+def test_caller_turns_down_the_line_number(knowledge):
+    seat, _ = call(knowledge, "我要投诉，海淀区清河街道，清河中街有人半夜施工", "不用这个，这是单位的电话",
+                   caller_number="13700001111")
+    assert seat.finish().work_order.phone is None
