@@ -68,6 +68,11 @@ class OfflineSeat:
         s.last_reply = reply.text
         return reply
 
+    def expecting(self) -> str | None:
+        """What the seat has just asked for ("place", "phone", "line_confirm", "name", "more",
+        "offer") or None, so the server can bias recognition of the next turn (digits, places)."""
+        return self._state.awaiting
+
     def finish(self) -> CallOutcome:
         self._state.finished = True
         return self.outcome()

@@ -319,3 +319,13 @@ def test_caller_turns_down_the_line_number(knowledge):
     seat, _ = call(knowledge, "我要投诉，海淀区清河街道，清河中街有人半夜施工", "不用这个，这是单位的电话",
                    caller_number="13700001111")
     assert seat.finish().work_order.phone is None
+
+
+def test_seat_tells_what_it_expects_next(knowledge):
+    seat = OfflineSeat(knowledge)
+    seat.turn("我要投诉，我们小区门口天天有人乱停车，把消防通道都堵了")
+    assert seat.expecting() == "place"
+    seat.turn("丰台区右安门街道，翠林二里")
+    assert seat.expecting() == "phone"  # the server may bias recognition towards digits
+    seat.turn("电话一八八，一二三四，五六七八，我姓屈")
+    assert seat.expecting() == "more"
