@@ -33,6 +33,7 @@ def test_dev_clips_come_out_in_simplified_chinese(recognizer: WhisperRecognizer,
     audio = dev_clip(clip)
     transcript = recognizer.transcribe(audio)
     assert _is_simplified(transcript.text), transcript.text
+    assert not set(",?!") & set(transcript.text), "punctuation in Chinese text is full width"
     for word in words:
         assert word in transcript.text, transcript.text
     assert transcript.language == "zh"
