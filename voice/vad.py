@@ -129,8 +129,7 @@ class EndOfTurnDetector:
         """Forget the stream: next feed() starts at audio time 0 with fresh VAD state."""
         self.vad.reset()
         self._fed = 0  # samples given to the VAD so far = stream time
-        self._buffer = np.zeros(0, dtype=np.float32)  # stream audio from _buffer_start on
-        self._buffer_start = 0
+        self._buffer = _StreamBuffer()
         self._reset_turn()
         self._keep_from = 0  # pre-roll never reaches back into audio already handed out
 
@@ -146,7 +145,7 @@ class EndOfTurnDetector:
         """Add audio; returns what happened in it (SpeechStarted, TurnEnded) in order."""
         samples = np.asarray(audio16k, dtype=np.float32).reshape(-1)
         with self._lock:
-            self._buffer = np.concatenate([self._buffer, samples])
+            self._buffer.append(samples)
             events: list[TurnEvent] = []
             for prob in self.vad.process(samples):
                 start = self._fed
@@ -198,9 +197,9 @@ class EndOfTurnDetector:
         return events
 
     def _end_turn(self, audio_end: int, cut: bool = False) -> TurnEnded:
-        audio_end = min(audio_end, self._buffer_start + self._buffer.size)
-        audio_start = max(self._turn_start - self._pre_roll, self._keep_from, self._buffer_start)
-        audio = self._buffer[audio_start - self._buffer_start : audio_end - self._buffer_start].copy()
+        audio_end = min(audio_end, self._buffer.end)
+        audio_start = max(self._turn_start - self._pre_roll, self._keep_from, self._buffer.start)
+        audio = self._buffer.slice(audio_start, audio_end)
         ended_at = (audio_end if cut else self._speech_end) / SAMPLE_RATE
         event = TurnEnded(
             audio=audio,
@@ -218,11 +217,32 @@ class EndOfTurnDetector:
             keep_from = max(self._turn_start - self._pre_roll, self._keep_from)
         else:
             keep_from = max(self._fed - self._pre_roll, self._keep_from)
-        keep_from = max(min(keep_from, self._fed), self._buffer_start)
-        drop = keep_from - self._buffer_start
-        if drop > 0:
-            self._buffer = self._buffer[drop:]
-            self._buffer_start = keep_from
+        self._buffer.drop_before(min(keep_from, self._fed))
+
+
+class _StreamBuffer:
+    """The recent part of a stream, kept as the chunks it arrived in: appending a 20 ms frame
+    to a 90 s turn must not copy the whole turn again."""
+
+    def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        self.start = 0  # stream index of the first sample kept
+        self.end = 0  # stream index after the last sample
+
+    def append(self, samples: np.ndarray) -> None:
+        if samples.size:
+            self._chunks.append(samples)
+            self.end += samples.size
+
+    def slice(self, first: int, last: int) -> np.ndarray:
+        """Samples [first, last) of the stream, as a new array."""
+        joined = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.float32)
+        return joined[max(first, self.start) - self.start : max(last, self.start) - self.start].copy()
+
+    def drop_before(self, index: int) -> None:
+        """Forget samples before `index`, whole chunks at a time (a chunk is at most one feed)."""
+        while self._chunks and self.start + self._chunks[0].size <= index:
+            self.start += self._chunks.pop(0).size
 
 
 def _samples(seconds: float) -> int:
