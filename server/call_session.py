@@ -233,9 +233,9 @@ class CallSession:
         state = self.state
         if state is None:
             return
-        leftover = state.detector.flush()
-        if leftover is not None:
-            self._turns.put_nowait(leftover)
+        for leftover in state.detector.flush():
+            if isinstance(leftover, TurnEnded):
+                self._turns.put_nowait(leftover)
         self._turns.put_nowait(None)
         if self._worker is not None:
             await self._worker

@@ -68,7 +68,7 @@ def serve(
     err.print("Place a call from audio files with:")
     err.print(f"  hotline call --server ws://{host}:{port} caller_turn1.wav [caller_turn2.wav …]")
     err.print(f"  hotline simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
-    uvicorn.run(create_app(settings, url), host=host, port=port, ws="websockets",
+    uvicorn.run(create_app(settings, url), host=host, port=port, ws="websockets-sansio",
                 ws_max_size=2**20, log_level=settings.get("server", "log_level"))
 
 

@@ -53,7 +53,7 @@ def running_server(
     load_sample_knowledge(database_url)
     port = free_port()
     app = create_app(settings, database_url, recognizer=recognizer, synthesizer=synthesizer)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets",
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets-sansio",
                                            ws_max_size=2**20, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -36,18 +36,18 @@ def server(settings, database_url, models):
 
 
 def test_complaint_becomes_a_dispatched_ticket(server: str) -> None:
-    detail = place_call(server, "d013", caller_number="13700001111")
+    detail = place_call(server, "d018", caller_number="13700001111")
     call, turns, ticket = detail["call"], detail["turns"], detail["ticket"]
     assert call["status"] == "ended" and call["caller_number"] == "13700001111"
     assert len(turns) == 3
     assert all(t["asr_text"] and t["reply_text"] for t in turns)
     assert "greeting" in call["heard_marks"]
     assert call["category"] == "投诉" and call["route"] == "ticket"
-    assert ticket["topic"] == "噪音扰民-夜间施工"
-    assert (ticket["district"], ticket["street"]) == ("朝阳区", "望京街道")
+    assert ticket["topic"] == "供暖不热"
+    assert (ticket["district"], ticket["street"]) == ("昌平区", "回龙观街道")
     # The number the caller spoke wins over the line's number.
-    assert ticket["phone"] == "13911223344"
-    assert ticket["unit"] == "朝阳区城管执法局" and ticket["co_unit"]
+    assert ticket["phone"] == "18612340099"
+    assert ticket["unit"] == "昌平区城市管理委员会" and ticket["co_unit"] == "回龙观街道"
     created, due = datetime.fromisoformat(ticket["created_at"]), datetime.fromisoformat(ticket["due_at"])
     assert due - created == timedelta(hours=24)
 
