@@ -45,8 +45,12 @@ def serve(
     """Start the server: telephony WebSocket at /media-stream and the REST API."""
     import uvicorn
 
+    from knowledge.formats import KnowledgeFormatError
     from server.app import create_app, prepare_database
+    from server.services import build_recognizer, build_synthesizer, check_seat_backend
+    from server.storage.db import DatabaseError
     from voice.model_assets import ModelAssetError
+    from voice.tts.zhtts_model import TtsUnavailableError
 
     settings = _settings()
     host = host or settings.get("server", "host")
@@ -56,19 +60,18 @@ def serve(
     logging.basicConfig(level=settings.get("server", "log_level").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        check_seat_backend(settings)
         prepare_database(settings, url)
-        from server.services import build_recognizer
-
-        build_recognizer(settings)  # fail here, clearly, rather than on the first call
-    except ModelAssetError as exc:
+        # Load the models here so a missing one is a clear error now, not on the first call.
+        recognizer, synthesizer = build_recognizer(settings), build_synthesizer(settings)
+    except (ModelAssetError, TtsUnavailableError, ConfigError, DatabaseError, KnowledgeFormatError) as exc:
         raise _fail(str(exc)) from None
-    except Exception as exc:  # noqa: BLE001 - a database that cannot be reached is a user error
-        raise _fail(f"cannot prepare the database {url}: {exc}") from None
     err.print(f"[green]Hotline[/green] listening on ws://{host}:{port}/media-stream (REST: http://{host}:{port}/api)")
     err.print("Place a call from audio files with:")
     err.print(f"  hotline call --server ws://{host}:{port} caller_turn1.wav [caller_turn2.wav …]")
     err.print(f"  hotline simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
-    uvicorn.run(create_app(settings, url), host=host, port=port, ws="websockets-sansio",
+    app = create_app(settings, url, recognizer=recognizer, synthesizer=synthesizer)
+    uvicorn.run(app, host=host, port=port, ws="websockets-sansio",
                 ws_max_size=2**20, log_level=settings.get("server", "log_level"))
 
 

