@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TextIO
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -29,6 +31,13 @@ def _settings() -> Settings:
     except ConfigError as exc:
         err.print(f"[red]config error:[/red] {exc}")
         raise typer.Exit(1) from None
+
+
+def _beijing(iso_utc: str | None) -> str:
+    """Times are stored in UTC and shown in Beijing time."""
+    if not iso_utc:
+        return "—"
+    return datetime.fromisoformat(iso_utc).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -94,8 +103,8 @@ def transcribe(
     duration = len(audio) / 16000
     with Progress(TextColumn("transcribing"), BarColumn(), TimeRemainingColumn(), console=err,
                   disable=duration < 30) as progress:
-        task = progress.add_task("asr", total=duration)
-        transcript = recognizer.transcribe_long(audio, progress=lambda at: progress.update(task, completed=at))
+        task = progress.add_task("asr", total=1.0)
+        transcript = recognizer.transcribe_long(audio, progress=lambda done: progress.update(task, completed=done))
     if as_json:
         print(json.dumps({
             "text": transcript.text, "language": transcript.language, "duration_s": transcript.duration_s,
@@ -192,7 +201,7 @@ def call(
         place = "".join(p for p in (ticket["district"], ticket["street"], ticket["address"]) if p)
         units = ticket["unit"] + (f" + {ticket['co_unit']}" if ticket["co_unit"] else "")
         out.print(f"[bold]工单[/bold] {ticket['id']} {ticket['topic']} {place} {ticket['caller_name'] or ''} "
-                  f"{ticket['phone'] or ''} → {units}，时限至 {ticket['due_at']}")
+                  f"{ticket['phone'] or ''} → {units}，时限至 {_beijing(ticket['due_at'])}")
 
 
 if __name__ == "__main__":
