@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -22,7 +23,7 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(db_app, name="db")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
@@ -76,9 +77,11 @@ def serve(
     except (ModelAssetError, TtsUnavailableError, ConfigError, DatabaseError, KnowledgeFormatError) as exc:
         raise _fail(str(exc)) from None
     err.print(f"[green]Hotline[/green] listening on ws://{host}:{port}/media-stream (REST: http://{host}:{port}/api)")
-    err.print("Place a call from audio files with:")
-    err.print(f"  hotline call --server ws://{host}:{port} caller_turn1.wav [caller_turn2.wav …]")
-    err.print(f"  hotline simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
+    me = sys.argv[0] if "/" in sys.argv[0] else "hotline"
+    err.print("Place a call from audio files, one file per caller turn (any format PyAV reads):")
+    err.print(f"  {me} call --server ws://{host}:{port} turn1.wav turn2.wav")
+    err.print(f"  {me} simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
+    err.print(f"Then see what was heard, said and filed: curl http://{host}:{port}/api/calls")
     app = create_app(settings, url, recognizer=recognizer, synthesizer=synthesizer)
     uvicorn.run(app, host=host, port=port, ws="websockets-sansio",
                 ws_max_size=2**20, log_level=settings.get("server", "log_level"))
