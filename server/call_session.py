@@ -37,6 +37,7 @@ from server.services import Services
 from server.storage import repository
 from voice.codec import float_to_int16, int16_to_float, pcm16_to_ulaw, ulaw_to_pcm16
 from voice.stream_resample import StreamResampler
+from voice.tts.chunks import PAUSE_BETWEEN_S, speech_chunks
 from voice.vad import EndOfTurnDetector, TurnEnded
 
 log = logging.getLogger("hotline.call")
@@ -200,21 +201,26 @@ class CallSession:
     # ---- speaking ---------------------------------------------------------------------------
 
     async def _say(self, text: str, mark: str | None, turn_index: int | None) -> datetime:
-        """Synthesise and stream a reply; returns when its first audio went out."""
+        """Synthesise and stream a reply sentence by sentence; returns when its first audio went out."""
         state = self.state
         assert state is not None
         synth = self._services.synthesizer
-        audio = await asyncio.to_thread(synth.synthesize, text)
-        ulaw = pcm16_to_ulaw(float_to_int16(_to_phone_rate(audio, synth.sample_rate)))
         sid = state.start.stream_sid
-        first_audio_at = utcnow()
+        pause = pcm16_to_ulaw(np.zeros(int(PAUSE_BETWEEN_S * PHONE_RATE), dtype=np.int16))
+        first_audio_at: datetime | None = None
         async with self._send_lock:
-            for frame in frames(ulaw):
-                await self._send_text(media_message(sid, frame))
+            for number, sentence in enumerate(speech_chunks(text)):
+                audio = await asyncio.to_thread(synth.synthesize, sentence)
+                ulaw = pcm16_to_ulaw(float_to_int16(_to_phone_rate(audio, synth.sample_rate)))
+                if number:
+                    ulaw = pause + ulaw
+                first_audio_at = first_audio_at or utcnow()
+                for frame in frames(ulaw):
+                    await self._send_text(media_message(sid, frame))
             if mark is not None:
                 state.playbacks[mark] = Playback(mark=mark, turn_index=turn_index, sent_at=utcnow())
                 await self._send_text(mark_message(sid, mark))
-        return first_audio_at
+        return first_audio_at or utcnow()
 
     async def clear_playback(self) -> None:
         """Tell the gateway to drop audio it has queued (used when the caller talks over us)."""
