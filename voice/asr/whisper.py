@@ -28,6 +28,16 @@ _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
 # Whisper puts ASCII marks into Chinese text ("你好,我想问一下?"); next to a Chinese character
 # they become full width, as written Chinese has them. "1,200" and English text stay as they are.
 _HALF_WIDTH_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;]|[,?!:;](?=[\u4e00-\u9fff])")
+# Whisper dresses place names as titles (《回龙观》西大街) or quotes them; nobody speaks those
+# marks, and they would end up inside addresses.
+_UNSPOKEN_MARKS = str.maketrans("", "", "《》〈〉「」『』“”\"")
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
+
+
+def tidy_segment_text(raw: str) -> str:
+    """Whisper's text as a caller's words are written: Simplified, full-width marks, no titles."""
+    text = _TO_SIMPLIFIED.convert(raw.strip()).translate(_UNSPOKEN_MARKS)
+    return _HALF_WIDTH_IN_CHINESE.sub(lambda mark: _HALF_TO_FULL[mark.group(0)], text)
 # Whisper's segment times are a little loose; the number must lie wholly inside the audio we count in.
 _SEGMENT_MARGIN_S = (0.2, 0.5)
 _ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
@@ -57,7 +67,6 @@ class WhisperRecognizer:
         self.beam_size = beam_size
         self.initial_prompt = initial_prompt
         self.restore_digits = restore_digits
-        self._to_simplified = opencc.OpenCC("t2s")
         try:
             self._model = WhisperModel(
                 model_path,
@@ -116,9 +125,7 @@ class WhisperRecognizer:
         # faster-whisper decodes lazily: the work happens while this loop pulls segments.
         segments: list[Segment] = []
         for raw in raw_segments:
-            text = _HALF_WIDTH_IN_CHINESE.sub(
-                lambda mark: _HALF_TO_FULL[mark.group(0)], self._to_simplified.convert(raw.text.strip())
-            )
+            text = tidy_segment_text(raw.text)
             if text:
                 segments.append(Segment(start=float(raw.start), end=float(raw.end), text=text))
             if progress and duration_s > 0:
