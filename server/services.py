@@ -75,6 +75,8 @@ def build_recognizer(settings: Settings) -> WhisperRecognizer:
         language=settings.get("asr", "language"),
         beam_size=settings.get("asr", "beam_size"),
         initial_prompt=settings.get("asr", "initial_prompt"),
+        vad_filter=settings.get("asr", "vad_filter"),
+        restore_digits=settings.get("asr", "restore_digits"),
     )
 
 
