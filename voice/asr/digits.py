@@ -21,13 +21,6 @@ In the audio of the Whisper segment that holds the run:
    with different digits least alike;
 5. a syllable added to a run must sound like its neighbour in that run, else we keep Whisper's text
    (the seat then asks for the number again, which beats writing down a wrong one).
-6. when no spread passes that check and Whisper wrote one or two digits fewer than the syllables,
-   it may have dropped a digit that is not a repeat (15010203040 heard as 1500203040). Whisper's
-   digits then keep their order and runs, and each missing syllable takes the digit whose syllables
-   in this same number (same caller, voice and line) it is nearest to; only a clear margin over the
-   runner-up digit is accepted. On the dev corpus this repairs no real clip (the margin is never
-   clear there), but with one digit deleted from correctly heard numbers it restores 4 of 25 and
-   writes no wrong one.
 """
 
 from __future__ import annotations
@@ -65,11 +58,6 @@ PLACE_TOLERANCE = 2
 # A syllable added to a run must be this many standard deviations more like its neighbour in the
 # run than syllables with different digits are like each other.
 MIN_REPEAT_Z = 2.0
-# Syllables Whisper wrote no digit for at all (not a repeat: 15010… heard as 1500…) that we put back.
-MAX_DROPPED = 2
-# A dropped syllable takes the digit whose syllables it sounds most like, by this many standard
-# deviations (of the similarity between syllables with different digits) over the runner-up digit.
-MIN_DROPPED_Z = 1.0
 
 Encoder = Callable[[np.ndarray], np.ndarray]
 """16 kHz audio → encoder output, one row per 20 ms."""
@@ -274,101 +262,6 @@ def _best_digits(run: DigitRun, embeddings: np.ndarray, starts: list[int]) -> st
         spread = spread_runs(run.digits, embeddings[start : start + run.length], fixed_head=head)
         if spread is not None and (best is None or spread.score > best.score):
             best = spread
-    if best is not None and best.repeat_z >= MIN_REPEAT_Z:
-        return best.digits
-    # Repeats alone do not explain the syllables: Whisper may have dropped a digit outright.
-    found = None
-    for start in starts:
-        candidate = restore_dropped(run.digits, embeddings[start : start + run.length], fixed_head=head)
-        if candidate is not None and (found is None or candidate.score > found.score):
-            found = candidate
-    if found is None or found.dropped_z < MIN_DROPPED_Z or found.repeat_z < MIN_REPEAT_Z:
+    if best is None or best.repeat_z < MIN_REPEAT_Z:
         return None
-    return found.digits
-
-
-@dataclass(frozen=True)
-class Insertion:
-    digits: str
-    score: float
-    dropped_z: float  # how clearly each dropped syllable's digit beats the runner-up (least clear one)
-    repeat_z: float
-
-
-def restore_dropped(
-    digits: str, embeddings: np.ndarray, fixed_head: int = 0, max_dropped: int = MAX_DROPPED
-) -> Insertion | None:
-    """`digits` over the syllables with up to `max_dropped` digits Whisper did not write at all.
-
-    Whisper's digits stay in order, each one syllable; a dropped syllable sits
-    between two other digits (else it would be a repeat) and is one of the digits the number has
-    elsewhere: the caller's own syllables for that digit are what we recognise it by.
-    """
-    count = len(embeddings)
-    run_digits = [int(d) for d, _ in itertools.groupby(digits)]
-    run_lengths = [len(list(group)) for _, group in itertools.groupby(digits)]
-    head = sum(run_lengths[:fixed_head])
-    choices = sorted(set(run_digits))
-    similarity = embeddings @ embeddings.T
-    best: tuple[float, np.ndarray, tuple[int, ...]] | None = None
-    for dropped in range(1, max_dropped + 1):
-        if count - dropped != len(digits):
-            continue
-        # Whisper wrote every other syllable, repeats included: its digits keep their runs.
-        spread_matrix = np.array([[int(d) for d in digits]])
-        for positions in itertools.combinations(range(head, count), dropped):
-            for values in itertools.product(choices, repeat=dropped):
-                labels = spread_matrix
-                for position, value in zip(positions, values, strict=True):
-                    labels = np.insert(labels, position, value, axis=1)
-                labels = labels[_stand_alone(labels, positions)]
-                if labels.size == 0:
-                    continue
-                scores = _alignment_scores(labels, similarity)
-                top = int(np.argmax(scores))
-                if best is None or scores[top] > best[0]:
-                    best = (float(scores[top]), labels[top], positions)
-    if best is None:
-        return None
-    score, labels, positions = best
-    different = similarity[labels[:, None] != labels[None, :]]
-    spread_sd = different.std() + 1e-9
-    written = np.ones(count, dtype=bool)
-    written[list(positions)] = False
-    dropped_z = []
-    for position in positions:
-        # Nearest digit among the syllables Whisper wrote: same caller, same voice, same line.
-        nearest = {d: similarity[position, written & (labels == d)].max() for d in choices}
-        ranked = sorted(nearest.values(), reverse=True)
-        margin = nearest[int(labels[position])] - ranked[1] if len(ranked) > 1 else 0.0
-        dropped_z.append(margin / spread_sd)
-    repeat_z = [
-        (similarity[i, i + 1] - different.mean()) / spread_sd for i in range(count - 1) if labels[i] == labels[i + 1]
-    ]
-    return Insertion(
-        "".join(map(str, labels)), score, float(min(dropped_z)), float(min(repeat_z)) if repeat_z else float("inf")
-    )
-
-
-def _stand_alone(labels: np.ndarray, positions: Sequence[int]) -> np.ndarray:
-    """Rows where every inserted digit differs from both neighbours (else it is just a repeat)."""
-    keep = np.ones(len(labels), dtype=bool)
-    for position in positions:
-        if position > 0:
-            keep &= labels[:, position] != labels[:, position - 1]
-        if position + 1 < labels.shape[1]:
-            keep &= labels[:, position] != labels[:, position + 1]
-    return keep
-
-
-def _alignment_scores(labels: np.ndarray, similarity: np.ndarray) -> np.ndarray:
-    """Per row of `labels`: mean similarity of same-digit syllable pairs less that of different ones."""
-    same = labels[:, :, None] == labels[:, None, :]
-    count = labels.shape[1]
-    off_diagonal = ~np.eye(count, dtype=bool)
-    same_pairs = same & off_diagonal
-    n_same = same_pairs.sum(axis=(1, 2))
-    n_different = (~same).sum(axis=(1, 2))
-    same_mean = np.where(n_same > 0, (same_pairs * similarity).sum(axis=(1, 2)) / np.maximum(n_same, 1), 0.0)
-    different_mean = ((~same) * similarity).sum(axis=(1, 2)) / np.maximum(n_different, 1)
-    return same_mean - different_mean
+    return best.digits
