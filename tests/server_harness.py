@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,9 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from server.app import create_app, prepare_database
 from server.config import Settings
+from server.simulate import free_port
 from server.storage import db, repository
 from voice.asr.base import SpeechRecognizer
 from voice.tts.base import SpeechSynthesizer
@@ -20,12 +21,6 @@ from voice.tts.base import SpeechSynthesizer
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV = SHARED / "corpus" / "dev"
 SAMPLE_KB = SHARED / "kb"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def load_sample_knowledge(database_url: str) -> None:
@@ -42,17 +37,9 @@ def load_sample_knowledge(database_url: str) -> None:
 
 
 @contextmanager
-def running_server(
-    settings: Settings,
-    database_url: str,
-    recognizer: SpeechRecognizer,
-    synthesizer: SpeechSynthesizer,
-) -> Iterator[str]:
-    """Yields `127.0.0.1:PORT` of a server with a migrated, sample-loaded database."""
-    prepare_database(settings, database_url)
-    load_sample_knowledge(database_url)
+def serving(app: FastAPI) -> Iterator[str]:
+    """Runs `app` under uvicorn on a free loopback port; yields `127.0.0.1:PORT`."""
     port = free_port()
-    app = create_app(settings, database_url, recognizer=recognizer, synthesizer=synthesizer)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets-sansio",
                                            ws_max_size=2**20, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -67,3 +54,17 @@ def running_server(
     finally:
         server.should_exit = True
         thread.join(timeout=60)
+
+
+@contextmanager
+def running_server(
+    settings: Settings,
+    database_url: str,
+    recognizer: SpeechRecognizer,
+    synthesizer: SpeechSynthesizer,
+) -> Iterator[str]:
+    """A Hotline server with a migrated database holding the shared sample knowledge."""
+    prepare_database(settings, database_url)
+    load_sample_knowledge(database_url)
+    with serving(create_app(settings, database_url, recognizer=recognizer, synthesizer=synthesizer)) as address:
+        yield address
