@@ -83,3 +83,13 @@ def models(settings):
     from server.services import build_recognizer, build_synthesizer
 
     return build_recognizer(settings), build_synthesizer(settings)
+
+
+@pytest.fixture
+def server(settings, database_url, models):
+    """`127.0.0.1:PORT` of a whole Hotline server (shared models, the sample knowledge) on each database."""
+    from server_harness import running_server
+
+    recognizer, synthesizer = models
+    with running_server(settings, database_url, recognizer, synthesizer) as address:
+        yield address

@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 import websockets
-from server_harness import DEV, running_server
+from server_harness import DEV
 
 from server.softphone import Softphone
 
@@ -42,13 +42,6 @@ async def closed_with(url: str, messages: list[str]) -> tuple[int, str]:
             assert closed.rcvd is not None, "the server dropped the connection without a close frame"
             return closed.rcvd.code, closed.rcvd.reason
     raise AssertionError("unreachable")
-
-
-@pytest.fixture
-def server(settings, database_url, models):
-    recognizer, synthesizer = models
-    with running_server(settings, database_url, recognizer, synthesizer) as address:
-        yield address
 
 
 def test_a_broken_call_does_not_disturb_another(server: str) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from server_harness import DEV, running_server
+from server_harness import DEV
 
 from server.softphone import Softphone
 
@@ -26,13 +26,6 @@ def place_call(address: str, call_id: str, caller_number: str | None = None) -> 
     response = httpx.get(f"http://{address}/api/calls/{phone.call_sid}", timeout=10)
     assert response.status_code == 200
     return response.json()
-
-
-@pytest.fixture
-def server(settings, database_url, models):
-    recognizer, synthesizer = models
-    with running_server(settings, database_url, recognizer, synthesizer) as address:
-        yield address
 
 
 def test_complaint_becomes_a_dispatched_ticket(server: str) -> None:
