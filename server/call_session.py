@@ -28,7 +28,6 @@ from server.protocol import (
     Start,
     Stop,
     Unknown,
-    clear_message,
     frames,
     mark_message,
     media_message,
@@ -51,26 +50,17 @@ def utcnow() -> datetime:
 
 
 @dataclass
-class Playback:
-    """A reply we sent; the caller has heard it only once its mark comes back."""
-
-    mark: str
-    turn_index: int | None
-    sent_at: datetime
-    heard_at: datetime | None = None
-
-
-@dataclass
 class CallState:
     start: Start
     call_id: int
     seat: OfflineSeat
     detector: EndOfTurnDetector
     resampler: StreamResampler = field(default_factory=lambda: StreamResampler(PHONE_RATE, ASR_RATE))
-    playbacks: dict[str, Playback] = field(default_factory=dict)
+    # A reply has been heard only once the gateway sends its mark back, not when we sent it.
+    marks_sent: set[str] = field(default_factory=set)
+    marks_heard: list[str] = field(default_factory=list)
     dtmf: list[str] = field(default_factory=list)
     turn_count: int = 0
-    audio_seconds: float = 0.0
 
 
 class CallSession:
@@ -136,25 +126,23 @@ class CallSession:
         self.state = CallState(start=start, call_id=call_id, seat=seat, detector=detector)
         log.info("call %s started (from %s)", start.call_sid, caller or "unknown number")
         self._worker = asyncio.create_task(self._turn_worker())
-        await self._say(seat.greeting(), mark="greeting", turn_index=None)
+        await self._say(seat.greeting(), mark="greeting")
 
     def _on_audio(self, ulaw: bytes) -> None:
         assert self.state is not None
         if self._hung_up:
             return
         pcm = int16_to_float(ulaw_to_pcm16(ulaw))
-        self.state.audio_seconds += pcm.size / PHONE_RATE
         for event in self.state.detector.feed(self.state.resampler.process(pcm)):
             if isinstance(event, TurnEnded):
                 self._turns.put_nowait(event)
 
     def _on_mark(self, name: str) -> None:
         assert self.state is not None
-        playback = self.state.playbacks.get(name)
-        if playback is None:
+        if name not in self.state.marks_sent:
             log.info("call %s: mark %r that we never sent", self.label, name)
             return
-        playback.heard_at = utcnow()
+        self.state.marks_heard.append(name)
 
     # ---- turns ------------------------------------------------------------------------------
 
@@ -169,7 +157,7 @@ class CallSession:
                 # One bad turn must not end the call; the caller is asked to repeat.
                 log.exception("call %s: turn failed", self.label)
                 if not self._hung_up:
-                    await self._say("不好意思，系统刚才没有处理好，请您再说一遍。", mark=None, turn_index=None)
+                    await self._say("不好意思，系统刚才没有处理好，请您再说一遍。", mark=None)
 
     async def _take_turn(self, ended: TurnEnded) -> None:
         state = self.state
@@ -193,14 +181,14 @@ class CallSession:
             asr_final_at=final_at,
         )
         if not self._hung_up:
-            first_audio_at = await self._say(reply.text, mark=f"reply-{index}", turn_index=index)
+            first_audio_at = await self._say(reply.text, mark=f"reply-{index}")
             await asyncio.to_thread(
                 repository.set_turn_reply_audio_at, services.engine, state.call_id, index, first_audio_at
             )
 
     # ---- speaking ---------------------------------------------------------------------------
 
-    async def _say(self, text: str, mark: str | None, turn_index: int | None) -> datetime:
+    async def _say(self, text: str, mark: str | None) -> datetime:
         """Synthesise and stream a reply sentence by sentence; returns when its first audio went out."""
         state = self.state
         assert state is not None
@@ -218,15 +206,9 @@ class CallSession:
                 for frame in frames(ulaw):
                     await self._send_text(media_message(sid, frame))
             if mark is not None:
-                state.playbacks[mark] = Playback(mark=mark, turn_index=turn_index, sent_at=utcnow())
+                state.marks_sent.add(mark)
                 await self._send_text(mark_message(sid, mark))
         return first_audio_at or utcnow()
-
-    async def clear_playback(self) -> None:
-        """Tell the gateway to drop audio it has queued (used when the caller talks over us)."""
-        if self.state is not None:
-            async with self._send_lock:
-                await self._send_text(clear_message(self.state.start.stream_sid))
 
     # ---- the end ----------------------------------------------------------------------------
 
@@ -252,7 +234,7 @@ class CallSession:
             call_id=state.call_id,
             outcome=outcome,
             error=error,
-            heard_marks=[p.mark for p in state.playbacks.values() if p.heard_at is not None],
+            heard_marks=state.marks_heard,
             dtmf="".join(state.dtmf) or None,
         )
         log.info(

@@ -89,3 +89,5 @@ def test_unknown_events_and_dtmf_are_taken_in_stride(server: str) -> None:
     assert code == 1000
     call = httpx.get(f"http://{server}/api/calls/CA-odd", timeout=10).json()["call"]
     assert call["status"] == "ended" and call["dtmf"] == "1"
+    # The greeting was sent, but this caller never sent its mark back: it has not been heard.
+    assert call["heard_marks"] == []
