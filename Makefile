@@ -25,8 +25,11 @@ lint: setup
 test: setup lint
 	$(BIN)/pytest
 
+# Plays the dev corpus through `hotline simulate`, then prints CER (streaming vs whole file) and
+# the seat's per-field accuracy on that same run.
 bench: setup
 	$(BIN)/python bench/asr_cer.py
+	$(BIN)/python bench/eval_dev.py bench/out/simulate_dev.jsonl
 
 clean:
 	rm -rf $(VENV) var
