@@ -119,28 +119,21 @@ def transcribe(
 
 def _run_calls(calls: list, server: str | None, realtime: bool, out: TextIO,
                kb: Path | None, catalogue: Path | None, gazetteer: Path | None) -> int:
-    from server.simulate import local_server, simulate_call
+    from server.simulate import server_url, simulate_call
 
     failures = 0
-
-    def play(url: str) -> None:
-        nonlocal failures
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeRemainingColumn(), console=err) as progress:
-            task = progress.add_task("calls", total=len(calls))
-            for call in calls:
-                progress.update(task, description=f"call {call.id}")
-                line = simulate_call(url, call, realtime)
-                failures += "error" in line
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
-                out.flush()
-                progress.advance(task)
-
-    if server:
-        play(server)
-    else:
-        with local_server(kb, catalogue, gazetteer) as url:
-            play(url)
+    with server_url(server, kb, catalogue, gazetteer) as url, Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(), console=err,
+    ) as progress:
+        task = progress.add_task("calls", total=len(calls))
+        for call in calls:
+            progress.update(task, description=f"call {call.id}")
+            line = simulate_call(url, call, realtime)
+            failures += "error" in line
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            out.flush()
+            progress.advance(task)
     return failures
 
 
@@ -176,18 +169,15 @@ def call(
     caller_number: Annotated[str | None, typer.Option("--from", help="The caller's phone number.")] = None,
 ) -> None:
     """Place one call from audio files and print the conversation and its outcome."""
-    from server.simulate import CorpusCall, SimulationError, local_server, simulate_call
+    from server.simulate import CorpusCall, SimulationError, server_url, simulate_call
 
     missing = [str(p) for p in clips if not p.is_file()]
     if missing:
         raise _fail(f"file not found: {', '.join(missing)}")
     one = CorpusCall(id="call", clips=clips, caller_number=caller_number)
     try:
-        if server:
-            result = simulate_call(server, one, realtime=False)
-        else:
-            with local_server(None, None, None) as url:
-                result = simulate_call(url, one, realtime=False)
+        with server_url(server) as url:
+            result = simulate_call(url, one, realtime=False)
     except SimulationError as exc:
         raise _fail(str(exc)) from None
     if "error" in result:

@@ -151,6 +151,17 @@ def local_server(kb: Path | None, catalogue: Path | None, gazetteer: Path | None
                     server.kill()
 
 
+@contextmanager
+def server_url(server: str | None, kb: Path | None = None, catalogue: Path | None = None,
+               gazetteer: Path | None = None) -> Iterator[str]:
+    """The server to call: the one given, or one of our own for as long as the block runs."""
+    if server:
+        yield server
+        return
+    with local_server(kb, catalogue, gazetteer) as url:
+        yield url
+
+
 def _wait_healthy(http: str, server: subprocess.Popen, log_path: Path, timeout_s: float = 180) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
