@@ -87,7 +87,6 @@ class Softphone:
         return result
 
     async def _read(self, ws, stream_sid: str, marks: asyncio.Queue[str], result: PhoneCall) -> None:
-        queued_audio_s = 0.0
         playing_until = time.monotonic()
         async for raw in ws:
             message = json.loads(raw)
@@ -95,8 +94,8 @@ class Softphone:
             if event == "media":
                 if result.turns and result.turns[-1].first_reply_audio_wall is None:
                     result.turns[-1].first_reply_audio_wall = time.time()
-                queued_audio_s = len(base64.b64decode(message["media"]["payload"])) / SAMPLE_RATE
-                playing_until = max(playing_until, time.monotonic()) + queued_audio_s
+                frame_s = len(base64.b64decode(message["media"]["payload"])) / SAMPLE_RATE
+                playing_until = max(playing_until, time.monotonic()) + frame_s
             elif event == "mark":
                 name = message["mark"]["name"]
                 if self.realtime:
