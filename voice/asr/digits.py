@@ -44,7 +44,7 @@ _DIGIT_VALUE = {
 }  # fmt: skip
 _DIGIT_CHARS = "".join(_DIGIT_VALUE)
 # Pauses between digit groups as Whisper writes them (139,1122 / 139 1122 / 139﹑1122 / 139-1122).
-DIGIT_RUN = re.compile(rf"[{_DIGIT_CHARS}](?:[ ,，、﹑.。·\-]?[{_DIGIT_CHARS}])*")
+_DIGIT_RUN = re.compile(rf"[{_DIGIT_CHARS}](?:[ ,，、﹑.。·\-]?[{_DIGIT_CHARS}])*")
 _SYLLABLE_CHAR = re.compile(r"[\u4e00-\u9fff0-9]")
 
 # A dip between two syllables this deep (or down to the background) sets them clearly apart.
@@ -96,7 +96,7 @@ def digits_in(text: str) -> str:
 def short_digit_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
     """Digit runs in `text` too short for the number they start."""
     found = []
-    for match in DIGIT_RUN.finditer(text):
+    for match in _DIGIT_RUN.finditer(text):
         digits = digits_in(match.group(0))
         length = expected_length(digits)
         if len(digits) >= min_digits and length is not None and len(digits) < length:
