@@ -30,17 +30,16 @@ from agent.phone import extract_phone  # noqa: E402
 from voice.audio_file import load_audio  # noqa: E402
 from voice.codec import float_to_int16, int16_to_float, pcm16_to_ulaw, ulaw_to_pcm16  # noqa: E402
 from voice.stream_resample import StreamResampler  # noqa: E402
-from voice.vad import EndOfTurnDetector, SileroVad, TurnEnded  # noqa: E402
+from voice.vad import EndOfTurnDetector, TurnEnded  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 PHONE_RATE = 8000
 FRAME = 160  # 20 ms at 8 kHz, as the carrier sends it
 
 
-def server_turns(path: Path) -> list[np.ndarray]:
+def server_turns(path: Path, detector: EndOfTurnDetector) -> list[np.ndarray]:
     """The turns the server would hand to the recogniser for this clip (16 kHz)."""
     audio = np.concatenate([load_audio(path, sample_rate=PHONE_RATE), np.zeros(2 * PHONE_RATE, np.float32)])
-    detector = EndOfTurnDetector(SileroVad())
     resampler = StreamResampler(PHONE_RATE, 16000)
     turns = []
     for start in range(0, audio.size, FRAME):
@@ -69,12 +68,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from server.config import load_settings
-    from server.services import build_recognizer
+    from server.services import build_recognizer, build_turn_detector
 
-    recognizer = build_recognizer(load_settings())
+    settings = load_settings()
+    recognizer = build_recognizer(settings)
     totals = {"right": 0, "wrong": 0, "missing": 0}
     for call_id, clip, phone in dictation_turns(args.corpus):
-        turns = server_turns(clip)
+        turns = server_turns(clip, build_turn_detector(settings))
         heard = []
         for shift in range(args.shifts):
             text = "".join(recognizer.transcribe(turn[shift * 160 :]).text for turn in turns)

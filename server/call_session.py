@@ -115,14 +115,7 @@ class CallSession:
             stream_sid=start.stream_sid,
             caller_number=caller,
         )
-        vad_settings = services.settings.raw["vad"]
-        detector = EndOfTurnDetector(
-            services.new_vad(),
-            end_of_turn_silence_ms=vad_settings["end_of_turn_silence_ms"],
-            min_speech_ms=vad_settings["min_speech_ms"],
-            max_turn_s=vad_settings["max_turn_s"],
-            threshold=vad_settings["threshold"],
-        )
+        detector = services.new_turn_detector()
         self.state = CallState(start=start, call_id=call_id, seat=seat, detector=detector)
         log.info("call %s started (from %s)", start.call_sid, caller or "unknown number")
         self._worker = asyncio.create_task(self._turn_worker())

