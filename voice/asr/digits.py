@@ -83,7 +83,7 @@ def expected_length(digits: str) -> int | None:
     """How many digits the number that starts like this has, or None when we cannot tell."""
     if re.match(r"1[3-9]", digits) or digits.startswith("010"):
         return 11
-    if re.match(r"[2-9]", digits) and 6 <= len(digits) <= 7:
+    if re.match(r"[2-9]", digits) and 6 <= len(digits) <= 8:
         return 8  # a Beijing landline without area code
     return None
 
@@ -93,15 +93,20 @@ def digits_in(text: str) -> str:
     return "".join(_DIGIT_VALUE[ch] for ch in text if ch in _DIGIT_VALUE)
 
 
-def short_digit_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
-    """Digit runs in `text` too short for the number they start."""
+def phone_number_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
+    """Digit runs in `text` that start a phone number, whatever their length (an 18-digit ID is none)."""
     found = []
     for match in _DIGIT_RUN.finditer(text):
         digits = digits_in(match.group(0))
         length = expected_length(digits)
-        if len(digits) >= min_digits and length is not None and len(digits) < length:
+        if length is not None and min_digits <= len(digits) <= length + 1:
             found.append(DigitRun(match.start(), match.end(), digits, length))
     return found
+
+
+def short_digit_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
+    """Digit runs in `text` too short for the number they start."""
+    return [run for run in phone_number_runs(text, min_digits) if len(run.digits) < run.length]
 
 
 def write_like(original: str, digits: str) -> str:

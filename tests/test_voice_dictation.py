@@ -1,0 +1,131 @@
+"""Dictated phone numbers read again digit by digit, at the length they must have."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from voice_fixtures import dev_clip, recognizer_fixture  # noqa: F401 - fixtures
+
+from voice.asr.dictation import read_digits
+from voice.asr.whisper import WhisperRecognizer
+
+VOCAB = 200
+END = 0  # any token that is not a digit
+# Digit d is token 10 + d; zero takes two tokens, as 零 does in Whisper's vocabulary.
+DIGIT_TOKENS = [(100, 101), *[(10 + d,) for d in range(1, 10)]]
+
+
+def _digits_written(tokens) -> str:
+    digits = []
+    for token in tokens:
+        if token == 100:
+            digits.append("0")
+        elif 11 <= token <= 19:
+            digits.append(str(token - 10))
+    return "".join(digits)
+
+
+def _model(likes: dict[int, dict[str, float]], stops_after: int):
+    """A decoder that gives each digit a log-probability by position and then wants to stop."""
+    calls: list[list[tuple[int, ...]]] = []
+
+    def next_token(sequences):
+        calls.append([tuple(sequence) for sequence in sequences])
+        dists = []
+        for sequence in sequences:
+            assert sequence[-1:] != (100,), "zero was cut in half"
+            position = len(_digits_written(sequence))
+            dist = np.full(VOCAB, -12.0)
+            if position >= stops_after:
+                dist[END] = -0.01
+            for digit, logprob in likes.get(position, {}).items():
+                dist[DIGIT_TOKENS[int(digit)][0]] = logprob
+            dists.append(dist)
+        return dists
+
+    return next_token, calls
+
+
+def test_reads_exactly_the_length_asked_for_even_where_the_model_would_stop() -> None:
+    # Whisper heard ten digits (it swallowed a 1 in 15010203040) and wants to stop there; asked
+    # for eleven, the search writes eleven, whole tokens each (零 is never cut in half).
+    heard = "1500203040"
+    next_token, calls = _model({k: {d: -0.1} for k, d in enumerate(heard)}, stops_after=10)
+    reading = read_digits(next_token, DIGIT_TOKENS, 11, head="1")
+    assert reading is not None and len(reading.digits) == 11 and reading.digits.startswith(heard)
+    # One call per digit after the head, and one to ask whether the number ends.
+    assert [{len(_digits_written(sequence)) for sequence in step} for step in calls] == [{n} for n in range(1, 12)]
+
+
+def test_the_reading_must_end_where_the_number_ends() -> None:
+    # Two readings score the same digit by digit; the one after which the model expects no more
+    # digits wins.
+    likes = {k: {"1": -0.2} for k in range(11)}
+    likes[10] = {"2": -0.2, "3": -0.2}
+    next_token, _ = _model(likes, stops_after=11)
+    base = read_digits(next_token, DIGIT_TOKENS, 11, head="1")
+    assert base is not None and base.digits[:10] == "1" * 10 and base.margin < 0.01
+
+    def still_talking_after_3(sequences):
+        dists = next_token(sequences)
+        for sequence, dist in zip(sequences, dists, strict=True):
+            if _digits_written(sequence).endswith("3") and len(_digits_written(sequence)) == 11:
+                dist[:] = -12.0
+                dist[DIGIT_TOKENS[4][0]] = -0.01
+        return dists
+
+    reading = read_digits(still_talking_after_3, DIGIT_TOKENS, 11, head="1")
+    assert reading is not None and reading.digits == "1" * 10 + "2" and reading.margin > 3
+
+
+def test_the_beam_keeps_a_reading_that_starts_worse_but_ends_better() -> None:
+    likes = {0: {"1": 0.0}, 1: {"3": -0.4, "8": -0.5}, 2: {"9": -1.0}}
+    next_token, _ = _model(likes, stops_after=3)
+
+    def eight_then_eight(sequences):
+        dists = next_token(sequences)
+        for sequence, dist in zip(sequences, dists, strict=True):
+            if _digits_written(sequence) == "18":
+                dist[DIGIT_TOKENS[8][0]] = -0.01
+        return dists
+
+    reading = read_digits(eight_then_eight, DIGIT_TOKENS, 3, head="1")
+    assert reading is not None and reading.digits == "188"
+    greedy = read_digits(eight_then_eight, DIGIT_TOKENS, 3, head="1", beam=1)
+    assert greedy is not None and greedy.digits == "139"
+
+
+def test_nothing_to_read_when_the_head_is_the_whole_number() -> None:
+    next_token, calls = _model({}, stops_after=1)
+    assert read_digits(next_token, DIGIT_TOKENS, 3, head="139") is None and calls == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("clip", "heard", "number"),
+    [
+        # What Whisper base wrote for these clips on some cuts of the server's turn.
+        ("d020_2.wav", "现身房在通州去乙桥街道。乙桥中路那边的商场二楼。我叫周婷。电话1500203040。", "15010203040"),
+        (
+            "d035_2.wav",
+            "在防山七流离合阵，具体是哪个村我说不太准。就在京港澳高速旁边，场资门口挂着一个建材厂的牌子。"
+            "电话188-1012-3665，我姓风，风先生。",
+            "18801236655",
+        ),
+        # Numbers Whisper got right stay right.
+        (
+            "d016_2.wav",
+            "西城区展览路街道，百万庄大街，靠近车公庄西那个公交站。我姓赵，赵先生，电话15801234567。",
+            "15801234567",
+        ),
+        ("d018_3.wav", "我叫陈立新，手机18612340099。", "18612340099"),
+    ],
+)
+def test_dictated_numbers_are_read_again_from_the_audio(
+    recognizer: WhisperRecognizer, clip: str, heard: str, number: str
+) -> None:
+    text = recognizer.read_numbers_again(heard, dev_clip(clip))
+    digits = "".join(ch for ch in text if ch.isdigit())
+    assert number in digits and len(digits) == len(number), text
+    # Only the number changed.
+    assert text.startswith(heard[: heard.index("1")]) and text.endswith(heard[-3:])

@@ -1,0 +1,78 @@
+"""A dictated number read again, digit by digit, at the length it must have.
+
+Whisper base writes what it hears of a dictated number as whole words: 一五零一零二零三零四零
+comes out as 1500203040, 一八八零一二三六六五五 as 188-1012-3665. Left to itself it may stop
+early or run on; but asked for one digit at a time, with the text so far as the decoder's prefix,
+it ranks the digits well. So the number is decoded again as a beam search over exactly `length`
+digits (a mobile number has 11): each step extends every kept reading by each of the ten digits,
+scored by the decoder's log-probability of that digit's token; after the last digit the reading
+must end, scored by the probability that no further digit follows. Only the ten digit tokens are
+ever compared, so the model cannot merge 一一 into one word or wander off into the next sentence.
+
+Measured on the dev calls' dictated numbers (bench/phone_digits.py): this reads the numbers with
+zeros and alternations that the whole-turn decode never gets (15010203040, 15101177889).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+DigitTokens = Sequence[Sequence[int]]
+"""The tokens that write each digit 0-9. Some digits take two (零 in Whisper's vocabulary); the
+first token of each is what is scored, as the digits' first tokens differ from one another."""
+
+NextTokenLogProbs = Callable[[Sequence[Sequence[int]]], list[np.ndarray]]
+"""For each token sequence (what the decoder has written after the fixed prefix), the
+log-probabilities over the whole vocabulary of the token that comes next."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    digits: str
+    margin: float  # how far the best reading's score is ahead of the second best (log-probability)
+
+
+def read_digits(
+    next_token: NextTokenLogProbs,
+    digit_tokens: DigitTokens,
+    length: int,
+    head: str = "",
+    beam: int = 6,
+) -> Reading | None:
+    """The best `length`-digit reading that starts with `head`.
+
+    `head` is what must be true of any such number (a mobile number starts with 1); it only
+    narrows the search and adds nothing to the score.
+    """
+    if length <= len(head) or len(digit_tokens) != 10:
+        return None
+    start = tuple(token for digit in head for token in digit_tokens[int(digit)])
+    readings: list[tuple[float, str, tuple[int, ...]]] = [(0.0, head, start)]
+    for _ in range(length - len(head)):
+        dists = next_token([tokens for _, _, tokens in readings])
+        extended = (
+            (score + float(dist[written[0]]), digits + str(digit), (*tokens, *written))
+            for (score, digits, tokens), dist in zip(readings, dists, strict=True)
+            for digit, written in enumerate(digit_tokens)
+        )
+        readings = heapq.nlargest(beam, extended, key=lambda reading: reading[0])
+    dists = next_token([tokens for _, _, tokens in readings])
+    ended = sorted(
+        (
+            (score + _log_no_more_digits(dist, digit_tokens), digits)
+            for (score, digits, _), dist in zip(readings, dists, strict=True)
+        ),
+        reverse=True,
+    )
+    margin = ended[0][0] - ended[1][0] if len(ended) > 1 else math.inf
+    return Reading(ended[0][1], margin)
+
+
+def _log_no_more_digits(dist: np.ndarray, digit_tokens: DigitTokens) -> float:
+    more = float(np.exp(dist[[written[0] for written in digit_tokens]]).sum())
+    return math.log(max(1e-9, 1.0 - more))
