@@ -2,13 +2,13 @@
 
     .venv/bin/python bench/phone_digits.py [--corpus ../shared/corpus/dev/calls.jsonl] [--shifts 8]
 
-The phone figure of `hotline simulate` moves by a call or two from run to run: between turns the
-line carries as much silence as the reply took, so each turn starts at a different phase of the
-VAD's windows, and Whisper base writes a dictated number differently when the audio moves by
-10 ms. One simulate run is one draw. This benchmark takes many: every turn whose reference text
-dictates the call's expected phone number is cut as the server cuts it (μ-law, 8→16 kHz stream
-resampler, Silero end of turn), then recognised with its start moved by 0, 10, 20 … ms, and what
-the seat would take from each text (agent.phone.extract_phone) is compared with the number.
+Whisper base writes a dictated number differently when the audio moves by 10 ms, so one decode of
+each turn (one `hotline simulate` run) is one draw. This benchmark takes many: every turn whose
+reference text dictates the call's expected phone number is cut as the server cuts it (after a
+second of the digital silence a gateway sends between turns, μ-law, 8→16 kHz stream resampler,
+Silero end of turn), then recognised with the caller's audio starting 0, 10, 20 … ms later, as it
+does on a line that carries noise rather than digital silence, and what the seat would take from
+each text (agent.phone.extract_phone) is compared with the number.
 Printed: per number how many cuts were right, and over all cuts the share right, wrong (a
 dialable number that is not the caller's) and missing (nothing dialable; the seat asks again).
 """
@@ -35,11 +35,15 @@ from voice.vad import EndOfTurnDetector, TurnEnded  # noqa: E402
 SHARED = REPO.parent / "shared"
 PHONE_RATE = 8000
 FRAME = 160  # 20 ms at 8 kHz, as the carrier sends it
+# Before the caller speaks the line carries digital silence (the softphone sends μ-law 0xff while
+# the seat talks), and the turn's pre-roll takes some of it in, as it does in `hotline simulate`.
+LINE_SILENCE_S = 1.0
 
 
 def server_turns(path: Path, detector: EndOfTurnDetector) -> list[np.ndarray]:
     """The turns the server would hand to the recogniser for this clip (16 kHz)."""
-    audio = np.concatenate([load_audio(path, sample_rate=PHONE_RATE), np.zeros(2 * PHONE_RATE, np.float32)])
+    silence = np.zeros(int(LINE_SILENCE_S * PHONE_RATE), np.float32)
+    audio = np.concatenate([silence, load_audio(path, sample_rate=PHONE_RATE), silence, silence])
     resampler = StreamResampler(PHONE_RATE, 16000)
     turns = []
     for start in range(0, audio.size, FRAME):
@@ -47,6 +51,14 @@ def server_turns(path: Path, detector: EndOfTurnDetector) -> list[np.ndarray]:
         turns += [e.audio for e in detector.feed(resampler.process(line)) if isinstance(e, TurnEnded)]
     turns += [e.audio for e in detector.flush() if isinstance(e, TurnEnded)]
     return turns
+
+
+def _later_start(turn: np.ndarray, seconds: float) -> np.ndarray:
+    """The turn with the caller's audio starting `seconds` later (the recogniser skips the silence
+    in front, so cutting into that would change nothing)."""
+    heard = np.flatnonzero(np.abs(turn) > 1e-4)
+    start = int(heard[0]) if heard.size else 0
+    return turn[start + int(seconds * 16000) :]
 
 
 def dictation_turns(corpus: Path) -> list[tuple[str, Path, str]]:
@@ -77,7 +89,7 @@ def main() -> None:
         turns = server_turns(clip, build_turn_detector(settings))
         heard = []
         for shift in range(args.shifts):
-            text = "".join(recognizer.transcribe(turn[shift * 160 :]).text for turn in turns)
+            text = "".join(recognizer.transcribe(_later_start(turn, shift * 0.01)).text for turn in turns)
             found = extract_phone(text)
             number = found.number if found else None
             outcome = "right" if number == phone else "missing" if number is None else "wrong"

@@ -79,6 +79,18 @@ def test_silence_and_empty_audio(recognizer: WhisperRecognizer) -> None:
     assert reports == [1.0]
 
 
+def test_digital_silence_in_front_of_a_turn_changes_nothing_but_the_times(recognizer: WhisperRecognizer) -> None:
+    # Gateways send exact zeros (μ-law 0xff) while nobody speaks, and a turn's pre-roll takes some in.
+    clip = dev_clip("d013_3.wav")  # 我姓刘，刘女士，电话是一三九，一一二二，三三四四。
+    plain = recognizer.transcribe(clip)
+    padded = recognizer.transcribe(np.concatenate([np.zeros(SAMPLE_RATE, np.float32), clip]))
+    assert padded.text == plain.text and "13911223344" in plain.text.replace("，", ""), plain.text
+    assert padded.duration_s == pytest.approx(plain.duration_s + 1.0)
+    assert [round(s.start - 1.0, 2) for s in padded.segments] == [round(s.start, 2) for s in plain.segments]
+    quiet = recognizer.transcribe(np.zeros(2 * SAMPLE_RATE, np.float32))
+    assert quiet.text == "" and quiet.segments == [] and quiet.duration_s == 2.0
+
+
 def test_calls_can_share_one_recognizer_across_threads(recognizer: WhisperRecognizer) -> None:
     clips = ["d014_2.wav", "d002_2.wav", "d017_2.wav"]
     alone = {clip: recognizer.transcribe(dev_clip(clip)).text for clip in clips}

@@ -11,6 +11,10 @@ ever compared, so the model cannot merge 一一 into one word or wander off into
 
 Measured on the dev calls' dictated numbers (bench/phone_digits.py): this reads the numbers with
 zeros and alternations that the whole-turn decode never gets (15010203040, 15101177889).
+
+Cost: one decoder call per digit, each over the whole text before the number (CTranslate2 feeds
+forced tokens one at a time), so a number at the end of a long segment costs several seconds on
+two busy cores; one turn per call carries a number.
 """
 
 from __future__ import annotations
@@ -71,6 +75,17 @@ def read_digits(
     )
     margin = ended[0][0] - ended[1][0] if len(ended) > 1 else math.inf
     return Reading(ended[0][1], margin)
+
+
+def edits_between(a: str, b: str) -> int:
+    """Levenshtein distance: digits inserted, deleted or changed to turn `a` into `b`."""
+    previous = list(range(len(b) + 1))
+    for i, left in enumerate(a, start=1):
+        current = [i]
+        for j, right in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right)))
+        previous = current
+    return previous[-1]
 
 
 def _log_no_more_digits(dist: np.ndarray, digit_tokens: DigitTokens) -> float:

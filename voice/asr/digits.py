@@ -36,6 +36,7 @@ from scipy.signal import find_peaks
 SAMPLE_RATE = 16000
 _FRAME_S = 0.01  # energy frames
 _ENCODER_FRAME_S = 0.02  # one Whisper encoder position
+_DIGITAL_SILENCE_DB = -90.0  # speech-band energy of frames that are (all but) exact zeros
 
 _DIGIT_VALUE = {
     **{str(d): str(d) for d in range(10)},
@@ -122,8 +123,13 @@ def find_syllables(audio: np.ndarray, prominence_db: float = 4.0) -> Syllables:
     energy = _speech_band_db(audio)
     if energy.size < 3:
         return Syllables([], [])
-    floor = float(np.percentile(energy, 10))
-    threshold = max(float(np.percentile(energy, 97)) - 30.0, floor + 6.0)
+    # Gateways send digital silence (μ-law 0xff) while nobody speaks, and the turn starts with some
+    # of it; the floor is the background noise of the caller's line, so those frames do not count.
+    audible = energy[energy > _DIGITAL_SILENCE_DB]
+    if audible.size < 3:
+        return Syllables([], [])
+    floor = float(np.percentile(audible, 10))
+    threshold = max(float(np.percentile(audible, 97)) - 30.0, floor + 6.0)
     peaks, _ = find_peaks(energy, height=threshold, prominence=prominence_db, distance=int(0.1 / _FRAME_S))
     peaks = list(peaks)
     depths = [_dip_depth(energy, a, b, floor) for a, b in itertools.pairwise(peaks)]

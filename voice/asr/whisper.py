@@ -22,7 +22,7 @@ from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
-from voice.asr.dictation import read_digits
+from voice.asr.dictation import edits_between, read_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
 from voice.model_assets import ModelAssetError, default_cache_dir, resolve_whisper_model
 
@@ -45,9 +45,13 @@ def tidy_segment_text(raw: str) -> str:
 _SEGMENT_MARGIN_S = (0.2, 0.5)
 _ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
 _DECODER_MAX_TOKENS = 448
+_DIGITAL_SILENCE = 1e-4  # below the smallest μ-law step (8 / 32768)
 # A re-read number replaces Whisper's only when no other reading comes close (log-probability):
 # on the dev calls 5 of 55 readings at least this far ahead were wrong, 7 of 10 below it.
 MIN_READING_MARGIN = 0.5
+# The reading mends what Whisper wrote (a swallowed 1, a repeat, 0 heard as 1); on the dev calls the
+# right readings were at most 3 edits from Whisper's digits. A reading further off is another number.
+MAX_READING_EDITS = 3
 
 
 class WhisperRecognizer:
@@ -122,10 +126,17 @@ class WhisperRecognizer:
     ) -> Transcript:
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         duration_s = samples.size / SAMPLE_RATE
-        if samples.size == 0:
+        # Gateways fill pauses with digital silence (μ-law 0xff decodes to exact zeros) and a turn
+        # starts with some of it. Whisper base reads dictated numbers worse after it (dev call d013:
+        # right on 1 of 4 cuts with 0.3 s of it in front, on 4 of 4 without), so it is cut off here;
+        # segment times still count from the start of `audio`.
+        heard = np.flatnonzero(np.abs(samples) > _DIGITAL_SILENCE)
+        if heard.size == 0:
             if progress:
                 progress(1.0)
-            return Transcript(text="", language=self.language, duration_s=0.0, segments=[])
+            return Transcript(text="", language=self.language, duration_s=duration_s, segments=[])
+        lead_s = heard[0] / SAMPLE_RATE
+        samples = samples[heard[0] :]
         raw_segments, info = self._model.transcribe(
             samples,
             language=self.language,
@@ -134,9 +145,10 @@ class WhisperRecognizer:
             hotwords=hotwords or None,
             vad_filter=self.vad_filter,
         )
-        segments = self._collect(raw_segments, duration_s, progress)
+        segments = self._collect(raw_segments, samples.size / SAMPLE_RATE, progress)
         if self.restore_digits:
             segments = [self._restore_digits(segment, samples) for segment in segments]
+        segments = [Segment(s.start + lead_s, s.end + lead_s, s.text) for s in segments] if lead_s else segments
         text = "".join(segment.text for segment in segments)
         return Transcript(text=text, language=info.language, duration_s=duration_s, segments=segments)
 
@@ -196,7 +208,11 @@ class WhisperRecognizer:
                 run.length,
                 head=head,
             )
-            if reading is not None and reading.margin >= MIN_READING_MARGIN:
+            if (
+                reading is not None
+                and reading.margin >= MIN_READING_MARGIN
+                and edits_between(run.digits, reading.digits) <= MAX_READING_EDITS
+            ):
                 text = text[: run.start] + write_like(text[run.start : run.end], reading.digits) + text[run.end :]
         return text
 
