@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 import opencc
+from rapidfuzz.distance import Levenshtein
 
 _T2S = opencc.OpenCC("t2s")
 _DIGITS = str.maketrans({"0": "零", "1": "一", "2": "二", "3": "三", "4": "四", "5": "五", "6": "六",
@@ -20,20 +21,10 @@ def normalise_for_cer(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.category(ch).startswith(("P", "Z", "S")))
 
 
-def edit_distance(ref: str, hyp: str) -> int:
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        current = [i]
-        for j, h in enumerate(hyp, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h)))
-        previous = current
-    return previous[-1]
-
-
 def cer_counts(ref: str, hyp: str) -> tuple[int, int]:
     """(edits, reference characters) after normalisation; sum these over a corpus for its CER."""
     ref_n, hyp_n = normalise_for_cer(ref), normalise_for_cer(hyp)
-    return edit_distance(ref_n, hyp_n), len(ref_n)
+    return Levenshtein.distance(ref_n, hyp_n), len(ref_n)
 
 
 def fold_numerals(text: str) -> str:

@@ -77,17 +77,6 @@ def read_digits(
     return Reading(ended[0][1], margin)
 
 
-def edits_between(a: str, b: str) -> int:
-    """Levenshtein distance: digits inserted, deleted or changed to turn `a` into `b`."""
-    previous = list(range(len(b) + 1))
-    for i, left in enumerate(a, start=1):
-        current = [i]
-        for j, right in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right)))
-        previous = current
-    return previous[-1]
-
-
 def _log_no_more_digits(dist: np.ndarray, digit_tokens: DigitTokens) -> float:
     more = float(np.exp(dist[[written[0] for written in digit_tokens]]).sum())
     return math.log(max(1e-9, 1.0 - more))

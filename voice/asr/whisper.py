@@ -20,9 +20,10 @@ import opencc
 from faster_whisper import WhisperModel
 from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
+from rapidfuzz.distance import Levenshtein
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
-from voice.asr.dictation import edits_between, read_digits
+from voice.asr.dictation import read_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
 from voice.model_assets import ModelAssetError, default_cache_dir, resolve_whisper_model
 
@@ -211,7 +212,7 @@ class WhisperRecognizer:
             if (
                 reading is not None
                 and reading.margin >= MIN_READING_MARGIN
-                and edits_between(run.digits, reading.digits) <= MAX_READING_EDITS
+                and Levenshtein.distance(run.digits, reading.digits) <= MAX_READING_EDITS
             ):
                 text = text[: run.start] + write_like(text[run.start : run.end], reading.digits) + text[run.end :]
         return text
