@@ -155,7 +155,12 @@ def simulate(
         for path in (kb, catalogue, gazetteer):
             if path is not None and not path.is_file():
                 raise SimulationError(f"file not found: {path}")
-        with out.open("w", encoding="utf-8") as sink:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            sink = out.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise SimulationError(f"cannot write {out}: {exc.strerror or exc}") from None
+        with sink:
             failures = _run_calls(calls, server, realtime, sink, kb, catalogue, gazetteer)
     except SimulationError as exc:
         raise _fail(str(exc)) from None

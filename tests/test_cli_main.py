@@ -53,7 +53,7 @@ def test_simulate_writes_one_line_per_call_even_when_one_fails(tmp_path: Path) -
         {"id": "b", "turns": [{"audio": str(DEV / "d021_1.wav")}]},
     ]
     corpus.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    out = tmp_path / "results.jsonl"
+    out = tmp_path / "runs" / "results.jsonl"  # its folder is made
     done = hotline("simulate", str(corpus), "--out", str(out), "--kb", str(SHARED / "kb" / "sample_kb.jsonl"))
     assert done.returncode == 0, done.stderr
     results = [json.loads(line) for line in out.read_text().splitlines()]
@@ -71,3 +71,10 @@ def test_simulate_writes_one_line_per_call_even_when_one_fails(tmp_path: Path) -
 def test_simulate_refuses_a_missing_corpus(tmp_path: Path) -> None:
     done = hotline("simulate", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "out.jsonl"))
     assert done.returncode == 1 and "not found" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_simulate_says_so_when_it_cannot_write_its_results(tmp_path: Path) -> None:
+    corpus = tmp_path / "calls.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "turns": [{"audio": str(DEV / "d005_1.wav")}]}) + "\n")
+    done = hotline("simulate", str(corpus), "--out", str(tmp_path))  # a folder, not a file
+    assert done.returncode == 1 and "cannot write" in done.stderr and "Traceback" not in done.stderr
