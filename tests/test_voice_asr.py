@@ -113,3 +113,4 @@ def test_segment_text_is_tidied_as_a_caller_would_write_it() -> None:
     assert tidy_segment_text(" 《回龍觀》西大街,八號樓 ") == "回龙观西大街，八号楼"
     assert tidy_segment_text("他說“快來”?") == "他说快来？"
     assert tidy_segment_text("1,200 yuan") == "1,200 yuan"
+    assert tidy_segment_text("马先生﹐电话﹐138﹐1199﹑8877") == "马先生，电话，138，1199、8877"

@@ -35,13 +35,18 @@ _HALF_WIDTH_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;]|[,?!:;](?=[\u4
 # Whisper dresses place names as titles (《回龙观》西大街) or quotes them; nobody speaks those
 # marks, and they would end up inside addresses.
 _UNSPOKEN_MARKS = str.maketrans("", "", "《》〈〉「」『』“”\"")
+# Whisper also writes the small form variants of the marks (电话﹐138﹐…), which no one types and
+# which the digit and address rules would not take for pauses.
+_SMALL_FORMS = str.maketrans({"﹐": "，", "﹑": "、", "﹒": ".", "﹔": "；", "﹕": "：", "﹖": "？", "﹗": "！"})
 _TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
 
 def tidy_segment_text(raw: str) -> str:
     """Whisper's text as a caller's words are written: Simplified, full-width marks, no titles."""
-    text = _TO_SIMPLIFIED.convert(raw.strip()).translate(_UNSPOKEN_MARKS)
+    text = _TO_SIMPLIFIED.convert(raw.strip()).translate(_UNSPOKEN_MARKS).translate(_SMALL_FORMS)
     return _HALF_WIDTH_IN_CHINESE.sub(lambda mark: _HALF_TO_FULL[mark.group(0)], text)
+
+
 # Whisper's segment times are a little loose; the number must lie wholly inside the audio we count in.
 _SEGMENT_MARGIN_S = (0.2, 0.5)
 _ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
