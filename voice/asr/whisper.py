@@ -53,7 +53,7 @@ _ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
 _DECODER_MAX_TOKENS = 448
 _DIGITAL_SILENCE = 1e-4  # below the smallest μ-law step (8 / 32768)
 # A re-read number replaces Whisper's only when no other reading comes close (log-probability):
-# on the dev calls 5 of 55 readings at least this far ahead were wrong, 7 of 10 below it.
+# of the dev calls' readings 5 of the 55 this far ahead were wrong, and 6 of the 7 below it.
 MIN_READING_MARGIN = 0.5
 # The reading mends what Whisper wrote (a swallowed 1, a repeat, 0 heard as 1); on the dev calls the
 # right readings were at most 3 edits from Whisper's digits. A reading further off is another number.
@@ -133,9 +133,10 @@ class WhisperRecognizer:
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         duration_s = samples.size / SAMPLE_RATE
         # Gateways fill pauses with digital silence (μ-law 0xff decodes to exact zeros) and a turn
-        # starts with some of it. Whisper base reads dictated numbers worse after it (dev call d013:
-        # right on 1 of 4 cuts with 0.3 s of it in front, on 4 of 4 without), so it is cut off here;
-        # segment times still count from the start of `audio`.
+        # starts with however much of it the VAD window took in. Whisper base's text moves with
+        # that (dev call d013: its number right on 1 of 4 cuts with 0.3 s in front, 4 of 4 without),
+        # so it is cut off and a turn reads the same wherever the window fell; segment times still
+        # count from the start of `audio`.
         heard = np.flatnonzero(np.abs(samples) > _DIGITAL_SILENCE)
         if heard.size == 0:
             if progress:
@@ -253,6 +254,7 @@ class WhisperRecognizer:
         features = pad_or_trim(features, frames - frames % 2)[np.newaxis].astype(np.float32)
         encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features))
         return np.array(encoded)[0]
+
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits.astype(np.float64) - logits.max()
