@@ -28,7 +28,13 @@ sys.path.insert(0, str(REPO))
 from agent.numbers import digits_of  # noqa: E402
 from agent.phone import extract_phone  # noqa: E402
 from voice.audio_file import load_audio  # noqa: E402
-from voice.codec import float_to_int16, int16_to_float, pcm16_to_ulaw, ulaw_to_pcm16  # noqa: E402
+from voice.codec import (  # noqa: E402
+    first_sound,
+    float_to_int16,
+    int16_to_float,
+    pcm16_to_ulaw,
+    ulaw_to_pcm16,
+)
 from voice.stream_resample import StreamResampler  # noqa: E402
 from voice.vad import EndOfTurnDetector, TurnEnded  # noqa: E402
 
@@ -56,9 +62,7 @@ def server_turns(path: Path, detector: EndOfTurnDetector) -> list[np.ndarray]:
 def _later_start(turn: np.ndarray, seconds: float) -> np.ndarray:
     """The turn with the caller's audio starting `seconds` later (the recogniser skips the silence
     in front, so cutting into that would change nothing)."""
-    heard = np.flatnonzero(np.abs(turn) > 1e-4)
-    start = int(heard[0]) if heard.size else 0
-    return turn[start + int(seconds * 16000) :]
+    return turn[(first_sound(turn) or 0) + int(seconds * 16000) :]
 
 
 def dictation_turns(corpus: Path) -> list[tuple[str, Path, str]]:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from voice_fixtures import DEV_CORPUS
 
-from voice.codec import float_to_int16, int16_to_float, pcm16_to_ulaw, resample, ulaw_to_pcm16
+from voice.codec import first_sound, float_to_int16, int16_to_float, pcm16_to_ulaw, resample, ulaw_to_pcm16
 
 ALL_INT16 = np.arange(-32768, 32768, dtype=np.int16)
 
@@ -125,3 +125,10 @@ def test_resample_same_rate_and_empty_input() -> None:
     assert resample(np.zeros(0, dtype=np.float32), 8000, 16000).size == 0
     with pytest.raises(ValueError):
         resample(audio, 0, 16000)
+
+
+def test_first_sound_skips_the_digital_silence_of_a_line() -> None:
+    quiet = int16_to_float(ulaw_to_pcm16(b"\xff" * 400))  # what gateways send between turns
+    faint = int16_to_float(ulaw_to_pcm16(b"\xfe" * 10))  # the smallest step above it
+    assert first_sound(np.concatenate([quiet, faint])) == 400
+    assert first_sound(quiet) is None and first_sound(np.zeros(0, np.float32)) is None

@@ -14,6 +14,8 @@ from scipy.signal import resample_poly
 
 _ULAW_BIAS = 0x84  # 132: added before the segment search, as in the G.711 reference code
 _ULAW_CLIP14 = 8159  # largest 14-bit magnitude that still fits after adding the bias
+# Below the smallest non-zero μ-law step (8 / 32768): a line's digital silence (0xff) decodes to 0.
+_DIGITAL_SILENCE = 1e-4
 
 
 def _build_decode_table() -> np.ndarray:
@@ -74,6 +76,12 @@ def float_to_int16(audio: np.ndarray) -> np.ndarray:
     """float samples in [-1, 1] -> int16, clipping anything louder instead of wrapping around."""
     scaled = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0) * 32767.0
     return np.round(scaled).astype(np.int16)
+
+
+def first_sound(audio: np.ndarray) -> int | None:
+    """Index of the first sample above digital silence (what gateways send while nobody speaks)."""
+    heard = np.flatnonzero(np.abs(audio) > _DIGITAL_SILENCE)
+    return int(heard[0]) if heard.size else None
 
 
 def resample(audio: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:

@@ -123,8 +123,8 @@ def find_syllables(audio: np.ndarray, prominence_db: float = 4.0) -> Syllables:
     energy = _speech_band_db(audio)
     if energy.size < 3:
         return Syllables([], [])
-    # Gateways send digital silence (μ-law 0xff) while nobody speaks, and the turn starts with some
-    # of it; the floor is the background noise of the caller's line, so those frames do not count.
+    # Gateways send digital silence (μ-law 0xff) while nobody speaks, and a segment's audio can end
+    # in some of it; the floor is the background noise of the caller's line, so it does not count.
     audible = energy[energy > _DIGITAL_SILENCE_DB]
     if audible.size < 3:
         return Syllables([], [])

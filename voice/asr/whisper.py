@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence, Set
+from functools import partial
 from pathlib import Path
 
 import ctranslate2
@@ -25,6 +26,7 @@ from rapidfuzz.distance import Levenshtein
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.dictation import read_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
+from voice.codec import first_sound
 from voice.model_assets import ModelAssetError, default_cache_dir, resolve_whisper_model
 
 DEFAULT_INITIAL_PROMPT = "以下是普通话的句子，使用简体中文。"
@@ -51,7 +53,6 @@ def tidy_segment_text(raw: str) -> str:
 _SEGMENT_MARGIN_S = (0.2, 0.5)
 _ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
 _DECODER_MAX_TOKENS = 448
-_DIGITAL_SILENCE = 1e-4  # below the smallest μ-law step (8 / 32768)
 # A re-read number replaces Whisper's only when no other reading comes close (log-probability):
 # of the dev calls' readings 5 of the 55 this far ahead were wrong, and 6 of the 7 below it.
 MIN_READING_MARGIN = 0.5
@@ -137,13 +138,13 @@ class WhisperRecognizer:
         # that (dev call d013: its number right on 1 of 4 cuts with 0.3 s in front, 4 of 4 without),
         # so it is cut off and a turn reads the same wherever the window fell; segment times still
         # count from the start of `audio`.
-        heard = np.flatnonzero(np.abs(samples) > _DIGITAL_SILENCE)
-        if heard.size == 0:
+        start = first_sound(samples)
+        if start is None:
             if progress:
                 progress(1.0)
             return Transcript(text="", language=self.language, duration_s=duration_s, segments=[])
-        lead_s = heard[0] / SAMPLE_RATE
-        samples = samples[heard[0] :]
+        lead_s = start / SAMPLE_RATE
+        samples = samples[start:]
         raw_segments, info = self._model.transcribe(
             samples,
             language=self.language,
@@ -206,11 +207,11 @@ class WhisperRecognizer:
             if encoded is None:
                 encoded = self._encode(audio)
             prefix = self._encode_text(text[: run.start])
-            if 2 * (len(prefix) + run.length * 2) + 2 > _DECODER_MAX_TOKENS:
+            if _decode_length(len(prefix) + 2 * run.length) > _DECODER_MAX_TOKENS:
                 continue  # a number at the end of a very long segment: too far for the decoder
             head = run.digits[:3] if run.digits.startswith("010") else run.digits[:1]
             reading = read_digits(
-                lambda sequences, encoded=encoded, prefix=prefix: self._next_token_logprobs(encoded, prefix, sequences),
+                partial(self._next_token_logprobs, encoded, prefix),
                 self._digit_tokens,
                 run.length,
                 head=head,
@@ -234,9 +235,7 @@ class WhisperRecognizer:
             ctranslate2.StorageView.from_array(features),
             prompts,
             beam_size=1,
-            # CTranslate2 needs max_length >= 2 × forced tokens + 2 to decode one token past them
-            # (measured: it cuts the forced tokens short below that), and stops right there.
-            max_length=2 * max(forced) + 2,
+            max_length=_decode_length(max(forced)),
             return_logits_vocab=True,
             suppress_blank=False,
             suppress_tokens=[],
@@ -254,6 +253,14 @@ class WhisperRecognizer:
         features = pad_or_trim(features, frames - frames % 2)[np.newaxis].astype(np.float32)
         encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features))
         return np.array(encoded)[0]
+
+
+def _decode_length(forced_tokens: int) -> int:
+    """The max_length with which CTranslate2 decodes one token past `forced_tokens` and stops.
+
+    Measured: below 2 × forced + 2 it cuts the forced tokens short.
+    """
+    return 2 * forced_tokens + 2
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
