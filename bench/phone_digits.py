@@ -81,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
     parser.add_argument("--shifts", type=int, default=8, help="cuts per turn, 10 ms apart")
+    parser.add_argument("--calls", default="", help="only these call ids (comma separated)")
     args = parser.parse_args()
 
     from server.config import load_settings
@@ -89,7 +90,10 @@ def main() -> None:
     settings = load_settings()
     recognizer = build_recognizer(settings)
     totals = {"right": 0, "wrong": 0, "missing": 0}
+    only = set(filter(None, args.calls.split(",")))
     for call_id, clip, phone in dictation_turns(args.corpus):
+        if only and call_id not in only:
+            continue
         turns = server_turns(clip, build_turn_detector(settings))
         heard = []
         for shift in range(args.shifts):
