@@ -124,7 +124,7 @@ def test_the_repair_never_writes_a_number_of_the_wrong_length(
         text = "我的电话是" + "，".join("".join(SPOKEN_DIGITS[int(d)] for d in g) for g in groups) + "。"
         audio = _phone_line(synthesizer.synthesize(text), synthesizer.sample_rate)
         before = plain.transcribe(audio)
-        segments = [repaired._restore_digits(segment, audio) for segment in before.segments]
+        segments = repaired.restore_numbers(before.segments, audio)
         for old, new in zip(before.segments, segments, strict=True):
             assert (old.start, old.end) == (new.start, new.end)
             if new.text != old.text:

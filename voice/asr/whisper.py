@@ -132,7 +132,24 @@ class WhisperRecognizer:
         progress: Callable[[float], None] | None,
     ) -> Transcript:
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
-        duration_s = samples.size / SAMPLE_RATE
+        segments = self.decode(samples, hotwords=hotwords, progress=progress)
+        if self.restore_digits:
+            segments = self.restore_numbers(segments, samples)
+        text = "".join(segment.text for segment in segments)
+        return Transcript(text=text, language=self.language, duration_s=samples.size / SAMPLE_RATE, segments=segments)
+
+    def decode(
+        self,
+        audio: np.ndarray,
+        said_before: str = "",
+        hotwords: str | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> list[Segment]:
+        """Whisper's segments for `audio` (times from its start), dictated numbers as Whisper wrote them.
+
+        `said_before` is what the caller said just before this audio (the decoder's prompt).
+        """
+        samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         # Gateways fill pauses with digital silence (μ-law 0xff decodes to exact zeros) and a turn
         # starts with however much of it the VAD window took in. Whisper base's text moves with
         # that (dev call d013: its number right on 1 of 4 cuts with 0.3 s in front, 4 of 4 without),
@@ -142,23 +159,27 @@ class WhisperRecognizer:
         if start is None:
             if progress:
                 progress(1.0)
-            return Transcript(text="", language=self.language, duration_s=duration_s, segments=[])
+            return []
         lead_s = start / SAMPLE_RATE
         samples = samples[start:]
-        raw_segments, info = self._model.transcribe(
+        prompt = f"{self.initial_prompt or ''}{said_before}" or None
+        raw_segments, _ = self._model.transcribe(
             samples,
             language=self.language,
             beam_size=self.beam_size,
-            initial_prompt=self.initial_prompt,
+            initial_prompt=prompt,
             hotwords=hotwords or None,
             vad_filter=self.vad_filter,
         )
         segments = self._collect(raw_segments, samples.size / SAMPLE_RATE, progress)
-        if self.restore_digits:
-            segments = [self._restore_digits(segment, samples) for segment in segments]
-        segments = [Segment(s.start + lead_s, s.end + lead_s, s.text) for s in segments] if lead_s else segments
-        text = "".join(segment.text for segment in segments)
-        return Transcript(text=text, language=info.language, duration_s=duration_s, segments=segments)
+        return [Segment(s.start + lead_s, s.end + lead_s, s.text) for s in segments] if lead_s else segments
+
+    def restore_numbers(self, segments: list[Segment], audio: np.ndarray) -> list[Segment]:
+        """`segments` of `audio` with their dictated phone numbers repaired and read again."""
+        samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
+        # The digital silence in front was not decoded (see `decode`), so it is not read again either.
+        floor = first_sound(samples) or 0
+        return [self._restore_digits(segment, samples, floor) for segment in segments]
 
     def _collect(
         self,
@@ -179,12 +200,12 @@ class WhisperRecognizer:
         return segments
 
 
-    def _restore_digits(self, segment: Segment, samples: np.ndarray) -> Segment:
+    def _restore_digits(self, segment: Segment, samples: np.ndarray, floor: int) -> Segment:
         # Cheap test first: most turns hold no number at all and cost nothing here.
         heard = phone_number_runs(segment.text)
         if not heard:
             return segment
-        start = max(0, int((segment.start - _SEGMENT_MARGIN_S[0]) * SAMPLE_RATE))
+        start = max(floor, int((segment.start - _SEGMENT_MARGIN_S[0]) * SAMPLE_RATE))
         end = min(samples.size, int((segment.end + _SEGMENT_MARGIN_S[1]) * SAMPLE_RATE))
         audio = samples[start:end]
         text = restore_repeats(segment.text, audio, self._encode)
