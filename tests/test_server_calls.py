@@ -29,20 +29,23 @@ def place_call(address: str, call_id: str, caller_number: str | None = None) -> 
 
 
 def test_complaint_becomes_a_dispatched_ticket(server: str) -> None:
-    detail = place_call(server, "d018", caller_number="13700001111")
+    # d023 because its words come through Whisper base steadily on every CPU tried so far (int8
+    # kernels differ between CPUs, and so do marginal readings: d018's 暖气/供热 did not).
+    detail = place_call(server, "d023", caller_number="13700001111")
     call, turns, ticket = detail["call"], detail["turns"], detail["ticket"]
     assert call["status"] == "ended" and call["caller_number"] == "13700001111"
-    assert len(turns) == 3
+    assert len(turns) == 2
     assert all(t["asr_text"] and t["reply_text"] for t in turns)
     assert "greeting" in call["heard_marks"]
     assert call["category"] == "投诉" and call["route"] == "ticket"
-    assert ticket["topic"] == "供暖不热"
-    assert (ticket["district"], ticket["street"]) == ("昌平区", "回龙观街道")
+    assert ticket["topic"] == "违法建设"
+    assert (ticket["district"], ticket["street"]) == ("顺义区", "胜利街道")
     # The number the caller spoke wins over the line's number.
-    assert ticket["phone"] == "18612340099"
-    assert ticket["unit"] == "昌平区城市管理委员会" and ticket["co_unit"] == "回龙观街道"
+    assert ticket["phone"] == "13811998877"
+    # Dual dispatch: the district's unit leads, the street office works with it, 168 h to answer.
+    assert ticket["unit"] == "顺义区城管执法局" and ticket["co_unit"] == "胜利街道"
     created, due = datetime.fromisoformat(ticket["created_at"]), datetime.fromisoformat(ticket["due_at"])
-    assert due - created == timedelta(hours=24)
+    assert due - created == timedelta(hours=168)
 
 
 def test_consultation_is_answered_from_the_kb(server: str) -> None:
