@@ -22,6 +22,8 @@ PRAISE = "感谢您的表扬，我们已经记录下来，会把您的感谢转�
 SUGGESTION = "感谢您的建议，我们已经记录下来，会转给相关部门研究参考。"
 ASK_WHERE_FOR_RECORD = "方便的话，请说一下是哪个区、哪个地方，我一并记下来。"
 
+SYSTEM_ERROR = "不好意思，系统刚才没有处理好，请您再说一遍。"
+
 ACKNOWLEDGE = {
     "投诉": "您反映的情况我记下了。",
     "求助": "您别着急，我马上帮您登记处理。",
@@ -72,3 +74,13 @@ def readback(what: str, place: str | None, phone: str | None, urgent: bool) -> s
         parts.append(f"联系电话{spoken_number(phone)}")
     dispatch = "我们马上按紧急工单派单" if urgent else "工单会派给相关部门办理"
     return "，".join(parts) + f"。{dispatch}，办理后会有工作人员给您回电。{ANYTHING_ELSE}"
+
+
+# What the seat says word for word again and again: the server renders these once at start-up,
+# so a caller never waits for them to be synthesised (the greeting above all).
+FIXED_PROMPTS = (
+    GREETING, ANYTHING_ELSE, GOODBYE, HANDOFF, HANDOFF_AFTER_ADVICE, PLEASE_GO_ON, HANDOFF_HOLD,
+    HANDOFF_STUCK, NOT_UNDERSTOOD, NO_ANSWER, PRAISE, SUGGESTION, ASK_WHERE_FOR_RECORD, ASK_PLACE,
+    ASK_ADDRESS, ASK_DISTRICT, ASK_PHONE, ASK_PHONE_AGAIN, ASK_NAME, PHONE_NOTED, SYSTEM_ERROR,
+    *ACKNOWLEDGE.values(),
+)

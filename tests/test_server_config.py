@@ -40,3 +40,11 @@ def test_missing_or_broken_file(tmp_path: Path) -> None:
     broken.write_text("[server\nport = 1")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(broken, environ={})
+
+
+def test_the_production_sketch_sets_every_key_the_defaults_have() -> None:
+    # A key missing there would surface as "missing setting" only when that path first runs.
+    configs = Path(__file__).resolve().parents[1] / "configs"
+    defaults = load_settings(configs / "default.toml", environ={}).raw
+    production = load_settings(configs / "production.example.toml", environ={}).raw
+    assert {s: set(keys) for s, keys in defaults.items()} == {s: set(keys) for s, keys in production.items()}
