@@ -1,0 +1,133 @@
+"""A turn transcribed while it is spoken: the commit/agreement policy on a scripted decoder, then
+the real model on dev turns with pauses found by the real VAD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rapidfuzz.distance import Levenshtein
+from voice_fixtures import dev_clip, dev_texts, recognizer_fixture  # noqa: F401
+
+from voice.asr.base import SAMPLE_RATE, Segment
+from voice.asr.streaming import StreamingTranscriber, stream_recorded
+from voice.asr.whisper import WhisperRecognizer, _looks_looped
+from voice.vad import WINDOW_SAMPLES, SileroVad
+
+SPOKEN = "你好我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。"
+CHARS_PER_S = 4
+
+
+class ScriptedDecoder:
+    """Hears SPOKEN at four characters a second. With `guessing`, every other decode gets the last
+    syllable it hears wrong, as Whisper does with a syllable cut off by the end of the audio."""
+
+    def __init__(self, guessing: bool = False) -> None:
+        self.guessing = guessing
+        self.calls: list[tuple[int, str]] = []
+
+    def __call__(self, audio: np.ndarray, said_before: str) -> list[Segment]:
+        self.calls.append((audio.size, said_before))
+        start = len(said_before)  # the prompt is exactly what was committed before this audio
+        heard = SPOKEN[start : start + int(audio.size / SAMPLE_RATE * CHARS_PER_S)]
+        if heard and self.guessing and len(self.calls) % 2:
+            heard = heard[:-1] + "嗯"
+        return [Segment(0.0, audio.size / SAMPLE_RATE, heard)] if heard else []
+
+
+def _seconds(s: float) -> np.ndarray:
+    return np.zeros(int(s * SAMPLE_RATE), dtype=np.float32)
+
+
+def test_confirmed_text_only_grows_and_is_what_two_decodes_agreed_on() -> None:
+    transcriber = StreamingTranscriber(ScriptedDecoder(guessing=True), min_commit_s=100)
+    confirmed = ""
+    for seconds in (1, 2, 3, 4, 5):
+        partial = transcriber.update(_seconds(seconds))
+        assert partial.confirmed.startswith(confirmed)
+        assert SPOKEN.startswith(partial.confirmed)
+        assert "嗯" not in partial.confirmed
+        confirmed = partial.confirmed
+    assert len(confirmed) >= 4 * CHARS_PER_S - 1
+
+
+def test_a_finished_clause_is_committed_at_a_pause_and_later_decodes_hear_only_what_follows() -> None:
+    decoder = ScriptedDecoder()
+    transcriber = StreamingTranscriber(decoder, min_commit_s=3)
+    transcriber.update(_seconds(4.5))  # "…天天晚上吵到两点，": 18 characters
+    assert transcriber.committed == []  # no pause, no commit
+    assert transcriber.commit(speech_end_s=4.4)
+    assert transcriber.committed_text == SPOKEN[:18]
+    transcriber.update(_seconds(6.0))
+    size, prompt = decoder.calls[-1]
+    assert size == int(1.5 * SAMPLE_RATE) and prompt == SPOKEN[:18]
+
+
+def test_a_short_stretch_waits_for_the_next_pause() -> None:
+    transcriber = StreamingTranscriber(ScriptedDecoder(), min_commit_s=6)
+    transcriber.update(_seconds(4.5))
+    assert not transcriber.commit(speech_end_s=4.4) and transcriber.committed == []
+
+
+def test_nothing_is_committed_when_speech_went_on_after_the_last_decode() -> None:
+    transcriber = StreamingTranscriber(ScriptedDecoder(), min_commit_s=1)
+    transcriber.update(_seconds(3.0))
+    assert not transcriber.commit(speech_end_s=3.5) and transcriber.committed == []
+
+
+def test_a_stretch_ending_in_digits_is_not_committed_the_number_may_go_on() -> None:
+    def dictating(audio: np.ndarray, said_before: str) -> list[Segment]:
+        return [Segment(0.0, audio.size / SAMPLE_RATE, "我的电话是一三九，")]
+
+    transcriber = StreamingTranscriber(dictating, min_commit_s=1)
+    transcriber.update(_seconds(4))
+    assert not transcriber.commit(speech_end_s=3.9) and transcriber.committed == []
+
+
+def test_the_final_text_reuses_a_decode_that_heard_the_end_of_speech() -> None:
+    decoder = ScriptedDecoder()
+    transcriber = StreamingTranscriber(decoder, min_commit_s=100)
+    transcriber.update(_seconds(3.3))
+    decodes = transcriber.decodes
+    final = transcriber.finish(_seconds(3.5), speech_end_s=3.0)
+    assert transcriber.decodes == decodes  # the decode at 3.3 s heard the speech end at 3.0 s
+    assert final.text == SPOKEN[: int(3.3 * CHARS_PER_S)]
+    later = StreamingTranscriber(ScriptedDecoder(), min_commit_s=100)
+    later.update(_seconds(2.0))
+    later.finish(_seconds(3.5), speech_end_s=3.0)
+    assert later.decodes == 2  # speech went on after the last decode: decoded again
+
+
+def test_a_decode_stuck_in_a_loop_is_recognised() -> None:
+    assert _looks_looped("电话一三六一一一" + "呀" * 60)
+    assert not _looks_looped("您好，我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。")
+
+
+# ---- the real model ------------------------------------------------------------------------
+
+
+def _streamed(recognizer: WhisperRecognizer, audio: np.ndarray) -> tuple[str, int]:
+    transcriber = StreamingTranscriber(recognizer.decode_window, min_commit_s=6.0)
+    final = stream_recorded(transcriber, audio, SileroVad().process(audio), WINDOW_SAMPLES)
+    return final.text, transcriber.decodes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", ["d019_1.wav", "d021_1.wav", "d035_2.wav"])
+def test_streamed_text_is_as_good_as_the_whole_turn_decoded_at_once(recognizer: WhisperRecognizer, clip: str) -> None:
+    audio = dev_clip(clip)
+    reference = dev_texts()[clip]
+    whole = "".join(segment.text for segment in recognizer.decode(audio))
+    streamed, decodes = _streamed(recognizer, audio)
+    assert 2 <= decodes <= 2 + audio.size / SAMPLE_RATE / 2
+    # Per clip the two readings differ in a character or two either way; never by much.
+    assert Levenshtein.distance(reference, streamed) <= Levenshtein.distance(reference, whole) + 3, (whole, streamed)
+
+
+@pytest.mark.slow
+def test_a_window_decode_reads_like_the_full_decode_and_silence_is_nothing(recognizer: WhisperRecognizer) -> None:
+    audio = dev_clip("d021_1.wav")
+    window = recognizer.decode_window(audio)
+    assert window and all(0 <= s.start <= s.end <= audio.size / SAMPLE_RATE + 0.01 for s in window)
+    full = "".join(segment.text for segment in recognizer.decode(audio))
+    assert Levenshtein.normalized_distance(full, "".join(s.text for s in window)) < 0.2
+    assert recognizer.decode_window(_seconds(3)) == []
