@@ -108,7 +108,7 @@ def test_calls_can_share_one_recognizer_across_threads(recognizer: WhisperRecogn
 
 
 def test_segment_text_is_tidied_as_a_caller_would_write_it() -> None:
-    from voice.asr.whisper import tidy_segment_text
+    from voice.asr.whisper_text import tidy_segment_text
 
     assert tidy_segment_text(" 《回龍觀》西大街,八號樓 ") == "回龙观西大街，八号楼"
     assert tidy_segment_text("他說“快來”?") == "他说快来？"

@@ -10,7 +10,8 @@ from voice_fixtures import dev_clip, dev_texts, recognizer_fixture  # noqa: F401
 
 from voice.asr.base import SAMPLE_RATE, Segment
 from voice.asr.streaming import StreamingTranscriber, stream_recorded
-from voice.asr.whisper import WhisperRecognizer, _looks_looped
+from voice.asr.whisper import WhisperRecognizer
+from voice.asr.whisper_text import looks_looped
 from voice.vad import WINDOW_SAMPLES, SileroVad
 
 SPOKEN = "你好我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。"
@@ -98,8 +99,8 @@ def test_the_final_text_reuses_a_decode_that_heard_the_end_of_speech() -> None:
 
 
 def test_a_decode_stuck_in_a_loop_is_recognised() -> None:
-    assert _looks_looped("电话一三六一一一" + "呀" * 60)
-    assert not _looks_looped("您好，我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。")
+    assert looks_looped("电话一三六一一一" + "呀" * 60)
+    assert not looks_looped("您好，我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。")
 
 
 # ---- the real model ------------------------------------------------------------------------

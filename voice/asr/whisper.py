@@ -10,15 +10,12 @@ any other phone number in a turn is read again digit by digit (voice/asr/dictati
 
 from __future__ import annotations
 
-import re
-import zlib
 from collections.abc import Callable, Iterable, Sequence, Set
 from functools import partial
 from pathlib import Path
 
 import ctranslate2
 import numpy as np
-import opencc
 from faster_whisper import WhisperModel
 from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
@@ -28,33 +25,11 @@ from rapidfuzz.distance import Levenshtein
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.dictation import read_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
+from voice.asr.whisper_text import looks_looped, tidy_segment_text, timed_texts, whisper_style
 from voice.codec import first_sound
 from voice.model_assets import ModelAssetError, default_cache_dir, resolve_whisper_model
 
 DEFAULT_INITIAL_PROMPT = "以下是普通话的句子，使用简体中文。"
-_HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
-# Whisper puts ASCII marks into Chinese text ("你好,我想问一下?"); next to a Chinese character
-# they become full width, as written Chinese has them. "1,200" and English text stay as they are.
-_HALF_WIDTH_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;]|[,?!:;](?=[\u4e00-\u9fff])")
-# Whisper dresses place names as titles (《回龙观》西大街) or quotes them; nobody speaks those
-# marks, and they would end up inside addresses.
-_UNSPOKEN_MARKS = str.maketrans("", "", "《》〈〉「」『』“”\"")
-# Whisper also writes the small form variants of the marks (电话﹐138﹐…), which no one types and
-# which the digit and address rules would not take for pauses.
-_SMALL_FORMS = str.maketrans({"﹐": "，", "﹑": "、", "﹒": ".", "﹔": "；", "﹕": "：", "﹖": "？", "﹗": "！"})
-_TO_SIMPLIFIED = opencc.OpenCC("t2s")
-# Whisper writes the ASCII forms of these marks; a prompt in our full-width style makes it try the
-# full-width ones, and with the non-speech tokens suppressed the last byte of those comes out
-# wrong (一二Ｇ三, 十１二, �): seen on the dev calls' long turns once committed text became the prompt.
-_FULL_TO_HALF = str.maketrans({full: half for half, full in _HALF_TO_FULL.items()})
-
-
-def tidy_segment_text(raw: str) -> str:
-    """Whisper's text as a caller's words are written: Simplified, full-width marks, no titles."""
-    text = _TO_SIMPLIFIED.convert(raw.strip()).translate(_UNSPOKEN_MARKS).translate(_SMALL_FORMS)
-    return _HALF_WIDTH_IN_CHINESE.sub(lambda mark: _HALF_TO_FULL[mark.group(0)], text)
-
-
 # Whisper's segment times are a little loose; the number must lie wholly inside the audio we count in.
 _SEGMENT_MARGIN_S = (0.2, 0.5)
 _ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
@@ -64,7 +39,6 @@ _DECODER_MAX_TOKENS = 448
 _WINDOW_PADDING_FRAMES = 500
 WINDOW_MAX_S = 24.0
 _NO_SPEECH_PROB = 0.6
-_MAX_COMPRESSION_RATIO = 2.4  # faster-whisper's default threshold for the same test
 # A re-read number replaces Whisper's only when no other reading comes close (log-probability):
 # of the dev calls' readings 5 of the 55 this far ahead were wrong, and 6 of the 7 below it.
 MIN_READING_MARGIN = 0.5
@@ -176,7 +150,7 @@ class WhisperRecognizer:
             return []
         lead_s = start / SAMPLE_RATE
         samples = samples[start:]
-        prompt = f"{self.initial_prompt or ''}{said_before.translate(_FULL_TO_HALF)}" or None
+        prompt = f"{self.initial_prompt or ''}{whisper_style(said_before)}" or None
         raw_segments, _ = self._model.transcribe(
             samples,
             language=self.language,
@@ -208,7 +182,7 @@ class WhisperRecognizer:
         features = pad_or_trim(features, frames - frames % 2)[np.newaxis].astype(np.float32)
         encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features))
         tokenizer = self._tokenizer
-        prompt_text = f"{self.initial_prompt or ''}{said_before.translate(_FULL_TO_HALF)}"
+        prompt_text = f"{self.initial_prompt or ''}{whisper_style(said_before)}"
         previous = self._encode_text(" " + prompt_text)[-(_DECODER_MAX_TOKENS // 2 - 1) :] if prompt_text else []
         result = self._model.model.generate(
             encoded,
@@ -224,9 +198,9 @@ class WhisperRecognizer:
         lead_s = start / SAMPLE_RATE
         segments = [
             Segment(begin + lead_s, end + lead_s, text)
-            for begin, end, text in _timed_texts(result.sequences_ids[0], tokenizer, speech.size / SAMPLE_RATE)
+            for begin, end, text in timed_texts(result.sequences_ids[0], tokenizer, speech.size / SAMPLE_RATE)
         ]
-        if _looks_looped("".join(segment.text for segment in segments)):
+        if looks_looped("".join(segment.text for segment in segments)):
             # Greedy decoding got stuck repeating itself (呀呀呀…); the usual decode falls back to
             # sampling at higher temperatures for exactly this.
             return self.decode(samples, said_before)
@@ -332,35 +306,6 @@ class WhisperRecognizer:
         features = pad_or_trim(features, frames - frames % 2)[np.newaxis].astype(np.float32)
         encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features))
         return np.array(encoded)[0]
-
-
-def _timed_texts(tokens: Sequence[int], tokenizer: Tokenizer, duration_s: float) -> list[tuple[float, float, str]]:
-    """Whisper's timestamped output (<|0.00|> text <|2.40|><|2.40|> text …) as (start, end, text)."""
-    pieces: list[tuple[float, float, list[int]]] = []
-    start: float | None = None
-    text: list[int] = []
-    for token in tokens:
-        if token >= tokenizer.timestamp_begin:
-            time = min((token - tokenizer.timestamp_begin) * 0.02, duration_s)
-            if text:  # the timestamp that closes a piece of text
-                pieces.append((start or 0.0, max(time, start or 0.0), text))
-                start, text = None, []
-            else:  # the one that opens the next
-                start = time
-        elif token < tokenizer.eot:
-            if start is None:
-                start = pieces[-1][1] if pieces else 0.0
-            text.append(token)
-    if text:  # cut off by the end of the audio before its closing timestamp
-        pieces.append((start or 0.0, duration_s, text))
-    found = [(begin, end, tidy_segment_text(tokenizer.decode(ids))) for begin, end, ids in pieces]
-    return [(begin, end, text) for begin, end, text in found if text]
-
-
-def _looks_looped(text: str) -> bool:
-    """Whisper's own test for a decode stuck in a loop: its text compresses too well."""
-    data = text.encode("utf-8")
-    return len(data) > 24 and len(data) / len(zlib.compress(data)) > _MAX_COMPRESSION_RATIO
 
 
 def _decode_length(forced_tokens: int) -> int:

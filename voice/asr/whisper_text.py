@@ -1,0 +1,70 @@
+"""Whisper's output as callers' words are written: Simplified Chinese, full-width marks, no titles;
+its timestamped tokens as timed texts; and our text back in Whisper's style for its prompt."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+
+import opencc
+from faster_whisper.tokenizer import Tokenizer
+
+_HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
+# Whisper puts ASCII marks into Chinese text ("你好,我想问一下?"); next to a Chinese character
+# they become full width, as written Chinese has them. "1,200" and English text stay as they are.
+_HALF_WIDTH_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;]|[,?!:;](?=[\u4e00-\u9fff])")
+# Whisper dresses place names as titles (《回龙观》西大街) or quotes them; nobody speaks those
+# marks, and they would end up inside addresses.
+_UNSPOKEN_MARKS = str.maketrans("", "", "《》〈〉「」『』“”\"")
+# Whisper also writes the small form variants of the marks (电话﹐138﹐…), which no one types and
+# which the digit and address rules would not take for pauses.
+_SMALL_FORMS = str.maketrans({"﹐": "，", "﹑": "、", "﹒": ".", "﹔": "；", "﹕": "：", "﹖": "？", "﹗": "！"})
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
+# Whisper writes the ASCII forms of these marks; a prompt in our full-width style makes it try the
+# full-width ones, and with the non-speech tokens suppressed the last byte of those comes out
+# wrong (一二Ｇ三, 十１二, �): seen on the dev calls' long turns once committed text became the prompt.
+_FULL_TO_HALF = str.maketrans({full: half for half, full in _HALF_TO_FULL.items()})
+
+
+def tidy_segment_text(raw: str) -> str:
+    """Whisper's text as a caller's words are written: Simplified, full-width marks, no titles."""
+    text = _TO_SIMPLIFIED.convert(raw.strip()).translate(_UNSPOKEN_MARKS).translate(_SMALL_FORMS)
+    return _HALF_WIDTH_IN_CHINESE.sub(lambda mark: _HALF_TO_FULL[mark.group(0)], text)
+
+
+def whisper_style(text: str) -> str:
+    """Our text with the ASCII marks Whisper writes, for its prompt."""
+    return text.translate(_FULL_TO_HALF)
+
+
+_MAX_COMPRESSION_RATIO = 2.4  # faster-whisper's default threshold for the same test
+
+
+def timed_texts(tokens: Sequence[int], tokenizer: Tokenizer, duration_s: float) -> list[tuple[float, float, str]]:
+    """Whisper's timestamped output (<|0.00|> text <|2.40|><|2.40|> text …) as (start, end, text)."""
+    pieces: list[tuple[float, float, list[int]]] = []
+    start: float | None = None
+    text: list[int] = []
+    for token in tokens:
+        if token >= tokenizer.timestamp_begin:
+            time = min((token - tokenizer.timestamp_begin) * 0.02, duration_s)
+            if text:  # the timestamp that closes a piece of text
+                pieces.append((start or 0.0, max(time, start or 0.0), text))
+                start, text = None, []
+            else:  # the one that opens the next
+                start = time
+        elif token < tokenizer.eot:
+            if start is None:
+                start = pieces[-1][1] if pieces else 0.0
+            text.append(token)
+    if text:  # cut off by the end of the audio before its closing timestamp
+        pieces.append((start or 0.0, duration_s, text))
+    found = [(begin, end, tidy_segment_text(tokenizer.decode(ids))) for begin, end, ids in pieces]
+    return [(begin, end, text) for begin, end, text in found if text]
+
+
+def looks_looped(text: str) -> bool:
+    """Whisper's own test for a decode stuck in a loop: its text compresses too well."""
+    data = text.encode("utf-8")
+    return len(data) > 24 and len(data) / len(zlib.compress(data)) > _MAX_COMPRESSION_RATIO
