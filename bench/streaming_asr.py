@@ -1,14 +1,14 @@
 """Streaming recognition against decoding the whole turn at once, on the dev corpus.
 
     .venv/bin/python bench/streaming_asr.py [--corpus ../shared/corpus/dev/calls.jsonl]
-        [--step 3.0] [--pause 0.3] [--commit 6.0] [--calls d001,d002]
+        [--step 3.0] [--pause 0.3] [--commit-pause 0.45] [--commit 8.0] [--calls d001,d002] [-v]
 
 Every turn is cut as the server cuts it (bench/phone_digits.server_turns: μ-law, stream
 resampler, Silero end of turn), then read twice by the same model: once whole (`decode`, what
 the server does today) and once as it would be heard live (voice/asr/streaming.py: a window decode
 every --step seconds of speech and in each pause of --pause seconds; a stretch of at least
---commit seconds is committed at a pause). Dictated numbers are left as Whisper wrote them on
-both sides (the digit re-read is the same afterwards either way).
+--commit seconds is committed in a pause of --commit-pause seconds). Dictated numbers are left
+as Whisper wrote them on both sides (the digit re-read is the same afterwards either way).
 
 Printed: CER of each against the corpus texts and their ratio (issue 3 wants ≤ 1.05), CPU
 seconds per audio second of each (≤ 0.3 wanted), decodes per turn, and the median wall time of
@@ -37,8 +37,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
     parser.add_argument("--step", type=float, default=3.0, help="seconds of speech between partial decodes")
     parser.add_argument("--pause", type=float, default=0.3, help="a pause this long triggers a decode")
-    parser.add_argument("--commit-pause", type=float, default=0.6, help="a pause this long commits")
-    parser.add_argument("--commit", type=float, default=6.0, help="shortest stretch committed at a pause")
+    parser.add_argument("--commit-pause", type=float, default=0.45, help="a pause this long commits")
+    parser.add_argument("--commit", type=float, default=8.0, help="shortest stretch committed at a pause")
     parser.add_argument("--calls", default="", help="only these call ids (comma separated)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print turns the streamed text reads worse")
     args = parser.parse_args()

@@ -107,7 +107,7 @@ def test_a_decode_stuck_in_a_loop_is_recognised() -> None:
 
 
 def _streamed(recognizer: WhisperRecognizer, audio: np.ndarray) -> tuple[str, int]:
-    transcriber = StreamingTranscriber(recognizer.decode_window, min_commit_s=6.0)
+    transcriber = StreamingTranscriber(recognizer.decode_window)
     final = stream_recorded(transcriber, audio, SileroVad().process(audio), WINDOW_SAMPLES)
     return final.text, transcriber.decodes
 
