@@ -11,10 +11,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from math import gcd
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from agent import replies
 from agent.seat import OfflineSeat, SeatReply
@@ -35,7 +33,7 @@ from server.protocol import (
 )
 from server.services import Services
 from server.storage import repository
-from voice.codec import float_to_int16, int16_to_float, pcm16_to_ulaw, ulaw_to_pcm16
+from voice.codec import float_to_int16, int16_to_float, pcm16_to_ulaw, resample, ulaw_to_pcm16
 from voice.stream_resample import StreamResampler
 from voice.tts.chunks import PAUSE_BETWEEN_S, speech_chunks
 from voice.vad import EndOfTurnDetector, TurnEnded
@@ -199,7 +197,7 @@ class CallSession:
                     # are still handled and stored.
                     log.warning("call %s: cannot synthesise %r: %s", self.label, sentence, exc)
                     continue
-                ulaw = pcm16_to_ulaw(float_to_int16(_to_phone_rate(audio, synth.sample_rate)))
+                ulaw = pcm16_to_ulaw(float_to_int16(resample(audio, synth.sample_rate, PHONE_RATE)))
                 if number:
                     ulaw = pause + ulaw
                 first_audio_at = first_audio_at or utcnow()
@@ -241,10 +239,3 @@ class CallSession:
             "call %s ended: %s / %s%s", state.start.call_sid, outcome.category, outcome.route,
             f" ({error})" if error else "",
         )
-
-
-def _to_phone_rate(audio: np.ndarray, rate: int) -> np.ndarray:
-    if rate == PHONE_RATE:
-        return audio
-    divisor = gcd(rate, PHONE_RATE)
-    return resample_poly(audio, PHONE_RATE // divisor, rate // divisor).astype(np.float32)

@@ -43,9 +43,9 @@ _DIGIT_VALUE = {
     **{c: str(i) for i, c in enumerate("零一二三四五六七八九")},
     "〇": "0", "幺": "1", "两": "2",
 }  # fmt: skip
-_DIGIT_CHARS = "".join(_DIGIT_VALUE)
+DIGIT_CHARS = "".join(_DIGIT_VALUE)  # every way a digit is written: 0-9, 零-九, 〇, 幺, 两
 # Pauses between digit groups as Whisper writes them (139,1122 / 139 1122 / 139﹑1122 / 139-1122).
-_DIGIT_RUN = re.compile(rf"[{_DIGIT_CHARS}](?:[ ,，、﹑.。·\-]?[{_DIGIT_CHARS}])*")
+_DIGIT_RUN = re.compile(rf"[{DIGIT_CHARS}](?:[ ,，、﹑.。·\-]?[{DIGIT_CHARS}])*")
 _SYLLABLE_CHAR = re.compile(r"[\u4e00-\u9fff0-9]")
 
 # A dip between two syllables this deep (or down to the background) sets them clearly apart.

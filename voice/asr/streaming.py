@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
+from voice.asr.digits import DIGIT_CHARS
 
 Decode = Callable[[np.ndarray, str], list[Segment]]
 """(16 kHz audio, text said before it) → segments, times relative to the audio."""
 
 _MARKS = re.compile(r"[\s，。、？！；：,.?!;:…—\-·~～]")
-_DIGITS = "0123456789零一二三四五六七八九幺两〇"
 # The prompt carries the end of the committed text only: Whisper's prompt holds ~220 tokens.
 PROMPT_CHARS = 120
 
@@ -111,11 +111,10 @@ class StreamingTranscriber:
         the last decode heard that far, its text stands and nothing is decoded again.
         """
         last = self._last
-        speech_end = None if speech_end_s is None else int(speech_end_s * SAMPLE_RATE)
-        covered = last is not None and speech_end is not None and last.heard_to >= speech_end
-        if self._cut >= turn_audio.size or (speech_end is not None and self._cut >= speech_end):
+        speech_end = turn_audio.size if speech_end_s is None else int(speech_end_s * SAMPLE_RATE)
+        if self._cut >= min(speech_end, turn_audio.size):
             rest: list[Segment] = []  # everything said is committed; what follows is silence
-        elif covered and last is not None:
+        elif last is not None and speech_end_s is not None and last.heard_to >= speech_end:
             rest = last.segments
         else:
             rest = self._decode(turn_audio).segments
@@ -137,7 +136,7 @@ class StreamingTranscriber:
 def _finished(text: str) -> bool:
     """Text that may be committed: something said, and not a number that may go on after a pause."""
     said = _MARKS.sub("", text)
-    return bool(said) and said[-1] not in _DIGITS
+    return bool(said) and said[-1] not in DIGIT_CHARS
 
 
 def _agreed_prefix(earlier: str, later: str) -> str:

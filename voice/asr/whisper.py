@@ -150,12 +150,11 @@ class WhisperRecognizer:
             return []
         lead_s = start / SAMPLE_RATE
         samples = samples[start:]
-        prompt = f"{self.initial_prompt or ''}{whisper_style(said_before)}" or None
         raw_segments, _ = self._model.transcribe(
             samples,
             language=self.language,
             beam_size=self.beam_size,
-            initial_prompt=prompt,
+            initial_prompt=self._prompt(said_before) or None,
             hotwords=hotwords or None,
             vad_filter=self.vad_filter,
         )
@@ -177,12 +176,9 @@ class WhisperRecognizer:
         speech = samples[start:]
         if speech.size > WINDOW_MAX_S * SAMPLE_RATE:
             return self.decode(samples, said_before)
-        features = self._model.feature_extractor(speech, padding=0)
-        frames = min(_ENCODER_MAX_FRAMES, features.shape[1] + _WINDOW_PADDING_FRAMES)
-        features = pad_or_trim(features, frames - frames % 2)[np.newaxis].astype(np.float32)
-        encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features))
+        encoded = self._encoded(speech, _WINDOW_PADDING_FRAMES)
         tokenizer = self._tokenizer
-        prompt_text = f"{self.initial_prompt or ''}{whisper_style(said_before)}"
+        prompt_text = self._prompt(said_before)
         previous = self._encode_text(" " + prompt_text)[-(_DECODER_MAX_TOKENS // 2 - 1) :] if prompt_text else []
         result = self._model.model.generate(
             encoded,
@@ -298,14 +294,23 @@ class WhisperRecognizer:
     def _encode(self, audio: np.ndarray) -> np.ndarray:
         """Whisper's encoder output for `audio` (one row per 20 ms), on just that audio.
 
-        The encoder takes shorter inputs than its 30 s window, and then costs that much less.
         A second of silence after the audio gives the last syllable its usual surroundings.
         """
+        return np.array(self._encoded(audio, padding_frames=100))[0]
+
+    def _encoded(self, audio: np.ndarray, padding_frames: int) -> ctranslate2.StorageView:
+        """The encoder over `audio` plus `padding_frames` (10 ms each) of silence, a batch of one.
+
+        The encoder takes shorter inputs than its 30 s window, and then costs that much less.
+        """
         features = self._model.feature_extractor(audio, padding=0)
-        frames = min(_ENCODER_MAX_FRAMES, features.shape[1] + 100)
+        frames = min(_ENCODER_MAX_FRAMES, features.shape[1] + padding_frames)
         features = pad_or_trim(features, frames - frames % 2)[np.newaxis].astype(np.float32)
-        encoded = self._model.model.encode(ctranslate2.StorageView.from_array(features))
-        return np.array(encoded)[0]
+        return self._model.model.encode(ctranslate2.StorageView.from_array(features))
+
+    def _prompt(self, said_before: str) -> str:
+        """The decoder's prompt: our initial prompt, then what the caller said before, in Whisper's style."""
+        return f"{self.initial_prompt or ''}{whisper_style(said_before)}"
 
 
 def _decode_length(forced_tokens: int) -> int:

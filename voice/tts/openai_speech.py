@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import io
 import wave
-from math import gcd
 
 import numpy as np
 import openai
-from scipy.signal import resample_poly
+
+from voice.codec import resample
 
 
 class SpeechServiceError(Exception):
@@ -72,10 +72,7 @@ class OpenAISpeechSynthesizer:
         except openai.APIError as exc:  # connection refused, timeout, …
             raise SpeechServiceError(f"cannot reach the speech service at {self.base_url}: {exc}") from exc
         audio, rate = _read_wav(response.content)
-        if rate != self._rate:
-            divisor = gcd(rate, self._rate)
-            audio = resample_poly(audio, self._rate // divisor, rate // divisor).astype(np.float32)
-        return audio
+        return resample(audio, rate, self._rate)
 
 
 def _detail(exc: openai.APIStatusError) -> str:
