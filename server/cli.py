@@ -202,5 +202,28 @@ def call(
                   f"{ticket['phone'] or ''} → {units}，时限至 {_beijing(ticket['due_at'])}")
 
 
+@app.command()
+def phone(
+    server: Annotated[str, typer.Option(help="ws://HOST:PORT of a running server.")] = "ws://127.0.0.1:8000",
+    caller: Annotated[str | None, typer.Option("--from", help="The caller's phone number.")] = None,
+    input_device: Annotated[str | None, typer.Option(
+        help="Microphone: number or part of the name (`python -m sounddevice` lists them).")] = None,
+    output_device: Annotated[str | None, typer.Option(help="Speaker: number or part of the name.")] = None,
+) -> None:
+    """Call a running server from this computer's microphone and speaker; type digits for the keypad."""
+    from rich.markup import escape
+
+    from server.desk_phone import PhoneError, run_phone
+    from voice.audio_devices import AudioDeviceError
+
+    try:
+        # Device names carry brackets ("[hw:0,0]") that rich would take for markup.
+        run_phone(server, caller, input_device, output_device, sys.stdin, lambda text: err.print(escape(text)))
+    except (AudioDeviceError, PhoneError) as exc:
+        raise _fail(escape(str(exc))) from None
+    except KeyboardInterrupt:  # a second Ctrl-C while hanging up
+        raise typer.Exit(130) from None
+
+
 if __name__ == "__main__":
     app()
