@@ -1,7 +1,7 @@
 """Streaming recognition against decoding the whole turn at once, on the dev corpus.
 
     .venv/bin/python bench/streaming_asr.py [--corpus ../shared/corpus/dev/calls.jsonl]
-        [--step 3.0] [--pause 0.3] [--commit-pause 0.45] [--commit 8.0] [--calls d001,d002] [-v]
+        [--step 3.0] [--pause 0.25] [--commit-pause 0.45] [--commit 8.0] [--calls d001,d002] [-v]
 
 Every turn is cut as the server cuts it (bench/phone_digits.server_turns: μ-law, stream
 resampler, Silero end of turn), then read twice by the same model: once whole (`decode`, what
@@ -36,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
     parser.add_argument("--step", type=float, default=3.0, help="seconds of speech between partial decodes")
-    parser.add_argument("--pause", type=float, default=0.3, help="a pause this long triggers a decode")
+    parser.add_argument("--pause", type=float, default=0.25, help="a pause this long triggers a decode")
     parser.add_argument("--commit-pause", type=float, default=0.45, help="a pause this long commits")
     parser.add_argument("--commit", type=float, default=8.0, help="shortest stretch committed at a pause")
     parser.add_argument("--calls", default="", help="only these call ids (comma separated)")
@@ -52,11 +52,14 @@ def main() -> None:
     recognizer = build_recognizer(settings)
     window_walls: list[float] = []
 
-    def timed_window(audio, said_before):  # noqa: ANN001, ANN202 - the Decode signature
+    def timed_window(audio, said_before, fallback=True):  # noqa: ANN001, ANN202 - the Decode signature
         started = time.perf_counter()
-        segments = recognizer.decode_window(audio, said_before)
+        segments = recognizer.decode_window(audio, said_before, fallback=fallback)
         window_walls.append(time.perf_counter() - started)
         return segments
+
+    def timed_partial(audio, said_before):  # noqa: ANN001, ANN202 - as the call session decodes partials
+        return timed_window(audio, said_before, fallback=False)
 
     only = set(filter(None, args.calls.split(",")))
     whole_errors = streamed_errors = reference_chars = 0
@@ -74,7 +77,7 @@ def main() -> None:
                 whole.append("".join(segment.text for segment in recognizer.decode(audio)))
                 whole_cpu += time.process_time() - started
                 started = time.process_time()
-                transcriber = StreamingTranscriber(timed_window, min_commit_s=args.commit)
+                transcriber = StreamingTranscriber(timed_window, min_commit_s=args.commit, partial_decode=timed_partial)
                 final = stream_recorded(transcriber, audio, SileroVad().process(audio), WINDOW_SAMPLES,
                                         step_s=args.step, pause_s=args.pause, commit_pause_s=args.commit_pause)
                 streamed_cpu += time.process_time() - started

@@ -51,6 +51,24 @@ def test_confirmed_text_only_grows_and_is_what_two_decodes_agreed_on() -> None:
     assert len(confirmed) >= 4 * CHARS_PER_S - 1
 
 
+def test_confirmed_text_keeps_its_marks_when_later_decodes_move_them_and_across_a_commit() -> None:
+    readings = iter(["你好，我要投诉", "你好，我要投诉，我们小区", "你好。我要投诉。我们小区旁边有个工地。",
+                     "你好，我要投诉。我们小区旁边有个工地。天天", "晚上施工", "晚上施工，特别响"])
+
+    def restless(audio: np.ndarray, said_before: str) -> list[Segment]:
+        return [Segment(0.0, audio.size / SAMPLE_RATE, next(readings))]
+
+    transcriber = StreamingTranscriber(restless, min_commit_s=1)
+    shown = [transcriber.update(_seconds(seconds)).confirmed for seconds in (2, 3, 5, 6)]
+    assert shown == ["", "你好，我要投诉，", "你好，我要投诉，我们小区", "你好，我要投诉，我们小区旁边有个工地。"]
+    assert transcriber.commit(speech_end_s=5.9)  # committed as the last decode wrote it ...
+    after = [transcriber.update(_seconds(seconds)) for seconds in (7, 8)]
+    # ... but what was shown stays as it was shown, and grows from there.
+    assert after[-1].confirmed == "你好，我要投诉，我们小区旁边有个工地。天天晚上施工，"
+    assert after[-1].tentative == "特别响"
+    assert after[-1].latest == "你好，我要投诉。我们小区旁边有个工地。天天晚上施工，特别响"
+
+
 def test_a_finished_clause_is_committed_at_a_pause_and_later_decodes_hear_only_what_follows() -> None:
     decoder = ScriptedDecoder()
     transcriber = StreamingTranscriber(decoder, min_commit_s=3)

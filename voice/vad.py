@@ -78,6 +78,14 @@ class SpeechStarted:
 
 
 @dataclass(frozen=True)
+class TurnResumed:
+    """The caller spoke again soon after a turn ended: that turn goes on (its next TurnEnded
+    carries all of it). Whoever acted on the ended turn takes that back."""
+
+    at_s: float  # audio time when the speech began again
+
+
+@dataclass(frozen=True)
 class TurnEnded:
     audio: np.ndarray  # 16 kHz float32, from a little before the speech to a little after it
     started_at_s: float  # first speech window
@@ -85,7 +93,7 @@ class TurnEnded:
     audio_start_s: float = 0.0  # stream time of audio[0]
 
 
-TurnEvent = SpeechStarted | TurnEnded
+TurnEvent = SpeechStarted | TurnResumed | TurnEnded
 
 
 class EndOfTurnDetector:
@@ -96,6 +104,12 @@ class EndOfTurnDetector:
     `end_of_turn_silence_ms` of silence (below threshold - 0.15, the hysteresis Silero
     recommends, so a fading syllable does not flicker), or is cut at `max_turn_s`.
     Pauses between sentences stay inside the turn.
+
+    `end_after(ms)` lets the listener shorten (or lengthen) the silence that ends the current
+    turn once it knows what was said: a finished answer ends sooner than a half-said address.
+    Speech resets it. With `rejoin_ms`, a turn ended after a pause shorter than that is taken up
+    again (TurnResumed) when the caller goes on speaking, so ending turns early never cuts a
+    caller's sentence in two for good.
 
     Why 1000 ms and not 800: on corpus/dev the silences between two sentences of one turn reach
     0.93 s (d006_1; 4 of 414 pauses are >= 0.8 s, none >= 1.0 s), because every phrase carries
@@ -113,6 +127,7 @@ class EndOfTurnDetector:
         threshold: float = 0.5,
         pre_roll_ms: int = 600,
         post_roll_ms: int = 200,
+        rejoin_ms: int = 0,
     ) -> None:
         self.vad = vad
         self.threshold = threshold
@@ -122,6 +137,7 @@ class EndOfTurnDetector:
         self._max_turn = _samples(max_turn_s)
         self._pre_roll = _samples(pre_roll_ms / 1000)
         self._post_roll = min(_samples(post_roll_ms / 1000), self._end_silence)
+        self._rejoin = _samples(rejoin_ms / 1000)
         self._lock = threading.Lock()
         self.reset()
 
@@ -132,14 +148,55 @@ class EndOfTurnDetector:
         self._buffer = _StreamBuffer()
         self._reset_turn()
         self._keep_from = 0  # pre-roll never reaches back into audio already handed out
+        self._ended: _EndedTurn | None = None  # the last turn, while the caller may still go on with it
 
     def _reset_turn(self) -> None:
         self._in_turn = False
         self._confirmed = False
         self._turn_start = 0  # first speech window
+        self._audio_start = 0  # first sample handed out with the turn (pre-roll included)
         self._speech_end = 0  # end of the last speech window
         self._speech_samples = 0  # how much of the turn so far is speech
+        self._fresh_speech = 0  # speech since the turn started or resumed
         self._silence = 0  # trailing silence since the last speech window
+        self._turn_silence = self._end_silence  # the silence that ends this turn
+
+    # ---- what a listener may ask between feeds ----------------------------------------------
+
+    @property
+    def in_turn(self) -> bool:
+        """A confirmed turn is going on (speech, or a pause inside it)."""
+        return self._in_turn and self._confirmed
+
+    @property
+    def now_s(self) -> float:
+        return self._fed / SAMPLE_RATE
+
+    @property
+    def speech_end_s(self) -> float:
+        return self._speech_end / SAMPLE_RATE
+
+    @property
+    def speech_s(self) -> float:
+        """Speech heard since the turn started or was taken up again (what barge-in weighs)."""
+        return self._fresh_speech / SAMPLE_RATE
+
+    @property
+    def silence_s(self) -> float:
+        """Trailing silence of the current turn (0 while the caller speaks)."""
+        return self._silence / SAMPLE_RATE
+
+    def turn_audio(self) -> tuple[np.ndarray, float]:
+        """The current turn's audio so far and the stream time of its first sample."""
+        with self._lock:
+            start = max(self._audio_start, self._buffer.start)
+            return self._buffer.slice(start, self._fed), start / SAMPLE_RATE
+
+    def end_after(self, silence_ms: float) -> None:
+        """End the current turn after this much silence instead of the configured amount."""
+        with self._lock:
+            if self._in_turn:
+                self._turn_silence = _samples(silence_ms / 1000)
 
     def feed(self, audio16k: np.ndarray) -> list[TurnEvent]:
         """Add audio; returns what happened in it (SpeechStarted, TurnEnded) in order."""
@@ -169,11 +226,15 @@ class EndOfTurnDetector:
             if is_speech:
                 self._in_turn = True
                 self._turn_start, self._speech_end = window_start, window_end
-                self._speech_samples = WINDOW_SAMPLES
+                self._audio_start = max(window_start - self._pre_roll, self._keep_from, self._buffer.start)
+                self._speech_samples = self._fresh_speech = WINDOW_SAMPLES
             return self._confirm_if_enough(events)
         if is_speech:
             self._speech_samples += WINDOW_SAMPLES
+            self._fresh_speech += WINDOW_SAMPLES
             self._speech_end = window_end
+            if self._silence:
+                self._turn_silence = self._end_silence  # what was decided for the pause is stale
             self._silence = 0
         elif prob < self.silence_threshold:
             self._silence += WINDOW_SAMPLES
@@ -181,7 +242,7 @@ class EndOfTurnDetector:
             self._silence = 0
             self._speech_end = window_end
         self._confirm_if_enough(events)
-        if self._silence >= self._end_silence:
+        if self._silence >= self._turn_silence:
             if self._confirmed:
                 events.append(self._end_turn(self._speech_end + self._post_roll))
             else:  # too little speech: noise, not a turn
@@ -193,12 +254,20 @@ class EndOfTurnDetector:
     def _confirm_if_enough(self, events: list[TurnEvent]) -> list[TurnEvent]:
         if self._in_turn and not self._confirmed and self._speech_samples >= self._min_speech:
             self._confirmed = True
-            events.append(SpeechStarted(at_s=self._turn_start / SAMPLE_RATE))
+            ended = self._ended
+            if ended is not None and self._turn_start - ended.speech_end < self._rejoin:
+                # The pause was one inside the turn after all: go on with the ended turn.
+                events.append(TurnResumed(at_s=self._turn_start / SAMPLE_RATE))
+                self._turn_start, self._audio_start = ended.turn_start, ended.audio_start
+                self._speech_samples += ended.speech_samples
+            else:
+                events.append(SpeechStarted(at_s=self._turn_start / SAMPLE_RATE))
+            self._ended = None
         return events
 
     def _end_turn(self, audio_end: int, cut: bool = False) -> TurnEnded:
         audio_end = min(audio_end, self._buffer.end)
-        audio_start = max(self._turn_start - self._pre_roll, self._keep_from, self._buffer.start)
+        audio_start = max(self._audio_start, self._buffer.start)
         audio = self._buffer.slice(audio_start, audio_end)
         ended_at = (audio_end if cut else self._speech_end) / SAMPLE_RATE
         event = TurnEnded(
@@ -208,16 +277,32 @@ class EndOfTurnDetector:
             audio_start_s=audio_start / SAMPLE_RATE,
         )
         self._keep_from = audio_end
+        if self._rejoin and not cut:
+            self._ended = _EndedTurn(self._turn_start, audio_start, self._speech_end, self._speech_samples)
         self._reset_turn()
         return event
 
     def _trim_buffer(self) -> None:
-        """Keep only what a turn may still need: the current turn, or the pre-roll before it."""
-        if self._in_turn:
-            keep_from = max(self._turn_start - self._pre_roll, self._keep_from)
+        """Keep only what a turn may still need: the current turn, or the pre-roll before it,
+        and the last turn while the caller may still go on with it."""
+        ended = self._ended
+        if ended is not None and self._fed - ended.speech_end >= self._rejoin and not self._in_turn:
+            self._ended = ended = None  # too long a pause: the next speech is a new turn
+        if ended is not None:
+            keep_from = ended.audio_start
+        elif self._in_turn:
+            keep_from = self._audio_start
         else:
             keep_from = max(self._fed - self._pre_roll, self._keep_from)
         self._buffer.drop_before(min(keep_from, self._fed))
+
+
+@dataclass(frozen=True)
+class _EndedTurn:
+    turn_start: int
+    audio_start: int
+    speech_end: int
+    speech_samples: int
 
 
 class _StreamBuffer:

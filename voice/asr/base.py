@@ -29,3 +29,18 @@ class SpeechRecognizer(Protocol):
     """Turns 16 kHz mono float32 audio into Simplified Chinese text."""
 
     def transcribe(self, audio: np.ndarray, hotwords: str | None = None) -> Transcript: ...
+
+
+class StreamingRecognizer(SpeechRecognizer, Protocol):
+    """A recogniser a live call can use: quick decodes of a growing turn, numbers repaired after."""
+
+    restore_digits: bool
+
+    def decode_window(
+        self, audio: np.ndarray, said_before: str = "", fallback: bool = True, prompted: bool = True,
+        hotwords: str = "",
+    ) -> list[Segment] | None: ...
+
+    def restore_numbers(self, segments: list[Segment], audio: np.ndarray) -> list[Segment]: ...
+
+    def read_short_answer(self, audio: np.ndarray, heard: str) -> str: ...

@@ -105,6 +105,11 @@ def phone_number_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
     return found
 
 
+def longest_digit_run(text: str) -> int:
+    """How many digits the longest run in `text` holds (139,1122 counts as one run of seven)."""
+    return max((len(digits_in(match.group(0))) for match in _DIGIT_RUN.finditer(text)), default=0)
+
+
 def short_digit_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
     """Digit runs in `text` too short for the number they start."""
     return [run for run in phone_number_runs(text, min_digits) if len(run.digits) < run.length]

@@ -39,6 +39,8 @@ from voice.asr.digits import DIGIT_CHARS
 
 Decode = Callable[[np.ndarray, str], list[Segment]]
 """(16 kHz audio, text said before it) → segments, times relative to the audio."""
+PartialDecode = Callable[[np.ndarray, str], list[Segment] | None]
+"""Like Decode, but quick, and None where it could not settle on a reading (the next decode will)."""
 
 _MARKS = re.compile(r"[\s，。、？！；：,.?!;:…—\-·~～]")
 # The prompt carries the end of the committed text only: Whisper's prompt holds ~220 tokens.
@@ -50,6 +52,7 @@ class Partial:
     confirmed: str  # will not change for the rest of the turn
     tentative: str  # the latest decode's guess at what follows
     audio_s: float  # how much of the turn the decode heard
+    latest: str = ""  # everything the latest decode heard (committed text first), for judging the turn
 
     @property
     def text(self) -> str:
@@ -72,11 +75,13 @@ class StreamingTranscriber:
 
     decode: Decode
     min_commit_s: float = 8.0  # shorter stretches wait for the next pause: context helps Whisper
+    partial_decode: PartialDecode | None = None  # for `update`; `decode` where not given
     committed: list[Segment] = field(default_factory=list)  # turn time
     decodes: int = 0
     _cut: int = 0  # turn samples already committed
     _last: _Hypothesis | None = None
     _agreed: str = ""  # text two decodes of the current stretch agreed on
+    _shown: str = ""  # the confirmed text given out so far (committed and agreed), marks as first shown
 
     @property
     def committed_text(self) -> str:
@@ -85,11 +90,18 @@ class StreamingTranscriber:
     def update(self, turn_audio: np.ndarray) -> Partial:
         """Decode what is not committed yet; what this decode and the one before agree on is confirmed."""
         previous = self._last
-        hypothesis = self._decode(turn_audio)
+        hypothesis = self._decode(turn_audio, self.partial_decode)
+        if hypothesis is None:  # no reading this time: what was confirmed stays, nothing is guessed
+            self._last = previous
+            return Partial(self._shown, "", turn_audio.size / SAMPLE_RATE, self._shown)
         if previous is not None:
             self._agreed = _agreed_prefix(previous.text, hypothesis.text)
-        text = hypothesis.text
-        return Partial(self.committed_text + self._agreed, text[len(self._agreed) :], turn_audio.size / SAMPLE_RATE)
+        # The agreed text is a prefix of the latest decode, which is what a commit keeps: the words
+        # of committed + agreed only ever grow. Whisper moves its marks about, so the text shown
+        # keeps the marks it first showed.
+        self._shown = _grown(self._shown, self.committed_text + self._agreed)
+        latest = self.committed_text + hypothesis.text
+        return Partial(self._shown, _after(latest, self._shown), turn_audio.size / SAMPLE_RATE, latest)
 
     def commit(self, speech_end_s: float) -> bool:
         """The caller has paused long enough to end a sentence (speech ended at `speech_end_s`, turn
@@ -104,20 +116,28 @@ class StreamingTranscriber:
         self._last, self._agreed = None, ""
         return True
 
+    def needs_decode(self, turn_audio: np.ndarray, speech_end_s: float | None = None) -> bool:
+        """Whether `finish` will decode (seconds of work) or only put together what it has."""
+        speech_end = turn_audio.size if speech_end_s is None else int(speech_end_s * SAMPLE_RATE)
+        if self._cut >= min(speech_end, turn_audio.size):
+            return False  # everything said is committed; what follows is silence
+        last = self._last
+        return not (last is not None and speech_end_s is not None and last.heard_to >= speech_end)
+
     def finish(self, turn_audio: np.ndarray, speech_end_s: float | None = None) -> Transcript:
         """The final text of the turn.
 
         `speech_end_s` (turn time) is where the voice activity detector heard the speech end; when
         the last decode heard that far, its text stands and nothing is decoded again.
         """
-        last = self._last
         speech_end = turn_audio.size if speech_end_s is None else int(speech_end_s * SAMPLE_RATE)
-        if self._cut >= min(speech_end, turn_audio.size):
-            rest: list[Segment] = []  # everything said is committed; what follows is silence
-        elif last is not None and speech_end_s is not None and last.heard_to >= speech_end:
-            rest = last.segments
+        if self.needs_decode(turn_audio, speech_end_s):
+            rest = self._settled(turn_audio).segments
+        elif self._cut >= min(speech_end, turn_audio.size):
+            rest = []
         else:
-            rest = self._decode(turn_audio).segments
+            assert self._last is not None
+            rest = self._last.segments
         segments = self.committed + [_shift(segment, self._cut / SAMPLE_RATE) for segment in rest]
         return Transcript(
             text="".join(segment.text for segment in segments),
@@ -126,9 +146,16 @@ class StreamingTranscriber:
             segments=segments,
         )
 
-    def _decode(self, turn_audio: np.ndarray) -> _Hypothesis:
+    def _settled(self, turn_audio: np.ndarray) -> _Hypothesis:
+        hypothesis = self._decode(turn_audio, None)
+        assert hypothesis is not None  # `decode` always reads something
+        return hypothesis
+
+    def _decode(self, turn_audio: np.ndarray, decode: PartialDecode | None) -> _Hypothesis | None:
         self.decodes += 1
-        segments = self.decode(turn_audio[self._cut :], self.committed_text[-PROMPT_CHARS:])
+        segments = (decode or self.decode)(turn_audio[self._cut :], self.committed_text[-PROMPT_CHARS:])
+        if segments is None:
+            return None
         self._last = _Hypothesis(segments, turn_audio.size)
         return self._last
 
@@ -150,6 +177,42 @@ def _agreed_prefix(earlier: str, later: str) -> str:
             return later[:index]
         seen += 1
     return later
+
+
+def _grown(confirmed: str, agreed: str) -> str:
+    """Confirmed text only ever grows, marks and all: `agreed` extends it only where it says the
+    same words first (a later decode that changes its mind changes only the tentative part)."""
+    rest = _beyond(agreed, confirmed)
+    if confirmed and _MARKS.match(confirmed[-1]):
+        rest = rest.lstrip("，,、。.？?！!；;：: ")
+    return confirmed + rest if _MARKS.sub("", rest) else confirmed
+
+
+def _beyond(text: str, prefix: str) -> str:
+    """What `text` says after the words of `prefix` (marks not compared); "" if it says otherwise."""
+    words = _MARKS.sub("", prefix)
+    seen = 0
+    for index, char in enumerate(text):
+        if seen == len(words):
+            return text[index:]
+        if _MARKS.match(char):
+            continue
+        if char != words[seen]:
+            return ""
+        seen += 1
+    return ""
+
+
+def _after(text: str, shown: str) -> str:
+    """`text` past as many words as `shown` holds: the tentative part, even where the latest decode
+    heard the confirmed words differently (the confirmed ones stay as they were shown)."""
+    words, seen = len(_MARKS.sub("", shown)), 0
+    for index, char in enumerate(text):
+        if seen == words:
+            return text[index:].lstrip("，,、。.？?！!；;：: ") if shown else text[index:]
+        if not _MARKS.match(char):
+            seen += 1
+    return ""
 
 
 def _shift(segment: Segment, seconds: float) -> Segment:

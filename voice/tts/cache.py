@@ -41,6 +41,10 @@ class CachedSynthesizer:
         key = hashlib.sha256(f"{self.inner.voice_id}\n{text}".encode()).hexdigest()
         return self.cache_dir / key[:2] / f"{key}.npy"
 
+    def cached(self, text: str) -> np.ndarray | None:
+        """The audio of `text` if it was spoken before: a file read, no synthesis."""
+        return _read(self.path_for(text))
+
     def synthesize(self, text: str) -> np.ndarray:
         path = self.path_for(text)
         cached = _read(path)
