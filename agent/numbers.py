@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import cn2an
+
 # Single spoken digits. 幺 (yao) and 洞 (dong) are the "unambiguous" telephone readings of 1 and 0.
 DIGIT_VALUES: dict[str, str] = {
     "零": "0", "〇": "0", "洞": "0", "○": "0",
@@ -43,38 +45,16 @@ def digits_of(text: str) -> str:
 def counted_number_value(text: str) -> int | None:
     """Value of a counted Chinese number: 十二 → 12, 二十 → 20, 一百零五 → 105, 三千八 → 3800.
 
-    Returns None when `text` is not a well-formed counted number.
+    Returns None when `text` is not a well-formed counted number (a digit string like 六零二 is
+    read digit by digit elsewhere). cn2an's "normal" mode takes the spoken shortenings 一百五
+    and 两百 that its strict mode refuses.
     """
-    if not text or any(c not in COUNTED_CHARS for c in text):
+    if not text or any(c not in COUNTED_CHARS for c in text) or not any(c in UNIT_VALUES for c in text):
         return None
-    if not any(c in UNIT_VALUES for c in text):
+    try:
+        return int(cn2an.cn2an(text, "normal"))
+    except ValueError:
         return None
-    total = 0
-    pending: int | None = None
-    last_unit = 10_000
-    zero_since_unit = False
-    for char in text:
-        if char in UNIT_VALUES:
-            unit = UNIT_VALUES[char]
-            if unit >= last_unit:
-                return None
-            total += (1 if pending is None else pending) * unit
-            pending = None
-            last_unit = unit
-            zero_since_unit = False
-        elif char in "零〇":
-            if pending is not None:
-                return None
-            zero_since_unit = True
-        else:
-            if pending is not None:
-                return None
-            pending = int(DIGIT_VALUES[char])
-    if pending is not None:
-        # 三千八 means 3800 and 一百五 means 150: a digit right after 百/千 counts one unit lower;
-        # after 零 (一百零五) or 十 it is the units digit.
-        total += pending * (last_unit // 10 if last_unit >= 100 and not zero_since_unit else 1)
-    return total
 
 
 # Markers after a number that show it is a building, unit, floor or room number.

@@ -179,3 +179,19 @@ def spoken_number(number: str) -> str:
     else:
         groups = [number[: len(number) - 4], number[-4:]]
     return "，".join("".join(digit_words[d] for d in g) for g in groups)
+
+
+def line_number(caller_number: str | None) -> str | None:
+    """The caller's line number as digits when it is a number we can call back.
+
+    Gateways pass "+8613812345678", "013812345678" or a SIP URI ("sip:+86138…@gw:5060")."""
+    if not caller_number:
+        return None
+    user = re.sub(r"^(?:sips?|tel):", "", caller_number.strip()).split("@")[0].split(";")[0]
+    digits = re.sub(r"\D", "", user)
+    if digits.startswith("01") and is_plausible(digits[1:]):
+        digits = digits[1:]  # a mobile dialled with a trunk prefix
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and is_plausible(digits[len(prefix):]):
+            digits = digits[len(prefix):]
+    return digits if is_plausible(digits) else None

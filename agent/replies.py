@@ -22,6 +22,8 @@ PRAISE = "感谢您的表扬，我们已经记录下来，会把您的感谢转�
 SUGGESTION = "感谢您的建议，我们已经记录下来，会转给相关部门研究参考。"
 ASK_WHERE_FOR_RECORD = "方便的话，请说一下是哪个区、哪个地方，我一并记下来。"
 
+# Said at once when a turn holds a phone number, while the number is read again digit by digit.
+NUMBER_HOLD = "好的，请稍等。"
 SYSTEM_ERROR = "不好意思，系统刚才没有处理好，请您再说一遍。"
 
 ACKNOWLEDGE = {
@@ -81,6 +83,6 @@ def readback(what: str, place: str | None, phone: str | None, urgent: bool) -> s
 FIXED_PROMPTS = (
     GREETING, ANYTHING_ELSE, GOODBYE, HANDOFF, HANDOFF_AFTER_ADVICE, PLEASE_GO_ON, HANDOFF_HOLD,
     HANDOFF_STUCK, NOT_UNDERSTOOD, NO_ANSWER, PRAISE, SUGGESTION, ASK_WHERE_FOR_RECORD, ASK_PLACE,
-    ASK_ADDRESS, ASK_DISTRICT, ASK_PHONE, ASK_PHONE_AGAIN, ASK_NAME, PHONE_NOTED, SYSTEM_ERROR,
+    ASK_ADDRESS, ASK_DISTRICT, ASK_PHONE, ASK_PHONE_AGAIN, ASK_NAME, PHONE_NOTED, SYSTEM_ERROR, NUMBER_HOLD,
     *ACKNOWLEDGE.values(),
 )

@@ -12,12 +12,14 @@ number, then name) and reading the order back once it is complete.
 
 from __future__ import annotations
 
+import copy
 import re
+from dataclasses import dataclass
 
 from agent import replies
 from agent.category import decide_category
 from agent.consult import Consultant
-from agent.phone import is_plausible
+from agent.phone import line_number
 from agent.place import without_place
 from agent.reading import TurnReading, normalise_turn, read_turn
 from agent.safety import MEDICAL
@@ -33,9 +35,20 @@ from agent.state import (
 )
 from agent.summary import compose_summary
 from agent.types import TICKET_CATEGORIES, CallOutcome, SeatKnowledge, SeatReply, WorkOrderDraft
+from knowledge.catalogue import CatalogueEntry
 
 # A category, once acted on, changes only for clearly stronger evidence or the caller's own words.
 _CATEGORY_SWITCH_MARGIN = 2.0
+
+
+# Whisper's prompt holds ~220 tokens; the names share it with what the caller said before.
+HOTWORD_NAMES = 30
+
+
+@dataclass(frozen=True)
+class SeatSnapshot:
+    state: CallState
+    topics: tuple[dict[str, float], dict[str, CatalogueEntry]]
 
 
 class OfflineSeat:
@@ -44,7 +57,7 @@ class OfflineSeat:
         corrector = knowledge.sound_corrector
         self._consultant = Consultant(knowledge.kb, corrector)
         self._topics = TopicTracker(knowledge.catalogue)
-        self._caller_number = _line_number(caller_number)
+        self._caller_number = line_number(caller_number)
         self._state = CallState()
 
     # ------------------------------------------------------------------ API
@@ -67,6 +80,35 @@ class OfflineSeat:
         reply = self._respond(reading)
         s.last_reply = reply.text
         return reply
+
+    def snapshot(self) -> SeatSnapshot:
+        """Everything a turn changes, to take the turn back (the caller was not done after all)."""
+        return SeatSnapshot(copy.deepcopy(self._state), self._topics.snapshot())
+
+    def restore(self, snapshot: SeatSnapshot) -> None:
+        self._state = copy.deepcopy(snapshot.state)
+        self._topics.restore(snapshot.topics)
+
+    def reply_cut_short(self, heard: str) -> None:
+        """The caller spoke over the last reply after hearing only `heard` of it.
+
+        A question the caller never heard does not count as asked: the seat asks a slot only so
+        many times before doing without it.
+        """
+        s = self._state
+        if s.awaiting and s.last_reply and len(heard) < len(s.last_reply) and s.asked.get(s.awaiting):
+            s.asked[s.awaiting] -= 1
+
+    def hotwords(self) -> str:
+        """Names the next turn is likely to hold, to bias the recogniser: after asking where, the
+        districts (or the streets of the district already given). Only then: a fixed list of
+        names on every turn read the dev calls better and held-out calls worse (DESIGN.md)."""
+        s = self._state
+        if s.awaiting != AWAIT_PLACE:
+            return ""
+        gazetteer = self._knowledge.gazetteer
+        names = gazetteer.streets(s.district) if s.district else gazetteer.districts()
+        return " ".join(names[:HOTWORD_NAMES])
 
     def expecting(self) -> str | None:
         """What the seat has just asked for ("place", "phone", "line_confirm", "name", "more",
@@ -354,19 +396,3 @@ def _spoken_topic(entry) -> str:
         return "您反映的问题"
     topic = re.sub(r"[（(].*?[)）]", "", entry.topic).replace("-", "，")
     return f"您反映的是{topic}的问题"
-
-
-def _line_number(caller_number: str | None) -> str | None:
-    """The caller's line number as digits when it is a number we can call back.
-
-    Gateways pass "+8613812345678", "013812345678" or a SIP URI ("sip:+86138…@gw:5060")."""
-    if not caller_number:
-        return None
-    user = re.sub(r"^(?:sips?|tel):", "", caller_number.strip()).split("@")[0].split(";")[0]
-    digits = re.sub(r"\D", "", user)
-    if digits.startswith("01") and is_plausible(digits[1:]):
-        digits = digits[1:]  # a mobile dialled with a trunk prefix
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and is_plausible(digits[len(prefix):]):
-            digits = digits[len(prefix):]
-    return digits if is_plausible(digits) else None

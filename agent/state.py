@@ -88,6 +88,12 @@ class TopicTracker:
         self._scores: dict[str, float] = {}
         self._entries: dict[str, CatalogueEntry] = {}
 
+    def snapshot(self) -> tuple[dict[str, float], dict[str, CatalogueEntry]]:
+        return dict(self._scores), dict(self._entries)
+
+    def restore(self, snapshot: tuple[dict[str, float], dict[str, CatalogueEntry]]) -> None:
+        self._scores, self._entries = dict(snapshot[0]), dict(snapshot[1])
+
     def hear(self, text: str, weight: float = 1.0) -> list[tuple[CatalogueEntry, float]]:
         matches = self._catalogue.match(text)
         for entry, score in matches:

@@ -329,3 +329,38 @@ def test_seat_tells_what_it_expects_next(knowledge):
     assert seat.expecting() == "phone"  # the server may bias recognition towards digits
     seat.turn("电话一八八，一二三四，五六七八，我姓屈")
     assert seat.expecting() == "more"
+
+
+# ---------------------------------------------------------------- a live call's needs
+
+def test_a_turn_taken_back_leaves_the_seat_as_before_it(knowledge):
+    seat, _ = call(knowledge, "我要投诉，楼下饭馆油烟太大了")
+    before = seat.snapshot()
+    seat.turn("在朝阳区")  # the caller was not done: "…望京街道，电话一三八…"
+    seat.restore(before)
+    whole = seat.turn("在朝阳区望京街道，我的电话是13812345678")
+    fresh, _ = call(knowledge, "我要投诉，楼下饭馆油烟太大了")
+    assert whole == fresh.turn("在朝阳区望京街道，我的电话是13812345678")
+    assert seat.snapshot() == fresh.snapshot()  # nothing of the taken-back turn is left
+    assert seat.outcome() == fresh.outcome()
+
+
+def test_a_question_the_caller_talked_over_is_asked_again_not_given_up(knowledge):
+    seat, [first] = call(knowledge, "我要投诉，楼下饭馆油烟太大了")
+    assert seat.expecting() == "place"
+    seat.reply_cut_short(first.text[:6])  # heard only the start, not the question
+    again = seat.turn("嗯")
+    assert "区" in again.text and seat.expecting() == "place"
+    seat.reply_cut_short(again.text[:4])
+    third = seat.turn("呃")
+    assert seat.expecting() == "place" and "区" in third.text  # still asking: no question was heard
+
+
+def test_hotwords_name_the_places_the_seat_has_just_asked_for(knowledge):
+    seat, _ = call(knowledge, "你好")
+    assert seat.hotwords() == ""
+    seat.turn("我要投诉，楼下饭馆油烟太大了")
+    assert "朝阳区" in seat.hotwords().split() and "海淀区" in seat.hotwords().split()
+    seat.turn("在朝阳区")
+    if seat.expecting() == "place":  # district given, street still missing: that district's streets
+        assert "望京街道" in seat.hotwords().split() and "海淀区" not in seat.hotwords().split()
