@@ -26,11 +26,14 @@ test: setup lint
 	$(BIN)/pytest
 
 # Plays the dev corpus through `hotline simulate`, then prints CER (streaming vs whole file) and
-# the seat's per-field accuracy on that same run, then dictated phone numbers over shifted cuts.
+# the seat's per-field accuracy on that same run, then dictated phone numbers over shifted cuts,
+# the streaming recogniser against whole turns, and 1 and 4 simultaneous real-time calls.
 bench: setup
 	$(BIN)/python bench/asr_cer.py
 	$(BIN)/python bench/eval_dev.py bench/out/simulate_dev.jsonl
 	$(BIN)/python bench/phone_digits.py
+	$(BIN)/python bench/streaming_asr.py
+	$(BIN)/python bench/load_calls.py --sizes 1,4
 
 clean:
 	rm -rf $(VENV) var

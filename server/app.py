@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server import api, media_stream
+from server import api, call_events, media_stream
 from server.config import Settings
 from server.services import (
     KnowledgeCache,
@@ -19,7 +19,7 @@ from server.services import (
     render_fixed_prompts,
 )
 from server.storage import db, repository
-from voice.asr.base import SpeechRecognizer
+from voice.asr.base import StreamingRecognizer
 from voice.tts.base import SpeechSynthesizer
 
 log = logging.getLogger("hotline.app")
@@ -45,7 +45,7 @@ def prepare_database(settings: Settings, database_url: str) -> None:
 def create_app(
     settings: Settings,
     database_url: str,
-    recognizer: SpeechRecognizer | None = None,
+    recognizer: StreamingRecognizer | None = None,
     synthesizer: SpeechSynthesizer | None = None,
 ) -> FastAPI:
     """Models given here are shared (tests run several servers); otherwise they load at start-up."""
@@ -64,9 +64,11 @@ def create_app(
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
         yield
+        app.state.services.close()
         engine.dispose()
 
     app = FastAPI(title="Hotline", lifespan=lifespan)
     app.include_router(media_stream.router)
     app.include_router(api.router)
+    app.include_router(call_events.router)
     return app

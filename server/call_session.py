@@ -1,21 +1,36 @@
 """One phone call: caller audio in, seat replies out, everything stored.
 
-The WebSocket handler feeds parsed events in; this class owns the per-call state (VAD, seat,
-marks) and the turn worker that runs ASR → seat → TTS off the event loop, one turn at a time.
+The WebSocket handler feeds parsed events in. Audio goes through the end-of-turn detector on the
+event loop (cheap); recognition and synthesis run in the shared worker pool, so a busy pool
+delays a call's words but never its socket. Per turn:
+
+- while the caller speaks, `LiveTranscription` decodes the turn so far (partial transcripts,
+  published as events and stored with the turn) and, in each pause, judges from the words how
+  long a silence ends the turn;
+- when the detector ends the turn, its final text goes to the seat (a turn holding a phone
+  number first gets a short hold prompt while the number is read again digit by digit), the turn
+  is stored and the reply is spoken (server/call_speaker.py);
+- if the caller goes on speaking within the rejoin time, the turn was not over: the reply is
+  cleared, the seat is put back as it was before the turn, and the longer turn is answered
+  (and stored) in its place;
+- if the caller speaks over a reply later than that, it is barge-in: the reply is cleared and
+  the seat learns how much of it was heard;
+- keypad digits closed by `#` (or left for `keypad_timeout_s`) are a turn of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import numpy as np
-
 from agent import replies
-from agent.seat import OfflineSeat, SeatReply
+from agent.seat import OfflineSeat, SeatReply, SeatSnapshot
+from server.call_speaker import Speaker
+from server.live_turn import LiveTranscription, LiveTurn, PartialRecord
 from server.protocol import (
     CLOSE_PROTOCOL,
     Connected,
@@ -27,25 +42,49 @@ from server.protocol import (
     Start,
     Stop,
     Unknown,
-    frames,
-    mark_message,
-    media_message,
 )
 from server.services import Services
 from server.storage import repository
-from voice.codec import float_to_int16, int16_to_float, pcm16_to_ulaw, resample, ulaw_to_pcm16
+from voice.asr.base import Transcript
+from voice.asr.digits import longest_digit_run
+from voice.asr.short_answers import SHORT_TURN_S
+from voice.codec import int16_to_float, ulaw_to_pcm16
 from voice.stream_resample import StreamResampler
-from voice.tts.chunks import PAUSE_BETWEEN_S, speech_chunks
-from voice.vad import EndOfTurnDetector, TurnEnded
+from voice.vad import EndOfTurnDetector, SpeechStarted, TurnEnded, TurnResumed
 
 log = logging.getLogger("hotline.call")
 
 PHONE_RATE = 8000
 ASR_RATE = 16000
+# A run of this many digits is a number being dictated (a phone number, most often).
+DICTATED_DIGITS = 5
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SpokenTurn:
+    ended: TurnEnded
+    live: LiveTurn
+    number: int  # which caller turn (a resumed turn keeps its number)
+    version: int  # the session's turn version when it ended; a later resume makes it stale
+
+
+@dataclass(frozen=True)
+class KeypadTurn:
+    digits: str
+
+
+@dataclass
+class AnsweredTurn:
+    """The last turn the seat answered, kept so that it can be taken back."""
+
+    number: int
+    index: int
+    before: SeatSnapshot
+    text: str
 
 
 @dataclass
@@ -54,24 +93,33 @@ class CallState:
     call_id: int
     seat: OfflineSeat
     detector: EndOfTurnDetector
+    speaker: Speaker
+    live: LiveTranscription
     resampler: StreamResampler = field(default_factory=lambda: StreamResampler(PHONE_RATE, ASR_RATE))
-    # A reply has been heard only once the gateway sends its mark back, not when we sent it.
-    marks_sent: set[str] = field(default_factory=set)
-    marks_heard: list[str] = field(default_factory=list)
-    dtmf: list[str] = field(default_factory=list)
-    turn_count: int = 0
+    dtmf: list[str] = field(default_factory=list)  # every key, for the call record
+    keypad: list[str] = field(default_factory=list)  # the entry being typed
+    frames_in: int = 0  # media frames received (a load test compares it with frames sent)
+    turn_count: int = 0  # turns stored
+    turn_number: int = 0  # turns the detector started
+    version: int = 0
+    barged: bool = False  # the current turn has already cut a reply short
+    last_live: LiveTurn | None = None
+    answered: AnsweredTurn | None = None
 
 
 class CallSession:
     def __init__(self, services: Services, send_text: Callable[[str], Awaitable[None]]) -> None:
         self._services = services
         self._send_text = send_text
-        self._send_lock = asyncio.Lock()
         self.state: CallState | None = None
-        self._turns: asyncio.Queue[TurnEnded | None] = asyncio.Queue()
+        self._turns: asyncio.Queue[SpokenTurn | KeypadTurn | None] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
+        self._keypad_timer: asyncio.TimerHandle | None = None
         self._hung_up = False
         self.ended = False
+        self._barge_in_s = services.settings.get("turn", "barge_in_speech_ms") / 1000
+        self._use_hotwords: bool = services.settings.get("asr", "place_hotwords")
+        self._hotwords = ""  # names the seat expects in the caller's next turn
 
     @property
     def label(self) -> str:
@@ -93,18 +141,22 @@ class CallSession:
         if self.state is None:
             raise ProtocolError(CLOSE_PROTOCOL, f"'{type(event).__name__.lower()}' before 'start'")
         if isinstance(event, Media):
+            self.state.frames_in += 1
             self._on_audio(event.payload)
         elif isinstance(event, Mark):
-            self._on_mark(event.name)
+            if not self.state.speaker.mark_returned(event.name):
+                log.info("call %s: mark %r that we never sent", self.label, event.name)
         elif isinstance(event, Dtmf):
-            self.state.dtmf.append(event.digit)
-            log.info("call %s: caller pressed %s", self.label, event.digit)
+            self._on_key(event.digit)
         elif isinstance(event, Stop):
             await self.end(error=None)
 
     async def _begin(self, start: Start) -> None:
         services = self._services
         caller = start.custom_parameters.get("from") or None
+        speaker = Speaker(start.stream_sid, self._send_text, services.synthesizer, services.run, start.call_sid)
+        # The greeting is a fixed prompt, rendered at start-up: it goes out before anything else.
+        speaker.say(replies.GREETING, name="greeting")
         knowledge = await asyncio.to_thread(services.knowledge.current)
         seat = OfflineSeat(knowledge, caller_number=caller)
         call_id = await asyncio.to_thread(
@@ -114,99 +166,194 @@ class CallSession:
             stream_sid=start.stream_sid,
             caller_number=caller,
         )
-        detector = services.new_turn_detector()
-        self.state = CallState(start=start, call_id=call_id, seat=seat, detector=detector)
+        recognizer = services.recognizer
+        live = LiveTranscription(
+            lambda audio, said_before: recognizer.decode_window(audio, said_before, hotwords=self._hotwords),
+            lambda audio, said_before: recognizer.decode_window(
+                audio, said_before, fallback=False, hotwords=self._hotwords
+            ),
+            services.run, services.turn_policy(), self._on_partial, services.live_settings(),
+        )
+        self.state = CallState(
+            start=start, call_id=call_id, seat=seat, detector=services.new_turn_detector(), speaker=speaker,
+            live=live,
+        )
+        services.events.publish(start.call_sid, "call_started", caller=caller)
         log.info("call %s started (from %s)", start.call_sid, caller or "unknown number")
         self._worker = asyncio.create_task(self._turn_worker())
-        await self._say(seat.greeting(), mark="greeting")
 
     def _on_audio(self, ulaw: bytes) -> None:
-        assert self.state is not None
+        state = self.state
+        assert state is not None
         if self._hung_up:
             return
         pcm = int16_to_float(ulaw_to_pcm16(ulaw))
-        for event in self.state.detector.feed(self.state.resampler.process(pcm)):
-            if isinstance(event, TurnEnded):
-                self._turns.put_nowait(event)
+        for event in state.detector.feed(state.resampler.process(pcm)):
+            log.debug("call %s: %s", self.label, type(event).__name__)
+            if isinstance(event, SpeechStarted):
+                state.turn_number += 1
+                state.live.start_turn()
+                state.barged = False
+            elif isinstance(event, TurnResumed):
+                state.version += 1
+                if state.last_live is not None:
+                    state.live.resume_turn(state.last_live)
+                state.barged = False
+            elif isinstance(event, TurnEnded):
+                state.version += 1
+                log.debug("call %s: turn %d ended at %.2f s", self.label, state.turn_number, event.ended_at_s)
+                state.last_live = state.live.end_turn()
+                self._turns.put_nowait(SpokenTurn(event, state.last_live, state.turn_number, state.version))
+        detector = state.detector
+        if detector.in_turn and not state.barged and detector.speech_s >= self._barge_in_s and state.speaker.busy:
+            # Enough speech over a reply to be the caller, not a cough or the street.
+            state.barged = True
+            resumed = state.answered is not None and state.answered.number == state.turn_number
+            asyncio.get_running_loop().create_task(self._barge_in(tell_seat=not resumed))
+        state.live.listen(detector)
 
-    def _on_mark(self, name: str) -> None:
-        assert self.state is not None
-        if name not in self.state.marks_sent:
-            log.info("call %s: mark %r that we never sent", self.label, name)
-            return
-        self.state.marks_heard.append(name)
+    async def _barge_in(self, tell_seat: bool) -> None:
+        state = self.state
+        assert state is not None
+        for reply in await state.speaker.interrupt():
+            if not reply.name.startswith("reply-"):
+                continue  # the greeting, a hold prompt: nothing the seat needs to know
+            index = int(reply.name.removeprefix("reply-"))
+            self._publish("barge_in", turn=index, heard=reply.heard_text)
+            if tell_seat:
+                state.seat.reply_cut_short(reply.heard_text)
+            await asyncio.to_thread(
+                repository.set_turn_reply_heard, self._services.engine, state.call_id, index, reply.heard_text
+            )
+
+    def _on_key(self, key: str) -> None:
+        state = self.state
+        assert state is not None
+        state.dtmf.append(key)
+        log.info("call %s: caller pressed %s", self.label, key)
+        if self._keypad_timer is not None:
+            self._keypad_timer.cancel()
+            self._keypad_timer = None
+        if key == "#":
+            self._keypad_done()
+        elif key == "*":
+            state.keypad.clear()  # the caller starts the entry again
+        else:
+            state.keypad.append(key)
+            timeout = self._services.settings.get("turn", "keypad_timeout_s")
+            self._keypad_timer = asyncio.get_running_loop().call_later(timeout, self._keypad_done)
+
+    def _keypad_done(self) -> None:
+        state = self.state
+        assert state is not None
+        self._keypad_timer = None
+        if state.keypad and not self._hung_up:
+            self._turns.put_nowait(KeypadTurn("".join(state.keypad)))
+        state.keypad.clear()
+
+    def _on_partial(self, partial: PartialRecord) -> None:
+        state = self.state
+        assert state is not None
+        self._publish("partial", turn=state.turn_number, **partial.as_dict())
+
+    def _publish(self, kind: str, **fields: object) -> None:
+        self._services.events.publish(self.label, kind, **fields)
 
     # ---- turns ------------------------------------------------------------------------------
 
     async def _turn_worker(self) -> None:
         while True:
-            ended = await self._turns.get()
-            if ended is None:
+            item = await self._turns.get()
+            if item is None:
                 return
             try:
-                await self._take_turn(ended)
+                if isinstance(item, KeypadTurn):
+                    await self._answer(item.digits, None, number=-1, partials=[])
+                else:
+                    await self._take_turn(item)
             except Exception:
                 # One bad turn must not end the call; the caller is asked to repeat.
                 log.exception("call %s: turn failed", self.label)
-                if not self._hung_up:
-                    await self._say(replies.SYSTEM_ERROR, mark=None)
+                if not self._hung_up and self.state is not None:
+                    await self.state.speaker.wait(self.state.speaker.say(replies.SYSTEM_ERROR, name=None))
 
-    async def _take_turn(self, ended: TurnEnded) -> None:
+    async def _take_turn(self, spoken: SpokenTurn) -> None:
+        state = self.state
+        assert state is not None
+        transcript = await state.live.finish(spoken.live, spoken.ended)
+        if spoken.version != state.version:
+            return  # the caller went on: the longer turn comes next
+        text = transcript.text.strip()
+        ended = spoken.ended
+        if ended.ended_at_s - ended.started_at_s < SHORT_TURN_S:
+            recognizer = self._services.recognizer
+            text = await self._services.run(lambda: recognizer.read_short_answer(ended.audio, text))
+        if not text:
+            log.info("call %s: a turn with no words (noise?) at %.1f s", self.label, ended.started_at_s)
+            return
+        if self._services.recognizer.restore_digits and longest_digit_run(text) >= DICTATED_DIGITS:
+            text = await self._numbers_read_again(transcript, spoken)
+            if spoken.version != state.version:
+                return
+        await self._answer(text, spoken, spoken.number, [p.as_dict() for p in spoken.live.partials])
+
+    async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> str:
+        """A turn with a dictated number is transcribed again as a whole and its numbers read
+        digit by digit (seconds of work), while the caller hears that the seat is on it.
+
+        Whole: the partial decodes heard the number in pieces, and a piece Whisper writes short
+        (于36111222) does not even look like a phone number to repair."""
+        state = self.state
+        assert state is not None
+        self._publish("final", turn=spoken.number, text=transcript.text, numbers_pending=True)
+        state.speaker.say(replies.NUMBER_HOLD, name=None)
+        recognizer = self._services.recognizer
+        hotwords = self._hotwords or None
+        whole = await self._services.run_slow(lambda: recognizer.transcribe(spoken.ended.audio, hotwords=hotwords))
+        return whole.text.strip()
+
+    async def _answer(self, text: str, spoken: SpokenTurn | None, number: int, partials: list[dict]) -> None:
         state = self.state
         assert state is not None
         services = self._services
-        transcript = await asyncio.to_thread(services.recognizer.transcribe, ended.audio)
         final_at = utcnow()
-        reply: SeatReply = await asyncio.to_thread(state.seat.turn, transcript.text.strip())
-        index = state.turn_count
-        state.turn_count += 1
+        self._publish("final", turn=number, text=text)
+        answered = state.answered
+        replace = answered is not None and answered.number == number and number >= 0
+        if replace and answered.text == text:
+            return  # the caller only coughed or breathed: the answer given stands
+        if replace:
+            state.seat.restore(answered.before)  # the seat hears the whole turn instead
+            index = answered.index
+        else:
+            index = state.turn_count
+            state.turn_count += 1
+        before = state.seat.snapshot()
+        reply: SeatReply = await asyncio.to_thread(state.seat.turn, text)
+        state.answered = AnsweredTurn(number, index, before, text)
+        self._hotwords = state.seat.hotwords() if self._use_hotwords else ""
         await asyncio.to_thread(
             repository.add_turn,
             services.engine,
             call_id=state.call_id,
             index=index,
-            asr_text=transcript.text.strip(),
+            asr_text=text,
             reply_text=reply.text,
             reply_action=reply.action,
-            speech_started_at=ended.started_at_s,
-            speech_ended_at=ended.ended_at_s,
+            speech_started_at=spoken.ended.started_at_s if spoken else None,
+            speech_ended_at=spoken.ended.ended_at_s if spoken else None,
             asr_final_at=final_at,
+            partials=json.dumps(partials, ensure_ascii=False) if partials else None,
+            replace=replace,
         )
-        if not self._hung_up:
-            first_audio_at = await self._say(reply.text, mark=f"reply-{index}")
+        self._publish("reply", turn=index, text=reply.text, action=reply.action)
+        if self._hung_up or (spoken is not None and spoken.version != state.version):
+            return
+        said = await state.speaker.wait(state.speaker.say(reply.text, name=f"reply-{index}"))
+        if said.first_audio_at is not None:
             await asyncio.to_thread(
-                repository.set_turn_reply_audio_at, services.engine, state.call_id, index, first_audio_at
+                repository.set_turn_reply_audio_at, services.engine, state.call_id, index, said.first_audio_at
             )
-
-    # ---- speaking ---------------------------------------------------------------------------
-
-    async def _say(self, text: str, mark: str | None) -> datetime:
-        """Synthesise and stream a reply sentence by sentence; returns when its first audio went out."""
-        state = self.state
-        assert state is not None
-        synth = self._services.synthesizer
-        sid = state.start.stream_sid
-        pause = pcm16_to_ulaw(np.zeros(int(PAUSE_BETWEEN_S * PHONE_RATE), dtype=np.int16))
-        first_audio_at: datetime | None = None
-        async with self._send_lock:
-            for number, sentence in enumerate(speech_chunks(text)):
-                try:
-                    audio = await asyncio.to_thread(synth.synthesize, sentence)
-                except Exception as exc:  # noqa: BLE001 - a voice outage must not stop the call's work
-                    # The caller misses this sentence; the turn, the ticket and the rest of the call
-                    # are still handled and stored.
-                    log.warning("call %s: cannot synthesise %r: %s", self.label, sentence, exc)
-                    continue
-                ulaw = pcm16_to_ulaw(float_to_int16(resample(audio, synth.sample_rate, PHONE_RATE)))
-                if number:
-                    ulaw = pause + ulaw
-                first_audio_at = first_audio_at or utcnow()
-                for frame in frames(ulaw):
-                    await self._send_text(media_message(sid, frame))
-            if mark is not None:
-                state.marks_sent.add(mark)
-                await self._send_text(mark_message(sid, mark))
-        return first_audio_at or utcnow()
 
     # ---- the end ----------------------------------------------------------------------------
 
@@ -219,9 +366,15 @@ class CallSession:
         state = self.state
         if state is None:
             return
+        if self._keypad_timer is not None:
+            self._keypad_timer.cancel()
+        if state.keypad:
+            self._turns.put_nowait(KeypadTurn("".join(state.keypad)))
         for leftover in state.detector.flush():
             if isinstance(leftover, TurnEnded):
-                self._turns.put_nowait(leftover)
+                state.version += 1
+                live = state.live.end_turn()
+                self._turns.put_nowait(SpokenTurn(leftover, live, state.turn_number, state.version))
         self._turns.put_nowait(None)
         if self._worker is not None:
             await self._worker
@@ -232,9 +385,11 @@ class CallSession:
             call_id=state.call_id,
             outcome=outcome,
             error=error,
-            heard_marks=state.marks_heard,
+            heard_marks=state.speaker.heard_marks,
             dtmf="".join(state.dtmf) or None,
         )
+        self._publish("call_ended", category=outcome.category, route=outcome.route, error=error,
+                      frames=state.frames_in)
         log.info(
             "call %s ended: %s / %s%s", state.start.call_sid, outcome.category, outcome.route,
             f" ({error})" if error else "",

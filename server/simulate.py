@@ -70,7 +70,7 @@ def _ms_between(later: datetime | float | None, earlier: float) -> int | None:
     return round((seconds - earlier) * 1000)
 
 
-def _fetch_detail(http: str, call_sid: str, timeout_s: float = 60.0) -> dict[str, Any]:
+def fetch_detail(http: str, call_sid: str, timeout_s: float = 60.0) -> dict[str, Any]:
     """The call as stored; waits until the server has finished it (the seat concludes after `stop`)."""
     deadline = time.monotonic() + timeout_s
     with httpx.Client(base_url=http, timeout=10) as client:
@@ -121,8 +121,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class LocalServer:
+    url: str  # ws://127.0.0.1:PORT
+    pid: int  # for benchmarks that measure its CPU time
+
+
 @contextmanager
-def local_server(kb: Path | None, catalogue: Path | None, gazetteer: Path | None) -> Iterator[str]:
+def local_server(kb: Path | None, catalogue: Path | None, gazetteer: Path | None) -> Iterator[LocalServer]:
     """A server of our own on a free loopback port, with a fresh database and the given knowledge."""
     with tempfile.TemporaryDirectory(prefix="hotline-sim-") as folder:
         url = f"sqlite:///{Path(folder) / 'simulate.db'}"
@@ -142,7 +148,7 @@ def local_server(kb: Path | None, catalogue: Path | None, gazetteer: Path | None
                                       stdout=log_file, stderr=subprocess.STDOUT)
             try:
                 _wait_healthy(f"http://127.0.0.1:{port}", server, log_path)
-                yield f"ws://127.0.0.1:{port}"
+                yield LocalServer(f"ws://127.0.0.1:{port}", server.pid)
             finally:
                 server.terminate()
                 try:
@@ -158,8 +164,8 @@ def server_url(server: str | None, kb: Path | None = None, catalogue: Path | Non
     if server:
         yield server
         return
-    with local_server(kb, catalogue, gazetteer) as url:
-        yield url
+    with local_server(kb, catalogue, gazetteer) as local:
+        yield local.url
 
 
 def _wait_healthy(http: str, server: subprocess.Popen, log_path: Path, timeout_s: float = 180) -> None:
@@ -181,7 +187,7 @@ def simulate_call(server: str, call: CorpusCall, realtime: bool) -> dict[str, An
     ws_url, http = endpoints(server)
     try:
         phone = asyncio.run(Softphone(ws_url, realtime).call(call.clips, call.caller_number))
-        detail = _fetch_detail(http, phone.call_sid)
+        detail = fetch_detail(http, phone.call_sid)
         return result_line(call.id, phone, detail, realtime)
     except Exception as exc:  # noqa: BLE001 - a broken call is one error line, the run goes on
         return {"id": call.id, "error": f"{type(exc).__name__}: {exc}"}

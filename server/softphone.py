@@ -1,8 +1,11 @@
 """A phone that speaks the Twilio Media Streams protocol: plays audio files as a caller's turns.
 
 It behaves like a gateway: audio goes out in 20 ms μ-law frames, the line carries silence
-between turns (a phone never stops sending), marks are echoed once the reply has "played",
-and `stop` ends the call. What the seat understood is read back from the REST API afterwards.
+between turns (a phone never stops sending), marks are echoed once the audio before them has
+"played" (in real time: when it would have finished playing), `clear` drops what has not played
+and returns the marks held back, and `stop` ends the call. A turn is answered when a reply's
+last mark (a name without ":", see server/call_speaker.py) has played. What the seat
+understood is read back from the REST API afterwards.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ class TurnTiming:
 class PhoneCall:
     call_sid: str
     turns: list[TurnTiming] = field(default_factory=list)
+    started_wall: float = 0.0  # when `start` went out
+    first_audio_wall: float | None = None  # the greeting's first audio
+    frames_sent: int = 0
 
 
 def caller_audio(path: Path) -> tuple[bytes, float]:
@@ -59,10 +65,12 @@ class Softphone:
         self.ws_url = ws_url
         self.realtime = realtime
         self.reply_timeout_s = reply_timeout_s
+        self._frames_sent = 0
 
     async def call(self, clips: list[Path], caller_number: str | None = None) -> PhoneCall:
         call_sid = f"CA{uuid.uuid4().hex}"
         stream_sid = f"MZ{uuid.uuid4().hex}"
+        self._frames_sent = 0
         result = PhoneCall(call_sid=call_sid)
         marks: asyncio.Queue[str] = asyncio.Queue()
         clips_audio = [caller_audio(p) for p in clips]
@@ -71,40 +79,69 @@ class Softphone:
             try:
                 await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
                 params = {"from": caller_number} if caller_number else {}
+                result.started_wall = time.time()
                 await ws.send(json.dumps(_start_message(stream_sid, call_sid, params)))
                 await self._wait_for_mark(marks, reader, "the greeting")
                 for ulaw, speech_end in clips_audio:
-                    started = time.time()
-                    await self._send_audio(ws, stream_sid, ulaw)
-                    timing = TurnTiming(end_of_speech_wall=started + speech_end)
-                    result.turns.append(timing)
+                    end_of_speech = await self._send_audio(ws, stream_sid, ulaw, mark_at_s=speech_end)
+                    # Replies to what was said before this turn's end are not its reply.
+                    _drain(marks)
+                    result.turns.append(TurnTiming(end_of_speech_wall=end_of_speech))
                     await self._silence_until_reply(ws, stream_sid, marks, reader)
                 await ws.send(json.dumps({"event": "stop", "streamSid": stream_sid,
                                           "stop": {"callSid": call_sid}}))
                 await asyncio.wait_for(reader, timeout=self.reply_timeout_s)
             finally:
                 reader.cancel()
+                result.frames_sent = self._frames_sent
         return result
 
     async def _read(self, ws, stream_sid: str, marks: asyncio.Queue[str], result: PhoneCall) -> None:
         playing_until = time.monotonic()
-        async for raw in ws:
-            message = json.loads(raw)
-            event = message.get("event")
-            if event == "media":
-                if result.turns and result.turns[-1].first_reply_audio_wall is None:
-                    result.turns[-1].first_reply_audio_wall = time.time()
-                frame_s = len(base64.b64decode(message["media"]["payload"])) / SAMPLE_RATE
-                playing_until = max(playing_until, time.monotonic()) + frame_s
-            elif event == "mark":
-                name = message["mark"]["name"]
-                if self.realtime:
-                    # A real phone reports a mark only once the audio before it has played.
-                    await asyncio.sleep(max(0.0, playing_until - time.monotonic()))
-                await ws.send(json.dumps({"event": "mark", "streamSid": stream_sid, "mark": {"name": name}}))
+        held: list[tuple[float, str]] = []  # marks waiting for their audio to play
+        releaser: asyncio.Task | None = None
+
+        async def echo(name: str, played: bool) -> None:
+            await ws.send(json.dumps({"event": "mark", "streamSid": stream_sid, "mark": {"name": name}}))
+            if played and ":" not in name:
                 marks.put_nowait(name)
-            elif event == "clear":
-                playing_until = time.monotonic()
+
+        async def release() -> None:
+            while held:
+                due, name = held[0]
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                held.pop(0)
+                await echo(name, played=True)
+
+        try:
+            async for raw in ws:
+                message = json.loads(raw)
+                event = message.get("event")
+                if event == "media":
+                    result.first_audio_wall = result.first_audio_wall or time.time()
+                    if result.turns and result.turns[-1].first_reply_audio_wall is None:
+                        result.turns[-1].first_reply_audio_wall = time.time()
+                    frame_s = len(base64.b64decode(message["media"]["payload"])) / SAMPLE_RATE
+                    playing_until = max(playing_until, time.monotonic()) + frame_s
+                elif event == "mark":
+                    name = message["mark"]["name"]
+                    if not self.realtime:
+                        await echo(name, played=True)
+                        continue
+                    # A real phone reports a mark only once the audio before it has played.
+                    held.append((playing_until, name))
+                    if releaser is None or releaser.done():
+                        releaser = asyncio.create_task(release())
+                elif event == "clear":
+                    playing_until = time.monotonic()
+                    if releaser is not None:
+                        releaser.cancel()
+                    flushed, held[:] = list(held), []
+                    for _, name in flushed:  # returned at once, as Twilio does, but never played
+                        await echo(name, played=False)
+        finally:
+            if releaser is not None:
+                releaser.cancel()
 
     async def _wait_for_mark(self, marks: asyncio.Queue[str], reader: asyncio.Task, what: str) -> str:
         getter = asyncio.ensure_future(marks.get())
@@ -117,14 +154,26 @@ class Softphone:
             raise CallFailed(f"the server closed the call while we waited for {what}")
         raise CallFailed(f"no reply within {self.reply_timeout_s:.0f} s while waiting for {what}")
 
-    async def _send_audio(self, ws, stream_sid: str, ulaw: bytes) -> None:
+    async def _send_audio(self, ws, stream_sid: str, ulaw: bytes, mark_at_s: float | None = None) -> float:
+        """Send `ulaw` as a phone does; returns the wall time at which the audio at `mark_at_s`
+        went out (in real time the frames keep to the clock, so this is the audio timeline)."""
+        started = time.monotonic()
+        marked_wall = time.time()
+        mark_frame = None if mark_at_s is None else int(mark_at_s / FRAME_S)
         for index, start in enumerate(range(0, len(ulaw), FRAME_BYTES)):
             frame = ulaw[start : start + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff")
-            await ws.send(_media_message(stream_sid, frame, index))
             if self.realtime:
-                await asyncio.sleep(FRAME_S)
+                # Keep to the clock, not to sleep()s, which drift late a little each frame.
+                await asyncio.sleep(max(0.0, started + index * FRAME_S - time.monotonic()))
             elif index % 50 == 49:
                 await asyncio.sleep(0)  # let the reader run
+            await ws.send(_media_message(stream_sid, frame, index))
+            self._frames_sent += 1
+            if index == mark_frame:
+                marked_wall = time.time()
+        if mark_frame is not None and mark_frame >= (len(ulaw) + FRAME_BYTES - 1) // FRAME_BYTES:
+            marked_wall = time.time()
+        return marked_wall
 
     async def _silence_until_reply(self, ws, stream_sid: str, marks: asyncio.Queue[str],
                                    reader: asyncio.Task) -> None:
@@ -132,13 +181,23 @@ class Softphone:
         if not self.realtime:
             await self._send_audio(ws, stream_sid, SILENCE_FRAME * int(SILENCE_BURST_S / FRAME_S))
         getter = asyncio.ensure_future(self._wait_for_mark(marks, reader, "the seat's reply"))
+        started, sent = time.monotonic(), 0
         try:
             while not getter.done():
                 await ws.send(_media_message(stream_sid, SILENCE_FRAME, 0))
-                await asyncio.sleep(FRAME_S)
+                self._frames_sent += 1
+                sent += 1
+                # On the clock: the server's end of turn counts frames, so a line slower than real
+                # time would make every pause look longer than it is.
+                await asyncio.sleep(max(0.0, started + sent * FRAME_S - time.monotonic()))
         except websockets.ConnectionClosed:
             pass
         await getter
+
+
+def _drain(queue: asyncio.Queue[str]) -> None:
+    while not queue.empty():
+        queue.get_nowait()
 
 
 def _start_message(stream_sid: str, call_sid: str, params: dict[str, str]) -> dict:

@@ -99,35 +99,51 @@ def add_turn(
     speech_ended_at: float | None = None,
     asr_final_at: datetime | None = None,
     reply_audio_at: datetime | None = None,
+    partials: str | None = None,
+    replace: bool = False,
 ) -> Turn:
-    """Store one turn; `index` defaults to one past the last stored turn of the call."""
+    """Store one turn; `index` defaults to one past the last stored turn of the call.
+
+    With `replace`, a turn already stored at `index` is overwritten: the caller went on speaking
+    after the seat had answered, so the turn is now longer and has another answer.
+    """
+    fields = dict(
+        asr_text=asr_text, reply_text=reply_text, reply_action=reply_action,
+        speech_started_at=speech_started_at, speech_ended_at=speech_ended_at,
+        asr_final_at=asr_final_at, reply_audio_at=reply_audio_at, partials=partials, reply_heard=None,
+    )
     with session_scope(engine) as session:
         _call(session, call_id)
         if index is None:
             last = session.exec(select(func.max(Turn.index)).where(Turn.call_id == call_id)).one()
             index = 0 if last is None else last + 1
-        turn = Turn(
-            call_id=call_id,
-            index=index,
-            asr_text=asr_text,
-            reply_text=reply_text,
-            reply_action=reply_action,
-            speech_started_at=speech_started_at,
-            speech_ended_at=speech_ended_at,
-            asr_final_at=asr_final_at,
-            reply_audio_at=reply_audio_at,
-        )
+        stored = None
+        if replace:
+            stored = session.exec(select(Turn).where(Turn.call_id == call_id, Turn.index == index)).first()
+        turn = stored or Turn(call_id=call_id, index=index)
+        for name, value in fields.items():
+            setattr(turn, name, value)
         session.add(turn)
     return turn
 
 
 def set_turn_reply_audio_at(engine: Engine, call_id: int, index: int, at: datetime) -> None:
     """When the first audio of the turn's reply went out (known only after the turn was stored)."""
+    _update_turn(engine, call_id, index, reply_audio_at=at)
+
+
+def set_turn_reply_heard(engine: Engine, call_id: int, index: int, heard: str) -> None:
+    """The caller spoke over the turn's reply after hearing `heard` of it."""
+    _update_turn(engine, call_id, index, reply_heard=heard)
+
+
+def _update_turn(engine: Engine, call_id: int, index: int, **fields: object) -> None:
     with session_scope(engine) as session:
         turn = session.exec(select(Turn).where(Turn.call_id == call_id, Turn.index == index)).first()
         if turn is None:
             raise NotFound(f"call {call_id} has no turn {index}")
-        turn.reply_audio_at = at
+        for name, value in fields.items():
+            setattr(turn, name, value)
         session.add(turn)
 
 

@@ -82,6 +82,10 @@ class Turn(SQLModel, table=True):
     # Latencies are measured against the caller's end of speech by whoever knows it (simulate).
     asr_final_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     reply_audio_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # What was heard while the caller spoke: [{"audio_s", "confirmed", "tentative"}, …] as JSON.
+    partials: str | None = Field(default=None, sa_type=Text)
+    # Set when the caller spoke over the reply: the part of it they had heard ("" = none).
+    reply_heard: str | None = Field(default=None, sa_type=Text)
 
 
 class KbArticleRow(SQLModel, table=True):

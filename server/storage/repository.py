@@ -15,6 +15,7 @@ from server.storage.calls import (
     get_call_detail,
     list_calls,
     set_turn_reply_audio_at,
+    set_turn_reply_heard,
 )
 from server.storage.db import NotFound
 from server.storage.knowledge_rows import (
@@ -58,4 +59,5 @@ __all__ = [
     "save_ticket",
     "seed_knowledge",
     "set_turn_reply_audio_at",
+    "set_turn_reply_heard",
 ]

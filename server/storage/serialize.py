@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,8 @@ def turn_to_dict(turn: Turn) -> dict[str, Any]:
         "created_at": iso(turn.created_at),
         "asr_final_at": iso(turn.asr_final_at),
         "reply_audio_at": iso(turn.reply_audio_at),
+        "partials": json.loads(turn.partials) if turn.partials else [],
+        "reply_heard": turn.reply_heard,
     }
 
 

@@ -40,6 +40,8 @@ _DECODER_MAX_TOKENS = 448
 _WINDOW_PADDING_FRAMES = 500
 WINDOW_MAX_S = 24.0
 _NO_SPEECH_PROB = 0.6
+# Audio left unread after a window decode's last timestamp that is read on its own.
+_UNREAD_TAIL_S = 1.2
 # A re-read number replaces Whisper's only when no other reading comes close (log-probability):
 # of the dev calls' readings 5 of the 55 this far ahead were wrong, and 6 of the 7 below it.
 MIN_READING_MARGIN = 0.5
@@ -169,6 +171,7 @@ class WhisperRecognizer:
         fallback: bool = True,
         prompted: bool = True,
         hotwords: str = "",
+        _depth: int = 0,
     ) -> list[Segment] | None:
         """Like `decode`, for a stretch of speech of at most `WINDOW_MAX_S` (a turn's partial decodes).
 
@@ -212,6 +215,17 @@ class WhisperRecognizer:
             # sampling at higher temperatures for exactly this. That can take seconds on audio cut
             # mid-word (15 s for 1.2 s, seen), so a partial decode (`fallback=False`) gives up: None.
             return self.decode(samples, said_before, hotwords=hotwords or None) if fallback else None
+        heard_to = segments[-1].end - lead_s if segments else 0.0
+        if segments and speech.size / SAMPLE_RATE - heard_to > _UNREAD_TAIL_S and _depth < 2:
+            # Whisper ended its text well before the audio ends: after a pause it sometimes stops
+            # (seen: 11 s of a caller's turn read as its first 6 s). Read the rest on its own, as
+            # faster-whisper's seek does.
+            said = said_before + "".join(segment.text for segment in segments)
+            cut = int(heard_to * SAMPLE_RATE)
+            rest = self.decode_window(speech[cut:], said, fallback, prompted, hotwords, _depth + 1)
+            if rest is None:
+                return None
+            segments += [Segment(s.start + lead_s + heard_to, s.end + lead_s + heard_to, s.text) for s in rest]
         return segments
 
     def read_short_answer(self, audio: np.ndarray, heard: str) -> str:

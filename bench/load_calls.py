@@ -1,0 +1,144 @@
+"""Several callers at once, in real time: how fast the seat still hears and answers.
+
+    .venv/bin/python bench/load_calls.py [--sizes 1,4] [--calls 8] [--corpus ../shared/corpus/dev/calls.jsonl]
+
+For each size N it starts a server of its own (embedded defaults, the shared sample knowledge, as
+`hotline simulate` does) and plays the first --calls multi-turn calls of the corpus N at a time
+(all N start together; the next N when those are done), each in real time by the softphone (20 ms
+frames on the clock, marks echoed when the reply has played). Every size plays the same calls,
+so the figures differ only by the load. Printed per size, from the audio timeline of each turn:
+
+- end of speech → final transcript, p50 and p95 (the final is the stored `asr_final_at`);
+- end of speech → first reply audio, p50 and p95 (a hold prompt counts: it is what the caller hears);
+- call start → greeting audio, p50;
+- frames lost: frames the phones sent that the server did not take in (from its call_ended event);
+- the server's CPU seconds per second of caller audio (everything: VAD, recognition, synthesis).
+
+Medians and p95 of one run; this machine is shared and noisy, so compare sizes within a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import websockets
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+SHARED = REPO.parent / "shared"
+
+from server.simulate import endpoints, fetch_detail, local_server, read_corpus, result_line  # noqa: E402
+from server.softphone import FRAME_S, Softphone, caller_audio  # noqa: E402
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def timings(line: dict, field: str) -> list[float]:
+    return [turn[field] for turn in line["turns"] if turn[field] is not None]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def run_calls(url: str, calls: list) -> tuple[list, dict[str, int]]:
+    """Place all calls at once; returns their PhoneCall results and frames each was heard to get."""
+    frames_in: dict[str, int] = {}
+    async with websockets.connect(url.replace("/media-stream", "/api/events")) as watcher:
+
+        async def watch() -> None:
+            async for raw in watcher:
+                event = json.loads(raw)
+                if event["type"] == "call_ended":
+                    frames_in[event["call_sid"]] = event["frames"]
+
+        watching = asyncio.create_task(watch())
+        phones = await asyncio.gather(
+            *(Softphone(url, realtime=True).call(call.clips, call.caller_number) for call in calls),
+            return_exceptions=True,
+        )
+        deadline = time.monotonic() + 60
+        while len(frames_in) < sum(1 for p in phones if not isinstance(p, BaseException)):
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        watching.cancel()
+    return phones, frames_in
+
+
+def measure(size: int, calls: list) -> dict[str, float]:
+    knowledge = SHARED / "kb"
+    files = knowledge / "sample_kb.jsonl", knowledge / "catalogue.json", knowledge / "gazetteer.json"
+    with local_server(*files) as server:
+        ws_url, http = endpoints(server.url)
+        cpu_before = cpu_seconds(server.pid)
+        phones, frames_in = [], {}
+        for wave in range(0, len(calls), size):
+            wave_phones, wave_frames = asyncio.run(run_calls(ws_url, calls[wave : wave + size]))
+            phones += wave_phones
+            frames_in.update(wave_frames)
+            print(f"  {size} at once: {min(wave + size, len(calls))}/{len(calls)} calls done", file=sys.stderr)
+        cpu = cpu_seconds(server.pid) - cpu_before
+        finals, replies, greetings, lost, audio_s, failed = [], [], [], 0, 0.0, 0
+        for call, phone in zip(calls, phones, strict=True):
+            if isinstance(phone, BaseException):
+                failed += 1
+                print(f"  {call.id}: failed: {phone}", file=sys.stderr)
+                continue
+            detail = fetch_detail(http, phone.call_sid)
+            line = result_line(call.id, phone, detail, realtime=True)
+            finals += timings(line, "end_of_speech_to_final_ms")
+            replies += timings(line, "end_of_speech_to_reply_audio_ms")
+            if phone.first_audio_wall:
+                greetings.append((phone.first_audio_wall - phone.started_wall) * 1000)
+            lost += phone.frames_sent - frames_in.get(phone.call_sid, 0)
+            audio_s += phone.frames_sent * FRAME_S
+        return {
+            "calls": size, "failed": failed, "turns": len(finals),
+            "final_p50": statistics.median(finals), "final_p95": percentile(finals, 0.95),
+            "reply_p50": statistics.median(replies), "reply_p95": percentile(replies, 0.95),
+            "greeting_p50": statistics.median(greetings), "frames_lost": lost,
+            "cpu_per_audio_s": cpu / audio_s if audio_s else float("nan"),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
+    parser.add_argument("--sizes", default="1,4", help="how many calls at once, e.g. 1,4")
+    parser.add_argument("--calls", type=int, default=8, help="calls played at every size")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    calls = [call for call in read_corpus(args.corpus) if len(call.clips) >= 2][: args.calls]
+    if len(calls) < max(sizes):
+        parser.error(f"only {len(calls)} calls with two turns or more; --calls must reach the largest size")
+    speech = [caller_audio(clip)[1] for call in calls for clip in call.clips]
+    print(f"calls: {', '.join(call.id for call in calls)} ({sum(speech):.0f} s of speech in {len(speech)} turns)",
+          file=sys.stderr)
+    rows = [measure(size, calls) for size in sizes]
+    header = (f"{'calls':>5} {'turns':>5} {'final p50':>9} {'p95':>6} {'reply p50':>9} {'p95':>6} "
+              f"{'greeting':>8} {'lost':>5} {'CPU s/audio s':>13}")
+    print(header)
+    for row in rows:
+        print(f"{row['calls']:>5} {row['turns']:>5} {row['final_p50']:>9.0f} {row['final_p95']:>6.0f} "
+              f"{row['reply_p50']:>9.0f} {row['reply_p95']:>6.0f} {row['greeting_p50']:>8.0f} "
+              f"{row['frames_lost']:>5} {row['cpu_per_audio_s']:>13.2f}"
+              + (f"  ({row['failed']} failed)" if row["failed"] else ""))
+    print("(milliseconds from the caller's end of speech; greeting: from the call's start)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The caller's current turn, transcribed while it is spoken (one per call).
+
+After every audio feed the call session asks `LiveTranscription.listen` whether to decode: every
+`step_s` of speech, and once in each pause of `pause_s`. A decode runs in the shared worker pool
+through `run`; decodes of one call never overlap (a request while one runs is remembered and
+served with the newest audio), so a call costs at most one worker at a time, and a busy pool
+delays partials rather than piling them up. A pause of `commit_pause_s` commits the decode that
+heard it (voice/asr/streaming.py). The pause decode's text also decides how long the silence
+must be before the turn ends (`EndOfTurnPolicy`), which is what makes a finished answer quick
+and a half-said address patient.
+
+The final text of a turn reuses the pause decode when it heard the end of speech, so in the
+common case the end of a turn costs no decoding at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from voice.asr.base import SAMPLE_RATE, Transcript
+from voice.asr.streaming import Decode, Partial, PartialDecode, StreamingTranscriber
+from voice.turn_taking import EndOfTurnPolicy
+from voice.vad import EndOfTurnDetector, TurnEnded
+
+log = logging.getLogger("hotline.live")
+
+T = TypeVar("T")
+Run = Callable[[Callable[[], T]], Awaitable[T]]
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    step_s: float = 3.0
+    pause_s: float = 0.25
+    commit_pause_s: float = 0.45
+    min_commit_s: float = 8.0
+
+
+@dataclass
+class PartialRecord:
+    """A partial transcript as stored with the turn: turn audio heard, and the text then."""
+
+    audio_s: float
+    confirmed: str
+    tentative: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"audio_s": round(self.audio_s, 2), "confirmed": self.confirmed, "tentative": self.tentative}
+
+
+@dataclass
+class _Turn:
+    transcriber: StreamingTranscriber
+    partials: list[PartialRecord] = field(default_factory=list)
+    decoded_to_s: float | None = None  # stream time of the newest audio a decode was asked for
+    decoded_pause: float | None = None  # speech end of the pause already decoded
+    committed_pause: float | None = None  # speech end of the pause already committed
+
+
+class LiveTranscription:
+    def __init__(
+        self,
+        decode: Decode,
+        partial_decode: PartialDecode,
+        run: Run,
+        policy: EndOfTurnPolicy,
+        on_partial: Callable[[PartialRecord], None],
+        settings: LiveSettings | None = None,
+    ) -> None:
+        self._decode = decode
+        self._partial_decode = partial_decode
+        self._run = run
+        self._policy = policy
+        self._on_partial = on_partial
+        self.settings = settings or LiveSettings()
+        self._turn: _Turn | None = None
+        self._lock = asyncio.Lock()  # one transcriber operation at a time
+        self._task: asyncio.Task[None] | None = None
+        self._wanted = False  # a decode was asked for while one ran
+        self._pending_pause: float | None = None
+
+    def start_turn(self) -> None:
+        """A new turn began."""
+        self._turn = self._new_turn()
+
+    def end_turn(self) -> LiveTurn:
+        """The detector ended the turn: hand it over for `finish`; listening stops until the next."""
+        turn, self._turn = self._turn or self._new_turn(), None
+        return LiveTurn(turn)
+
+    def resume_turn(self, ended: LiveTurn) -> None:
+        """The caller went on with the turn that ended: keep transcribing it where it was."""
+        self._turn = ended.turn
+
+    def _new_turn(self) -> _Turn:
+        return _Turn(StreamingTranscriber(
+            self._decode, min_commit_s=self.settings.min_commit_s, partial_decode=self._partial_decode
+        ))
+
+    def listen(self, detector: EndOfTurnDetector) -> None:
+        """Called after each feed: start a decode or a commit when the turn calls for one."""
+        turn = self._turn
+        if turn is None or not detector.in_turn:
+            return
+        settings = self.settings
+        if turn.decoded_to_s is None:
+            turn.decoded_to_s = detector.now_s  # the first partial comes `step_s` into the turn
+        speech_end = detector.speech_end_s
+        silence = detector.silence_s
+        if silence >= settings.pause_s and turn.decoded_pause != speech_end:
+            turn.decoded_pause = speech_end
+            self._request(detector, pause_end=speech_end)
+        elif silence >= settings.commit_pause_s and turn.committed_pause != speech_end:
+            turn.committed_pause = speech_end
+            asyncio.get_running_loop().create_task(self._commit(turn, detector, speech_end))
+        elif silence == 0 and detector.now_s - turn.decoded_to_s >= settings.step_s:
+            self._request(detector, pause_end=None)
+
+    def _request(self, detector: EndOfTurnDetector, pause_end: float | None) -> None:
+        assert self._turn is not None
+        self._turn.decoded_to_s = detector.now_s
+        if self._task is not None and not self._task.done():
+            self._wanted = True
+            self._pending_pause = pause_end
+            return
+        self._task = asyncio.get_running_loop().create_task(self._decode_loop(detector, pause_end))
+
+    async def _decode_loop(self, detector: EndOfTurnDetector, pause_end: float | None) -> None:
+        while True:
+            self._wanted = False
+            await self._update(detector, pause_end)
+            if not self._wanted:
+                return
+            pause_end = self._pending_pause
+
+    async def _update(self, detector: EndOfTurnDetector, pause_end: float | None) -> None:
+        turn = self._turn
+        if turn is None or not detector.in_turn:
+            return
+        audio, audio_start_s = detector.turn_audio()
+        async with self._lock:
+            if self._turn is not turn:
+                return  # the turn ended while the decode waited; the final decides
+            try:
+                partial: Partial = await self._run(lambda: turn.transcriber.update(audio))
+            except Exception:  # noqa: BLE001 - a partial that fails is only a partial; the final decides
+                log.exception("partial decode failed")
+                return
+        log.debug("partial at %.2f s of the turn: %r", partial.audio_s, partial.latest[-20:])
+        record = PartialRecord(partial.audio_s, partial.confirmed, partial.tentative)
+        turn.partials.append(record)
+        self._on_partial(record)
+        # Still the same pause: the text just decoded is everything said, and says how it ends.
+        if pause_end is not None and self._turn is turn and detector.in_turn and detector.speech_end_s == pause_end:
+            heard_to_s = audio_start_s + audio.size / SAMPLE_RATE
+            if heard_to_s >= pause_end:
+                silence_ms = self._policy.silence_ms(partial.latest)
+                log.debug("pause at %.2f s: %r ends the turn after %d ms", pause_end, partial.latest[-12:], silence_ms)
+                detector.end_after(silence_ms)
+
+    async def _commit(self, turn: _Turn, detector: EndOfTurnDetector, speech_end_s: float) -> None:
+        _, audio_start_s = detector.turn_audio()
+        async with self._lock:  # after the pause decode, which took the lock first
+            turn.transcriber.commit(speech_end_s - audio_start_s)
+
+    async def finish(self, live: LiveTurn, ended: TurnEnded) -> Transcript:
+        """The turn's final text: the last decode when it heard the end of speech, else one more."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+        transcriber = live.turn.transcriber
+        speech_end = ended.ended_at_s - ended.audio_start_s
+        async with self._lock:
+            if not transcriber.needs_decode(ended.audio, speech_end):
+                # The pause's decode heard it all: no work, so no waiting in line for a worker.
+                return transcriber.finish(ended.audio, speech_end)
+            log.debug("final decoded again (speech ends %.2f s into the turn)", speech_end)
+            return await self._run(lambda: transcriber.finish(ended.audio, speech_end))
+
+
+@dataclass(frozen=True)
+class LiveTurn:
+    """A turn the detector ended, with what was heard of it while it was spoken."""
+
+    turn: _Turn
+
+    @property
+    def partials(self) -> list[PartialRecord]:
+        return list(self.turn.partials)
+
+    @property
+    def decodes(self) -> int:
+        return self.turn.transcriber.decodes
