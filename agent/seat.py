@@ -108,7 +108,9 @@ class OfflineSeat:
             return ""
         gazetteer = self._knowledge.gazetteer
         names = gazetteer.streets(s.district) if s.district else gazetteer.districts()
-        return " ".join(names[:HOTWORD_NAMES])
+        # Joined as Whisper writes a list (spaces made it write the caller's answer with spaces too,
+        # and lose a digit of the phone number said after the place).
+        return "、".join(names[:HOTWORD_NAMES]) + "。"
 
     def expecting(self) -> str | None:
         """What the seat has just asked for ("place", "phone", "line_confirm", "name", "more",

@@ -58,6 +58,8 @@ PHONE_RATE = 8000
 ASR_RATE = 16000
 # A run of this many digits is a number being dictated (a phone number, most often).
 DICTATED_DIGITS = 5
+# Speech this long that the recogniser makes no words of gets "sorry, say again"; shorter is noise.
+WORDLESS_REPLY_S = 1.0
 
 
 def utcnow() -> datetime:
@@ -69,7 +71,7 @@ class SpokenTurn:
     ended: TurnEnded
     live: LiveTurn
     number: int  # which caller turn (a resumed turn keeps its number)
-    version: int  # the session's turn version when it ended; a later resume makes it stale
+    version: int  # how often this turn had been taken up again when it ended; one more makes it stale
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ class CallState:
     frames_in: int = 0  # media frames received (a load test compares it with frames sent)
     turn_count: int = 0  # turns stored
     turn_number: int = 0  # turns the detector started
-    version: int = 0
+    resumed: dict[int, int] = field(default_factory=dict)  # turn number → times taken up again
     barged: bool = False  # the current turn has already cut a reply short
     last_live: LiveTurn | None = None
     answered: AnsweredTurn | None = None
@@ -195,15 +197,14 @@ class CallSession:
                 state.live.start_turn()
                 state.barged = False
             elif isinstance(event, TurnResumed):
-                state.version += 1
+                state.resumed[state.turn_number] = state.resumed.get(state.turn_number, 0) + 1
                 if state.last_live is not None:
                     state.live.resume_turn(state.last_live)
                 state.barged = False
             elif isinstance(event, TurnEnded):
-                state.version += 1
                 log.debug("call %s: turn %d ended at %.2f s", self.label, state.turn_number, event.ended_at_s)
                 state.last_live = state.live.end_turn()
-                self._turns.put_nowait(SpokenTurn(event, state.last_live, state.turn_number, state.version))
+                self._turns.put_nowait(self._spoken(event, state.last_live))
         detector = state.detector
         if detector.in_turn and not state.barged and detector.speech_s >= self._barge_in_s and state.speaker.busy:
             # Enough speech over a reply to be the caller, not a cough or the street.
@@ -225,6 +226,16 @@ class CallSession:
             await asyncio.to_thread(
                 repository.set_turn_reply_heard, self._services.engine, state.call_id, index, reply.heard_text
             )
+
+    def _spoken(self, ended: TurnEnded, live: LiveTurn) -> SpokenTurn:
+        state = self.state
+        assert state is not None
+        return SpokenTurn(ended, live, state.turn_number, state.resumed.get(state.turn_number, 0))
+
+    def _stale(self, spoken: SpokenTurn) -> bool:
+        """The caller took the turn up again after it ended: a longer version of it follows."""
+        assert self.state is not None
+        return self.state.resumed.get(spoken.number, 0) != spoken.version
 
     def _on_key(self, key: str) -> None:
         state = self.state
@@ -281,19 +292,21 @@ class CallSession:
         state = self.state
         assert state is not None
         transcript = await state.live.finish(spoken.live, spoken.ended)
-        if spoken.version != state.version:
+        if self._stale(spoken):
             return  # the caller went on: the longer turn comes next
         text = transcript.text.strip()
         ended = spoken.ended
         if ended.ended_at_s - ended.started_at_s < SHORT_TURN_S:
             recognizer = self._services.recognizer
             text = await self._services.run(lambda: recognizer.read_short_answer(ended.audio, text))
-        if not text:
+        if not text and ended.ended_at_s - ended.started_at_s < WORDLESS_REPLY_S:
             log.info("call %s: a turn with no words (noise?) at %.1f s", self.label, ended.started_at_s)
             return
+        # A longer turn with no words is someone the recogniser could not follow: the seat says
+        # so (it asks again) rather than leave the caller in silence.
         if self._services.recognizer.restore_digits and longest_digit_run(text) >= DICTATED_DIGITS:
             text = await self._numbers_read_again(transcript, spoken)
-            if spoken.version != state.version:
+            if self._stale(spoken):
                 return
         await self._answer(text, spoken, spoken.number, [p.as_dict() for p in spoken.live.partials])
 
@@ -308,8 +321,9 @@ class CallSession:
         self._publish("final", turn=spoken.number, text=transcript.text, numbers_pending=True)
         state.speaker.say(replies.NUMBER_HOLD, name=None)
         recognizer = self._services.recognizer
-        hotwords = self._hotwords or None
-        whole = await self._services.run_slow(lambda: recognizer.transcribe(spoken.ended.audio, hotwords=hotwords))
+        # Unbiased: the number is what matters here, and names in the prompt changed how Whisper
+        # wrote the digits after them (d031 lost one).
+        whole = await self._services.run_slow(lambda: recognizer.transcribe(spoken.ended.audio))
         return whole.text.strip()
 
     async def _answer(self, text: str, spoken: SpokenTurn | None, number: int, partials: list[dict]) -> None:
@@ -321,7 +335,10 @@ class CallSession:
         answered = state.answered
         replace = answered is not None and answered.number == number and number >= 0
         if replace and answered.text == text:
-            return  # the caller only coughed or breathed: the answer given stands
+            # The caller only coughed or breathed: the answer given stands, and is marked again as
+            # the answer to this turn for whoever waits for it.
+            await state.speaker.wait(state.speaker.say("", name=f"reply-{answered.index}"))
+            return
         if replace:
             state.seat.restore(answered.before)  # the seat hears the whole turn instead
             index = answered.index
@@ -347,7 +364,7 @@ class CallSession:
             replace=replace,
         )
         self._publish("reply", turn=index, text=reply.text, action=reply.action)
-        if self._hung_up or (spoken is not None and spoken.version != state.version):
+        if self._hung_up or (spoken is not None and self._stale(spoken)):
             return
         said = await state.speaker.wait(state.speaker.say(reply.text, name=f"reply-{index}"))
         if said.first_audio_at is not None:
@@ -372,9 +389,7 @@ class CallSession:
             self._turns.put_nowait(KeypadTurn("".join(state.keypad)))
         for leftover in state.detector.flush():
             if isinstance(leftover, TurnEnded):
-                state.version += 1
-                live = state.live.end_turn()
-                self._turns.put_nowait(SpokenTurn(leftover, live, state.turn_number, state.version))
+                self._turns.put_nowait(self._spoken(leftover, state.live.end_turn()))
         self._turns.put_nowait(None)
         if self._worker is not None:
             await self._worker

@@ -115,6 +115,9 @@ class Speaker:
                     reply.marks[mark] = number
                     self._outstanding[mark] = reply
                     await self._send_text(mark_message(self._sid, mark))
+            if marked and not reply.sentences:  # nothing to say, but the reply's end is still marked
+                self._outstanding[reply.name] = reply
+                await self._send_text(mark_message(self._sid, reply.name))
 
     async def _audio(self, sentence: str) -> np.ndarray | None:
         cached = getattr(self._synth, "cached", None)
@@ -139,7 +142,7 @@ class Speaker:
         if reply is None:
             return False
         self.heard_marks.append(name)
-        reply.heard = max(reply.heard, reply.marks[name] + 1)
+        reply.heard = max(reply.heard, reply.marks.get(name, -1) + 1)
         return True
 
     async def interrupt(self) -> list[Reply]:

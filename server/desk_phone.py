@@ -32,7 +32,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from server.protocol import Mark, Media, ProtocolError, Unknown, parse_message
 from server.simulate import endpoints
-from server.softphone import _media_message, _start_message
+from server.softphone import gateway_media_message, gateway_start_message
 from voice.codec import pcm16_to_ulaw, ulaw_to_pcm16
 
 log = logging.getLogger("hotline.phone")
@@ -119,7 +119,7 @@ class DeskPhone:
         try:
             await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
             params = {"from": self.caller_number} if self.caller_number else {}
-            await ws.send(json.dumps(_start_message(self.stream_sid, self.call_sid, params)))
+            await ws.send(json.dumps(gateway_start_message(self.stream_sid, self.call_sid, params)))
             self.line.start(from_line)
             listener = asyncio.create_task(self._listen(ws))
             hung_up = asyncio.create_task(self._hung_up.wait())
@@ -181,7 +181,7 @@ class DeskPhone:
         with contextlib.suppress(ConnectionClosed):
             while True:
                 frame = await mic.get()
-                await ws.send(_media_message(self.stream_sid, pcm16_to_ulaw(frame), index))
+                await ws.send(gateway_media_message(self.stream_sid, pcm16_to_ulaw(frame), index))
                 index += 1
 
     async def _send_keys(self, ws: ClientConnection) -> None:

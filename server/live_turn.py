@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -145,12 +146,15 @@ class LiveTranscription:
         async with self._lock:
             if self._turn is not turn:
                 return  # the turn ended while the decode waited; the final decides
+            asked = time.monotonic()
             try:
                 partial: Partial = await self._run(lambda: turn.transcriber.update(audio))
             except Exception:  # noqa: BLE001 - a partial that fails is only a partial; the final decides
                 log.exception("partial decode failed")
                 return
-        log.debug("partial at %.2f s of the turn: %r", partial.audio_s, partial.latest[-20:])
+        log.debug("partial at %.2f s of the turn (%s, %.0f ms): %r", partial.audio_s,
+                  f"pause since {detector.now_s - pause_end:.2f} s" if pause_end is not None else "speech",
+                  (time.monotonic() - asked) * 1000, partial.latest[-20:])
         record = PartialRecord(partial.audio_s, partial.confirmed, partial.tentative)
         turn.partials.append(record)
         self._on_partial(record)

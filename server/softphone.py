@@ -80,7 +80,7 @@ class Softphone:
                 await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
                 params = {"from": caller_number} if caller_number else {}
                 result.started_wall = time.time()
-                await ws.send(json.dumps(_start_message(stream_sid, call_sid, params)))
+                await ws.send(json.dumps(gateway_start_message(stream_sid, call_sid, params)))
                 await self._wait_for_mark(marks, reader, "the greeting")
                 for ulaw, speech_end in clips_audio:
                     end_of_speech = await self._send_audio(ws, stream_sid, ulaw, mark_at_s=speech_end)
@@ -167,7 +167,7 @@ class Softphone:
                 await asyncio.sleep(max(0.0, started + index * FRAME_S - time.monotonic()))
             elif index % 50 == 49:
                 await asyncio.sleep(0)  # let the reader run
-            await ws.send(_media_message(stream_sid, frame, index))
+            await ws.send(gateway_media_message(stream_sid, frame, index))
             self._frames_sent += 1
             if index == mark_frame:
                 marked_wall = time.time()
@@ -184,7 +184,7 @@ class Softphone:
         started, sent = time.monotonic(), 0
         try:
             while not getter.done():
-                await ws.send(_media_message(stream_sid, SILENCE_FRAME, 0))
+                await ws.send(gateway_media_message(stream_sid, SILENCE_FRAME, 0))
                 self._frames_sent += 1
                 sent += 1
                 # On the clock: the server's end of turn counts frames, so a line slower than real
@@ -200,7 +200,7 @@ def _drain(queue: asyncio.Queue[str]) -> None:
         queue.get_nowait()
 
 
-def _start_message(stream_sid: str, call_sid: str, params: dict[str, str]) -> dict:
+def gateway_start_message(stream_sid: str, call_sid: str, params: dict[str, str]) -> dict:
     return {
         "event": "start",
         "sequenceNumber": "1",
@@ -216,7 +216,7 @@ def _start_message(stream_sid: str, call_sid: str, params: dict[str, str]) -> di
     }
 
 
-def _media_message(stream_sid: str, frame: bytes, index: int) -> str:
+def gateway_media_message(stream_sid: str, frame: bytes, index: int) -> str:
     return json.dumps({
         "event": "media",
         "streamSid": stream_sid,
