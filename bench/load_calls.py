@@ -79,7 +79,7 @@ async def run_calls(url: str, calls: list) -> tuple[list, dict[str, int]]:
     return phones, frames_in
 
 
-def measure(size: int, calls: list) -> dict[str, float]:
+def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
     knowledge = SHARED / "kb"
     files = knowledge / "sample_kb.jsonl", knowledge / "catalogue.json", knowledge / "gazetteer.json"
     with local_server(*files) as server:
@@ -100,6 +100,10 @@ def measure(size: int, calls: list) -> dict[str, float]:
                 continue
             detail = fetch_detail(http, phone.call_sid)
             line = result_line(call.id, phone, detail, realtime=True)
+            if verbose:
+                for turn in line["turns"]:
+                    print(f"  {call.id} final {turn['end_of_speech_to_final_ms']} ms, reply audio "
+                          f"{turn['end_of_speech_to_reply_audio_ms']} ms: {turn['asr_text'][:40]}", file=sys.stderr)
             finals += timings(line, "end_of_speech_to_final_ms")
             replies += timings(line, "end_of_speech_to_reply_audio_ms")
             if phone.first_audio_wall:
@@ -120,6 +124,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
     parser.add_argument("--sizes", default="1,4", help="how many calls at once, e.g. 1,4")
     parser.add_argument("--calls", type=int, default=8, help="calls played at every size")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every turn's latencies")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     calls = [call for call in read_corpus(args.corpus) if len(call.clips) >= 2][: args.calls]
@@ -128,7 +133,7 @@ def main() -> None:
     speech = [caller_audio(clip)[1] for call in calls for clip in call.clips]
     print(f"calls: {', '.join(call.id for call in calls)} ({sum(speech):.0f} s of speech in {len(speech)} turns)",
           file=sys.stderr)
-    rows = [measure(size, calls) for size in sizes]
+    rows = [measure(size, calls, args.verbose) for size in sizes]
     header = (f"{'calls':>5} {'turns':>5} {'final p50':>9} {'p95':>6} {'reply p50':>9} {'p95':>6} "
               f"{'greeting':>8} {'lost':>5} {'CPU s/audio s':>13}")
     print(header)
