@@ -24,12 +24,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from agent import replies
-from agent.seat import OfflineSeat, SeatReply, SeatSnapshot
+from agent.seat import OfflineSeat, SeatReply
 from server.call_speaker import Speaker
+from server.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
 from server.live_turn import LiveTranscription, LiveTurn, PartialRecord
 from server.protocol import (
     CLOSE_PROTOCOL,
@@ -49,13 +49,10 @@ from voice.asr.base import Transcript
 from voice.asr.digits import longest_digit_run
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
-from voice.stream_resample import StreamResampler
-from voice.vad import EndOfTurnDetector, SpeechStarted, TurnEnded, TurnResumed
+from voice.vad import SpeechStarted, TurnEnded, TurnResumed
 
 log = logging.getLogger("hotline.call")
 
-PHONE_RATE = 8000
-ASR_RATE = 16000
 # A run of this many digits is a number being dictated (a phone number, most often).
 DICTATED_DIGITS = 5
 # Speech this long that the recogniser makes no words of gets "sorry, say again"; shorter is noise.
@@ -64,49 +61,6 @@ WORDLESS_REPLY_S = 1.0
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class SpokenTurn:
-    ended: TurnEnded
-    live: LiveTurn
-    number: int  # which caller turn (a resumed turn keeps its number)
-    version: int  # how often this turn had been taken up again when it ended; one more makes it stale
-
-
-@dataclass(frozen=True)
-class KeypadTurn:
-    digits: str
-
-
-@dataclass
-class AnsweredTurn:
-    """The last turn the seat answered, kept so that it can be taken back."""
-
-    number: int
-    index: int
-    before: SeatSnapshot
-    text: str
-
-
-@dataclass
-class CallState:
-    start: Start
-    call_id: int
-    seat: OfflineSeat
-    detector: EndOfTurnDetector
-    speaker: Speaker
-    live: LiveTranscription
-    resampler: StreamResampler = field(default_factory=lambda: StreamResampler(PHONE_RATE, ASR_RATE))
-    dtmf: list[str] = field(default_factory=list)  # every key, for the call record
-    keypad: list[str] = field(default_factory=list)  # the entry being typed
-    frames_in: int = 0  # media frames received (a load test compares it with frames sent)
-    turn_count: int = 0  # turns stored
-    turn_number: int = 0  # turns the detector started
-    resumed: dict[int, int] = field(default_factory=dict)  # turn number → times taken up again
-    barged: bool = False  # the current turn has already cut a reply short
-    last_live: LiveTurn | None = None
-    answered: AnsweredTurn | None = None
 
 
 class CallSession:

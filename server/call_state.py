@@ -1,0 +1,59 @@
+"""What one call holds while it runs: its parts (seat, detector, voice, transcription) and the turns
+waiting for the turn worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.seat import OfflineSeat, SeatSnapshot
+from server.call_speaker import Speaker
+from server.live_turn import LiveTranscription, LiveTurn
+from server.protocol import Start
+from voice.stream_resample import StreamResampler
+from voice.vad import EndOfTurnDetector, TurnEnded
+
+PHONE_RATE = 8000
+ASR_RATE = 16000
+
+
+@dataclass(frozen=True)
+class SpokenTurn:
+    ended: TurnEnded
+    live: LiveTurn
+    number: int  # which caller turn (a resumed turn keeps its number)
+    version: int  # how often this turn had been taken up again when it ended; one more makes it stale
+
+
+@dataclass(frozen=True)
+class KeypadTurn:
+    digits: str
+
+
+@dataclass
+class AnsweredTurn:
+    """The last turn the seat answered, kept so that it can be taken back."""
+
+    number: int
+    index: int
+    before: SeatSnapshot
+    text: str
+
+
+@dataclass
+class CallState:
+    start: Start
+    call_id: int
+    seat: OfflineSeat
+    detector: EndOfTurnDetector
+    speaker: Speaker
+    live: LiveTranscription
+    resampler: StreamResampler = field(default_factory=lambda: StreamResampler(PHONE_RATE, ASR_RATE))
+    dtmf: list[str] = field(default_factory=list)  # every key, for the call record
+    keypad: list[str] = field(default_factory=list)  # the entry being typed
+    frames_in: int = 0  # media frames received (a load test compares it with frames sent)
+    turn_count: int = 0  # turns stored
+    turn_number: int = 0  # turns the detector started
+    resumed: dict[int, int] = field(default_factory=dict)  # turn number → times taken up again
+    barged: bool = False  # the current turn has already cut a reply short
+    last_live: LiveTurn | None = None
+    answered: AnsweredTurn | None = None
