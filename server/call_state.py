@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from agent.seat import OfflineSeat, SeatSnapshot
 from server.call_speaker import Speaker
 from server.live_turn import LiveTranscription, LiveTurn
+from server.protocol import SAMPLE_RATE as PHONE_RATE
 from server.protocol import Start
+from voice.asr.base import SAMPLE_RATE as ASR_RATE
 from voice.stream_resample import StreamResampler
 from voice.vad import EndOfTurnDetector, TurnEnded
-
-PHONE_RATE = 8000
-ASR_RATE = 16000
 
 
 @dataclass(frozen=True)
