@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from knowledge.phonetic import HOMOPHONE, NEAR, SAME_CHAR, fuzzy_keys, match_sequence
+from knowledge.phonetic import HOMOPHONE, NEAR, SAME_CHAR, TermIndex, match_sequence
 
 if TYPE_CHECKING:
     from knowledge.catalogue import Catalogue
+    from knowledge.gazetteer import Gazetteer
     from knowledge.kb import KbIndex
 
 
@@ -32,22 +33,29 @@ def domain_vocabulary(kb: KbIndex, catalogue: Catalogue) -> set[str]:
     return words
 
 
+def names_to_listen_for(kb: KbIndex, catalogue: Catalogue, gazetteer: Gazetteer) -> set[str]:
+    """What the recogniser may respell a transcript into (voice/asr/respelling.py): the places
+    of the gazetteer and the domain vocabulary, with the words callers use for the services and
+    the situations the KB's concepts describe; the audio decides, so the list may be generous."""
+    from knowledge.kb_lexicon import CONCEPTS, SYNONYMS
+
+    words = domain_vocabulary(kb, catalogue) | gazetteer.names() | set(SYNONYMS)
+    words |= {word for groups, added, _ in CONCEPTS for group in [*groups, added] for word in group}
+    return words
+
+
 class SoundCorrector:
     """Finds domain words spoken in `text` but written with other characters."""
 
     def __init__(self, vocabulary: Iterable[str]):
         words = {w for w in vocabulary if 2 <= len(w) <= 8 and all("\u4e00" <= c <= "\u9fff" for c in w)}
-        self._by_first: dict[str, list[str]] = {}
-        for word in sorted(words, key=len, reverse=True):
-            for key in fuzzy_keys(word[0]):
-                self._by_first.setdefault(key, []).append(word)
+        self._index = TermIndex(words)
 
     def heard_words(self, text: str) -> list[str]:
         """Vocabulary words that `text` sounds like where it does not contain them literally."""
         found: list[str] = []
-        for start, char in enumerate(text):
-            candidates = {w for key in fuzzy_keys(char) for w in self._by_first.get(key, ())}
-            for word in sorted(candidates, key=len, reverse=True):
+        for start in range(len(text)):
+            for word in self._index.starting_at(text, start):
                 if text.startswith(word, start) or word in found:
                     continue
                 sims = match_sequence(text, start, word)

@@ -130,6 +130,22 @@ def match_sequence(text: str, start: int, word: str, allow_miss: bool = False) -
     return scores
 
 
+class TermIndex:
+    """Terms by the coarse sound of their first character: which terms might start at a place in
+    a transcript, longest first."""
+
+    def __init__(self, terms: Iterable[str], min_length: int = 2) -> None:
+        self._by_key: dict[str, list[str]] = {}
+        for term in sorted(set(terms), key=len, reverse=True):
+            if len(term) >= min_length and all(readings(c) for c in term):
+                for key in word_keys(term):
+                    self._by_key.setdefault(key, []).append(term)
+
+    def starting_at(self, text: str, start: int) -> list[str]:
+        found = {t for key in fuzzy_keys(text[start]) for t in self._by_key.get(key, ())}
+        return sorted(found, key=lambda t: (-len(t), t))
+
+
 class SoundAlikeFinder:
     """Finds domain terms the recogniser wrote as homophones (拉基站 → 垃圾站, 户照 → 护照).
 
@@ -140,18 +156,14 @@ class SoundAlikeFinder:
 
     def __init__(self, terms: Iterable[str], is_common_word: Callable[[str], bool], min_length: int = 2):
         self._is_common_word = is_common_word
-        self._index: dict[str, list[str]] = {}
-        for term in sorted(set(terms), key=len, reverse=True):
-            if len(term) >= max(min_length, 2) and all(readings(c) for c in term):
-                for key in word_keys(term):
-                    self._index.setdefault(key, []).append(term)
+        self._index = TermIndex(terms, max(min_length, 2))
 
     def find(self, text: str) -> list[tuple[str, int, int]]:
         """(term, start, end) for each misspelt term, longest first, without overlaps."""
         found: list[tuple[str, int, int]] = []
         taken: set[int] = set()
-        for start, char in enumerate(text):
-            for term in {t for key in fuzzy_keys(char) for t in self._index.get(key, ())}:
+        for start in range(len(text)):
+            for term in self._index.starting_at(text, start):
                 end = start + len(term)
                 heard = text[start:end]
                 if heard == term or taken.intersection(range(start, end)):
