@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from agent.hearing import SoundCorrector, domain_vocabulary
+from agent.hearing import SoundCorrector, domain_vocabulary, names_to_listen_for
 from knowledge.catalogue import Catalogue
 from knowledge.formats import read_catalogue, read_gazetteer, read_kb
 from knowledge.gazetteer import Gazetteer
 from knowledge.kb import KbIndex
+from knowledge.spelling import Misspellings
 
 
 @dataclass
@@ -35,3 +36,8 @@ class SeatKnowledge:
         """Undoes the recogniser's homophones of this knowledge's service and problem words;
         built once here because it costs more than a call should pay."""
         return SoundCorrector(domain_vocabulary(self.kb, self.catalogue))
+
+    @cached_property
+    def misspellings(self) -> Misspellings:
+        """Finds where a transcript may have misspelt one of this knowledge's names or terms."""
+        return Misspellings(names_to_listen_for(self.kb, self.catalogue, self.gazetteer))

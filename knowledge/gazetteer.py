@@ -85,6 +85,12 @@ class Gazetteer:
     def streets(self, district: str) -> list[str]:
         return list(self._mapping.get(district, []))
 
+    def names(self) -> set[str]:
+        """Every name a caller may say: districts and streets in full and without their suffix
+        (海淀区 and 海淀, 望京街道 and 望京), and the areas several streets are named after."""
+        names = {*self._mapping, *(street for streets in self._mapping.values() for street in streets)}
+        return names | {place.core for place in self._places}
+
     def districts_of(self, street: str) -> list[str]:
         return [d for d, streets in self._mapping.items() if street in streets]
 

@@ -1,0 +1,75 @@
+"""Where a transcript may have misspelt a name or service word the hotline knows.
+
+Whisper base writes what it hears in the first characters that come to it: 海电区 for 海淀区,
+回笼官接到 for 回龙观街道, 一宝 for 医保. `Misspellings.find` lists the stretches of a transcript
+that sound like a known term but are written otherwise, loosely (near-miss syllables, one garbled
+syllable in a long name): they are only candidates. Whether the caller said the term is for the
+recogniser to judge against the audio (voice/asr/respelling.py); that check is what lets the
+matching here be loose without writing names into ordinary speech.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge import segment
+from knowledge.phonetic import HOMOPHONE, SAME_CHAR, TermIndex, match_sequence, readings
+
+# Mean per-character similarity a stretch needs to be worth asking the recogniser about: every
+# syllable a near-miss (0.7) passes, a long name with one syllable lost (0.0) and the rest right
+# passes, two near-misses out of three with one wrong do not.
+MIN_SIMILARITY = 0.6
+# A dictionary word this long that the recogniser wrote whole (进进出出) was heard as said: a
+# candidate may not cut into it.
+WHOLE_WORD_CHARS = 4
+
+
+@dataclass(frozen=True)
+class Misspelling:
+    term: str   # the known term
+    start: int  # where the transcript has it otherwise spelt
+    end: int
+
+
+class Misspellings:
+    """Finds stretches of a transcript that sound like one of `terms` (places, services)."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self._terms = {t for t in terms if 2 <= len(t) <= 12}
+        self._index = TermIndex(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def find(self, text: str) -> list[Misspelling]:
+        """Every candidate, overlapping ones included (the recogniser picks among them)."""
+        whole_words = _whole_word_insides(text)
+        found: list[Misspelling] = []
+        for start in range(len(text)):
+            for term in self._index.starting_at(text, start):
+                end = start + len(term)
+                heard = text[start:end]
+                if heard == term or start in whole_words or end in whole_words:
+                    continue
+                if not all(readings(char) for char in heard):
+                    continue  # a stretch across punctuation or digits is no misspelt name
+                sims = match_sequence(text, start, term, allow_miss=len(term) >= 4)
+                if sims is None or sum(sims) / len(sims) < MIN_SIMILARITY:
+                    continue
+                # Two syllables sound like many things: one must be right, or both exact homophones.
+                if len(term) == 2 and SAME_CHAR not in sims and min(sims) < HOMOPHONE:
+                    continue
+                found.append(Misspelling(term, start, end))
+        return found
+
+
+def _whole_word_insides(text: str) -> set[int]:
+    """Positions strictly inside a long dictionary word of `text` (where no candidate may start or end)."""
+    inside: set[int] = set()
+    position = 0
+    for word in segment.cut(text, hmm=False):
+        if len(word) >= WHOLE_WORD_CHARS:
+            inside.update(range(position + 1, position + len(word)))
+        position += len(word)
+    return inside
