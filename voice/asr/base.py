@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -44,3 +45,7 @@ class StreamingRecognizer(SpeechRecognizer, Protocol):
     def restore_numbers(self, segments: list[Segment], audio: np.ndarray) -> list[Segment]: ...
 
     def read_short_answer(self, audio: np.ndarray, heard: str) -> str: ...
+
+    def score_texts(
+        self, audio: np.ndarray, texts: Sequence[str], context: str = "", total: bool = False
+    ) -> list[float]: ...

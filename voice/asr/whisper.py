@@ -235,16 +235,22 @@ class WhisperRecognizer:
             self.score_texts, self.initial_prompt or "",
         )
 
-    def score_texts(self, audio: np.ndarray, texts: Sequence[str]) -> list[float]:
-        """How well each text fits `audio`: the mean log-probability of its tokens, all texts in one
-        aligned pass (CTranslate2's `align`), so ten candidates cost about one decode."""
+    def score_texts(
+        self, audio: np.ndarray, texts: Sequence[str], context: str = "", total: bool = False
+    ) -> list[float]:
+        """How well each text fits `audio`: the log-probability of its tokens (the mean, or with
+        `total` the sum), all texts in one aligned pass (CTranslate2's `align`), so ten candidates
+        cost about one decode. `context` is put before them as previous text, as hotwords are."""
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         encoded = np.array(self._encoded(samples, padding_frames=100))
         batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(encoded, len(texts), axis=0)))
         tokens = [self._encode_text(text) for text in texts]
+        previous = self._encode_text(" " + context)[-(_DECODER_MAX_TOKENS // 2 - 1) :] if context else []
+        start = [self._tokenizer.sot_prev, *previous, *self._decoder_start] if previous else self._decoder_start
         mel_frames = samples.size // self._model.feature_extractor.hop_length
-        results = self._model.model.align(batch, self._decoder_start, tokens, [mel_frames] * len(texts))
-        return [float(np.mean(np.log(np.maximum(result.text_token_probs, 1e-9)))) for result in results]
+        results = self._model.model.align(batch, start, tokens, [mel_frames] * len(texts))
+        log_probs = [np.log(np.maximum(result.text_token_probs, 1e-9)) for result in results]
+        return [float(np.sum(lp) if total else np.mean(lp)) for lp in log_probs]
 
     def restore_numbers(self, segments: list[Segment], audio: np.ndarray) -> list[Segment]:
         """`segments` of `audio` with their dictated phone numbers repaired and read again."""
