@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from agent import replies
+from agent.knowledge import SeatKnowledge
 from agent.seat import OfflineSeat, SeatReply
 from server.call_speaker import Speaker
 from server.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
@@ -45,8 +46,9 @@ from server.protocol import (
 )
 from server.services import Services
 from server.storage import repository
-from voice.asr.base import Transcript
+from voice.asr.base import Segment, Transcript
 from voice.asr.digits import longest_digit_run
+from voice.asr.respelling import Candidate, respell
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
 from voice.vad import SpeechStarted, TurnEnded, TurnResumed
@@ -76,6 +78,8 @@ class CallSession:
         self._barge_in_s = services.settings.get("turn", "barge_in_speech_ms") / 1000
         self._use_hotwords: bool = services.settings.get("asr", "place_hotwords")
         self._hotwords = ""  # names the seat expects in the caller's next turn
+        self._respell: bool = services.settings.get("asr", "respell_names")
+        self._knowledge: SeatKnowledge | None = None
 
     @property
     def label(self) -> str:
@@ -115,6 +119,7 @@ class CallSession:
         speaker.say(replies.GREETING, name="greeting")
         knowledge = await asyncio.to_thread(services.knowledge.current)
         seat = OfflineSeat(knowledge, caller_number=caller)
+        self._knowledge = knowledge
         call_id = await asyncio.to_thread(
             repository.create_call,
             services.engine,
@@ -259,12 +264,15 @@ class CallSession:
         # A longer turn with no words is someone the recogniser could not follow: the seat says
         # so (it asks again) rather than leave the caller in silence.
         if self._services.recognizer.restore_digits and longest_digit_run(text) >= DICTATED_DIGITS:
-            text = await self._numbers_read_again(transcript, spoken)
+            transcript = await self._numbers_read_again(transcript, spoken)
+            text = transcript.text.strip()
             if self._stale(spoken):
                 return
+        if self._respell:
+            text = await self._respelt(text, transcript.segments, spoken)
         await self._answer(text, spoken, spoken.number, [p.as_dict() for p in spoken.live.partials])
 
-    async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> str:
+    async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> Transcript:
         """A turn with a dictated number is transcribed again as a whole and its numbers read
         digit by digit (seconds of work), while the caller hears that the seat is on it.
 
@@ -277,8 +285,22 @@ class CallSession:
         recognizer = self._services.recognizer
         # Unbiased: the number is what matters here, and names in the prompt changed how Whisper
         # wrote the digits after them (d031 lost one).
-        whole = await self._services.run_slow(lambda: recognizer.transcribe(spoken.ended.audio))
-        return whole.text.strip()
+        return await self._services.run_slow(lambda: recognizer.transcribe(spoken.ended.audio))
+
+    async def _respelt(self, text: str, segments: list[Segment], spoken: SpokenTurn) -> str:
+        """`text` with the known names and terms the recogniser, asked again, hears in it."""
+        knowledge = self._knowledge
+        assert knowledge is not None
+        recognizer, audio = self._services.recognizer, spoken.ended.audio
+
+        def respelt() -> tuple[str, list[Candidate]]:
+            candidates = [(m.term, m.start, m.end) for m in knowledge.misspellings.find(text)]
+            return respell(audio, text, segments, candidates, recognizer.score_texts)
+
+        better, chosen = await self._services.run(respelt)
+        if chosen:
+            log.debug("call %s: respelt %s", self.label, [(text[s:e], term) for term, s, e in chosen])
+        return better
 
     async def _answer(self, text: str, spoken: SpokenTurn | None, number: int, partials: list[dict]) -> None:
         state = self.state
