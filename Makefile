@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python bench/eval_dev.py bench/out/simulate_dev.jsonl
 	$(BIN)/python bench/phone_digits.py
 	$(BIN)/python bench/streaming_asr.py
+	$(BIN)/python bench/asr_respelling.py
 	$(BIN)/python bench/load_calls.py --sizes 1,4
 
 clean:

@@ -53,7 +53,7 @@ def counted_number_value(text: str) -> int | None:
         return None
     try:
         return int(cn2an.cn2an(text, "normal"))
-    except ValueError:
+    except (ValueError, KeyError):  # KeyError: cn2an's own lookup fails on some, e.g. 一十零
         return None
 
 

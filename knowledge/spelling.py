@@ -20,6 +20,9 @@ from knowledge.phonetic import HOMOPHONE, SAME_CHAR, TermIndex, match_sequence, 
 # syllable a near-miss (0.7) passes, a long name with one syllable lost (0.0) and the rest right
 # passes, two near-misses out of three with one wrong do not.
 MIN_SIMILARITY = 0.6
+# An ending this many terms share (街道, 区, 镇, 卡) says what kind of thing a term is, not which:
+# a lost syllable may not fall in what is left of a short name (心村街道 is no 兴丰街道).
+COMMON_ENDING_TERMS = 8
 # A dictionary word this long that the recogniser wrote whole (进进出出) was heard as said: a
 # candidate may not cut into it.
 WHOLE_WORD_CHARS = 4
@@ -38,6 +41,7 @@ class Misspellings:
     def __init__(self, terms: Iterable[str]) -> None:
         self._terms = {t for t in terms if 2 <= len(t) <= 12}
         self._index = TermIndex(self._terms)
+        self._endings = _common_endings(self._terms)
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -57,11 +61,27 @@ class Misspellings:
                 sims = match_sequence(text, start, term, allow_miss=len(term) >= 4)
                 if sims is None or sum(sims) / len(sims) < MIN_SIMILARITY:
                     continue
+                name = len(term) - self._ending_length(term)
+                if name < 3 and 0.0 in sims[:name]:
+                    continue
                 # Two syllables sound like many things: one must be right, or both exact homophones.
                 if len(term) == 2 and SAME_CHAR not in sims and min(sims) < HOMOPHONE:
                     continue
                 found.append(Misspelling(term, start, end))
         return found
+
+    def _ending_length(self, term: str) -> int:
+        return next((len(e) for e in self._endings if term.endswith(e) and len(term) > len(e) + 1), 0)
+
+
+def _common_endings(terms: set[str]) -> list[str]:
+    """Endings of one or two characters that many terms share, longest first."""
+    counts: dict[str, int] = {}
+    for term in terms:
+        for size in (1, 2):
+            if len(term) > size + 1:
+                counts[term[-size:]] = counts.get(term[-size:], 0) + 1
+    return sorted((e for e, n in counts.items() if n >= COMMON_ENDING_TERMS), key=len, reverse=True)
 
 
 def _whole_word_insides(text: str) -> set[int]:

@@ -242,10 +242,12 @@ class CallSession:
                 else:
                     await self._take_turn(item)
             except Exception:
-                # One bad turn must not end the call; the caller is asked to repeat.
+                # One bad turn must not end the call; the caller is asked to repeat. The apology
+                # answers the turn (a named reply), so a phone waiting for an answer goes on.
                 log.exception("call %s: turn failed", self.label)
                 if not self._hung_up and self.state is not None:
-                    await self.state.speaker.wait(self.state.speaker.say(replies.SYSTEM_ERROR, name=None))
+                    speaker = self.state.speaker
+                    await speaker.wait(speaker.say(replies.SYSTEM_ERROR, name=f"error-{self.state.turn_number}"))
 
     async def _take_turn(self, spoken: SpokenTurn) -> None:
         state = self.state

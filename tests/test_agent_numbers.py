@@ -1,5 +1,7 @@
 """Spoken numbers, address numerals and callback numbers as callers (and the recogniser) say them."""
 
+import itertools
+
 import pytest
 
 from agent.numbers import counted_number_value, digits_of, normalise_numerals
@@ -19,6 +21,16 @@ def test_counted_number_rejects_digit_strings_and_garbage():
     assert counted_number_value("六零二") is None
     assert counted_number_value("十十") is None
     assert counted_number_value("百万") is None
+
+
+def test_no_run_of_numerals_breaks_the_reader():
+    # The recogniser writes any numerals in any order; cn2an raises KeyError on some (一十零),
+    # which once failed a caller's whole turn (an address with 一十零 in it).
+    chars = "零一二两三四五六七八九十百千"
+    for run in ("".join(p) for n in (2, 3) for p in itertools.product(chars, repeat=n)):
+        value = counted_number_value(run)
+        assert value is None or value >= 0
+    assert normalise_numerals("芳城园一十零号楼") == "芳城园一十零号楼"
 
 
 def test_digits_of_reads_telephone_digits():

@@ -77,3 +77,10 @@ def test_the_vocabulary_holds_places_services_and_what_callers_say() -> None:
     words = names_to_listen_for(knowledge.kb, knowledge.catalogue, knowledge.gazetteer)
     assert {"海淀区", "海淀", "望京街道", "望京", "医保", "住房公积金", "暂住证"} <= words
     assert len(knowledge.misspellings) > 500
+
+
+def test_a_lost_syllable_may_not_fall_in_a_short_name(misspellings: Misspellings) -> None:
+    # 心村街道: 新村街道 sounds alike; 兴丰街道 only by its common ending and one near syllable.
+    found = terms_found(misspellings, "在丰台区心村街道")
+    assert ("心村街道", "新村街道") in found
+    assert ("心村街道", "兴丰街道") not in found
