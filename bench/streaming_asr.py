@@ -35,20 +35,26 @@ from phone_digits import SHARED, server_turns  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
-    parser.add_argument("--step", type=float, default=3.0, help="seconds of speech between partial decodes")
-    parser.add_argument("--pause", type=float, default=0.25, help="a pause this long triggers a decode")
-    parser.add_argument("--commit-pause", type=float, default=0.45, help="a pause this long commits")
-    parser.add_argument("--commit", type=float, default=8.0, help="shortest stretch committed at a pause")
+    parser.add_argument("--step", type=float, help="seconds of speech between partial decodes (default: [turn])")
+    parser.add_argument("--pause", type=float, help="a pause this long triggers a decode (default: [turn])")
+    parser.add_argument("--commit-pause", type=float, help="a pause this long commits (default: [turn])")
+    parser.add_argument("--commit", type=float, help="shortest stretch committed at a pause (default: [turn])")
     parser.add_argument("--calls", default="", help="only these call ids (comma separated)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print turns the streamed text reads worse")
     args = parser.parse_args()
 
     from server.config import load_settings
-    from server.services import build_recognizer, build_turn_detector
-    from voice.asr.streaming import StreamingTranscriber, stream_recorded
+    from server.services import build_recognizer, build_turn_detector, live_settings
+    from voice.asr.streaming import DecodeSchedule, StreamingTranscriber, stream_recorded
     from voice.vad import WINDOW_SAMPLES, SileroVad
 
     settings = load_settings()
+    # The server's policy ([turn] in the config) unless an option says otherwise.
+    live = live_settings(settings)
+    args.step = live.step_s if args.step is None else args.step
+    args.pause = live.pause_s if args.pause is None else args.pause
+    args.commit_pause = live.commit_pause_s if args.commit_pause is None else args.commit_pause
+    args.commit = live.min_commit_s if args.commit is None else args.commit
     recognizer = build_recognizer(settings)
     window_walls: list[float] = []
 
@@ -78,8 +84,8 @@ def main() -> None:
                 whole_cpu += time.process_time() - started
                 started = time.process_time()
                 transcriber = StreamingTranscriber(timed_window, min_commit_s=args.commit, partial_decode=timed_partial)
-                final = stream_recorded(transcriber, audio, SileroVad().process(audio), WINDOW_SAMPLES,
-                                        step_s=args.step, pause_s=args.pause, commit_pause_s=args.commit_pause)
+                schedule = DecodeSchedule(args.step, args.pause, args.commit_pause)
+                final = stream_recorded(transcriber, audio, SileroVad().process(audio), WINDOW_SAMPLES, schedule)
                 streamed_cpu += time.process_time() - started
                 streamed.append(final.text)
                 decodes.append(transcriber.decodes)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from voice.asr.base import SAMPLE_RATE, Transcript
-from voice.asr.streaming import Decode, Partial, PartialDecode, StreamingTranscriber
+from voice.asr.streaming import Decode, DecodeSchedule, Partial, PartialDecode, StreamingTranscriber
 from voice.turn_taking import EndOfTurnPolicy
 from voice.vad import EndOfTurnDetector, TurnEnded
 
@@ -39,6 +39,9 @@ class LiveSettings:
     pause_s: float = 0.25
     commit_pause_s: float = 0.45
     min_commit_s: float = 8.0
+
+    def schedule(self) -> DecodeSchedule:
+        return DecodeSchedule(self.step_s, self.pause_s, self.commit_pause_s)
 
 
 @dataclass
@@ -56,10 +59,8 @@ class PartialRecord:
 @dataclass
 class _Turn:
     transcriber: StreamingTranscriber
+    schedule: DecodeSchedule
     partials: list[PartialRecord] = field(default_factory=list)
-    decoded_to_s: float | None = None  # stream time of the newest audio a decode was asked for
-    decoded_pause: float | None = None  # speech end of the pause already decoded
-    committed_pause: float | None = None  # speech end of the pause already committed
 
 
 class LiveTranscription:
@@ -98,32 +99,25 @@ class LiveTranscription:
         self._turn = ended.turn
 
     def _new_turn(self) -> _Turn:
-        return _Turn(StreamingTranscriber(
+        transcriber = StreamingTranscriber(
             self._decode, min_commit_s=self.settings.min_commit_s, partial_decode=self._partial_decode
-        ))
+        )
+        return _Turn(transcriber, self.settings.schedule())
 
     def listen(self, detector: EndOfTurnDetector) -> None:
         """Called after each feed: start a decode or a commit when the turn calls for one."""
         turn = self._turn
         if turn is None or not detector.in_turn:
             return
-        settings = self.settings
-        if turn.decoded_to_s is None:
-            turn.decoded_to_s = detector.now_s  # the first partial comes `step_s` into the turn
-        speech_end = detector.speech_end_s
-        silence = detector.silence_s
-        if silence >= settings.pause_s and turn.decoded_pause != speech_end:
-            turn.decoded_pause = speech_end
-            self._request(detector, pause_end=speech_end)
-        elif silence >= settings.commit_pause_s and turn.committed_pause != speech_end:
-            turn.committed_pause = speech_end
-            asyncio.get_running_loop().create_task(self._commit(turn, detector, speech_end))
-        elif silence == 0 and detector.now_s - turn.decoded_to_s >= settings.step_s:
+        action = turn.schedule.next(detector.now_s, detector.speech_end_s, detector.silence_s)
+        if action == DecodeSchedule.DECODE_PAUSE:
+            self._request(detector, pause_end=detector.speech_end_s)
+        elif action == DecodeSchedule.DECODE_STEP:
             self._request(detector, pause_end=None)
+        elif action == DecodeSchedule.COMMIT:
+            asyncio.get_running_loop().create_task(self._commit(turn, detector, detector.speech_end_s))
 
     def _request(self, detector: EndOfTurnDetector, pause_end: float | None) -> None:
-        assert self._turn is not None
-        self._turn.decoded_to_s = detector.now_s
         if self._task is not None and not self._task.done():
             self._wanted = True
             self._pending_pause = pause_end

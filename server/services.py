@@ -107,13 +107,18 @@ class Services:
         )
 
     def live_settings(self) -> LiveSettings:
-        turn = self.settings.raw["turn"]
-        return LiveSettings(
-            step_s=turn["partial_step_s"],
-            pause_s=turn["pause_decode_ms"] / 1000,
-            commit_pause_s=turn["commit_pause_ms"] / 1000,
-            min_commit_s=turn["min_commit_s"],
-        )
+        return live_settings(self.settings)
+
+
+def live_settings(settings: Settings) -> LiveSettings:
+    """When a turn being spoken is decoded and committed ([turn] in the config)."""
+    turn = settings.raw["turn"]
+    return LiveSettings(
+        step_s=turn["partial_step_s"],
+        pause_s=turn["pause_decode_ms"] / 1000,
+        commit_pause_s=turn["commit_pause_ms"] / 1000,
+        min_commit_s=turn["min_commit_s"],
+    )
 
 
 def speech_workers(settings: Settings) -> int:

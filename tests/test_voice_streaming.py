@@ -9,7 +9,7 @@ from rapidfuzz.distance import Levenshtein
 from voice_fixtures import dev_clip, dev_texts, recognizer_fixture  # noqa: F401
 
 from voice.asr.base import SAMPLE_RATE, Segment
-from voice.asr.streaming import StreamingTranscriber, stream_recorded
+from voice.asr.streaming import DecodeSchedule, StreamingTranscriber, stream_recorded
 from voice.asr.whisper import WhisperRecognizer
 from voice.asr.whisper_text import looks_looped
 from voice.vad import WINDOW_SAMPLES, SileroVad
@@ -114,6 +114,22 @@ def test_the_final_text_reuses_a_decode_that_heard_the_end_of_speech() -> None:
     later.update(_seconds(2.0))
     later.finish(_seconds(3.5), speech_end_s=3.0)
     assert later.decodes == 2  # speech went on after the last decode: decoded again
+
+
+def test_the_schedule_decodes_every_step_and_once_per_pause_then_commits_it() -> None:
+    schedule = DecodeSchedule(step_s=3.0, pause_s=0.25, commit_pause_s=0.45)
+    said: list[tuple[float, str]] = []
+    # 5 s of speech, a 0.6 s pause, 1 s more speech, then silence; 32 ms feeds as a call's.
+    for feed in range(int(8.0 / 0.032)):
+        now = (feed + 1) * 0.032
+        speech_end = min(now, 5.0) if now < 5.6 else min(now, 6.6)
+        action = schedule.next(now, speech_end, now - speech_end)
+        if action:
+            said.append((round(now, 2), action))
+    assert [a for _, a in said] == ["step", "pause", "commit", "pause", "commit"]
+    step, pause, commit, pause_2, commit_2 = (t for t, _ in said)
+    assert 3.0 <= step < 3.1 and 5.25 <= pause < 5.3 and 5.45 <= commit < 5.5
+    assert 6.85 <= pause_2 < 6.9 and 7.05 <= commit_2 < 7.1, "after 1 s more speech: no step yet, one pause"
 
 
 def test_a_decode_stuck_in_a_loop_is_recognised() -> None:

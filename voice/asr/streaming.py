@@ -219,39 +219,67 @@ def _shift(segment: Segment, seconds: float) -> Segment:
     return Segment(segment.start + seconds, segment.end + seconds, segment.text)
 
 
+class DecodeSchedule:
+    """When to decode a turn being spoken, and when to commit (one per turn).
+
+    A decode every `step_s` of speech and once in each pause of `pause_s`; a pause that reaches
+    `commit_pause_s` commits the decode that heard it. Calls (server/live_turn.py) and recordings
+    (`stream_recorded`) both follow this, so the benchmark measures what callers get.
+    """
+
+    DECODE_PAUSE = "pause"  # decode: the caller has paused
+    DECODE_STEP = "step"  # decode: `step_s` more speech
+    COMMIT = "commit"
+
+    def __init__(self, step_s: float = 3.0, pause_s: float = 0.25, commit_pause_s: float = 0.45) -> None:
+        self.step_s, self.pause_s, self.commit_pause_s = step_s, pause_s, commit_pause_s
+        self._decoded_to: float | None = None  # turn time of the newest audio a decode was asked for
+        self._decoded_pause: float | None = None  # speech end of the pause already decoded
+        self._committed_pause: float | None = None  # speech end of the pause already committed
+
+    def next(self, now_s: float, speech_end_s: float, silence_s: float) -> str | None:
+        """What to do now: DECODE_PAUSE, DECODE_STEP, COMMIT or None (`now_s` is turn time)."""
+        if self._decoded_to is None:
+            self._decoded_to = now_s  # the first decode comes `step_s` into the turn
+        if silence_s >= self.pause_s and self._decoded_pause != speech_end_s:
+            self._decoded_pause, self._decoded_to = speech_end_s, now_s
+            return self.DECODE_PAUSE
+        if silence_s >= self.commit_pause_s and self._committed_pause != speech_end_s:
+            self._committed_pause = speech_end_s
+            return self.COMMIT
+        if silence_s == 0 and now_s - self._decoded_to >= self.step_s:
+            self._decoded_to = now_s
+            return self.DECODE_STEP
+        return None
+
+
 def stream_recorded(
     transcriber: StreamingTranscriber,
     audio: np.ndarray,
     speech_probs: np.ndarray,
     window: int,
-    step_s: float = 3.0,
-    pause_s: float = 0.3,
-    commit_pause_s: float = 0.45,
+    schedule: DecodeSchedule | None = None,
     threshold: float = 0.5,
 ) -> Transcript:
-    """Feed a recorded turn as a live call feeds it, and return the final text.
+    """Feed a recorded turn as a live call feeds it (`schedule`), and return the final text.
 
-    `speech_probs` are the VAD's, one per `window` samples. A decode runs every `step_s` of
-    speech and once in each pause of `pause_s`; a pause of `commit_pause_s` commits that decode.
-    The final text reuses the last decode when it heard the end of speech. Benchmarks and tests
-    use this to measure the streaming policy on recordings; the call session drives it live.
+    `speech_probs` are the VAD's, one per `window` samples. The final text reuses the last decode
+    when it heard the end of speech. Benchmarks and tests use this to measure the streaming
+    policy on recordings; the call session drives it live.
     """
-    silence = last = speech_end = 0
-    decoded_pause = committed_pause = False
+    schedule = schedule or DecodeSchedule()
+    silence = speech_end = 0
     for index, prob in enumerate(speech_probs):
         end = (index + 1) * window
         if prob >= threshold:
             silence, speech_end = 0, end
-            decoded_pause = committed_pause = False
         elif prob < threshold - 0.15:
             silence += window
-        if speech_end and silence >= pause_s * SAMPLE_RATE and not decoded_pause:
+        if not speech_end:
+            continue
+        action = schedule.next(end / SAMPLE_RATE, speech_end / SAMPLE_RATE, silence / SAMPLE_RATE)
+        if action in (DecodeSchedule.DECODE_PAUSE, DecodeSchedule.DECODE_STEP):
             transcriber.update(audio[:end])
-            last, decoded_pause = end, True
-        elif speech_end and silence >= commit_pause_s * SAMPLE_RATE and not committed_pause:
+        elif action == DecodeSchedule.COMMIT:
             transcriber.commit(speech_end / SAMPLE_RATE)
-            committed_pause = True
-        elif silence == 0 and end - last >= step_s * SAMPLE_RATE:
-            transcriber.update(audio[:end])
-            last = end
     return transcriber.finish(audio, speech_end / SAMPLE_RATE)
