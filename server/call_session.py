@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from agent import replies
 from agent.knowledge import SeatKnowledge
 from agent.seat import OfflineSeat, SeatReply
+from server.call_respelling import respell_answered
 from server.call_speaker import Speaker
 from server.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
 from server.live_turn import LiveTranscription, LiveTurn, PartialRecord
@@ -46,9 +47,8 @@ from server.protocol import (
 )
 from server.services import Services
 from server.storage import repository
-from voice.asr.base import Segment, Transcript
+from voice.asr.base import Transcript
 from voice.asr.digits import longest_digit_run
-from voice.asr.respelling import Candidate, respell
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
 from voice.vad import SpeechStarted, TurnEnded, TurnResumed
@@ -270,9 +270,13 @@ class CallSession:
             text = transcript.text.strip()
             if self._stale(spoken):
                 return
-        if self._respell:
-            text = await self._respelt(text, transcript.segments, spoken)
-        await self._answer(text, spoken, spoken.number, [p.as_dict() for p in spoken.live.partials])
+        reply = await self._answer(text, spoken, spoken.number, [p.as_dict() for p in spoken.live.partials])
+        respell = self._respell and reply is not None and not self._stale(spoken)
+        if respell and reply is not None and state.answered is not None and self._knowledge is not None:
+            heard = (spoken.ended.audio, transcript.segments)
+            await respell_answered(
+                self._services, self._knowledge, state, state.answered, reply.text, heard, self._publish
+            )
 
     async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> Transcript:
         """A turn with a dictated number is transcribed again as a whole and its numbers read
@@ -289,22 +293,10 @@ class CallSession:
         # wrote the digits after them (d031 lost one).
         return await self._services.run_slow(lambda: recognizer.transcribe(spoken.ended.audio))
 
-    async def _respelt(self, text: str, segments: list[Segment], spoken: SpokenTurn) -> str:
-        """`text` with the known names and terms the recogniser, asked again, hears in it."""
-        knowledge = self._knowledge
-        assert knowledge is not None
-        recognizer, audio = self._services.recognizer, spoken.ended.audio
-
-        def respelt() -> tuple[str, list[Candidate]]:
-            candidates = [(m.term, m.start, m.end) for m in knowledge.misspellings.find(text)]
-            return respell(audio, text, segments, candidates, recognizer.score_texts)
-
-        better, chosen = await self._services.run(respelt)
-        if chosen:
-            log.debug("call %s: respelt %s", self.label, [(text[s:e], term) for term, s, e in chosen])
-        return better
-
-    async def _answer(self, text: str, spoken: SpokenTurn | None, number: int, partials: list[dict]) -> None:
+    async def _answer(
+        self, text: str, spoken: SpokenTurn | None, number: int, partials: list[dict]
+    ) -> SeatReply | None:
+        """The seat's reply to the turn, stored and said (None: the turn's answer stood as given)."""
         state = self.state
         assert state is not None
         services = self._services
@@ -316,7 +308,7 @@ class CallSession:
             # The caller only coughed or breathed: the answer given stands, and is marked again as
             # the answer to this turn for whoever waits for it.
             await state.speaker.wait(state.speaker.say("", name=f"reply-{answered.index}"))
-            return
+            return None
         if replace:
             state.seat.restore(answered.before)  # the seat hears the whole turn instead
             index = answered.index
@@ -343,12 +335,13 @@ class CallSession:
         )
         self._publish("reply", turn=index, text=reply.text, action=reply.action)
         if self._hung_up or (spoken is not None and self._stale(spoken)):
-            return
+            return reply
         said = await state.speaker.wait(state.speaker.say(reply.text, name=f"reply-{index}"))
         if said.first_audio_at is not None:
             await asyncio.to_thread(
                 repository.set_turn_reply_audio_at, services.engine, state.call_id, index, said.first_audio_at
             )
+        return reply
 
     # ---- the end ----------------------------------------------------------------------------
 

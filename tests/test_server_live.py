@@ -348,3 +348,24 @@ def test_a_one_word_answer_is_a_turn(sqlite_url: str, models) -> None:
         detail = stored_call(address, call_sid)
     assert len(detail["turns"]) == 1 and detail["turns"][0]["asr_text"]
     assert detail["turns"][0]["speech_ended_at"] - detail["turns"][0]["speech_started_at"] < 0.8
+
+
+def test_names_are_respelt_after_the_reply_and_the_stored_turn_has_them(sqlite_url: str, models) -> None:
+    # d023_2 says 顺义区胜利街道…; Whisper base writes the street 胜利节等. The seat answers the
+    # words as decoded (no waiting on the respelling), then the respelt words follow as a second
+    # final event and replace the stored turn's text.
+    async def script(gateway: Gateway) -> None:
+        await gateway.wait_for("mark", "greeting")
+        await gateway.echo("greeting")
+        await gateway.send(ulaw_clip("d023_2.wav"), realtime=False)
+        await gateway.wait_for("mark", "reply-0")
+        await gateway.keep_line_open(1.0)
+
+    with live_server(sqlite_url, models) as address:
+        call_sid, _, seen = watched_call(address, script)
+        turn = stored_call(address, call_sid)["turns"][0]
+    kinds = [(event["type"], bool(event.get("respelt"))) for event in seen if event["type"] in ("final", "reply")]
+    assert kinds[-3:] == [("final", False), ("reply", False), ("final", True)], kinds
+    decoded, respelt = (event["text"] for event in seen if event["type"] == "final" and not event.get("numbers_pending"))
+    assert "胜利街道" not in decoded and "胜利街道" in respelt, (decoded, respelt)
+    assert turn["asr_text"] == respelt

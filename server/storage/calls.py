@@ -132,6 +132,11 @@ def set_turn_reply_audio_at(engine: Engine, call_id: int, index: int, at: dateti
     _update_turn(engine, call_id, index, reply_audio_at=at)
 
 
+def set_turn_text(engine: Engine, call_id: int, index: int, text: str) -> None:
+    """The turn's words as the recogniser respelt them after the turn was answered."""
+    _update_turn(engine, call_id, index, asr_text=text)
+
+
 def set_turn_reply_heard(engine: Engine, call_id: int, index: int, heard: str) -> None:
     """The caller spoke over the turn's reply after hearing `heard` of it."""
     _update_turn(engine, call_id, index, reply_heard=heard)

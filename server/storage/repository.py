@@ -16,6 +16,7 @@ from server.storage.calls import (
     list_calls,
     set_turn_reply_audio_at,
     set_turn_reply_heard,
+    set_turn_text,
 )
 from server.storage.db import NotFound
 from server.storage.knowledge_rows import (
@@ -60,4 +61,5 @@ __all__ = [
     "seed_knowledge",
     "set_turn_reply_audio_at",
     "set_turn_reply_heard",
+    "set_turn_text",
 ]

@@ -1,0 +1,66 @@
+"""A turn's words respelt on the audio once the seat has answered it (voice/asr/respelling.py).
+
+Respelling costs about a sixth of the turn's decode (bench/asr_respelling.py), and in front of the
+reply that was too much: end of speech → first reply audio went from 827 to 1,053 ms (median, one
+call) and from 838 to 1,565 ms with four calls at once (bench/load_calls.py). The seat matches
+names by sound itself, so it answers the words as decoded, and the respelling runs while the
+caller listens to the reply. The stored turn and a second `final` event carry the respelt words,
+and the seat takes them in place of the decoded ones where, reading them, it would have answered
+the same (the caller heard that answer): its work order then holds 回龙观, not 回笼官.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from agent.knowledge import SeatKnowledge
+from agent.seat import OfflineSeat
+from server.call_state import AnsweredTurn, CallState
+from server.services import Services
+from server.storage import repository
+from voice.asr.base import Segment
+from voice.asr.respelling import Candidate, respell
+
+log = logging.getLogger("hotline.call")
+
+
+async def respell_answered(
+    services: Services,
+    knowledge: SeatKnowledge,
+    state: CallState,
+    answered: AnsweredTurn,
+    reply_text: str,
+    heard: tuple[np.ndarray, list[Segment]],
+    publish: Callable[..., None],
+) -> str:
+    """Respell the answered turn's words on its audio (`heard`: the audio and the decoder's segments);
+    store and publish them if they changed, and let the seat take them. Returns the words."""
+    audio, segments = heard
+    text, recognizer = answered.text, services.recognizer
+
+    def respelt() -> tuple[str, list[Candidate]]:
+        candidates = [(m.term, m.start, m.end) for m in knowledge.misspellings.find(text)]
+        return respell(audio, text, segments, candidates, recognizer.score_texts)
+
+    better, chosen = await services.run(respelt)
+    if not chosen:
+        return text
+    log.debug("call %s: turn %d respelt %s", state.start.call_sid, answered.index,
+              [(text[start:end], term) for term, start, end in chosen])
+    await asyncio.to_thread(repository.set_turn_text, services.engine, state.call_id, answered.index, better)
+    publish("final", turn=answered.index, text=better, respelt=True)
+
+    # The seat reads the respelt words on a copy, from where it was before the turn: a barge-in
+    # or the next turn may touch the seat itself meanwhile.
+    copy = OfflineSeat(knowledge, caller_number=state.start.custom_parameters.get("from") or None)
+    copy.restore(answered.before)
+    reply = await asyncio.to_thread(copy.turn, better)
+    caller_went_on = state.barged or state.turn_number != answered.number
+    if reply.text == reply_text and state.answered is answered and not caller_went_on:
+        # `answered.text` stays as decoded: a caller who only coughs after the reply says it again.
+        state.seat.restore(copy.snapshot())
+    return better
