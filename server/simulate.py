@@ -63,8 +63,8 @@ def endpoints(server: str) -> tuple[str, str]:
     return "ws" + http[4:] + "/media-stream", http
 
 
-def _ms_between(later: datetime | float | None, earlier: float) -> int | None:
-    if later is None:
+def _ms_between(later: datetime | float | None, earlier: float | None) -> int | None:
+    if later is None or earlier is None:
         return None
     seconds = later.timestamp() if isinstance(later, datetime) else later
     return round((seconds - earlier) * 1000)

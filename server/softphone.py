@@ -15,6 +15,7 @@ import base64
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +38,8 @@ class CallFailed(Exception):
 
 @dataclass
 class TurnTiming:
-    end_of_speech_wall: float  # time.time() when the caller stopped speaking
-    first_reply_audio_wall: float | None = None
+    end_of_speech_wall: float | None = None  # time.time() when the caller stopped speaking
+    first_reply_audio_wall: float | None = None  # the first audio after that
 
 
 @dataclass
@@ -83,10 +84,16 @@ class Softphone:
                 await ws.send(json.dumps(gateway_start_message(stream_sid, call_sid, params)))
                 await self._wait_for_mark(marks, reader, "the greeting")
                 for ulaw, speech_end in clips_audio:
-                    end_of_speech = await self._send_audio(ws, stream_sid, ulaw, mark_at_s=speech_end)
-                    # Replies to what was said before this turn's end are not its reply.
-                    _drain(marks)
-                    result.turns.append(TurnTiming(end_of_speech_wall=end_of_speech))
+                    timing = TurnTiming()
+                    result.turns.append(timing)
+
+                    def speech_ended(timing: TurnTiming = timing) -> None:
+                        # From here on the seat may answer, even while the clip's own trailing
+                        # silence is still being sent; replies from before are not this turn's.
+                        timing.end_of_speech_wall = time.time()
+                        _drain(marks)
+
+                    await self._send_audio(ws, stream_sid, ulaw, speech_end_s=speech_end, on_speech_end=speech_ended)
                     await self._silence_until_reply(ws, stream_sid, marks, reader)
                 await ws.send(json.dumps({"event": "stop", "streamSid": stream_sid,
                                           "stop": {"callSid": call_sid}}))
@@ -119,8 +126,9 @@ class Softphone:
                 event = message.get("event")
                 if event == "media":
                     result.first_audio_wall = result.first_audio_wall or time.time()
-                    if result.turns and result.turns[-1].first_reply_audio_wall is None:
-                        result.turns[-1].first_reply_audio_wall = time.time()
+                    turn = result.turns[-1] if result.turns else None
+                    if turn and turn.end_of_speech_wall is not None and turn.first_reply_audio_wall is None:
+                        turn.first_reply_audio_wall = time.time()
                     frame_s = len(base64.b64decode(message["media"]["payload"])) / SAMPLE_RATE
                     playing_until = max(playing_until, time.monotonic()) + frame_s
                 elif event == "mark":
@@ -154,12 +162,14 @@ class Softphone:
             raise CallFailed(f"the server closed the call while we waited for {what}")
         raise CallFailed(f"no reply within {self.reply_timeout_s:.0f} s while waiting for {what}")
 
-    async def _send_audio(self, ws, stream_sid: str, ulaw: bytes, mark_at_s: float | None = None) -> float:
-        """Send `ulaw` as a phone does; returns the wall time at which the audio at `mark_at_s`
-        went out (in real time the frames keep to the clock, so this is the audio timeline)."""
+    async def _send_audio(
+        self, ws, stream_sid: str, ulaw: bytes, speech_end_s: float | None = None,
+        on_speech_end: Callable[[], None] | None = None,
+    ) -> None:
+        """Send `ulaw` as a phone does, calling `on_speech_end` as the audio at `speech_end_s` goes
+        out (in real time the frames keep to the clock, so that is the audio timeline)."""
         started = time.monotonic()
-        marked_wall = time.time()
-        mark_frame = None if mark_at_s is None else int(mark_at_s / FRAME_S)
+        end_frame = None if speech_end_s is None else int(speech_end_s / FRAME_S)
         for index, start in enumerate(range(0, len(ulaw), FRAME_BYTES)):
             frame = ulaw[start : start + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff")
             if self.realtime:
@@ -169,11 +179,10 @@ class Softphone:
                 await asyncio.sleep(0)  # let the reader run
             await ws.send(gateway_media_message(stream_sid, frame, index))
             self._frames_sent += 1
-            if index == mark_frame:
-                marked_wall = time.time()
-        if mark_frame is not None and mark_frame >= (len(ulaw) + FRAME_BYTES - 1) // FRAME_BYTES:
-            marked_wall = time.time()
-        return marked_wall
+            if index == end_frame and on_speech_end is not None:
+                on_speech_end()
+        if end_frame is not None and end_frame >= (len(ulaw) + FRAME_BYTES - 1) // FRAME_BYTES and on_speech_end:
+            on_speech_end()
 
     async def _silence_until_reply(self, ws, stream_sid: str, marks: asyncio.Queue[str],
                                    reader: asyncio.Task) -> None:

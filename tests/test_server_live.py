@@ -366,6 +366,7 @@ def test_names_are_respelt_after_the_reply_and_the_stored_turn_has_them(sqlite_u
         turn = stored_call(address, call_sid)["turns"][0]
     kinds = [(event["type"], bool(event.get("respelt"))) for event in seen if event["type"] in ("final", "reply")]
     assert kinds[-3:] == [("final", False), ("reply", False), ("final", True)], kinds
-    decoded, respelt = (event["text"] for event in seen if event["type"] == "final" and not event.get("numbers_pending"))
+    finals = [event for event in seen if event["type"] == "final" and not event.get("numbers_pending")]
+    decoded, respelt = (event["text"] for event in finals)
     assert "胜利街道" not in decoded and "胜利街道" in respelt, (decoded, respelt)
     assert turn["asr_text"] == respelt
