@@ -1,10 +1,11 @@
 """A turn's words respelt on the audio once the seat has answered it (voice/asr/respelling.py).
 
-Respelling costs about a sixth of the turn's decode (bench/asr_respelling.py), and in front of the
-reply that was too much: end of speech → first reply audio went from 827 to 1,053 ms (median, one
-call) and from 838 to 1,565 ms with four calls at once (bench/load_calls.py). The seat matches
-names by sound itself, so it answers the words as decoded, and the respelling runs while the
-caller listens to the reply. The stored turn and a second `final` event carry the respelt words,
+Respelling costs about a sixth of the turn's decode (bench/asr_respelling.py), all of it added to
+the caller's wait when it ran before the reply: bench/load_calls.py gave a median end of speech →
+first reply audio of 1,053 ms (one call) and 1,565 ms (four) with it in front, 984 and 1,262 ms
+with it behind, in runs an hour apart on this shared machine. The seat matches names by sound
+itself, so it answers the words as decoded, and the respelling runs while the caller listens to
+the reply. The stored turn and a second `final` event carry the respelt words,
 and the seat takes them in place of the decoded ones where, reading them, it would have answered
 the same (the caller heard that answer): its work order then holds 回龙观, not 回笼官.
 """
