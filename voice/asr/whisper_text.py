@@ -21,6 +21,10 @@ _UNSPOKEN_MARKS = str.maketrans("", "", "《》〈〉「」『』“”\"")
 # which the digit and address rules would not take for pauses.
 _SMALL_FORMS = str.maketrans({"﹐": "，", "﹑": "、", "﹒": ".", "﹔": "；", "﹕": "：", "﹖": "？", "﹗": "！"})
 _TO_SIMPLIFIED = opencc.OpenCC("t2s")
+# The same prompt makes Whisper try the full-width comma (EF BC 8C) and, on some CPUs, get its last
+# byte wrong: a full-width letter or digit where the comma goes (东城区和平里街道４和平里…, d014_2).
+# Whisper writes numbers in ASCII, so one of those between Chinese characters is that comma.
+_GARBLED_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a](?=[\u4e00-\u9fff])")
 # Whisper writes the ASCII forms of these marks; a prompt in our full-width style makes it try the
 # full-width ones, and with the non-speech tokens suppressed the last byte of those comes out
 # wrong (一二Ｇ三, 十１二, �): seen on the dev calls' long turns once committed text became the prompt.
@@ -30,6 +34,7 @@ _FULL_TO_HALF = str.maketrans({full: half for half, full in _HALF_TO_FULL.items(
 def tidy_segment_text(raw: str) -> str:
     """Whisper's text as a caller's words are written: Simplified, full-width marks, no titles."""
     text = _TO_SIMPLIFIED.convert(raw.strip()).translate(_UNSPOKEN_MARKS).translate(_SMALL_FORMS)
+    text = _GARBLED_COMMA.sub("，", text)
     return _HALF_WIDTH_IN_CHINESE.sub(lambda mark: _HALF_TO_FULL[mark.group(0)], text)
 
 
