@@ -274,9 +274,12 @@ class CallSession:
         respell = self._respell and reply is not None and not self._stale(spoken)
         if respell and reply is not None and state.answered is not None and self._knowledge is not None:
             heard = (spoken.ended.audio, transcript.segments)
-            await respell_answered(
-                self._services, self._knowledge, state, state.answered, reply.text, heard, self._publish
-            )
+            try:
+                await respell_answered(
+                    self._services, self._knowledge, state, state.answered, reply.text, heard, self._publish
+                )
+            except Exception:  # noqa: BLE001 - the turn is answered; its words stay as decoded
+                log.exception("call %s: respelling turn %d failed", self.label, state.answered.index)
 
     async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> Transcript:
         """A turn with a dictated number is transcribed again as a whole and its numbers read
