@@ -37,11 +37,9 @@ def names_to_listen_for(kb: KbIndex, catalogue: Catalogue, gazetteer: Gazetteer)
     """What the recogniser may respell a transcript into (voice/asr/respelling.py): the places
     of the gazetteer and the domain vocabulary, with the words callers use for the services and
     the situations the KB's concepts describe; the audio decides, so the list may be generous."""
-    from knowledge.kb_lexicon import CONCEPTS, SYNONYMS
+    from knowledge.kb_lexicon import SYNONYMS, concept_words
 
-    words = domain_vocabulary(kb, catalogue) | gazetteer.names() | set(SYNONYMS)
-    words |= {word for groups, added, _ in CONCEPTS for group in [*groups, added] for word in group}
-    return words
+    return domain_vocabulary(kb, catalogue) | gazetteer.names() | set(SYNONYMS) | concept_words()
 
 
 class SoundCorrector:

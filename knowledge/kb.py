@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge import segment
-from knowledge.kb_lexicon import CONCEPTS, STOP_WORDS, SYNONYMS, USER_WORDS, concept_terms
+from knowledge.kb_lexicon import CONCEPTS, STOP_WORDS, SYNONYMS, USER_WORDS, concept_terms, concept_words
 from knowledge.phonetic import SoundAlikeFinder
 
 MARKER_TITLES = {"说明", "示例"}
@@ -59,7 +59,7 @@ def _ensure_vocabulary() -> SoundAlikeFinder:
     if _sound_alikes is None:
         segment.add_words(USER_WORDS + sorted({w for _, terms, _ in CONCEPTS for w in terms}))
         terms = {*USER_WORDS, *SYNONYMS, *SYNONYMS.values()}
-        terms |= {w for groups, added, _ in CONCEPTS for group in [*groups, added] for w in group}
+        terms |= concept_words()
         _sound_alikes = SoundAlikeFinder(terms, segment.is_common_word)
     return _sound_alikes
 

@@ -223,6 +223,11 @@ def _parse_rules(text: str) -> list[tuple[list[list[str]], list[str], list[str]]
 CONCEPTS = _parse_rules(_RULES)
 
 
+def concept_words() -> set[str]:
+    """Every word the concepts match on or add: how callers describe situations, and the services."""
+    return {word for groups, added, _ in CONCEPTS for group in [*groups, added] for word in group}
+
+
 def concept_terms(text: str) -> list[str]:
     """The service terms implied by a caller's description (see _RULES)."""
     added: list[str] = []

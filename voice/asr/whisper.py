@@ -193,7 +193,7 @@ class WhisperRecognizer:
         prompt_text = self._prompt(said_before) if prompted else whisper_style(said_before)
         # As faster-whisper places hotwords: first in the previous-text context, then what was said.
         context = f"{hotwords.strip()} {prompt_text}".strip()
-        previous = self._encode_text(" " + context)[-(_DECODER_MAX_TOKENS // 2 - 1) :] if context else []
+        previous = self._previous_tokens(context)
         result = self._model.model.generate(
             encoded,
             [[tokenizer.sot_prev, *previous, *tokenizer.sot_sequence] if previous else list(tokenizer.sot_sequence)],
@@ -245,7 +245,7 @@ class WhisperRecognizer:
         encoded = np.array(self._encoded(samples, padding_frames=100))
         batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(encoded, len(texts), axis=0)))
         tokens = [self._encode_text(text) for text in texts]
-        previous = self._encode_text(" " + context)[-(_DECODER_MAX_TOKENS // 2 - 1) :] if context else []
+        previous = self._previous_tokens(context)
         start = [self._tokenizer.sot_prev, *previous, *self._decoder_start] if previous else self._decoder_start
         mel_frames = samples.size // self._model.feature_extractor.hop_length
         results = self._model.model.align(batch, start, tokens, [mel_frames] * len(texts))
@@ -361,6 +361,10 @@ class WhisperRecognizer:
         frames = min(_ENCODER_MAX_FRAMES, features.shape[1] + padding_frames)
         features = pad_or_trim(features, frames - frames % 2)[np.newaxis].astype(np.float32)
         return self._model.model.encode(ctranslate2.StorageView.from_array(features))
+
+    def _previous_tokens(self, context: str) -> list[int]:
+        """`context` as the decoder's previous text: its last tokens, as many as Whisper takes."""
+        return self._encode_text(" " + context)[-(_DECODER_MAX_TOKENS // 2 - 1) :] if context else []
 
     def _prompt(self, said_before: str) -> str:
         """The decoder's prompt: our initial prompt, then what the caller said before, in Whisper's style."""
