@@ -64,7 +64,7 @@ def main() -> None:
         transcript = recognizer.transcribe(audio)
         text = transcript.text
         decoded = time.process_time()
-        candidates = [(m.term, m.start, m.end) for m in knowledge.misspellings.find(text)]
+        candidates = knowledge.misspellings.find(text)
         respelt, chosen = respell(audio, text, transcript.segments, candidates, recognizer.score_texts)
         if candidates:
             decode_cpu.append(decoded - started)

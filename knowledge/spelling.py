@@ -11,7 +11,7 @@ matching here be loose without writing names into ordinary speech.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from knowledge import segment
 from knowledge.phonetic import HOMOPHONE, SAME_CHAR, TermIndex, match_sequence, readings
@@ -28,8 +28,9 @@ COMMON_ENDING_TERMS = 8
 WHOLE_WORD_CHARS = 4
 
 
-@dataclass(frozen=True)
-class Misspelling:
+class Misspelling(NamedTuple):
+    """A (term, start, end) triple, as voice/asr/respelling.py takes its candidates."""
+
     term: str   # the known term
     start: int  # where the transcript has it otherwise spelt
     end: int

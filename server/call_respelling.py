@@ -37,19 +37,18 @@ async def respell_answered(
     reply_text: str,
     heard: tuple[np.ndarray, list[Segment]],
     publish: Callable[..., None],
-) -> str:
+) -> None:
     """Respell the answered turn's words on its audio (`heard`: the audio and the decoder's segments);
-    store and publish them if they changed, and let the seat take them. Returns the words."""
+    store and publish them if they changed, and let the seat take them."""
     audio, segments = heard
     text, recognizer = answered.text, services.recognizer
 
     def respelt() -> tuple[str, list[Candidate]]:
-        candidates = [(m.term, m.start, m.end) for m in knowledge.misspellings.find(text)]
-        return respell(audio, text, segments, candidates, recognizer.score_texts)
+        return respell(audio, text, segments, knowledge.misspellings.find(text), recognizer.score_texts)
 
     better, chosen = await services.run(respelt)
     if not chosen:
-        return text
+        return
     log.debug("call %s: turn %d respelt %s", state.start.call_sid, answered.index,
               [(text[start:end], term) for term, start, end in chosen])
     await asyncio.to_thread(repository.set_turn_text, services.engine, state.call_id, answered.index, better)
@@ -64,4 +63,3 @@ async def respell_answered(
     if reply.text == reply_text and state.answered is answered and not caller_went_on:
         # `answered.text` stays as decoded: a caller who only coughs after the reply says it again.
         state.seat.restore(copy.snapshot())
-    return better

@@ -96,7 +96,7 @@ def test_the_recogniser_respells_what_it_misspelt(
     recognizer: WhisperRecognizer, knowledge: SeatKnowledge, clip: str, heard: str, said: str
 ) -> None:
     audio = dev_clip(clip)
-    candidates = [(m.term, m.start, m.end) for m in knowledge.misspellings.find(heard)]
+    candidates = knowledge.misspellings.find(heard)
     assert said in {term for term, _, _ in candidates}
     respelt, _ = respell(audio, heard, [], candidates, recognizer.score_texts)
     assert said in respelt, respelt
