@@ -150,6 +150,7 @@ def build_recognizer(settings: Settings) -> WhisperRecognizer:
         compute_type=settings.get("asr", "compute_type"),
         language=settings.get("asr", "language"),
         beam_size=settings.get("asr", "beam_size"),
+        cpu_threads=settings.get("asr", "cpu_threads"),
         initial_prompt=settings.get("asr", "initial_prompt"),
         vad_filter=settings.get("asr", "vad_filter"),
         restore_digits=settings.get("asr", "restore_digits"),
