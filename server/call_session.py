@@ -134,6 +134,7 @@ class CallSession:
                 audio, said_before, fallback=False, hotwords=self._hotwords
             ),
             services.run, services.turn_policy(), self._on_partial, services.live_settings(),
+            run_partial=services.run_background,
         )
         self.state = CallState(
             start=start, call_id=call_id, seat=seat, detector=services.new_turn_detector(), speaker=speaker,

@@ -1,10 +1,12 @@
 """The caller's current turn, transcribed while it is spoken (one per call).
 
 After every audio feed the call session asks `LiveTranscription.listen` whether to decode: every
-`step_s` of speech, and once in each pause of `pause_s`. A decode runs in the shared worker pool
-through `run`; decodes of one call never overlap (a request while one runs is remembered and
-served with the newest audio), so a call costs at most one worker at a time, and a busy pool
-delays partials rather than piling them up. A pause of `commit_pause_s` commits the decode that
+`step_s` of speech, and once in each pause of `pause_s`. A decode runs in the shared worker pool:
+one in a pause through `run` (the caller may be done and waits on it), one while the caller
+speaks through `run_partial` (background work, after every call's pause decodes). Decodes of
+one call never overlap (a request while one runs is remembered and served with the newest
+audio), so a call costs at most one worker at a time, and a busy pool delays partials rather
+than piling them up. A pause of `commit_pause_s` commits the decode that
 heard it (voice/asr/streaming.py). The pause decode's text also decides how long the silence
 must be before the turn ends (`EndOfTurnPolicy`), which is what makes a finished answer quick
 and a half-said address patient.
@@ -72,10 +74,12 @@ class LiveTranscription:
         policy: EndOfTurnPolicy,
         on_partial: Callable[[PartialRecord], None],
         settings: LiveSettings | None = None,
+        run_partial: Run | None = None,
     ) -> None:
         self._decode = decode
         self._partial_decode = partial_decode
         self._run = run
+        self._run_partial = run_partial or run
         self._policy = policy
         self._on_partial = on_partial
         self.settings = settings or LiveSettings()
@@ -141,8 +145,9 @@ class LiveTranscription:
             if self._turn is not turn:
                 return  # the turn ended while the decode waited; the final decides
             asked = time.monotonic()
+            run = self._run if pause_end is not None else self._run_partial
             try:
-                partial: Partial = await self._run(lambda: turn.transcriber.update(audio))
+                partial: Partial = await run(lambda: turn.transcriber.update(audio))
             except Exception:  # noqa: BLE001 - a partial that fails is only a partial; the final decides
                 log.exception("partial decode failed")
                 return

@@ -25,6 +25,7 @@ from server.call_events import CallEvents
 from server.config import ConfigError, Settings
 from server.live_turn import LiveSettings
 from server.storage import repository
+from server.worker_pool import BACKGROUND, URGENT, PriorityPool
 from voice.asr.base import StreamingRecognizer
 from voice.asr.whisper import WhisperRecognizer
 from voice.model_assets import resolve_whisper_model
@@ -74,17 +75,22 @@ class Services:
     synthesizer: SpeechSynthesizer
     knowledge: KnowledgeCache
     events: CallEvents = field(default_factory=CallEvents)
-    pool: ThreadPoolExecutor = field(init=False)
+    pool: PriorityPool = field(init=False)
     slow_pool: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
-        workers = speech_workers(self.settings)
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hotline-speech")
+        self.pool = PriorityPool(speech_workers(self.settings))
         self.slow_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-slow")
 
     async def run(self, work: Callable[[], T]) -> T:
-        """Run recognition or synthesis in the shared worker pool; waits its turn when all are busy."""
-        return await asyncio.get_running_loop().run_in_executor(self.pool, work)
+        """Run recognition or synthesis a caller is waiting for in the shared worker pool; waits
+        its turn when all workers are busy, ahead of any background work."""
+        return await asyncio.wrap_future(self.pool.submit(work, URGENT))
+
+    async def run_background(self, work: Callable[[], T]) -> T:
+        """Run work no caller waits for (partial transcripts while the caller speaks) when the pool has
+        time: all queued `run` work goes first."""
+        return await asyncio.wrap_future(self.pool.submit(work, BACKGROUND))
 
     async def run_slow(self, work: Callable[[], T]) -> T:
         """Run seconds-long work (reading a dictated number again) beside the pool, one at a time:
@@ -92,7 +98,7 @@ class Services:
         return await asyncio.get_running_loop().run_in_executor(self.slow_pool, work)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.shutdown()
         self.slow_pool.shutdown(wait=False, cancel_futures=True)
 
     def new_turn_detector(self) -> EndOfTurnDetector:
