@@ -130,3 +130,14 @@ def test_dictated_numbers_are_read_again_from_the_audio(
     # Only the number changed.
     assert text.startswith(heard[: heard.index("1")]) and text.endswith(heard[-3:])
 
+
+
+@pytest.mark.slow
+def test_a_number_after_other_numbers_is_read_with_the_whole_turn_heard(recognizer: WhisperRecognizer) -> None:
+    # The number's clause (我家是401的电话) leads the decoder; the words and audio before it still
+    # count: with the audio cut to the clause this came out 15101777889.
+    heard = "大星期星眼接到星眼路边上，走远小区6号楼楼上是501，我家是401的电话151 1117889。"
+    text = recognizer.read_numbers_again(heard, dev_clip("d031_2.wav"))
+    number_at = heard.index("151 ")
+    assert text[:number_at] == heard[:number_at]
+    assert "".join(ch for ch in text[number_at:] if ch.isdigit()) == "15101177889", text

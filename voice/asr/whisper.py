@@ -10,6 +10,7 @@ any other phone number in a turn is read again digit by digit (voice/asr/dictati
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence, Set
 from functools import partial
 from pathlib import Path
@@ -45,6 +46,11 @@ _UNREAD_TAIL_S = 1.2
 # A re-read number replaces Whisper's only when no other reading comes close (log-probability):
 # of the dev calls' readings 5 of the 55 this far ahead were wrong, and 6 of the 7 below it.
 MIN_READING_MARGIN = 0.5
+# A number's clause starts after the last of these before it; the decoder is forced at least this
+# many words of it to find its place in the audio (a clause like 电话 takes in the one before).
+_CLAUSE_MARKS = "，。？！；：,.?!;: "
+_CLAUSE_MARKS_RE = re.compile(f"[{re.escape(_CLAUSE_MARKS)}]")
+_MIN_LEAD_CHARS = 4
 # The reading mends what Whisper wrote (a swallowed 1, a repeat, 0 heard as 1); on the dev calls the
 # right readings were at most 3 edits from Whisper's digits. A reading further off is another number.
 MAX_READING_EDITS = 3
@@ -305,16 +311,20 @@ class WhisperRecognizer:
                 continue
             if encoded is None:
                 encoded = self._encode(audio)
-            # The whole segment before the number leads the decoder to it, token by token for
-            # every digit searched (seconds on a long segment). Cutting both to the few words before
-            # the number (found by alignment) took one 10 s turn from 13 s to 3 s, but read d031's
-            # 15101177889 as 15101777889 on 8 of 8 cuts; the full context reads it right.
-            prefix = self._encode_text(text[: run.start])
-            if _decode_length(len(prefix) + 2 * run.length) > _DECODER_MAX_TOKENS:
-                continue  # a number at the end of a very long segment: too far for the decoder
+            # The decoder is led to the number by the words before it. Forced after the start of
+            # the transcript it takes them one token at a time, in every step of the search: the
+            # whole segment cost 10-13 s for a number at the end of a long turn. So only the
+            # number's clause is forced, and what came before goes in as previous text, which the
+            # decoder takes in one pass. The audio stays whole: cut to the clause (by alignment or
+            # by the pace of speech), d031's 15101177889 read as 15101777889, each time measured.
+            cut = _clause_start(text, run.start)
+            previous, prefix = self._previous_tokens(text[:cut]), self._encode_text(text[cut : run.start])
+            start = self._start_tokens(previous)
+            if _decode_length(len(prefix) + 2 * run.length, len(start)) > _DECODER_MAX_TOKENS:
+                continue  # a number at the end of a very long clause: too far for the decoder
             head = run.digits[:3] if run.digits.startswith("010") else run.digits[:1]
             reading = read_digits(
-                partial(self._next_token_logprobs, encoded, prefix),
+                partial(self._next_token_logprobs, encoded, start, prefix),
                 self._digit_tokens,
                 run.length,
                 head=head,
@@ -327,18 +337,23 @@ class WhisperRecognizer:
                 text = text[: run.start] + write_like(text[run.start : run.end], reading.digits) + text[run.end :]
         return text
 
+    def _start_tokens(self, previous: list[int]) -> list[int]:
+        """The decoder's start: `previous` tokens (what was said before), then the transcript's start."""
+        return [self._tokenizer.sot_prev, *previous, *self._decoder_start] if previous else self._decoder_start
+
     def _next_token_logprobs(
-        self, encoded: np.ndarray, prefix: list[int], sequences: Sequence[Sequence[int]]
+        self, encoded: np.ndarray, start: list[int], prefix: list[int], sequences: Sequence[Sequence[int]]
     ) -> list[np.ndarray]:
-        """Log-probabilities of the token after `prefix` + each sequence, given the encoded audio."""
-        prompts = [[*self._decoder_start, *prefix, *sequence] for sequence in sequences]
-        forced = [len(prompt) - len(self._decoder_start) for prompt in prompts]
+        """Log-probabilities of the token after `start` + `prefix` + each sequence, given the
+        encoded audio (`prefix` and the sequences are forced after the start)."""
+        prompts = [[*start, *prefix, *sequence] for sequence in sequences]
+        forced = [len(prompt) - len(start) for prompt in prompts]
         features = np.ascontiguousarray(np.repeat(encoded[np.newaxis], len(prompts), axis=0))
         results = self._model.model.generate(
             ctranslate2.StorageView.from_array(features),
             prompts,
             beam_size=1,
-            max_length=_decode_length(max(forced)),
+            max_length=_decode_length(max(forced), len(start)),
             return_logits_vocab=True,
             suppress_blank=False,
             suppress_tokens=[],
@@ -371,12 +386,27 @@ class WhisperRecognizer:
         return f"{self.initial_prompt or ''}{whisper_style(said_before)}"
 
 
-def _decode_length(forced_tokens: int) -> int:
-    """The max_length with which CTranslate2 decodes one token past `forced_tokens` and stops.
+def _clause_start(text: str, number_start: int) -> int:
+    """Where the clause that holds the number at `number_start` starts (0: at the start of `text`);
+    a clause with fewer than `_MIN_LEAD_CHARS` words before the number takes in the one before."""
+    index = number_start
+    while True:
+        mark = max(text.rfind(char, 0, index) for char in _CLAUSE_MARKS)
+        if mark < 0:
+            return 0
+        if len(_CLAUSE_MARKS_RE.sub("", text[mark + 1 : number_start])) >= _MIN_LEAD_CHARS:
+            return mark + 1
+        index = mark
 
-    Measured: below 2 × forced + 2 it cuts the forced tokens short.
+
+def _decode_length(forced_tokens: int, start_tokens: int) -> int:
+    """The max_length with which CTranslate2 decodes one token past `forced_tokens` and stops,
+    after `start_tokens` of start (previous text, if any, and <|startoftranscript|> … <|notimestamps|>).
+
+    Measured (CTranslate2 4): below 2 × forced + 2 it cuts the forced tokens short, and with
+    previous text below start + forced.
     """
-    return 2 * forced_tokens + 2
+    return max(2 * forced_tokens + 2, start_tokens + forced_tokens)
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
