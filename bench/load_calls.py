@@ -10,6 +10,8 @@ so the figures differ only by the load. Printed per size, from the audio timelin
 
 - end of speech → final transcript, p50 and p95 (the final is the stored `asr_final_at`);
 - end of speech → first reply audio, p50 and p95 (a hold prompt counts: it is what the caller hears);
+  every size starts with an empty reply cache (only the fixed prompts rendered), so replies are
+  synthesised as for a caller who asks something new;
 - call start → greeting audio, p50;
 - frames lost: frames the phones sent that the server did not take in (from its call_ended event);
 - the server's CPU seconds per second of caller audio (everything: VAD, recognition, synthesis).
@@ -25,7 +27,10 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import websockets
@@ -79,10 +84,23 @@ async def run_calls(url: str, calls: list) -> tuple[list, dict[str, int]]:
     return phones, frames_in
 
 
+@contextmanager
+def cold_voice_cache() -> Iterator[dict[str, str]]:
+    """Settings for a server whose reply cache is empty (the fixed prompts are rendered at its
+    start, as always): otherwise every reply the last run synthesised would come from the cache,
+    and a size played after another would hear only cached replies. The models are shared."""
+    from server.config import load_settings
+
+    models = load_settings().cache_dir / "models"
+    with tempfile.TemporaryDirectory(prefix="hotline-bench-cache-") as folder:
+        (Path(folder) / "models").symlink_to(models, target_is_directory=True)
+        yield {"HOTLINE_PATHS_CACHE_DIR": folder}
+
+
 def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
     knowledge = SHARED / "kb"
     files = knowledge / "sample_kb.jsonl", knowledge / "catalogue.json", knowledge / "gazetteer.json"
-    with local_server(*files) as server:
+    with cold_voice_cache() as env, local_server(*files, env=env) as server:
         ws_url, http = endpoints(server.url)
         cpu_before = cpu_seconds(server.pid)
         phones, frames_in = [], {}

@@ -128,12 +128,15 @@ class LocalServer:
 
 
 @contextmanager
-def local_server(kb: Path | None, catalogue: Path | None, gazetteer: Path | None) -> Iterator[LocalServer]:
-    """A server of our own on a free loopback port, with a fresh database and the given knowledge."""
+def local_server(
+    kb: Path | None, catalogue: Path | None, gazetteer: Path | None, env: dict[str, str] | None = None
+) -> Iterator[LocalServer]:
+    """A server of our own on a free loopback port, with a fresh database and the given knowledge
+    (`env`: more settings for it, HOTLINE_<SECTION>_<KEY>)."""
     with tempfile.TemporaryDirectory(prefix="hotline-sim-") as folder:
         url = f"sqlite:///{Path(folder) / 'simulate.db'}"
         hotline = [sys.executable, "-m", "server.cli"]
-        env = {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_PATHS_DATA_DIR": folder}
+        env = {**os.environ, **(env or {}), "HOTLINE_DATABASE_URL": url, "HOTLINE_PATHS_DATA_DIR": folder}
         setup = [["db", "upgrade"], ["db", "seed"]]
         setup += [[kind, "import", str(path)] for kind, path in
                   (("kb", kb), ("catalogue", catalogue), ("gazetteer", gazetteer)) if path]
