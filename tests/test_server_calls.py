@@ -89,7 +89,7 @@ def test_fixed_prompts_are_rendered_at_start_up_not_during_calls(settings, datab
     from voice.tts.openai_speech import OpenAISpeechSynthesizer
 
     recognizer, _ = models
-    fixed = set(speech_chunks(" ".join(replies.FIXED_PROMPTS)))
+    fixed = {chunk for text in replies.FIXED_PROMPTS for chunk in speech_chunks(text)}
     with speech_service() as url:
         voice = CachedSynthesizer(OpenAISpeechSynthesizer(url, model="tts-1", voice="alloy"), tmp_path)
         with running_server(settings, database_url, recognizer, voice) as address:
