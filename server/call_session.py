@@ -283,19 +283,25 @@ class CallSession:
                 log.exception("call %s: respelling turn %d failed", self.label, state.answered.index)
 
     async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> Transcript:
-        """A turn with a dictated number is transcribed again as a whole and its numbers read
-        digit by digit (seconds of work), while the caller hears that the seat is on it.
+        """A turn with a dictated number has its numbers read again digit by digit (seconds of
+        work), while the caller hears that the seat is on it.
 
-        Whole: the partial decodes heard the number in pieces, and a piece Whisper writes short
-        (于36111222) does not even look like a phone number to repair."""
+        When the turn's text came from one decode of all its audio, that decode's segments are
+        read again as they are. When parts of the turn were committed while it was spoken, the
+        turn is transcribed again whole first: the partial decodes heard the number in pieces,
+        and a piece Whisper writes short (于36111222) does not even look like a phone number."""
         state = self.state
         assert state is not None
         self._publish("final", turn=spoken.number, text=transcript.text, numbers_pending=True)
         state.speaker.say(replies.NUMBER_HOLD, name=None)
-        recognizer = self._services.recognizer
-        # Unbiased: the number is what matters here, and names in the prompt changed how Whisper
-        # wrote the digits after them (d031 lost one).
-        return await self._services.run_slow(lambda: recognizer.transcribe(spoken.ended.audio))
+        recognizer, audio = self._services.recognizer, spoken.ended.audio
+        # Place names as hotwords changed how Whisper wrote the digits after them (d031 lost one):
+        # a turn decoded with them is transcribed again without.
+        if not spoken.live.committed and not self._hotwords:
+            segments = transcript.segments
+            restored = await self._services.run_slow(lambda: recognizer.restore_numbers(segments, audio))
+            return Transcript("".join(s.text for s in restored), transcript.language, transcript.duration_s, restored)
+        return await self._services.run_slow(lambda: recognizer.transcribe(audio))
 
     async def _answer(
         self, text: str, spoken: SpokenTurn | None, number: int, partials: list[dict]

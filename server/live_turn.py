@@ -197,3 +197,8 @@ class LiveTurn:
     @property
     def decodes(self) -> int:
         return self.turn.transcriber.decodes
+
+    @property
+    def committed(self) -> bool:
+        """Part of the turn was committed while it was spoken: its text came from more than one decode."""
+        return bool(self.turn.transcriber.committed)
