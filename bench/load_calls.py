@@ -8,7 +8,9 @@ For each size N it starts a server of its own (embedded defaults, the shared sam
 frames on the clock, marks echoed when the reply has played). Every size plays the same calls,
 so the figures differ only by the load. Printed per size, from the audio timeline of each turn:
 
-- end of speech → final transcript, p50 and p95 (the final is the stored `asr_final_at`);
+- end of speech → final transcript, p50 and p95 (the final is the stored `asr_final_at`), and
+  apart: p95 of the turns without a dictated number, and p50 of those with one (their number is
+  read again digit by digit before the final, seconds of work, while the caller hears a hold prompt);
 - end of speech → first reply audio, p50 and p95 (a hold prompt counts: it is what the caller hears);
   every size starts with an empty reply cache (only the fixed prompts rendered), so replies are
   synthesised as for a caller who asks something new;
@@ -39,8 +41,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 SHARED = REPO.parent / "shared"
 
+from server.call_session import DICTATED_DIGITS  # noqa: E402
 from server.simulate import endpoints, fetch_detail, local_server, read_corpus, result_line  # noqa: E402
 from server.softphone import FRAME_S, Softphone, caller_audio  # noqa: E402
+from voice.asr.digits import longest_digit_run  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:
@@ -111,6 +115,7 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
             print(f"  {size} at once: {min(wave + size, len(calls))}/{len(calls)} calls done", file=sys.stderr)
         cpu = cpu_seconds(server.pid) - cpu_before
         finals, replies, greetings, lost, audio_s, failed = [], [], [], 0, 0.0, 0
+        plain_finals, number_finals = [], []  # without / with a dictated number (read again)
         for call, phone in zip(calls, phones, strict=True):
             if isinstance(phone, BaseException):
                 failed += 1
@@ -123,6 +128,10 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
                     print(f"  {call.id} final {turn['end_of_speech_to_final_ms']} ms, reply audio "
                           f"{turn['end_of_speech_to_reply_audio_ms']} ms: {turn['asr_text'][:40]}", file=sys.stderr)
             finals += timings(line, "end_of_speech_to_final_ms")
+            for turn in line["turns"]:
+                if turn["end_of_speech_to_final_ms"] is not None:
+                    dictated = longest_digit_run(turn["asr_text"] or "") >= DICTATED_DIGITS
+                    (number_finals if dictated else plain_finals).append(turn["end_of_speech_to_final_ms"])
             replies += timings(line, "end_of_speech_to_reply_audio_ms")
             if phone.first_audio_wall:
                 greetings.append((phone.first_audio_wall - phone.started_wall) * 1000)
@@ -131,6 +140,9 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
         return {
             "calls": size, "failed": failed, "turns": len(finals),
             "final_p50": statistics.median(finals), "final_p95": percentile(finals, 0.95),
+            "plain_p95": percentile(plain_finals, 0.95) if plain_finals else float("nan"),
+            "number_turns": len(number_finals),
+            "number_p50": statistics.median(number_finals) if number_finals else float("nan"),
             "reply_p50": statistics.median(replies), "reply_p95": percentile(replies, 0.95),
             "greeting_p50": statistics.median(greetings), "frames_lost": lost,
             "cpu_per_audio_s": cpu / audio_s if audio_s else float("nan"),
@@ -161,6 +173,10 @@ def main() -> None:
               f"{row['frames_lost']:>5} {row['cpu_per_audio_s']:>13.2f}"
               + (f"  ({row['failed']} failed)" if row["failed"] else ""))
     print("(milliseconds from the caller's end of speech; greeting: from the call's start)")
+    for row in rows:
+        print(f"{row['calls']} at once: final p95 of the turns without a dictated number {row['plain_p95']:.0f}; "
+              f"{row['number_turns']} turns with one (read again while a hold prompt plays), final p50 "
+              f"{row['number_p50']:.0f}")
 
 
 if __name__ == "__main__":
