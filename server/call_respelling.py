@@ -46,7 +46,7 @@ async def respell_answered(
     def respelt() -> tuple[str, list[Candidate]]:
         return respell(audio, text, segments, knowledge.misspellings.find(text), recognizer.score_texts)
 
-    better, chosen = await services.run(respelt)
+    better, chosen = await services.run_soon(respelt)
     if not chosen:
         return
     log.debug("call %s: turn %d respelt %s", state.start.call_sid, answered.index,

@@ -114,7 +114,10 @@ class CallSession:
     async def _begin(self, start: Start) -> None:
         services = self._services
         caller = start.custom_parameters.get("from") or None
-        speaker = Speaker(start.stream_sid, self._send_text, services.synthesizer, services.run, start.call_sid)
+        speaker = Speaker(
+            start.stream_sid, self._send_text, services.synthesizer, services.run, start.call_sid,
+            run_later=services.run_soon,
+        )
         # The greeting is a fixed prompt, rendered at start-up: it goes out before anything else.
         speaker.say(replies.GREETING, name="greeting")
         knowledge = await asyncio.to_thread(services.knowledge.current)

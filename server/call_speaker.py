@@ -1,11 +1,12 @@
 """The seat's voice on one call: replies out sentence by sentence, marks back, barge-in.
 
 Each sentence is synthesised (a cached sentence is a file read; a new one takes a worker from
-the shared pool), streamed as 20 ms μ-law frames and followed by a mark. The gateway sends a
-mark back once the audio before it has played, so the marks that came back say how much of a
-reply the caller heard. The last mark of a reply carries the reply's own name (`reply-3`), the
-ones after earlier sentences `reply-3:0`, `reply-3:1`, so a client that waits for "the reply has
-played" waits for the plain name.
+the shared pool: the first through `run`, as the caller waits in silence for it, the rest through
+`run_later`, as the caller listens to the first meanwhile), streamed as 20 ms μ-law frames and
+followed by a mark. The gateway sends a mark back once the audio before it has played, so the
+marks that came back say how much of a reply the caller heard. The last mark of a reply carries
+the reply's own name (`reply-3`), the ones after earlier sentences `reply-3:0`, `reply-3:1`, so
+a client that waits for "the reply has played" waits for the plain name.
 
 `interrupt` is barge-in: stop synthesising, send `clear` (the gateway drops what it has not
 played and returns the marks it was holding, which therefore do not count as heard) and say
@@ -57,11 +58,13 @@ class Speaker:
         synthesizer: SpeechSynthesizer,
         run: Run,
         label: str,
+        run_later: Run | None = None,
     ) -> None:
         self._sid = stream_sid
         self._send_text = send_text
         self._synth = synthesizer
         self._run = run
+        self._run_later = run_later or run
         self._label = label
         self._lock = asyncio.Lock()  # one reply on the line at a time
         self._saying: list[Reply] = []  # replies started and not yet all sent, oldest first
@@ -99,7 +102,7 @@ class Speaker:
         async with self._lock:
             for number, sentence in enumerate(reply.sentences):
                 last = number == len(reply.sentences) - 1
-                audio = await self._audio(sentence)
+                audio = await self._audio(sentence, self._run_later if number else self._run)
                 if audio is not None:
                     ulaw = pcm16_to_ulaw(float_to_int16(resample(audio, self._synth.sample_rate, PHONE_RATE)))
                     if number:
@@ -118,14 +121,14 @@ class Speaker:
                 self._outstanding[reply.name] = reply
                 await self._send_text(mark_message(self._sid, reply.name))
 
-    async def _audio(self, sentence: str) -> np.ndarray | None:
+    async def _audio(self, sentence: str, run: Run) -> np.ndarray | None:
         cached = getattr(self._synth, "cached", None)
         try:
             if cached is not None:
                 audio = await asyncio.to_thread(cached, sentence)
                 if audio is not None:
                     return audio
-            return await self._run(lambda: self._synth.synthesize(sentence))
+            return await run(lambda: self._synth.synthesize(sentence))
         except Exception as exc:  # noqa: BLE001 - a voice outage must not stop the call's work
             # The caller misses this sentence; the turn, the ticket and the rest of the call are
             # still handled and stored.

@@ -25,7 +25,7 @@ from server.call_events import CallEvents
 from server.config import ConfigError, Settings
 from server.live_turn import LiveSettings
 from server.storage import repository
-from server.worker_pool import BACKGROUND, URGENT, PriorityPool
+from server.worker_pool import BACKGROUND, SOON, URGENT, PriorityPool
 from voice.asr.base import StreamingRecognizer
 from voice.asr.whisper import WhisperRecognizer
 from voice.model_assets import resolve_whisper_model
@@ -86,6 +86,11 @@ class Services:
         """Run recognition or synthesis a caller is waiting for in the shared worker pool; waits
         its turn when all workers are busy, ahead of any background work."""
         return await asyncio.wrap_future(self.pool.submit(work, URGENT))
+
+    async def run_soon(self, work: Callable[[], T]) -> T:
+        """Run work a caller is listening through (a reply's later sentences, respelling): after
+        queued `run` work, before background work."""
+        return await asyncio.wrap_future(self.pool.submit(work, SOON))
 
     async def run_background(self, work: Callable[[], T]) -> T:
         """Run work no caller waits for (partial transcripts while the caller speaks) when the pool has

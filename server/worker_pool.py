@@ -1,10 +1,16 @@
 """The worker threads that recognition and synthesis share, serving urgent work first.
 
-A caller waits for some of this work (the decode in a pause that decides whether the turn is
-over, the final text, the reply's audio) and only watches for the rest (partial transcripts
-while the caller is still speaking, names respelt after the reply went out). With several calls
-at once a plain FIFO pool put one call's pause decode behind another call's partials; here
-queued urgent work always goes first. Work already running is never interrupted.
+Three kinds of work, served in this order when several wait:
+
+- URGENT: a caller waits in silence for it (the decode in a pause that decides whether the turn
+  is over, the final text, the first sentence of a reply);
+- SOON: a caller is listening meanwhile (a reply's later sentences, synthesised while the first
+  plays; names respelt after a reply);
+- BACKGROUND: nobody waits (partial transcripts while the caller is still speaking).
+
+With several calls at once a plain FIFO pool put one call's pause decode behind another call's
+partials, and one caller's first words of a reply behind another's third sentence. Within a kind,
+first come, first served; work already running is never interrupted.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 URGENT = 0
-BACKGROUND = 1
+SOON = 1
+BACKGROUND = 2
 
 
 class PriorityPool:

@@ -100,3 +100,25 @@ def test_barge_in_while_synthesising_stops_the_rest() -> None:
     sent = run_speaker(script)
     assert sent[-1]["event"] == "clear"
     assert "reply-0" not in marks(sent)  # the reply never reached its end
+
+
+def test_only_the_first_sentence_is_synthesised_as_urgent_work() -> None:
+    lanes: list[str] = []
+
+    def lane(name: str):  # noqa: ANN202
+        async def run(work):  # noqa: ANN001, ANN202
+            lanes.append(name)
+            return work()
+
+        return run
+
+    async def main() -> None:
+        async def send(text: str) -> None:
+            await asyncio.sleep(0)
+
+        speaker = Speaker("MZ1", send, ToneVoice(), lane("urgent"), "CA1", run_later=lane("later"))
+        await speaker.wait(speaker.say("您好。请问在哪个区？详细地址是哪里？", name="reply-0"))
+
+    asyncio.run(main())
+    # The caller hears the first sentence while the others are synthesised.
+    assert lanes == ["urgent", "later", "later"]

@@ -7,7 +7,7 @@ from concurrent.futures import CancelledError
 
 import pytest
 
-from server.worker_pool import BACKGROUND, URGENT, PriorityPool
+from server.worker_pool import BACKGROUND, SOON, URGENT, PriorityPool
 
 
 def _busy(pool: PriorityPool) -> threading.Event:
@@ -29,14 +29,15 @@ def test_urgent_work_queued_later_runs_before_background_work() -> None:
     release = _busy(pool)
     futures = [
         pool.submit(lambda: order.append("partial 1"), BACKGROUND),
+        pool.submit(lambda: order.append("third sentence"), SOON),
         pool.submit(lambda: order.append("partial 2"), BACKGROUND),
         pool.submit(lambda: order.append("pause decode"), URGENT),
-        pool.submit(lambda: order.append("reply audio"), URGENT),
+        pool.submit(lambda: order.append("first sentence"), URGENT),
     ]
     release.set()
     for future in futures:
         future.result(10)
-    assert order == ["pause decode", "reply audio", "partial 1", "partial 2"]
+    assert order == ["pause decode", "first sentence", "third sentence", "partial 1", "partial 2"]
     pool.shutdown()
 
 
