@@ -114,7 +114,7 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
             frames_in.update(wave_frames)
             print(f"  {size} at once: {min(wave + size, len(calls))}/{len(calls)} calls done", file=sys.stderr)
         cpu = cpu_seconds(server.pid) - cpu_before
-        finals, replies, greetings, lost, audio_s, failed = [], [], [], 0, 0.0, 0
+        replies, greetings, lost, audio_s, failed = [], [], 0, 0.0, 0
         plain_finals, number_finals = [], []  # without / with a dictated number (read again)
         for call, phone in zip(calls, phones, strict=True):
             if isinstance(phone, BaseException):
@@ -127,7 +127,6 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
                 for turn in line["turns"]:
                     print(f"  {call.id} final {turn['end_of_speech_to_final_ms']} ms, reply audio "
                           f"{turn['end_of_speech_to_reply_audio_ms']} ms: {turn['asr_text'][:40]}", file=sys.stderr)
-            finals += timings(line, "end_of_speech_to_final_ms")
             for turn in line["turns"]:
                 if turn["end_of_speech_to_final_ms"] is not None:
                     dictated = longest_digit_run(turn["asr_text"] or "") >= DICTATED_DIGITS
@@ -137,6 +136,7 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
                 greetings.append((phone.first_audio_wall - phone.started_wall) * 1000)
             lost += phone.frames_sent - frames_in.get(phone.call_sid, 0)
             audio_s += phone.frames_sent * FRAME_S
+        finals = plain_finals + number_finals
         return {
             "calls": size, "failed": failed, "turns": len(finals),
             "final_p50": statistics.median(finals), "final_p95": percentile(finals, 0.95),

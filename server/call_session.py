@@ -21,6 +21,7 @@ delays a call's words but never its socket. Per turn:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -275,15 +276,16 @@ class CallSession:
             if self._stale(spoken):
                 return
         reply = await self._answer(text, spoken, spoken.number, [p.as_dict() for p in spoken.live.partials])
-        respell = self._respell and reply is not None and not self._stale(spoken)
-        if respell and reply is not None and state.answered is not None and self._knowledge is not None:
+        answered, knowledge = state.answered, self._knowledge
+        if (
+            self._respell and reply is not None and answered is not None and knowledge is not None
+            and not self._stale(spoken)
+        ):
             heard = (spoken.ended.audio, transcript.segments)
             try:
-                await respell_answered(
-                    self._services, self._knowledge, state, state.answered, reply.text, heard, self._publish
-                )
+                await respell_answered(self._services, knowledge, state, answered, reply.text, heard, self._publish)
             except Exception:  # noqa: BLE001 - the turn is answered; its words stay as decoded
-                log.exception("call %s: respelling turn %d failed", self.label, state.answered.index)
+                log.exception("call %s: respelling turn %d failed", self.label, answered.index)
 
     async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> Transcript:
         """A turn with a dictated number has its numbers read again digit by digit (seconds of
@@ -303,7 +305,7 @@ class CallSession:
         if not spoken.live.committed and not self._hotwords:
             segments = transcript.segments
             restored = await self._services.run_slow(lambda: recognizer.restore_numbers(segments, audio))
-            return Transcript("".join(s.text for s in restored), transcript.language, transcript.duration_s, restored)
+            return dataclasses.replace(transcript, text="".join(s.text for s in restored), segments=restored)
         return await self._services.run_slow(lambda: recognizer.transcribe(audio))
 
     async def _answer(

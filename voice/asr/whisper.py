@@ -251,8 +251,7 @@ class WhisperRecognizer:
         encoded = np.array(self._encoded(samples, padding_frames=100))
         batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(encoded, len(texts), axis=0)))
         tokens = [self._encode_text(text) for text in texts]
-        previous = self._previous_tokens(context)
-        start = [self._tokenizer.sot_prev, *previous, *self._decoder_start] if previous else self._decoder_start
+        start = self._start_tokens(self._previous_tokens(context))
         mel_frames = samples.size // self._model.feature_extractor.hop_length
         results = self._model.model.align(batch, start, tokens, [mel_frames] * len(texts))
         log_probs = [np.log(np.maximum(result.text_token_probs, 1e-9)) for result in results]
