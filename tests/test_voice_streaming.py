@@ -11,7 +11,7 @@ from voice_fixtures import dev_clip, dev_texts, recognizer_fixture  # noqa: F401
 from voice.asr.base import SAMPLE_RATE, Segment
 from voice.asr.streaming import DecodeSchedule, StreamingTranscriber, stream_recorded
 from voice.asr.whisper import WhisperRecognizer
-from voice.asr.whisper_text import looks_looped
+from voice.asr.whisper_text import looks_looped, says_nothing
 from voice.vad import WINDOW_SAMPLES, SileroVad
 
 SPOKEN = "你好我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。"
@@ -135,6 +135,11 @@ def test_the_schedule_decodes_every_step_and_once_per_pause_then_commits_it() ->
 def test_a_decode_stuck_in_a_loop_is_recognised() -> None:
     assert looks_looped("电话一三六一一一" + "呀" * 60)
     assert not looks_looped("您好，我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。")
+
+
+def test_a_decode_of_marks_alone_says_nothing() -> None:
+    assert says_nothing("。") and says_nothing("？！") and says_nothing(" ，。 ")
+    assert not says_nothing("对。") and not says_nothing("12。") and not says_nothing("OK")
 
 
 # ---- the real model ------------------------------------------------------------------------

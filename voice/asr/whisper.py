@@ -27,7 +27,7 @@ from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.dictation import read_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
 from voice.asr.short_answers import read_short_answer
-from voice.asr.whisper_text import looks_looped, tidy_segment_text, timed_texts, whisper_style
+from voice.asr.whisper_text import looks_looped, says_nothing, tidy_segment_text, timed_texts, whisper_style
 from voice.codec import first_sound
 from voice.model_assets import ModelAssetError, default_cache_dir, explain_load_failure, resolve_whisper_model
 
@@ -216,10 +216,13 @@ class WhisperRecognizer:
             Segment(begin + lead_s, end + lead_s, text)
             for begin, end, text in timed_texts(result.sequences_ids[0], tokenizer, speech.size / SAMPLE_RATE)
         ]
-        if looks_looped("".join(segment.text for segment in segments)):
-            # Greedy decoding got stuck repeating itself (呀呀呀…); the usual decode falls back to
-            # sampling at higher temperatures for exactly this. That can take seconds on audio cut
-            # mid-word (15 s for 1.2 s, seen), so a partial decode (`fallback=False`) gives up: None.
+        text = "".join(segment.text for segment in segments)
+        if looks_looped(text) or (segments and says_nothing(text) and _depth == 0):
+            # Greedy decoding got stuck repeating itself (呀呀呀…), or wrote only a mark for
+            # seconds of speech (a live pause decode of 5.8 s of a caller's words read "。", and
+            # the turn was stored as that). The usual decode falls back to sampling at higher
+            # temperatures for exactly this. That can take seconds on audio cut mid-word (15 s for
+            # 1.2 s, seen), so a partial decode (`fallback=False`) gives up: None.
             return self.decode(samples, said_before, hotwords=hotwords or None) if fallback else None
         heard_to = segments[-1].end - lead_s if segments else 0.0
         if segments and speech.size / SAMPLE_RATE - heard_to > _UNREAD_TAIL_S and _depth < 2:

@@ -69,6 +69,11 @@ def timed_texts(tokens: Sequence[int], tokenizer: Tokenizer, duration_s: float) 
     return [(begin, end, text) for begin, end, text in found if text]
 
 
+def says_nothing(text: str) -> bool:
+    """Text with no word in it: only marks ("。", "？"), as a decode that lost its way can write."""
+    return not any(char.isalnum() for char in text)
+
+
 def looks_looped(text: str) -> bool:
     """Whisper's own test for a decode stuck in a loop: its text compresses too well."""
     data = text.encode("utf-8")
