@@ -95,6 +95,25 @@ def test_the_beam_keeps_a_reading_that_starts_worse_but_ends_better() -> None:
     assert greedy is not None and greedy.digits == "139"
 
 
+def test_readings_far_behind_are_dropped_and_cost_no_more_calls() -> None:
+    # One digit is clear at every place; the other nine are 11 behind. Without pruning every call
+    # carries the beam's six readings; with it only the readings within reach go on.
+    heard = "13911223344"
+    likes = {k: {d: -0.1} for k, d in enumerate(heard)}
+    next_token, calls = _model(likes, stops_after=11)
+    full = read_digits(next_token, DIGIT_TOKENS, 11, head="1")
+    rows_full = sum(len(step) for step in calls)
+    calls.clear()
+    pruned = read_digits(next_token, DIGIT_TOKENS, 11, head="1", prune=5.0)
+    assert full is not None and pruned is not None and pruned.digits == full.digits == heard
+    assert sum(len(step) for step in calls) < rows_full / 3
+    # A close second reading survives pruning, so the margin still says how close it was.
+    likes[10] = {"4": -0.2, "5": -0.3}
+    next_token, _ = _model(likes, stops_after=11)
+    close = read_digits(next_token, DIGIT_TOKENS, 11, head="1", prune=5.0)
+    assert close is not None and close.digits == heard and close.margin == pytest.approx(0.1, abs=1e-6)
+
+
 def test_nothing_to_read_when_the_head_is_the_whole_number() -> None:
     next_token, calls = _model({}, stops_after=1)
     assert read_digits(next_token, DIGIT_TOKENS, 3, head="139") is None and calls == []

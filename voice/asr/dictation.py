@@ -47,11 +47,13 @@ def read_digits(
     length: int,
     head: str = "",
     beam: int = 6,
+    prune: float = math.inf,
 ) -> Reading | None:
     """The best `length`-digit reading that starts with `head`.
 
     `head` is what must be true of any such number (a mobile number starts with 1); it only
-    narrows the search and adds nothing to the score.
+    narrows the search and adds nothing to the score. Readings more than `prune` behind the best
+    are dropped (each kept reading costs a row in every later decoder call).
     """
     if length <= len(head) or len(digit_tokens) != 10:
         return None
@@ -65,6 +67,7 @@ def read_digits(
             for digit, written in enumerate(digit_tokens)
         )
         readings = heapq.nlargest(beam, extended, key=lambda reading: reading[0])
+        readings = [reading for reading in readings if reading[0] >= readings[0][0] - prune]
     dists = next_token([tokens for _, _, tokens in readings])
     ended = sorted(
         (
