@@ -11,8 +11,10 @@ every --step seconds of speech and in each pause of --pause seconds; a stretch o
 as Whisper wrote them on both sides (the digit re-read is the same afterwards either way).
 
 Printed: CER of each against the corpus texts and their ratio (issue 3 wants ≤ 1.05), CPU
-seconds per audio second of each (≤ 0.3 wanted), decodes per turn, and the median wall time of
-one window decode (what the end of a turn costs when the pause decode cannot be reused).
+seconds per audio second of each (≤ 0.3 wanted), decodes per turn, the median wall time of
+one window decode (what the end of a turn costs when the pause decode cannot be reused), and of
+each turn's last decode, the one in the pause that ends it, which the final text reuses: how much
+audio it reads and how long that takes is most of the wait from end of speech to final.
 """
 
 from __future__ import annotations
@@ -57,11 +59,13 @@ def main() -> None:
     args.commit = live.min_commit_s if args.commit is None else args.commit
     recognizer = build_recognizer(settings)
     window_walls: list[float] = []
+    window_audio: list[float] = []
 
     def timed_window(audio, said_before, fallback=True):  # noqa: ANN001, ANN202 - the Decode signature
         started = time.perf_counter()
         segments = recognizer.decode_window(audio, said_before, fallback=fallback)
         window_walls.append(time.perf_counter() - started)
+        window_audio.append(audio.size / 16000)
         return segments
 
     def timed_partial(audio, said_before):  # noqa: ANN001, ANN202 - as the call session decodes partials
@@ -71,6 +75,8 @@ def main() -> None:
     whole_errors = streamed_errors = reference_chars = 0
     whole_cpu = streamed_cpu = audio_s = 0.0
     decodes: list[int] = []
+    last_walls: list[float] = []  # per turn, the decode the final text came from
+    last_audio: list[float] = []
     for line in args.corpus.read_text(encoding="utf-8").splitlines():
         call = json.loads(line) if line.strip() else None
         if call is None or (only and call["id"] not in only):
@@ -89,6 +95,9 @@ def main() -> None:
                 streamed_cpu += time.process_time() - started
                 streamed.append(final.text)
                 decodes.append(transcriber.decodes)
+                if transcriber.decodes:
+                    last_walls.append(window_walls[-1])
+                    last_audio.append(window_audio[-1])
             errors, chars = cer_counts(turn["text"], "".join(whole))
             worse = cer_counts(turn["text"], "".join(streamed))[0]
             whole_errors, reference_chars = whole_errors + errors, reference_chars + chars
@@ -107,6 +116,13 @@ def main() -> None:
     print(f"CER ratio streamed / whole: {streamed_cer / max(whole_cer, 1e-9):.3f}")
     print(f"decodes per turn: median {statistics.median(decodes):.0f}, max {max(decodes)}; "
           f"one window decode: median {statistics.median(window_walls) * 1000:.0f} ms wall")
+    # What the end of a turn waits for: the decode in the pause that ended it (the final reuses it).
+    print(f"the turn's last decode: median {statistics.median(last_audio):.1f} s of audio, "
+          f"{statistics.median(last_walls) * 1000:.0f} ms wall (p90 {_p90(last_walls) * 1000:.0f} ms)")
+
+
+def _p90(values: list[float]) -> float:
+    return sorted(values)[int(0.9 * (len(values) - 1))]
 
 
 if __name__ == "__main__":
