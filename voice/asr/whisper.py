@@ -208,7 +208,9 @@ class WhisperRecognizer:
             encoded,
             [[tokenizer.sot_prev, *previous, *tokenizer.sot_sequence] if previous else list(tokenizer.sot_sequence)],
             beam_size=1,
-            max_length=_DECODER_MAX_TOKENS // 2,
+            # CTranslate2 counts the prompt in max_length and writes at most half of it: 448 lets
+            # the text run to Whisper's own 224 tokens (224 cut 20 s of a caller's words at 112).
+            max_length=_DECODER_MAX_TOKENS,
             suppress_blank=True,
             suppress_tokens=self._suppressed,
             return_no_speech_prob=True,
