@@ -25,7 +25,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from voice.asr.base import SAMPLE_RATE, Transcript
-from voice.asr.streaming import Decode, DecodeSchedule, Partial, PartialDecode, StreamingTranscriber
+from voice.asr.streaming import (
+    COMMIT_PAUSE_S,
+    MIN_COMMIT_S,
+    PAUSE_S,
+    STEP_S,
+    Decode,
+    DecodeSchedule,
+    Partial,
+    PartialDecode,
+    StreamingTranscriber,
+)
 from voice.turn_taking import EndOfTurnPolicy
 from voice.vad import EndOfTurnDetector, TurnEnded
 
@@ -37,10 +47,10 @@ Run = Callable[[Callable[[], T]], Awaitable[T]]
 
 @dataclass(frozen=True)
 class LiveSettings:
-    step_s: float = 3.0
-    pause_s: float = 0.25
-    commit_pause_s: float = 0.45
-    min_commit_s: float = 8.0
+    step_s: float = STEP_S
+    pause_s: float = PAUSE_S
+    commit_pause_s: float = COMMIT_PAUSE_S
+    min_commit_s: float = MIN_COMMIT_S
 
     def schedule(self) -> DecodeSchedule:
         return DecodeSchedule(self.step_s, self.pause_s, self.commit_pause_s)

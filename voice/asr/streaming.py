@@ -17,9 +17,10 @@ the end of the turn costs no decoding at all.
 
 Commits happen in pauses only, where no syllable is cut in two (Whisper's segment times are too
 loose to cut at), and not for short stretches, because Whisper reads a clause better with the
-words around it. On the dev turns (bench/streaming_asr.py), committing after 0.45 s pauses and
-8 s stretches reads 1.5 % worse (CER) than decoding each whole turn at once, for 0.27 CPU-s per
-audio second (0.6 s and 6 s: as accurate, 0.47 CPU-s: fewer commits, longer stretches re-read).
+words around it. On the dev turns (bench/streaming_asr.py), decoding every 4 s of speech and in
+each 0.15 s pause, and committing after 0.45 s pauses and 8 s stretches, reads 1.9 % worse (CER)
+than decoding each whole turn at once, for 0.30 CPU-s per audio second. Every 3 s and in 0.25 s
+pauses: 4.2 % worse for 0.33; commits from 4 s stretches: 10 % worse (less audio around a clause).
 
 Nothing here runs by itself: the call session decides when to decode and runs `update` /
 `commit` / `finish` off its event loop, one at a time per turn; `stream_recorded` does the same
@@ -45,6 +46,11 @@ PartialDecode = Callable[[np.ndarray, str], list[Segment] | None]
 _MARKS = re.compile(r"[\s，。、？！；：,.?!;:…—\-·~～]")
 # The prompt carries the end of the committed text only: Whisper's prompt holds ~220 tokens.
 PROMPT_CHARS = 120
+# When to decode and commit (the server's [turn] settings; measured above).
+STEP_S = 4.0
+PAUSE_S = 0.15
+COMMIT_PAUSE_S = 0.45
+MIN_COMMIT_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ class StreamingTranscriber:
     """One turn. Each call gets the turn's audio so far (16 kHz, from the turn's first sample)."""
 
     decode: Decode
-    min_commit_s: float = 8.0  # shorter stretches wait for the next pause: context helps Whisper
+    min_commit_s: float = MIN_COMMIT_S  # shorter stretches wait for the next pause: context helps Whisper
     partial_decode: PartialDecode | None = None  # for `update`; `decode` where not given
     committed: list[Segment] = field(default_factory=list)  # turn time
     decodes: int = 0
@@ -231,7 +237,9 @@ class DecodeSchedule:
     DECODE_STEP = "step"  # decode: `step_s` more speech
     COMMIT = "commit"
 
-    def __init__(self, step_s: float = 3.0, pause_s: float = 0.25, commit_pause_s: float = 0.45) -> None:
+    def __init__(
+        self, step_s: float = STEP_S, pause_s: float = PAUSE_S, commit_pause_s: float = COMMIT_PAUSE_S
+    ) -> None:
         self.step_s, self.pause_s, self.commit_pause_s = step_s, pause_s, commit_pause_s
         self._decoded_to: float | None = None  # turn time of the newest audio a decode was asked for
         self._decoded_pause: float | None = None  # speech end of the pause already decoded
