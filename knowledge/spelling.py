@@ -26,6 +26,10 @@ COMMON_ENDING_TERMS = 8
 # A dictionary word this long that the recogniser wrote whole (进进出出) was heard as said: a
 # candidate may not cut into it.
 WHOLE_WORD_CHARS = 4
+# Negations: among the commonest characters, which Whisper writes as said; written over, they turn
+# what the caller said around (他户口不在北京 respelt as 户口簿在北京, seen live). A candidate may
+# keep one where its term has it too (非经济 → 非京籍), never replace it.
+NEGATIONS = frozenset("不没无未别非莫勿")
 
 
 class Misspelling(NamedTuple):
@@ -59,6 +63,8 @@ class Misspellings:
                     continue
                 if not all(readings(char) for char in heard):
                     continue  # a stretch across punctuation or digits is no misspelt name
+                if any(said in NEGATIONS and said != known for said, known in zip(heard, term, strict=False)):
+                    continue
                 sims = match_sequence(text, start, term, allow_miss=len(term) >= 4)
                 if sims is None or sum(sims) / len(sims) < MIN_SIMILARITY:
                     continue

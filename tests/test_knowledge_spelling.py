@@ -66,6 +66,14 @@ def test_two_syllables_need_one_right_or_both_homophones() -> None:
     assert terms_found(spotter, "一跑") == set()                # neither right nor homophone
 
 
+def test_a_negation_is_never_written_over(misspellings: Misspellings) -> None:
+    # 户口簿 sounds like 户口不: respelt, "his hukou is not in Beijing" would say the opposite.
+    assert ("户口不", "户口簿") not in terms_found(misspellings, "他户口不在北京，这种也能办吗？")
+    assert ("户口簿", "户口簿") not in terms_found(misspellings, "户口簿丢了")  # written right: nothing to do
+    # A negation the term has too may stay inside a candidate.
+    assert ("非经济", "非京籍") in terms_found(misspellings, "我们是非经济在北京交社保五年了")
+
+
 def test_candidates_carry_where_they_are() -> None:
     assert Misspellings(["海淀区"]).find("我在海电区") == [Misspelling("海淀区", 2, 5)]
 
