@@ -39,7 +39,10 @@ import websockets
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 SHARED = REPO.parent / "shared"
+
+from metrics import percentile  # noqa: E402
 
 from server.call_session import DICTATED_DIGITS  # noqa: E402
 from server.simulate import endpoints, fetch_detail, local_server, read_corpus, result_line  # noqa: E402
@@ -56,11 +59,6 @@ def cpu_seconds(pid: int) -> float:
 
 def timings(line: dict, field: str) -> list[float]:
     return [turn[field] for turn in line["turns"] if turn[field] is not None]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def run_calls(url: str, calls: list) -> tuple[list, dict[str, int]]:

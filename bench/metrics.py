@@ -1,4 +1,4 @@
-"""Text comparison used by the benchmarks: CER with Chinese numerals folded, address matching."""
+"""Used by the benchmarks: text comparison (CER with Chinese numerals folded, address matching) and percentiles."""
 
 from __future__ import annotations
 
@@ -36,3 +36,9 @@ def fold_numerals(text: str) -> str:
 
     text = re.sub(r"([一二三四五六七八九])?十([一二三四五六七八九])?", tens, text)
     return text.translate(_CHINESE_DIGITS)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value `share` of the way up the sorted values (the nearest one, no interpolation)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]

@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from metrics import cer_counts  # noqa: E402
+from metrics import cer_counts, percentile  # noqa: E402
 from phone_digits import SHARED, server_turns  # noqa: E402
 
 
@@ -118,12 +118,7 @@ def main() -> None:
           f"one window decode: median {statistics.median(window_walls) * 1000:.0f} ms wall")
     # What the end of a turn waits for: the decode in the pause that ended it (the final reuses it).
     print(f"the turn's last decode: median {statistics.median(last_audio):.1f} s of audio, "
-          f"{statistics.median(last_walls) * 1000:.0f} ms wall (p90 {_p90(last_walls) * 1000:.0f} ms)")
-
-
-def _p90(values: list[float]) -> float:
-    return sorted(values)[int(0.9 * (len(values) - 1))]
-
+          f"{statistics.median(last_walls) * 1000:.0f} ms wall (p90 {percentile(last_walls, 0.9) * 1000:.0f} ms)")
 
 if __name__ == "__main__":
     main()

@@ -235,7 +235,7 @@ class WhisperRecognizer:
             # Whisper ended its text well before the audio ends: after a pause it sometimes stops
             # (seen: 11 s of a caller's turn read as its first 6 s). Read the rest on its own, as
             # faster-whisper's seek does.
-            said = said_before + "".join(segment.text for segment in segments)
+            said = said_before + text
             cut = int(heard_to * SAMPLE_RATE)
             rest = self.decode_window(speech[cut:], said, fallback, prompted, hotwords, _depth + 1)
             if rest is None:
