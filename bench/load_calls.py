@@ -94,6 +94,7 @@ def cold_voice_cache() -> Iterator[dict[str, str]]:
     from server.config import load_settings
 
     models = load_settings().cache_dir / "models"
+    models.mkdir(parents=True, exist_ok=True)  # a link to nowhere would stop the server unpacking its model
     with tempfile.TemporaryDirectory(prefix="hotline-bench-cache-") as folder:
         (Path(folder) / "models").symlink_to(models, target_is_directory=True)
         yield {"HOTLINE_PATHS_CACHE_DIR": folder}
