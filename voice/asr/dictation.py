@@ -12,9 +12,9 @@ ever compared, so the model cannot merge 一一 into one word or wander off into
 Measured on the dev calls' dictated numbers (bench/phone_digits.py): this reads the numbers with
 zeros and alternations that the whole-turn decode never gets (15010203040, 15101177889).
 
-Cost: one decoder call per digit, each over the whole text before the number (CTranslate2 feeds
-forced tokens one at a time), so a number at the end of a long segment costs several seconds on
-two busy cores; one turn per call carries a number.
+Cost: one decoder step per digit for each kept reading, when the decoder keeps each sequence's
+state (voice/asr/cached_decoder.py); through CTranslate2's `generate`, which starts from scratch
+on every call, the same search took seconds.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence, Set
-from functools import partial
 from pathlib import Path
 
 import ctranslate2
@@ -24,6 +23,7 @@ from faster_whisper.transcribe import get_suppressed_tokens
 from rapidfuzz.distance import Levenshtein
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
+from voice.asr.cached_decoder import CachedDecoder, DecoderWeights, UnsupportedModel
 from voice.asr.dictation import read_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
 from voice.asr.short_answers import read_short_answer
@@ -112,6 +112,10 @@ class WhisperRecognizer:
         self._decoder_start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
         # Numbers are read again in Chinese digits: one token each, but for 零 (two).
         self._digit_tokens = [tokenizer.encode(digit) for digit in "零一二三四五六七八九"]
+        try:
+            self._decoder = DecoderWeights.load(model_path)
+        except UnsupportedModel as exc:
+            raise ModelAssetError(f"cannot read the Whisper decoder in {model_path}: {exc}") from exc
 
     def transcribe(self, audio: np.ndarray, hotwords: str | None = None) -> Transcript:
         """Transcribe one caller turn (16 kHz mono float32)."""
@@ -246,8 +250,11 @@ class WhisperRecognizer:
     def read_short_answer(self, audio: np.ndarray, heard: str) -> str:
         """A turn of a word or two (对, 不是): a common answer where one fits, else `heard`."""
         return read_short_answer(
-            audio, heard, lambda samples: self.decode_window(samples, fallback=False, prompted=False),
-            self.score_texts, self.initial_prompt or "",
+            audio,
+            heard,
+            lambda samples: self.decode_window(samples, fallback=False, prompted=False),
+            self.score_texts,
+            self.initial_prompt or "",
         )
 
     def score_texts(
@@ -291,7 +298,6 @@ class WhisperRecognizer:
             progress(1.0)
         return segments
 
-
     def _restore_digits(self, segment: Segment, samples: np.ndarray, floor: int) -> Segment:
         # Cheap test first: most turns hold no number at all and cost nothing here.
         heard = phone_number_runs(segment.text)
@@ -319,20 +325,18 @@ class WhisperRecognizer:
                 continue
             if encoded is None:
                 encoded = self._encode(audio)
-            # The decoder is led to the number by the words before it. Forced after the start of
-            # the transcript it takes them one token at a time, in every step of the search: the
-            # whole segment cost 10-13 s for a number at the end of a long turn. So only the
-            # number's clause is forced, and what came before goes in as previous text, which the
-            # decoder takes in one pass. The audio stays whole: cut to the clause (by alignment or
-            # by the pace of speech), d031's 15101177889 read as 15101777889, each time measured.
+            # The decoder is led to the number by the words before it: its clause is forced after
+            # the transcript's start, and what came before goes in as previous text. The audio
+            # stays whole: cut to the clause (by alignment or by the pace of speech), d031's
+            # 15101177889 read as 15101777889, each time measured.
             cut = _clause_start(text, run.start)
             previous, prefix = self._previous_tokens(text[:cut]), self._encode_text(text[cut : run.start])
-            start = self._start_tokens(previous)
-            if _decode_length(len(prefix) + 2 * run.length, len(start)) > _DECODER_MAX_TOKENS:
+            start = [*self._start_tokens(previous), *prefix]
+            if len(start) + 2 * run.length + 1 > self._decoder.max_positions:
                 continue  # a number at the end of a very long clause: too far for the decoder
             head = run.digits[:3] if run.digits.startswith("010") else run.digits[:1]
             reading = read_digits(
-                partial(self._next_token_logprobs, encoded, start, prefix),
+                CachedDecoder(self._decoder, encoded, start),
                 self._digit_tokens,
                 run.length,
                 head=head,
@@ -349,25 +353,6 @@ class WhisperRecognizer:
     def _start_tokens(self, previous: list[int]) -> list[int]:
         """The decoder's start: `previous` tokens (what was said before), then the transcript's start."""
         return [self._tokenizer.sot_prev, *previous, *self._decoder_start] if previous else self._decoder_start
-
-    def _next_token_logprobs(
-        self, encoded: np.ndarray, start: list[int], prefix: list[int], sequences: Sequence[Sequence[int]]
-    ) -> list[np.ndarray]:
-        """Log-probabilities of the token after `start` + `prefix` + each sequence, given the
-        encoded audio (`prefix` and the sequences are forced after the start)."""
-        prompts = [[*start, *prefix, *sequence] for sequence in sequences]
-        forced = [len(prompt) - len(start) for prompt in prompts]
-        features = np.ascontiguousarray(np.repeat(encoded[np.newaxis], len(prompts), axis=0))
-        results = self._model.model.generate(
-            ctranslate2.StorageView.from_array(features),
-            prompts,
-            beam_size=1,
-            max_length=_decode_length(max(forced), len(start)),
-            return_logits_vocab=True,
-            suppress_blank=False,
-            suppress_tokens=[],
-        )
-        return [_log_softmax(np.array(result.logits[0][at])) for result, at in zip(results, forced, strict=True)]
 
     def _encode(self, audio: np.ndarray) -> np.ndarray:
         """Whisper's encoder output for `audio` (one row per 20 ms), on just that audio.
@@ -406,21 +391,6 @@ def _clause_start(text: str, number_start: int) -> int:
         if len(_CLAUSE_MARKS_RE.sub("", text[mark + 1 : number_start])) >= _MIN_LEAD_CHARS:
             return mark + 1
         index = mark
-
-
-def _decode_length(forced_tokens: int, start_tokens: int) -> int:
-    """The max_length with which CTranslate2 decodes one token past `forced_tokens` and stops,
-    after `start_tokens` of start (previous text, if any, and <|startoftranscript|> … <|notimestamps|>).
-
-    Measured (CTranslate2 4): below 2 × forced + 2 it cuts the forced tokens short, and with
-    previous text below start + forced.
-    """
-    return max(2 * forced_tokens + 2, start_tokens + forced_tokens)
-
-
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits.astype(np.float64) - logits.max()
-    return shifted - np.log(np.exp(shifted).sum())
 
 
 def load_recognizer(
