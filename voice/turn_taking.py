@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from voice.asr.digits import DIGIT_CHARS
+from voice.asr.digits import trailing_digit_run
 
 _SPACE = re.compile(r"\s+")
 _MARKS = re.compile(r"[，,、。？！?!.；;：:…—~～-]")
@@ -33,7 +33,6 @@ _SHORT_ANSWERS = frozenset(
 # (Not 啊/呀/吧: at the end of a sentence they are particles, 怎么办啊？)
 _FILLERS = ("嗯", "呃", "额", "那个", "这个", "就是", "然后", "还有", "就是说", "怎么说", "反正")
 _OPEN_WORDS = tuple("在的和跟与是到往从叫姓给把被让对于及或")
-_NUMBER_RUN = re.compile(f"[{DIGIT_CHARS}][{DIGIT_CHARS}-]*$")
 # A mobile number has 11 digits, a Beijing line 8 (010 + 8 = 11); fewer at the end is a number
 # still being read out.
 _COMPLETE_NUMBER_DIGITS = (8, 11, 12)
@@ -62,10 +61,10 @@ def ending(text: str) -> str:
         return "finished"
     if said[-1] in _TRAILING_MARKS or bare.endswith(_FILLERS) or bare[-1] in _OPEN_WORDS:
         return "open"
-    digits = _NUMBER_RUN.search(bare)
-    if digits:
-        count = len(digits.group().replace("-", ""))
-        if count in _COMPLETE_NUMBER_DIGITS or bare == digits.group() and count <= 2:
+    number = trailing_digit_run(bare)  # Whisper writes pauses between digit groups: 139,1122,3344
+    if number:
+        start, digits = number
+        if len(digits) in _COMPLETE_NUMBER_DIGITS or start == 0 and len(digits) <= 2:
             return "finished"
         return "open"
     if said[-1] in _SENTENCE_END:

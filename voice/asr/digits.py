@@ -110,6 +110,14 @@ def longest_digit_run(text: str) -> int:
     return max((len(digits_in(match.group(0))) for match in _DIGIT_RUN.finditer(text)), default=0)
 
 
+def trailing_digit_run(text: str) -> tuple[int, str] | None:
+    """Where the digit run that ends `text` starts, and its digits (139,1122,3344 is one run)."""
+    runs = list(_DIGIT_RUN.finditer(text))
+    if not runs or runs[-1].end() != len(text):
+        return None
+    return runs[-1].start(), digits_in(runs[-1].group(0))
+
+
 def short_digit_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
     """Digit runs in `text` too short for the number they start."""
     return [run for run in phone_number_runs(text, min_digits) if len(run.digits) < run.length]
