@@ -49,7 +49,7 @@ from server.protocol import (
 from server.services import Services
 from server.storage import repository
 from voice.asr.base import Transcript
-from voice.asr.digits import longest_digit_run
+from voice.asr.digits import longest_digit_run, numbers_follow_words
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
 from voice.vad import SpeechStarted, TurnEnded, TurnResumed
@@ -288,25 +288,36 @@ class CallSession:
                 log.exception("call %s: respelling turn %d failed", self.label, answered.index)
 
     async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> Transcript:
-        """A turn with a dictated number has its numbers read again digit by digit (seconds of
-        work), while the caller hears that the seat is on it.
+        """A turn with a dictated number has its numbers read again digit by digit, while the caller
+        hears that the seat is on it.
 
-        When the turn's text came from one decode of all its audio, that decode's segments are
-        read again as they are. When parts of the turn were committed while it was spoken, the
-        turn is transcribed again whole first: the partial decodes heard the number in pieces,
-        and a piece Whisper writes short (于36111222) does not even look like a phone number."""
+        The segments of the last decode are read again as they are when the numbers lie wholly in
+        them. When a number may have been cut by a commit (it starts the last decode's text, or a
+        committed stretch holds one), the turn is transcribed again whole first: the partial
+        decodes heard the number in pieces, and a piece Whisper writes short (于36111222) does not
+        even look like a phone number."""
         state = self.state
         assert state is not None
         self._publish("final", turn=spoken.number, text=transcript.text, numbers_pending=True)
         state.speaker.say(replies.NUMBER_HOLD, name=None)
         recognizer, audio = self._services.recognizer, spoken.ended.audio
+        committed = spoken.live.committed
+        last = transcript.segments[len(committed) :]
         # Place names as hotwords changed how Whisper wrote the digits after them (d031 lost one):
         # a turn decoded with them is transcribed again without.
-        if not spoken.live.committed and not self._hotwords:
-            segments = transcript.segments
-            restored = await self._services.run_slow(lambda: recognizer.restore_numbers(segments, audio))
-            return dataclasses.replace(transcript, text="".join(s.text for s in restored), segments=restored)
-        return await self._services.run_slow(lambda: recognizer.transcribe(audio))
+        from_last = not self._hotwords and (
+            not committed
+            or (
+                longest_digit_run("".join(s.text for s in committed)) < DICTATED_DIGITS
+                and numbers_follow_words("".join(s.text for s in last), DICTATED_DIGITS)
+            )
+        )
+        log.debug("call %s: turn %d's numbers read again from %s", self.label, spoken.number,
+                  f"its last decode ({len(committed)} committed)" if from_last else "the whole turn transcribed again")
+        if not from_last:
+            return await self._services.run_slow(lambda: recognizer.transcribe(audio))
+        restored = await self._services.run_slow(lambda: [*committed, *recognizer.restore_numbers(last, audio)])
+        return dataclasses.replace(transcript, text="".join(s.text for s in restored), segments=restored)
 
     async def _answer(
         self, text: str, spoken: SpokenTurn | None, number: int, partials: list[dict]

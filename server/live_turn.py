@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from voice.asr.base import SAMPLE_RATE, Transcript
+from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.streaming import (
     COMMIT_PAUSE_S,
     MIN_COMMIT_S,
@@ -209,6 +209,7 @@ class LiveTurn:
         return self.turn.transcriber.decodes
 
     @property
-    def committed(self) -> bool:
-        """Part of the turn was committed while it was spoken: its text came from more than one decode."""
-        return bool(self.turn.transcriber.committed)
+    def committed(self) -> list[Segment]:
+        """What was committed while the turn was spoken (turn time): each stretch's text came from a
+        decode of its own, and the final's other segments from the last decode."""
+        return list(self.turn.transcriber.committed)
