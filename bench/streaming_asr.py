@@ -120,5 +120,6 @@ def main() -> None:
     print(f"the turn's last decode: median {statistics.median(last_audio):.1f} s of audio, "
           f"{statistics.median(last_walls) * 1000:.0f} ms wall (p90 {percentile(last_walls, 0.9) * 1000:.0f} ms)")
 
+
 if __name__ == "__main__":
     main()
