@@ -59,7 +59,9 @@ async def respell_answered(
     copy = OfflineSeat(knowledge, caller_number=state.start.custom_parameters.get("from") or None)
     copy.restore(answered.before)
     reply = await asyncio.to_thread(copy.turn, better)
-    caller_went_on = state.barged or state.turn_number != answered.number
-    if reply.text == reply_text and state.answered is answered and not caller_went_on:
+    # The seat is not touched between turns but for a reply cut short; a caller who has only
+    # started the next turn (its turn waits for this one) changes nothing the copy lacks. Under
+    # `hotline simulate`, which speaks again as soon as a reply ends, most respellings land so.
+    if reply.text == reply_text and state.answered is answered and not answered.cut_short:
         # `answered.text` stays as decoded: a caller who only coughs after the reply says it again.
         state.seat.restore(copy.snapshot())

@@ -187,6 +187,8 @@ class CallSession:
             self._publish("barge_in", turn=index, heard=reply.heard_text)
             if tell_seat:
                 state.seat.reply_cut_short(reply.heard_text)
+                if state.answered is not None:
+                    state.answered.cut_short = True
             await asyncio.to_thread(
                 repository.set_turn_reply_heard, self._services.engine, state.call_id, index, reply.heard_text
             )

@@ -36,6 +36,7 @@ class AnsweredTurn:
     index: int
     before: SeatSnapshot
     text: str
+    cut_short: bool = False  # the seat was told the caller spoke over its reply (after `before`)
 
 
 @dataclass
