@@ -112,10 +112,14 @@ class WhisperRecognizer:
         self._decoder_start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
         # Numbers are read again in Chinese digits: one token each, but for 零 (two).
         self._digit_tokens = [tokenizer.encode(digit) for digit in "零一二三四五六七八九"]
+        # The numpy decoder holds 200 MB of float32 weights: loaded only where numbers are read again.
+        self._decoder = self._load_decoder() if restore_digits else None
+
+    def _load_decoder(self) -> DecoderWeights:
         try:
-            self._decoder = DecoderWeights.load(model_path)
+            return DecoderWeights.load(self.model_path)
         except UnsupportedModel as exc:
-            raise ModelAssetError(f"cannot read the Whisper decoder in {model_path}: {exc}") from exc
+            raise ModelAssetError(f"cannot read the Whisper decoder in {self.model_path}: {exc}") from exc
 
     def transcribe(self, audio: np.ndarray, hotwords: str | None = None) -> Transcript:
         """Transcribe one caller turn (16 kHz mono float32)."""
@@ -320,6 +324,9 @@ class WhisperRecognizer:
         A reading replaces the number only when no other comes close; numbers in `keep` stay.
         """
         encoded: np.ndarray | None = None
+        if self._decoder is None:
+            self._decoder = self._load_decoder()
+        decoder = self._decoder
         for run in reversed(phone_number_runs(text)):  # from the end, so earlier offsets stay valid
             if run.digits in keep:
                 continue
@@ -332,11 +339,11 @@ class WhisperRecognizer:
             cut = _clause_start(text, run.start)
             previous, prefix = self._previous_tokens(text[:cut]), self._encode_text(text[cut : run.start])
             start = [*self._start_tokens(previous), *prefix]
-            if len(start) + 2 * run.length + 1 > self._decoder.max_positions:
+            if len(start) + 2 * run.length + 1 > decoder.max_positions:
                 continue  # a number at the end of a very long clause: too far for the decoder
             head = run.digits[:3] if run.digits.startswith("010") else run.digits[:1]
             reading = read_digits(
-                CachedDecoder(self._decoder, encoded, start),
+                CachedDecoder(decoder, encoded, start),
                 self._digit_tokens,
                 run.length,
                 head=head,
