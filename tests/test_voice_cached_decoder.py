@@ -12,6 +12,7 @@ from voice_fixtures import dev_clip, recognizer_fixture  # noqa: F401 - fixtures
 
 from voice.asr.cached_decoder import CachedDecoder, DecoderWeights, UnsupportedModel
 from voice.asr.whisper import WhisperRecognizer
+from voice.asr.whisper_text import chinese_output_tokens
 
 
 def _ctranslate2_next_token(
@@ -55,6 +56,30 @@ def test_next_tokens_are_ctranslate2s_and_a_kept_state_changes_nothing(recognize
     again = decoder(then)
     for kept, log_probs in zip(ours, again, strict=True):
         assert kept is log_probs
+
+
+@pytest.mark.slow
+def test_a_search_over_chinese_text_scores_the_chinese_tokens_only(recognizer: WhisperRecognizer) -> None:
+    chinese = chinese_output_tokens(recognizer._tokenizer)
+    tokens = recognizer._encode_text
+    for written in ("一", "九", "零", "。", "，", "13", "路"):
+        assert set(tokens(written)) <= set(chinese), written
+    assert recognizer._tokenizer.eot in chinese
+    assert not set(tokens(" one")) & set(chinese) and not set(tokens("nine")) & set(chinese)
+
+    weights = DecoderWeights.load(recognizer.model_path)
+    encoded = recognizer._encode(dev_clip("d018_3.wav"))
+    prefix = [*recognizer._start_tokens([]), *tokens("我叫陈立新，手机")]
+    sequences = [tokens("一"), tokens("一八六")]
+    whole = CachedDecoder(weights, encoded, prefix)(sequences)
+    chinese_only = CachedDecoder(weights, encoded, prefix, weights.outputs(chinese))(sequences)
+    left_out = np.setdiff1d(np.arange(weights.vocabulary_size), chinese)
+    for full, restricted in zip(whole, chinese_only, strict=True):
+        # The same distribution, given that the next token is one of those kept.
+        kept = full[chinese] - np.logaddexp.reduce(full[chinese].astype(np.float64))
+        np.testing.assert_allclose(restricted[chinese], kept, atol=1e-4)
+        assert np.all(np.isneginf(restricted[left_out]))
+        assert np.argmax(restricted) == np.argmax(full)
 
 
 def _model_bin(path: Path, variables: dict[str, tuple[list[int], int, bytes]]) -> None:

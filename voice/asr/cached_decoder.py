@@ -62,6 +62,17 @@ class DecoderWeights:
     def max_positions(self) -> int:
         return self.positions.shape[0]
 
+    @property
+    def vocabulary_size(self) -> int:
+        return self.projection.shape[1]
+
+    def outputs(self, tokens: Sequence[int]) -> OutputVocabulary:
+        """A decoder that scores only `tokens` as the next one (see `OutputVocabulary`)."""
+        kept = np.unique(np.asarray(tokens, dtype=np.int64))
+        if kept.size == 0 or kept[0] < 0 or kept[-1] >= self.vocabulary_size:
+            raise ValueError("output tokens must be ids of the decoder's vocabulary")
+        return OutputVocabulary(kept, np.ascontiguousarray(self.projection[:, kept]), self.vocabulary_size)
+
     @classmethod
     def load(cls, model_dir: str | Path) -> DecoderWeights:
         """The decoder of the CTranslate2 Whisper conversion in `model_dir`."""
@@ -113,6 +124,18 @@ class DecoderWeights:
         )
 
 
+@dataclass(frozen=True)
+class OutputVocabulary:
+    """The tokens a search lets the decoder write next. Projecting onto the whole vocabulary is
+    most of a step (its 52k × 512 floats are read for every step); a search over Chinese text
+    needs the Chinese part only. Tokens left out get no probability: their mass goes to the
+    others, which is the error this makes."""
+
+    tokens: np.ndarray  # token ids, ascending
+    projection: np.ndarray  # model width × len(tokens)
+    size: int  # of the whole vocabulary
+
+
 @dataclass
 class _State:
     keys: list[np.ndarray]  # per layer: tokens so far × model width (self-attention)
@@ -125,10 +148,17 @@ class CachedDecoder:
     encoder's output; a sequence that extends one asked for in the call before costs only its new
     tokens. Callable as voice/asr/dictation.py's `NextTokenLogProbs`."""
 
-    def __init__(self, weights: DecoderWeights, encoded: np.ndarray, prefix: Sequence[int]) -> None:
+    def __init__(
+        self,
+        weights: DecoderWeights,
+        encoded: np.ndarray,
+        prefix: Sequence[int],
+        outputs: OutputVocabulary | None = None,
+    ) -> None:
         if not prefix:
             raise ValueError("the decoder needs a prefix (at least <|startoftranscript|>)")
         self._w = weights
+        self._outputs = outputs
         audio = np.asarray(encoded, dtype=np.float32)
         # The audio's keys and values are the same at every step: computed once per layer.
         self._cross = [_split(_affine(audio, layer.cross_kv), 2) for layer in weights.layers]
@@ -187,7 +217,12 @@ class CachedDecoder:
             x = x + _affine(_attend(q, cross_k, cross_v, w.heads), layer.cross_out)
             x = x + _affine(_gelu(_affine(_norm(x, layer.ffn_norm), layer.ffn_in)), layer.ffn_out)
         last = _norm(x[ends - 1], w.final_norm)
-        log_probs = log_softmax(last @ w.projection, axis=-1)
+        outputs = self._outputs
+        if outputs is None:
+            log_probs = log_softmax(last @ w.projection, axis=-1)
+        else:
+            log_probs = np.full((len(rows), outputs.size), -np.inf, dtype=np.float32)
+            log_probs[:, outputs.tokens] = log_softmax(last @ outputs.projection, axis=-1)
         return [
             _State(keys[row], values[row], log_probs[row]) if tokens else state
             for row, (state, tokens) in enumerate(rows)

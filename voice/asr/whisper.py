@@ -23,11 +23,18 @@ from faster_whisper.transcribe import get_suppressed_tokens
 from rapidfuzz.distance import Levenshtein
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
-from voice.asr.cached_decoder import CachedDecoder, DecoderWeights, UnsupportedModel
+from voice.asr.cached_decoder import CachedDecoder, DecoderWeights, OutputVocabulary, UnsupportedModel
 from voice.asr.dictation import read_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
 from voice.asr.short_answers import read_short_answer
-from voice.asr.whisper_text import looks_looped, says_nothing, tidy_segment_text, timed_texts, whisper_style
+from voice.asr.whisper_text import (
+    chinese_output_tokens,
+    looks_looped,
+    says_nothing,
+    tidy_segment_text,
+    timed_texts,
+    whisper_style,
+)
 from voice.codec import first_sound
 from voice.model_assets import ModelAssetError, default_cache_dir, explain_load_failure, resolve_whisper_model
 
@@ -113,13 +120,15 @@ class WhisperRecognizer:
         # Numbers are read again in Chinese digits: one token each, but for 零 (two).
         self._digit_tokens = [tokenizer.encode(digit) for digit in "零一二三四五六七八九"]
         # The numpy decoder holds 200 MB of float32 weights: loaded only where numbers are read again.
-        self._decoder = self._load_decoder() if restore_digits else None
+        self._number_decoder = self._load_number_decoder() if restore_digits else None
 
-    def _load_decoder(self) -> DecoderWeights:
+    def _load_number_decoder(self) -> tuple[DecoderWeights, OutputVocabulary]:
         try:
-            return DecoderWeights.load(self.model_path)
+            weights = DecoderWeights.load(self.model_path)
         except UnsupportedModel as exc:
             raise ModelAssetError(f"cannot read the Whisper decoder in {self.model_path}: {exc}") from exc
+        # Numbers are read again in Chinese text only: a step scores 5k tokens, not 52k.
+        return weights, weights.outputs(chinese_output_tokens(self._tokenizer))
 
     def transcribe(self, audio: np.ndarray, hotwords: str | None = None) -> Transcript:
         """Transcribe one caller turn (16 kHz mono float32)."""
@@ -324,9 +333,9 @@ class WhisperRecognizer:
         A reading replaces the number only when no other comes close; numbers in `keep` stay.
         """
         encoded: np.ndarray | None = None
-        if self._decoder is None:
-            self._decoder = self._load_decoder()
-        decoder = self._decoder
+        if self._number_decoder is None:
+            self._number_decoder = self._load_number_decoder()
+        decoder, outputs = self._number_decoder
         for run in reversed(phone_number_runs(text)):  # from the end, so earlier offsets stay valid
             if run.digits in keep:
                 continue
@@ -343,7 +352,7 @@ class WhisperRecognizer:
                 continue  # a number at the end of a very long clause: too far for the decoder
             head = run.digits[:3] if run.digits.startswith("010") else run.digits[:1]
             reading = read_digits(
-                CachedDecoder(decoder, encoded, start),
+                CachedDecoder(decoder, encoded, start, outputs),
                 self._digit_tokens,
                 run.length,
                 head=head,
