@@ -66,3 +66,17 @@ def test_a_reply_during_the_clips_trailing_silence_counts_for_its_turn(tmp_path:
     assert turn.end_of_speech_wall is not None and turn.first_reply_audio_wall is not None
     latency = turn.first_reply_audio_wall - turn.end_of_speech_wall
     assert 0.2 < latency < 0.8, latency
+
+
+def test_end_of_speech_is_where_the_voice_stops_even_on_a_noisy_line() -> None:
+    from conftest import SHARED
+
+    from server.softphone import caller_audio
+
+    dev = SHARED / "corpus" / "dev"
+    # d014_2 carries brown noise to its last sample (10.27 s); the voice stops at about 9.6 s.
+    ulaw, speech_end = caller_audio(dev / "d014_2.wav")
+    assert len(ulaw) / RATE > 10.2 and 9.4 < speech_end < 9.8, speech_end
+    # d016_1 is clean: its last loud frame ends at 9.30 s, 0.85 s before the clip does.
+    ulaw, speech_end = caller_audio(dev / "d016_1.wav")
+    assert len(ulaw) / RATE > 10.1 and 9.2 < speech_end <= 9.3, speech_end
