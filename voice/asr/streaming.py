@@ -18,12 +18,9 @@ the end of the turn costs no decoding at all.
 Commits happen in pauses only, where no syllable is cut in two (Whisper's segment times are too
 loose to cut at), and not for short stretches, because Whisper reads a clause better with the
 words around it. On the dev turns (bench/streaming_asr.py), decoding every 4 s of speech and in
-each 0.15 s pause, and committing after 0.3 s pauses and 8 s stretches, reads as well (CER) as
-decoding each whole turn at once, for 0.24 CPU-s per audio second. Committing after 0.45 s pauses
-instead read 1.9 % worse for 0.32 CPU-s/s, and left the decode that ends a turn 8.2 s of audio at
-the median where 0.3 s leaves 6.8 s (the dev callers pause 0.3-0.4 s between sentences, so a
-long turn went uncommitted to its end); 0.25 s: 0.8 % worse. Every 3 s and in 0.25 s pauses:
-4.2 % worse; commits from 4 s stretches: 10 % worse (less audio around a clause).
+each 0.15 s pause, and committing after 0.45 s pauses and 8 s stretches, reads 1.9 % worse (CER)
+than decoding each whole turn at once, for 0.30 CPU-s per audio second. Every 3 s and in 0.25 s
+pauses: 4.2 % worse for 0.33; commits from 4 s stretches: 10 % worse (less audio around a clause).
 
 Nothing here runs by itself: the call session decides when to decode and runs `update` /
 `commit` / `finish` off its event loop, one at a time per turn; `stream_recorded` does the same
@@ -52,7 +49,7 @@ PROMPT_CHARS = 120
 # When to decode and commit (the server's [turn] settings; measured above).
 STEP_S = 4.0
 PAUSE_S = 0.15
-COMMIT_PAUSE_S = 0.3
+COMMIT_PAUSE_S = 0.45
 MIN_COMMIT_S = 8.0
 
 
