@@ -219,6 +219,5 @@ def test_a_clipped_one_word_answer_makes_a_turn_wherever_the_windows_fall(synthe
     for frames in range(25, 33):  # eight phases of the 32 ms window against 20 ms frames
         line = np.concatenate([np.zeros(160 * frames), word, np.zeros(8000)]).astype(np.float32)
         phone = codec.int16_to_float(codec.ulaw_to_pcm16(codec.pcm16_to_ulaw(codec.float_to_int16(line))))
-        detector, resampler = EndOfTurnDetector(SileroVad(), min_speech_ms=200), StreamResampler(8000, RATE)
-        events = [e for at in range(0, phone.size, 160) for e in detector.feed(resampler.process(phone[at : at + 160]))]
+        events = _feed(EndOfTurnDetector(SileroVad(), min_speech_ms=200), StreamResampler(8000, RATE).process(phone))
         assert any(isinstance(event, SpeechStarted) for event in events), f"no turn after {frames} frames"
