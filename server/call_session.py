@@ -167,7 +167,7 @@ class CallSession:
                 state.barged = False
             elif isinstance(event, TurnEnded):
                 log.debug("call %s: turn %d ended at %.2f s", self.label, state.turn_number, event.ended_at_s)
-                state.last_live = state.live.end_turn()
+                state.last_live = state.live.end_turn(event)
                 self._turns.put_nowait(self._spoken(event, state.last_live))
         detector = state.detector
         if detector.in_turn and not state.barged and detector.speech_s >= self._barge_in_s and state.speaker.busy:
@@ -388,7 +388,7 @@ class CallSession:
             self._turns.put_nowait(KeypadTurn("".join(state.keypad)))
         for leftover in state.detector.flush():
             if isinstance(leftover, TurnEnded):
-                self._turns.put_nowait(self._spoken(leftover, state.live.end_turn()))
+                self._turns.put_nowait(self._spoken(leftover, state.live.end_turn(leftover)))
         self._turns.put_nowait(None)
         if self._worker is not None:
             await self._worker

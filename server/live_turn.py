@@ -4,10 +4,12 @@ After every audio feed the call session asks `LiveTranscription.listen` whether 
 `step_s` of speech, and once in each pause of `pause_s`. A decode runs in the shared worker pool:
 one in a pause through `run` (the caller may be done and waits on it), one while the caller
 speaks through `run_partial` (background work, after every call's pause decodes). Decodes of
-one call never overlap (a request while one runs is remembered and served with the newest
-audio), so a call costs at most one worker at a time, and a busy pool delays partials rather
-than piling them up. A pause of `commit_pause_s` commits the decode that
-heard it (voice/asr/streaming.py). The pause decode's text also decides how long the silence
+one kind never overlap within a call (a request while one runs is remembered and served with
+the newest audio), so a call costs at most two workers at a time, and a busy pool delays
+partials rather than piling them up. A pause decode does not wait for a partial decode that
+started just before the caller stopped (that wait was up to a whole decode on the end of a turn);
+the partial's text is dropped when the pause decode heard more. A pause of `commit_pause_s`
+commits the decode that heard it (voice/asr/streaming.py). The pause decode's text also decides how long the silence
 must be before the turn ends (`EndOfTurnPolicy`), which is what makes a finished answer quick
 and a half-said address patient.
 
@@ -69,6 +71,16 @@ class PartialRecord:
 
 
 @dataclass
+class _Lane:
+    """Decodes of one kind (in pauses, or while the caller speaks) for a call, one at a time: a
+    request while one runs is served after it, with the newest audio."""
+
+    task: asyncio.Task[None] | None = None
+    wanted: bool = False
+    pause_end: float | None = None
+
+
+@dataclass
 class _Turn:
     transcriber: StreamingTranscriber
     schedule: DecodeSchedule
@@ -94,23 +106,24 @@ class LiveTranscription:
         self._on_partial = on_partial
         self.settings = settings or LiveSettings()
         self._turn: _Turn | None = None
-        self._lock = asyncio.Lock()  # one transcriber operation at a time
-        self._task: asyncio.Task[None] | None = None
-        self._wanted = False  # a decode was asked for while one ran
-        self._pending_pause: float | None = None
+        self._lock = asyncio.Lock()  # one change to the transcriber at a time
+        self._pauses = _Lane()
+        self._partials = _Lane()
 
     def start_turn(self) -> None:
         """A new turn began."""
         self._turn = self._new_turn()
 
-    def end_turn(self) -> LiveTurn:
+    def end_turn(self, ended: TurnEnded) -> LiveTurn:
         """The detector ended the turn: hand it over for `finish`; listening stops until the next."""
         turn, self._turn = self._turn or self._new_turn(), None
-        return LiveTurn(turn)
+        return LiveTurn(turn, ended.ended_at_s - ended.audio_start_s)
 
     def resume_turn(self, ended: LiveTurn) -> None:
-        """The caller went on with the turn that ended: keep transcribing it where it was."""
+        """The caller went on with the turn that ended: keep transcribing it where it was, after
+        what it said up to the pause, which is committed (decodes from now on start after it)."""
         self._turn = ended.turn
+        asyncio.get_running_loop().create_task(self._commit_ended(ended.turn, ended.speech_end_s))
 
     def _new_turn(self) -> _Turn:
         transcriber = StreamingTranscriber(
@@ -132,21 +145,45 @@ class LiveTranscription:
             asyncio.get_running_loop().create_task(self._commit(turn, detector, detector.speech_end_s))
 
     def _request(self, detector: EndOfTurnDetector, pause_end: float | None) -> None:
-        if self._task is not None and not self._task.done():
-            self._wanted = True
-            self._pending_pause = pause_end
+        lane = self._partials if pause_end is None else self._pauses
+        if lane.task is not None and not lane.task.done():
+            lane.wanted, lane.pause_end = True, pause_end
             return
-        self._task = asyncio.get_running_loop().create_task(self._decode_loop(detector, pause_end))
+        lane.task = asyncio.get_running_loop().create_task(self._decode_loop(lane, detector, pause_end))
 
-    async def _decode_loop(self, detector: EndOfTurnDetector, pause_end: float | None) -> None:
+    async def _decode_loop(self, lane: _Lane, detector: EndOfTurnDetector, pause_end: float | None) -> None:
         while True:
-            self._wanted = False
-            await self._update(detector, pause_end)
-            if not self._wanted:
+            lane.wanted = False
+            if pause_end is None:
+                await self._update_partial(detector)
+            else:
+                await self._update_in_pause(detector, pause_end)
+            if not lane.wanted:
                 return
-            pause_end = self._pending_pause
+            pause_end = lane.pause_end
 
-    async def _update(self, detector: EndOfTurnDetector, pause_end: float | None) -> None:
+    async def _update_partial(self, detector: EndOfTurnDetector) -> None:
+        """A decode while the caller speaks, outside the lock: a pause that comes meanwhile gets its
+        own decode at once instead of waiting for this one, whose result is then dropped."""
+        turn = self._turn
+        if turn is None or not detector.in_turn:
+            return
+        audio, _ = detector.turn_audio()
+        asked = time.monotonic()
+        try:
+            hypothesis = await self._run_partial(lambda: turn.transcriber.hear(audio))
+        except Exception:  # noqa: BLE001 - a partial that fails is only a partial; the final decides
+            log.exception("partial decode failed")
+            return
+        async with self._lock:
+            partial = turn.transcriber.take(hypothesis, audio.size)
+        if partial is None:
+            log.debug("partial at %.2f s of the turn dropped: a later decode came first", audio.size / SAMPLE_RATE)
+            return
+        self._publish(turn, partial, "speech", asked)
+
+    async def _update_in_pause(self, detector: EndOfTurnDetector, pause_end: float) -> None:
+        """A decode in a pause, holding the lock: a commit in this pause waits for what it heard."""
         turn = self._turn
         if turn is None or not detector.in_turn:
             return
@@ -155,35 +192,42 @@ class LiveTranscription:
             if self._turn is not turn:
                 return  # the turn ended while the decode waited; the final decides
             asked = time.monotonic()
-            run = self._run if pause_end is not None else self._run_partial
             try:
-                partial: Partial = await run(lambda: turn.transcriber.update(audio))
+                partial: Partial = await self._run(lambda: turn.transcriber.update(audio))
             except Exception:  # noqa: BLE001 - a partial that fails is only a partial; the final decides
                 log.exception("partial decode failed")
                 return
-        log.debug("partial at %.2f s of the turn (%s, %.0f ms): %r", partial.audio_s,
-                  f"pause since {detector.now_s - pause_end:.2f} s" if pause_end is not None else "speech",
-                  (time.monotonic() - asked) * 1000, partial.latest[-20:])
-        record = PartialRecord(partial.audio_s, partial.confirmed, partial.tentative)
-        turn.partials.append(record)
-        self._on_partial(record)
+        self._publish(turn, partial, f"pause since {detector.now_s - pause_end:.2f} s", asked)
         # Still the same pause: the text just decoded is everything said, and says how it ends.
-        if pause_end is not None and self._turn is turn and detector.in_turn and detector.speech_end_s == pause_end:
+        if self._turn is turn and detector.in_turn and detector.speech_end_s == pause_end:
             heard_to_s = audio_start_s + audio.size / SAMPLE_RATE
             if heard_to_s >= pause_end:
                 silence_ms = self._policy.silence_ms(partial.latest)
                 log.debug("pause at %.2f s: %r ends the turn after %d ms", pause_end, partial.latest[-12:], silence_ms)
                 detector.end_after(silence_ms)
 
+    def _publish(self, turn: _Turn, partial: Partial, when: str, asked: float) -> None:
+        log.debug("partial at %.2f s of the turn (%s, %.0f ms): %r", partial.audio_s, when,
+                  (time.monotonic() - asked) * 1000, partial.latest[-20:])
+        record = PartialRecord(partial.audio_s, partial.confirmed, partial.tentative)
+        turn.partials.append(record)
+        self._on_partial(record)
+
     async def _commit(self, turn: _Turn, detector: EndOfTurnDetector, speech_end_s: float) -> None:
         _, audio_start_s = detector.turn_audio()
         async with self._lock:  # after the pause decode, which took the lock first
             turn.transcriber.commit(speech_end_s - audio_start_s)
 
+    async def _commit_ended(self, turn: _Turn, speech_end_s: float) -> None:
+        async with self._lock:
+            if turn.transcriber.commit(speech_end_s, turn_ended=True):
+                log.debug("the resumed turn's first %.2f s committed", speech_end_s)
+
     async def finish(self, live: LiveTurn, ended: TurnEnded) -> Transcript:
         """The turn's final text: the last decode when it heard the end of speech, else one more."""
-        if self._task is not None:
-            await asyncio.shield(self._task)
+        # Not the partial decode that may be running: the pause's decode makes it stale.
+        if self._pauses.task is not None:
+            await asyncio.shield(self._pauses.task)
         transcriber = live.turn.transcriber
         speech_end = ended.ended_at_s - ended.audio_start_s
         async with self._lock:
@@ -199,6 +243,7 @@ class LiveTurn:
     """A turn the detector ended, with what was heard of it while it was spoken."""
 
     turn: _Turn
+    speech_end_s: float  # where the detector heard the speech end (turn time)
 
     @property
     def partials(self) -> list[PartialRecord]:

@@ -66,9 +66,12 @@ class Partial:
 
 
 @dataclass
-class _Hypothesis:
-    segments: list[Segment]  # times from the last commit
+class Hypothesis:
+    """One decode of the stretch after a commit."""
+
+    segments: list[Segment]  # times from the commit
     heard_to: int  # turn sample up to which it heard
+    cut: int = 0  # turn sample of the commit it was decoded after
 
     @property
     def text(self) -> str:
@@ -85,7 +88,7 @@ class StreamingTranscriber:
     committed: list[Segment] = field(default_factory=list)  # turn time
     decodes: int = 0
     _cut: int = 0  # turn samples already committed
-    _last: _Hypothesis | None = None
+    _last: Hypothesis | None = None
     _agreed: str = ""  # text two decodes of the current stretch agreed on
     _shown: str = ""  # the confirmed text given out so far (committed and agreed), marks as first shown
 
@@ -95,11 +98,29 @@ class StreamingTranscriber:
 
     def update(self, turn_audio: np.ndarray) -> Partial:
         """Decode what is not committed yet; what this decode and the one before agree on is confirmed."""
+        partial = self.take(self.hear(turn_audio), turn_audio.size)
+        assert partial is not None  # nothing ran in between
+        return partial
+
+    def hear(self, turn_audio: np.ndarray) -> Hypothesis | None:
+        """Only the decode of `update` (None: no reading), changing nothing: a partial decode may run
+        while a pause's `update` or a `commit` goes ahead, and `take` its result afterwards."""
+        cut = self._cut  # first: a commit in between makes this decode stale, whatever its prompt
+        self.decodes += 1
+        segments = (self.partial_decode or self.decode)(turn_audio[cut:], self.committed_text[-PROMPT_CHARS:])
+        return None if segments is None else Hypothesis(segments, turn_audio.size, cut)
+
+    def take(self, hypothesis: Hypothesis | None, heard_to: int) -> Partial | None:
+        """The rest of `update` for what `hear` decoded of the turn's first `heard_to` samples;
+        None if a commit or a decode of more audio came in between (the decode is dropped)."""
         previous = self._last
-        hypothesis = self._decode(turn_audio, self.partial_decode)
+        if hypothesis is not None and (
+            hypothesis.cut != self._cut or (previous is not None and previous.heard_to > hypothesis.heard_to)
+        ):
+            return None
         if hypothesis is None:  # no reading this time: what was confirmed stays, nothing is guessed
-            self._last = previous
-            return Partial(self._shown, "", turn_audio.size / SAMPLE_RATE, self._shown)
+            return Partial(self._shown, "", heard_to / SAMPLE_RATE, self._shown)
+        self._last = hypothesis
         if previous is not None:
             self._agreed = _agreed_prefix(previous.text, hypothesis.text)
         # The agreed text is a prefix of the latest decode, which is what a commit keeps: the words
@@ -107,15 +128,20 @@ class StreamingTranscriber:
         # keeps the marks it first showed.
         self._shown = _grown(self._shown, self.committed_text + self._agreed)
         latest = self.committed_text + hypothesis.text
-        return Partial(self._shown, _after(latest, self._shown), turn_audio.size / SAMPLE_RATE, latest)
+        return Partial(self._shown, _after(latest, self._shown), heard_to / SAMPLE_RATE, latest)
 
-    def commit(self, speech_end_s: float) -> bool:
+    def commit(self, speech_end_s: float, turn_ended: bool = False) -> bool:
         """The caller has paused long enough to end a sentence (speech ended at `speech_end_s`, turn
-        time): commit the last decode if it heard that far, is long enough and is a finished clause."""
+        time): commit the last decode if it heard that far, is long enough and is a finished clause.
+
+        `turn_ended`: the pause ended the turn and the caller then went on. What the turn said is
+        committed however short it is: it was read as a whole already, and a decode that spans the
+        breath after it reads worse (Whisper read one such as the second sentence three times over)."""
         last = self._last
         if last is None or last.heard_to < speech_end_s * SAMPLE_RATE:
             return False
-        if (last.heard_to - self._cut) / SAMPLE_RATE < self.min_commit_s or not _finished(last.text):
+        long_enough = turn_ended or (last.heard_to - self._cut) / SAMPLE_RATE >= self.min_commit_s
+        if not long_enough or not _finished(last.text):
             return False
         self.committed += [_shift(segment, self._cut / SAMPLE_RATE) for segment in last.segments]
         self._cut = last.heard_to
@@ -152,17 +178,10 @@ class StreamingTranscriber:
             segments=segments,
         )
 
-    def _settled(self, turn_audio: np.ndarray) -> _Hypothesis:
-        hypothesis = self._decode(turn_audio, None)
-        assert hypothesis is not None  # `decode` always reads something
-        return hypothesis
-
-    def _decode(self, turn_audio: np.ndarray, decode: PartialDecode | None) -> _Hypothesis | None:
+    def _settled(self, turn_audio: np.ndarray) -> Hypothesis:
         self.decodes += 1
-        segments = (decode or self.decode)(turn_audio[self._cut :], self.committed_text[-PROMPT_CHARS:])
-        if segments is None:
-            return None
-        self._last = _Hypothesis(segments, turn_audio.size)
+        segments = self.decode(turn_audio[self._cut :], self.committed_text[-PROMPT_CHARS:])
+        self._last = Hypothesis(segments, turn_audio.size, self._cut)
         return self._last
 
 
