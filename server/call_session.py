@@ -163,7 +163,7 @@ class CallSession:
             elif isinstance(event, TurnResumed):
                 state.resumed[state.turn_number] = state.resumed.get(state.turn_number, 0) + 1
                 if state.last_live is not None:
-                    state.live.resume_turn(state.last_live)
+                    state.live.resume_turn(state.last_live, event)
                 state.barged = False
             elif isinstance(event, TurnEnded):
                 log.debug("call %s: turn %d ended at %.2f s", self.label, state.turn_number, event.ended_at_s)
