@@ -163,11 +163,11 @@ class CallSession:
             elif isinstance(event, TurnResumed):
                 state.resumed[state.turn_number] = state.resumed.get(state.turn_number, 0) + 1
                 if state.last_live is not None:
-                    state.live.resume_turn(state.last_live, event)
+                    state.live.resume_turn(state.last_live)
                 state.barged = False
             elif isinstance(event, TurnEnded):
                 log.debug("call %s: turn %d ended at %.2f s", self.label, state.turn_number, event.ended_at_s)
-                state.last_live = state.live.end_turn(event)
+                state.last_live = state.live.end_turn()
                 self._turns.put_nowait(self._spoken(event, state.last_live))
         detector = state.detector
         if detector.in_turn and not state.barged and detector.speech_s >= self._barge_in_s and state.speaker.busy:
@@ -388,7 +388,7 @@ class CallSession:
             self._turns.put_nowait(KeypadTurn("".join(state.keypad)))
         for leftover in state.detector.flush():
             if isinstance(leftover, TurnEnded):
-                self._turns.put_nowait(self._spoken(leftover, state.live.end_turn(leftover)))
+                self._turns.put_nowait(self._spoken(leftover, state.live.end_turn()))
         self._turns.put_nowait(None)
         if self._worker is not None:
             await self._worker

@@ -39,7 +39,7 @@ from voice.asr.streaming import (
     StreamingTranscriber,
 )
 from voice.turn_taking import EndOfTurnPolicy
-from voice.vad import EndOfTurnDetector, TurnEnded, TurnResumed
+from voice.vad import EndOfTurnDetector, TurnEnded
 
 log = logging.getLogger("hotline.live")
 
@@ -114,17 +114,14 @@ class LiveTranscription:
         """A new turn began."""
         self._turn = self._new_turn()
 
-    def end_turn(self, ended: TurnEnded) -> LiveTurn:
+    def end_turn(self) -> LiveTurn:
         """The detector ended the turn: hand it over for `finish`; listening stops until the next."""
         turn, self._turn = self._turn or self._new_turn(), None
-        return LiveTurn(turn, ended.ended_at_s - ended.audio_start_s, ended.audio_start_s)
+        return LiveTurn(turn)
 
-    def resume_turn(self, ended: LiveTurn, resumed: TurnResumed) -> None:
-        """The caller went on with the turn that ended: keep transcribing it where it was, after
-        what it said up to the pause, which is committed (decodes from now on start after it)."""
+    def resume_turn(self, ended: LiveTurn) -> None:
+        """The caller went on with the turn that ended: keep transcribing it where it was."""
         self._turn = ended.turn
-        resumed_at_s = resumed.at_s - ended.audio_start_s
-        asyncio.get_running_loop().create_task(self._commit_ended(ended.turn, ended.speech_end_s, resumed_at_s))
 
     def _new_turn(self) -> _Turn:
         transcriber = StreamingTranscriber(
@@ -219,11 +216,6 @@ class LiveTranscription:
         async with self._lock:  # after the pause decode, which took the lock first
             turn.transcriber.commit(speech_end_s - audio_start_s)
 
-    async def _commit_ended(self, turn: _Turn, speech_end_s: float, resumed_at_s: float) -> None:
-        async with self._lock:
-            if turn.transcriber.commit(speech_end_s, resumed_at_s):
-                log.debug("the resumed turn's first %.2f s committed", speech_end_s)
-
     async def finish(self, live: LiveTurn, ended: TurnEnded) -> Transcript:
         """The turn's final text: the last decode when it heard the end of speech, else one more."""
         # Not the partial decode that may be running: the pause's decode makes it stale.
@@ -244,8 +236,6 @@ class LiveTurn:
     """A turn the detector ended, with what was heard of it while it was spoken."""
 
     turn: _Turn
-    speech_end_s: float  # where the detector heard the speech end (turn time)
-    audio_start_s: float  # stream time of the turn's first sample
 
     @property
     def partials(self) -> list[PartialRecord]:

@@ -87,19 +87,6 @@ def test_a_short_stretch_waits_for_the_next_pause() -> None:
     assert not transcriber.commit(speech_end_s=4.4) and transcriber.committed == []
 
 
-def test_a_turn_that_ended_and_went_on_is_committed_up_to_its_pause_however_short() -> None:
-    decoder = ScriptedDecoder()
-    transcriber = StreamingTranscriber(decoder, min_commit_s=6)
-    transcriber.update(_seconds(2.5))
-    assert transcriber.commit(speech_end_s=2.4, resumed_at_s=3.2)
-    assert transcriber.committed_text == SPOKEN[:10]
-    transcriber.update(_seconds(5.0))  # the breath and what follows, without the first words
-    assert decoder.calls[-1] == (int(2.5 * SAMPLE_RATE), SPOKEN[:10])
-    # A decode that heard the caller going on is not cut: that would not be in a pause.
-    transcriber.update(_seconds(6.0))
-    assert not transcriber.commit(speech_end_s=4.4, resumed_at_s=5.5) and len(transcriber.committed) == 1
-
-
 def test_nothing_is_committed_when_speech_went_on_after_the_last_decode() -> None:
     transcriber = StreamingTranscriber(ScriptedDecoder(), min_commit_s=1)
     transcriber.update(_seconds(3.0))

@@ -130,21 +130,13 @@ class StreamingTranscriber:
         latest = self.committed_text + hypothesis.text
         return Partial(self._shown, _after(latest, self._shown), heard_to / SAMPLE_RATE, latest)
 
-    def commit(self, speech_end_s: float, resumed_at_s: float | None = None) -> bool:
+    def commit(self, speech_end_s: float) -> bool:
         """The caller has paused long enough to end a sentence (speech ended at `speech_end_s`, turn
-        time): commit the last decode if it heard that far, is long enough and is a finished clause.
-
-        `resumed_at_s`: the pause ended the turn, and the caller went on at this time. What the turn
-        said is committed however short it is, if the decode heard no further than the pause: it
-        was read as a whole already, and a decode that spans the breath after it reads worse
-        (Whisper read one such as the second sentence three times over)."""
+        time): commit the last decode if it heard that far, is long enough and is a finished clause."""
         last = self._last
         if last is None or last.heard_to < speech_end_s * SAMPLE_RATE:
             return False
-        if resumed_at_s is not None and last.heard_to > resumed_at_s * SAMPLE_RATE:
-            return False  # it heard the caller going on: not a cut in a pause
-        long_enough = resumed_at_s is not None or (last.heard_to - self._cut) / SAMPLE_RATE >= self.min_commit_s
-        if not long_enough or not _finished(last.text):
+        if (last.heard_to - self._cut) / SAMPLE_RATE < self.min_commit_s or not _finished(last.text):
             return False
         self.committed += [_shift(segment, self._cut / SAMPLE_RATE) for segment in last.segments]
         self._cut = last.heard_to
