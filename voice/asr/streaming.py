@@ -23,8 +23,10 @@ than decoding each whole turn at once, for 0.30 CPU-s per audio second. Every 3 
 pauses: 4.2 % worse for 0.33; commits from 4 s stretches: 10 % worse (less audio around a clause).
 
 Nothing here runs by itself: the call session decides when to decode and runs `update` /
-`commit` / `finish` off its event loop, one at a time per turn; `stream_recorded` does the same
-on a recording, for benchmarks and tests.
+`commit` / `finish` off its event loop, one at a time per turn, except that a partial decode
+while the caller speaks is `hear` (the decode alone, beside the rest) then `take` (its result,
+dropped if a commit or a decode of more audio came first); `stream_recorded` does the same on a
+recording, for benchmarks and tests.
 """
 
 from __future__ import annotations
