@@ -9,9 +9,9 @@ the newest audio), so a call costs at most two workers at a time, and a busy poo
 partials rather than piling them up. A pause decode does not wait for a partial decode that
 started just before the caller stopped (that wait was up to a whole decode on the end of a turn);
 the partial's text is dropped when the pause decode heard more. A pause of `commit_pause_s`
-commits the decode that heard it (voice/asr/streaming.py). The pause decode's text also decides how long the silence
-must be before the turn ends (`EndOfTurnPolicy`), which is what makes a finished answer quick
-and a half-said address patient.
+commits the decode that heard it (voice/asr/streaming.py). The pause decode's text also decides
+how long the silence must be before the turn ends (`EndOfTurnPolicy`), which is what makes a
+finished answer quick and a half-said address patient.
 
 The final text of a turn reuses the pause decode when it heard the end of speech, so in the
 common case the end of a turn costs no decoding at all.
