@@ -73,7 +73,7 @@ class Hypothesis:
 
     segments: list[Segment]  # times from the commit
     heard_to: int  # turn sample up to which it heard
-    cut: int = 0  # turn sample of the commit it was decoded after
+    cut: int  # turn sample of the commit it was decoded after
 
     @property
     def text(self) -> str:
@@ -107,10 +107,7 @@ class StreamingTranscriber:
     def hear(self, turn_audio: np.ndarray) -> Hypothesis | None:
         """Only the decode of `update` (None: no reading), changing nothing: a partial decode may run
         while a pause's `update` or a `commit` goes ahead, and `take` its result afterwards."""
-        cut = self._cut  # first: a commit in between makes this decode stale, whatever its prompt
-        self.decodes += 1
-        segments = (self.partial_decode or self.decode)(turn_audio[cut:], self.committed_text[-PROMPT_CHARS:])
-        return None if segments is None else Hypothesis(segments, turn_audio.size, cut)
+        return self._read(self.partial_decode or self.decode, turn_audio)
 
     def take(self, hypothesis: Hypothesis | None, heard_to: int) -> Partial | None:
         """The rest of `update` for what `hear` decoded of the turn's first `heard_to` samples;
@@ -176,10 +173,16 @@ class StreamingTranscriber:
         )
 
     def _settled(self, turn_audio: np.ndarray) -> Hypothesis:
+        hypothesis = self._read(self.decode, turn_audio)
+        assert hypothesis is not None  # `decode` always reads something
+        self._last = hypothesis
+        return hypothesis
+
+    def _read(self, decode: PartialDecode, turn_audio: np.ndarray) -> Hypothesis | None:
+        cut = self._cut  # first: a commit in between makes this decode stale, whatever its prompt
         self.decodes += 1
-        segments = self.decode(turn_audio[self._cut :], self.committed_text[-PROMPT_CHARS:])
-        self._last = Hypothesis(segments, turn_audio.size, self._cut)
-        return self._last
+        segments = decode(turn_audio[cut:], self.committed_text[-PROMPT_CHARS:])
+        return None if segments is None else Hypothesis(segments, turn_audio.size, cut)
 
 
 def _finished(text: str) -> bool:
