@@ -10,7 +10,7 @@ from voice_fixtures import dev_clip, dev_texts, recognizer_fixture  # noqa: F401
 
 from voice.asr.base import SAMPLE_RATE, Segment
 from voice.asr.streaming import DecodeSchedule, StreamingTranscriber, stream_recorded
-from voice.asr.whisper import WhisperRecognizer
+from voice.asr.whisper import WhisperRecognizer, heard_no_speech
 from voice.asr.whisper_text import looks_looped, says_nothing
 from voice.vad import WINDOW_SAMPLES, SileroVad
 
@@ -142,6 +142,16 @@ def test_a_decode_of_marks_alone_says_nothing() -> None:
     assert not says_nothing("对。") and not says_nothing("12。") and not says_nothing("OK")
 
 
+def test_no_speech_takes_whisper_doubting_the_speech_and_a_text_that_says_nothing_new() -> None:
+    prompt = "以下是普通话的句子，使用简体中文。"
+    address = "仓平区回龙观街道，回龙观西大街北边的小区，8号楼。"
+    assert not heard_no_speech(0.604, -0.49, address, prompt), "a confident reading is kept"
+    assert heard_no_speech(0.7, -1.3, address, prompt), "an unlikely one is not"
+    assert heard_no_speech(0.89, -0.9, "用简体中文。", prompt), "nor the prompt read back"
+    assert heard_no_speech(0.9, -0.2, "", prompt)
+    assert not heard_no_speech(0.3, -1.5, "用简体中文。", prompt), "Whisper heard speech: its text stands"
+
+
 # ---- the real model ------------------------------------------------------------------------
 
 
@@ -176,6 +186,8 @@ def test_a_window_decode_reads_like_the_full_decode_and_silence_is_nothing(recog
     full = "".join(segment.text for segment in recognizer.decode(audio))
     assert Levenshtein.normalized_distance(full, "".join(s.text for s in window)) < 0.2
     assert recognizer.decode_window(_seconds(3)) == []
+    line_noise = np.random.default_rng(0).standard_normal(3 * SAMPLE_RATE).astype(np.float32) * 0.1
+    assert recognizer.decode_window(line_noise) == []
 
 
 @pytest.mark.slow

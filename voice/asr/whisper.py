@@ -47,7 +47,12 @@ _DECODER_MAX_TOKENS = 448
 # window longer than WINDOW_MAX_S is decoded the usual way, in 30 s windows.
 _WINDOW_PADDING_FRAMES = 500
 WINDOW_MAX_S = 24.0
+# A window without speech: Whisper's no-speech probability is high and the text it wrote anyway is
+# unlikely (Whisper's own test, faster-whisper's defaults) or only our prompt read back (loud line
+# noise reads 用简体中文。 at a mean log-probability of -0.9). The probability alone dropped a whole
+# dictated address (d018_2: 0.604 with 1 s of encoder padding, 0.47 with 5; its text read fine).
 _NO_SPEECH_PROB = 0.6
+_LOG_PROB_FLOOR = -1.0
 # Audio left unread after a window decode's last timestamp that is read on its own.
 _UNREAD_TAIL_S = 1.2
 # A re-read number replaces Whisper's only when no other reading comes close (log-probability):
@@ -231,15 +236,16 @@ class WhisperRecognizer:
             suppress_blank=True,
             suppress_tokens=self._suppressed,
             return_no_speech_prob=True,
+            return_scores=True,
         )[0]
-        if result.no_speech_prob > _NO_SPEECH_PROB:
-            return []
         lead_s = start / SAMPLE_RATE
         segments = [
             Segment(begin + lead_s, end + lead_s, text)
             for begin, end, text in timed_texts(result.sequences_ids[0], tokenizer, speech.size / SAMPLE_RATE)
         ]
         text = "".join(segment.text for segment in segments)
+        if heard_no_speech(result.no_speech_prob, _mean_log_prob(result), text, context):
+            return []
         if looks_looped(text) or (segments and says_nothing(text) and _depth == 0):
             # Greedy decoding got stuck repeating itself (呀呀呀…), or wrote only a mark for
             # seconds of speech (a live pause decode of 5.8 s of a caller's words read "。", and
@@ -394,6 +400,26 @@ class WhisperRecognizer:
     def _prompt(self, said_before: str) -> str:
         """The decoder's prompt: our initial prompt, then what the caller said before, in Whisper's style."""
         return f"{self.initial_prompt or ''}{whisper_style(said_before)}"
+
+
+def _mean_log_prob(result: ctranslate2.models.WhisperGenerationResult) -> float:
+    """The mean log-probability of a greedy result's tokens, as faster-whisper reckons it
+    (CTranslate2 scores a sequence by its summed log-probability over its length)."""
+    tokens = len(result.sequences_ids[0])
+    return result.scores[0] * tokens / (tokens + 1)
+
+
+def heard_no_speech(no_speech_prob: float, mean_log_prob: float, text: str, prompt: str) -> bool:
+    """Whether a window decode heard no speech: Whisper thinks so and what it wrote says nothing
+    new (see `_NO_SPEECH_PROB`)."""
+    if no_speech_prob <= _NO_SPEECH_PROB:
+        return False
+    return mean_log_prob < _LOG_PROB_FLOOR or _bare(text) in _bare(prompt)
+
+
+def _bare(text: str) -> str:
+    """`text` without its marks and spaces, to compare words alone."""
+    return "".join(char for char in text if char.isalnum())
 
 
 def _clause_start(text: str, number_start: int) -> int:
