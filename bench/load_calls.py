@@ -16,7 +16,8 @@ so the figures differ only by the load. Printed per size, from the audio timelin
   synthesised as for a caller who asks something new;
 - call start → greeting audio, p50;
 - frames lost: frames the phones sent that the server did not take in (from its call_ended event);
-- the server's CPU seconds per second of caller audio (everything: VAD, recognition, synthesis).
+- the server's CPU seconds per second of caller audio (everything: VAD, recognition, synthesis),
+  and per second of the callers' speech alone.
 
 Medians and p95 of one run; this machine is shared and noisy, so compare sizes within a run.
 """
@@ -145,6 +146,7 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
             "reply_p50": statistics.median(replies), "reply_p95": percentile(replies, 0.95),
             "greeting_p50": statistics.median(greetings), "frames_lost": lost,
             "cpu_per_audio_s": cpu / audio_s if audio_s else float("nan"),
+            "cpu_s": cpu, "audio_s": audio_s,
         }
 
 
@@ -176,6 +178,12 @@ def main() -> None:
         print(f"{row['calls']} at once: final p95 of the turns without a dictated number {row['plain_p95']:.0f}; "
               f"{row['number_turns']} turns with one (read again while a hold prompt plays), final p50 "
               f"{row['number_p50']:.0f}")
+    for row in rows:
+        # The call's audio holds the caller's silences and the time the seat speaks; per second of
+        # speech is the stricter figure.
+        print(f"{row['calls']} at once: {row['cpu_s']:.0f} CPU s for {row['audio_s']:.0f} s of call audio, "
+              f"{sum(speech):.0f} s of it the callers' speech: {row['cpu_s'] / sum(speech):.2f} CPU s per second "
+              "of speech")
 
 
 if __name__ == "__main__":
