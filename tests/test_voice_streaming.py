@@ -116,6 +116,26 @@ def test_the_final_text_reuses_a_decode_that_heard_the_end_of_speech() -> None:
     assert later.decodes == 2  # speech went on after the last decode: decoded again
 
 
+def test_a_decode_that_skips_what_was_agreed_is_not_taken_and_the_final_reads_again() -> None:
+    skip_at = int(5.0 * SAMPLE_RATE)  # the decode of exactly 5 s hears only its last second
+
+    def skipping(audio: np.ndarray, said_before: str) -> list[Segment]:
+        heard = SPOKEN[: int(audio.size / SAMPLE_RATE * CHARS_PER_S)]
+        return [Segment(0.0, audio.size / SAMPLE_RATE, heard[-4:] if audio.size == skip_at else heard)]
+
+    transcriber = StreamingTranscriber(skipping, min_commit_s=1)
+    transcriber.update(_seconds(3))
+    confirmed = transcriber.update(_seconds(4)).confirmed
+    assert confirmed == SPOKEN[:12]
+    skipped = transcriber.update(_seconds(5))
+    assert skipped.confirmed == confirmed and skipped.latest == confirmed, "what was agreed stays"
+    assert not transcriber.commit(speech_end_s=4.9), "nor is the skipping reading committed"
+    # The final's own decode skips too (the turn's audio ends at 5 s): it is read again with a
+    # little more silence after it.
+    final = transcriber.finish(_seconds(5), speech_end_s=4.9)
+    assert final.text == SPOKEN[: int((5 + 0.25) * CHARS_PER_S)]
+
+
 def test_the_schedule_decodes_every_step_and_once_per_pause_then_commits_it() -> None:
     schedule = DecodeSchedule(step_s=3.0, pause_s=0.25, commit_pause_s=0.45)
     said: list[tuple[float, str]] = []

@@ -31,14 +31,18 @@ recording, for benchmarks and tests.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from rapidfuzz.distance import LCSseq
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.digits import DIGIT_CHARS
+
+log = logging.getLogger(__name__)
 
 Decode = Callable[[np.ndarray, str], list[Segment]]
 """(16 kHz audio, text said before it) → segments, times relative to the audio."""
@@ -53,6 +57,13 @@ STEP_S = 4.0
 PAUSE_S = 0.15
 COMMIT_PAUSE_S = 0.45
 MIN_COMMIT_S = 8.0
+# A decode that holds fewer than this share of the words already confirmed of its stretch (two
+# decodes of less audio agreed on them) has skipped part of it: Whisper base read d002's two clips,
+# 2 s of digital silence between them, as the second clip alone when cut at 12.5 s (both at 12.25
+# and 12.75 s).
+FORGOTTEN_SHARE = 0.5
+# The final's decode, when it skipped: read again with this much more silence after the speech.
+REREAD_PADDING_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,10 @@ class StreamingTranscriber:
             hypothesis.cut != self._cut or (previous is not None and previous.heard_to > hypothesis.heard_to)
         ):
             return None
+        if hypothesis is not None and self._skipped(hypothesis):
+            log.debug("a decode of %.2f s skipped confirmed words, not taken: %r",
+                      heard_to / SAMPLE_RATE, hypothesis.text[-20:])
+            hypothesis = None
         if hypothesis is None:  # no reading this time: what was confirmed stays, nothing is guessed
             return Partial(self._shown, "", heard_to / SAMPLE_RATE, self._shown)
         self._last = hypothesis
@@ -175,14 +190,35 @@ class StreamingTranscriber:
     def _settled(self, turn_audio: np.ndarray) -> Hypothesis:
         hypothesis = self._read(self.decode, turn_audio)
         assert hypothesis is not None  # `decode` always reads something
+        if self._skipped(hypothesis):
+            log.debug("the final's decode skipped confirmed words: %r; read again", hypothesis.text[-20:])
+            # Whisper's reading moves with where the audio ends; a little more silence reads it anew.
+            padding = np.zeros(int(REREAD_PADDING_S * SAMPLE_RATE), dtype=np.float32)
+            again = self._read(self.decode, np.concatenate([turn_audio, padding]))
+            assert again is not None
+            if _words(again.text) > _words(hypothesis.text):
+                hypothesis = Hypothesis(again.segments, turn_audio.size, again.cut)
         self._last = hypothesis
         return hypothesis
+
+    def _skipped(self, hypothesis: Hypothesis) -> bool:
+        """A reading that has lost most of the words confirmed of its stretch: it holds fewer than
+        FORGOTTEN_SHARE of them in order. (Not only a shared start: a decode of more audio may
+        change the first word, 为您好 for 您好, and still hear the rest.)"""
+        confirmed = _MARKS.sub("", self._shown)[_words(self.committed_text) :]
+        if not confirmed:
+            return False
+        return LCSseq.similarity(confirmed, _MARKS.sub("", hypothesis.text)) < FORGOTTEN_SHARE * len(confirmed)
 
     def _read(self, decode: PartialDecode, turn_audio: np.ndarray) -> Hypothesis | None:
         cut = self._cut  # first: a commit in between makes this decode stale, whatever its prompt
         self.decodes += 1
         segments = decode(turn_audio[cut:], self.committed_text[-PROMPT_CHARS:])
         return None if segments is None else Hypothesis(segments, turn_audio.size, cut)
+
+
+def _words(text: str) -> int:
+    return len(_MARKS.sub("", text))
 
 
 def _finished(text: str) -> bool:
