@@ -1,7 +1,7 @@
 """Streaming recognition against decoding the whole turn at once, on the dev corpus.
 
     .venv/bin/python bench/streaming_asr.py [--corpus ../shared/corpus/dev/calls.jsonl]
-        [--step 4.0] [--pause 0.15] [--commit-pause 0.45] [--commit 8.0] [--calls d001,d002] [-v]
+        [--step 4.0] [--pause 0.1] [--commit-pause 0.45] [--commit 8.0] [--calls d001,d002] [-v]
 
 Every turn is cut as the server cuts it (bench/phone_digits.server_turns: μ-law, stream
 resampler, Silero end of turn), then read twice by the same model: once whole (`decode`, what
