@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from voice.asr.base import Segment
+from voice.asr.whisper_text import bare, reads_prompt_back
 
 ANSWERS = (
     "对", "对的", "是", "是的", "不是", "不对", "好", "好的", "可以", "行", "有", "没有", "没有了",
@@ -47,18 +48,14 @@ def read_short_answer(
     `heard` is the usual (prompted) reading; where it is empty or the prompt read back, the
     audio is read again without the prompt."""
     free = heard
-    if _bare(free) and prompt and _bare(free) in _bare(prompt):
+    if reads_prompt_back(free, prompt):
         free = ""  # the prompt read back, not the caller
-    if not _bare(free):
+    if not bare(free):
         free = "".join(segment.text for segment in decode_plain(audio) or [])
-    candidates = [*answers, free] if _bare(free) else list(answers)
+    candidates = [*answers, free] if bare(free) else list(answers)
     scores = score_texts(audio, candidates)
     best = int(np.argmax(scores[: len(answers)]))
-    free_score = scores[-1] if _bare(free) else -np.inf
+    free_score = scores[-1] if bare(free) else -np.inf
     if scores[best] >= MIN_ANSWER_SCORE and scores[best] >= free_score - ANSWER_BIAS:
         return answers[best]
     return free
-
-
-def _bare(text: str) -> str:
-    return "".join(char for char in text if char.isalnum())

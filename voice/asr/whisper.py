@@ -28,8 +28,10 @@ from voice.asr.dictation import read_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
 from voice.asr.short_answers import read_short_answer
 from voice.asr.whisper_text import (
+    bare,
     chinese_output_tokens,
     looks_looped,
+    reads_prompt_back,
     says_nothing,
     tidy_segment_text,
     timed_texts,
@@ -414,12 +416,7 @@ def heard_no_speech(no_speech_prob: float, mean_log_prob: float, text: str, prom
     new (see `_NO_SPEECH_PROB`)."""
     if no_speech_prob <= _NO_SPEECH_PROB:
         return False
-    return mean_log_prob < _LOG_PROB_FLOOR or _bare(text) in _bare(prompt)
-
-
-def _bare(text: str) -> str:
-    """`text` without its marks and spaces, to compare words alone."""
-    return "".join(char for char in text if char.isalnum())
+    return mean_log_prob < _LOG_PROB_FLOOR or not bare(text) or reads_prompt_back(text, prompt)
 
 
 def _clause_start(text: str, number_start: int) -> int:

@@ -74,6 +74,18 @@ def says_nothing(text: str) -> bool:
     return not any(char.isalnum() for char in text)
 
 
+def bare(text: str) -> str:
+    """`text` without its marks and spaces: its words alone, to compare."""
+    return "".join(char for char in text if char.isalnum())
+
+
+def reads_prompt_back(text: str, prompt: str) -> bool:
+    """Words that all lie in the decoder's prompt: Whisper read its prompt back out (以下是普通话的
+    句子 for a clipped 对, 用简体中文。 for loud line noise) rather than heard a caller."""
+    words = bare(text)
+    return bool(words) and words in bare(prompt)
+
+
 def looks_looped(text: str) -> bool:
     """Whisper's own test for a decode stuck in a loop: its text compresses too well."""
     data = text.encode("utf-8")
