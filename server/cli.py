@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from server.cli_admin import catalogue_app, db_app, gazetteer_app, kb_app
+from server.cli_llm import register as register_llm
 from server.config import ConfigError, Settings, load_settings
 
 app = typer.Typer(help="Hotline: a voice agent for a 12345 citizen-service hotline.", no_args_is_help=True)
@@ -22,6 +23,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(db_app, name="db")
+register_llm(app)
 
 err = Console(stderr=True, soft_wrap=True)
 

