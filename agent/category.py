@@ -44,6 +44,13 @@ _FRAMING: tuple[Cue, ...] = (
         r"态度(?:特别|非常|很|太)?(?:差|恶劣|不好|蛮横)", r"(?:都|也)不(?:管|理|修|接|处理)",
         r"不管(?=[，,。.！!？?了]|$)", r"归谁管|谁来管|找谁管|谁管|管不管|有没有人管",
     )
+    # Tried and got nowhere: "找了供热站三回了", "每回都说给调", "到现在也没动静", "物业说管不了".
+    + patterns(
+        "投诉", 1.5,
+        r"(?:找|打|催|报|问|去)(?:了|过)[^，。,.？?]{0,6}?(?:[两三四五六七八九十几好多]+)(?:回|次|趟|遍)",
+        r"(?:每回|每次|回回|次次)都", r"(?:到现在|至今|到今天|一直)(?:也|都|还)?(?:没|不)",
+        r"管不了|不给(?:管|修|办|处理|解决)|没(?:有)?动静|没(?:有)?回音|不了了之|没人搭理|不搭理",
+    )
     # Asking the hotline to act: 催一催, 督促, 让他们……
     + patterns("投诉", 2, r"催(?:催|一催|一下)|督促|(?:让|叫)(?:他们|物业|商家|老板|工地|对方)", r"给(?:个|我们)?解决")
     + phrases(
@@ -76,12 +83,17 @@ _FRAMING: tuple[Cue, ...] = (
         r"希望(?:能|可以|政府|有关部门|相关部门)?.{0,4}?(?:增加|增设|多|安装|设置|开通|延长|改善|加强|考虑)",
         r"要是能.{1,20}就好了", r"我觉得.{0,8}?(?:应该|可以|最好)", r"提个(?:小)?(?:意见|想法)",
         r"应该(?:多|增加|增设|安装|加装|设置|建|修|开)",
+        # "能不能在那儿画条斑马线", "可不可以把站挪一挪": asking for something to be built or changed.
+        r"(?:能不能|可不可以|能否|是不是可以|可以考虑|最好能?)(?:在|给|把|再|多|也)?[^，。,.？?]{0,8}?"
+        r"(?:画|装|修|建|设|加|增|开|放|挪|改|换|划|配|安|添|延长|调整|规划)",
+        r"我的意思是|我的想法是|出个主意|提个醒",
     )
     + phrases("表扬", 2, "感谢 辛苦了 热心 耐心 好人 暖心 给力 帮了大忙 值得 点个赞 夸一夸 夸夸")
     + patterns(
         "表扬", 2,
         r"(?:特别|非常|很|挺|真)(?:负责|认真|仔细|热情|到位|及时|专业|好)(?!.{0,3}(?:吵|差|烦))",
-        r"谢谢(?:他|她|你们|那位|师傅|这位|他们)",
+        r"谢谢(?:他|她|你们|那位|师傅|这位|他们)", r"(?:说声|道声|说一声|道个|专门|特意|就是想|想)谢谢",
+        r"(?:真|特别|非常|太|挺)(?:利索|给力|麻利|上心|尽心|贴心)",
         r"(?:处理|解决|办|修|来)得(?:特别|非常|很|挺|真)?(?:快|及时|好|到位|利索)",
     )
     + phrases(
@@ -99,11 +111,25 @@ _FRAMING: tuple[Cue, ...] = (
     )
 )
 
-_EARLIER = ("上次", "之前", "以前", "已经", "去年", "早就", "上回", "次")
 _NEGATION_BEFORE = ("不是", "不算", "不想", "没想", "不要", "并不是", "没有要")
-# A question ("……吗？", "什么时候……") leans towards a consultation; a grievance outweighs it.
-_QUESTION = re.compile(r"[？?]|[吗呢][。.！!]?$|什么|怎么|哪|几|多少|是不是|有没有|能不能|可不可以")
+# A clause that tells of an earlier call or report ("上礼拜打过电话，反映……", "反映过"): that
+# call's framing, not this one's.
+_EARLIER_REPORT = re.compile(r"过|上次|上回|之前|以前|已经|去年|早就|上个?月|上个?礼拜|上个?星期|上周|前几天|前两天")
+# A question ends with a question mark or particle, or says it asks; 哪/几/什么 alone are often
+# indefinite ("没见哪儿贴通知", "这几天", "什么都不管"). It leans towards a consultation; a
+# grievance outweighs it.
+_QUESTION_CLAUSE = re.compile(r"[？?]\s*$|[吗么嘛][，,。.！!]?\s*$|呢[。.！!]?\s*$|请问|想问|问一下|问问|打听")
+_CLAUSES = re.compile(r"[^，,。.！!？?；;]+[，,。.！!？?；;]*")
 QUESTION_WEIGHT = 1.5
+# The caller says this is not a complaint or report ("我不是要告他，就想问问", "不是投诉"): what
+# follows is asked, not filed.
+_DISOWNS_TICKET = re.compile(
+    r"(?:不是|并不是|不是说|没想|不想|没打算|不打算|也不是)(?:要|想|来|说)?(?:告|投诉|举报|反映问题|追究|找(?:谁的)?麻烦)"
+)
+# The problem told of is over ("第三天就修好了", "已经找回来了"): no work order is owed for it.
+_RESOLVED = re.compile(
+    r"(?:修好|解决|处理好|弄好|整好|找回|找着|找到|送回|接回)了|送了回来|(?:已经|早就)(?:好|修|解决|处理|没事)"
+)
 # Greetings and particles: "喂？喂？" asks nothing.
 _FILLERS = re.compile(r"[喂你您好啊呀吗呢吧哦嗯哈是的请问在不听得见到么清楚\W\d]")
 # Below UNANSWERED_KB the knowledge base has no real answer; from CLEAR_TOPIC on the catalogue
@@ -121,16 +147,27 @@ class CategoryEvidence:
     framing: dict[str, float]
     named: dict[str, float]
     danger: int = 0  # turns that describe a danger happening now
+    asks: bool = False  # the turn asks a question
+    disowns_ticket: bool = False  # the caller says this is no complaint or report
+    resolved: bool = False  # the problem told of is already over
 
     @classmethod
     def empty(cls) -> CategoryEvidence:
         return cls({c: 0.0 for c in CATEGORIES}, {c: 0.0 for c in CATEGORIES})
 
-    def add(self, other: CategoryEvidence, weight: float = 1.0) -> None:
+    def add(self, other: CategoryEvidence, weight: float = 1.0, keep: float = 1.0) -> None:
+        """Add a turn's evidence; what was there before counts `keep` times (the conversation moves on)."""
         for c in CATEGORIES:
-            self.framing[c] += other.framing[c] * weight
-            self.named[c] += other.named[c] * weight
+            self.framing[c] = self.framing[c] * keep + other.framing[c] * weight
+            self.named[c] = self.named[c] * keep + other.named[c] * weight
         self.danger += other.danger
+        self.resolved = self.resolved or other.resolved
+
+    def turn_best(self) -> tuple[str, float]:
+        """The category this evidence alone leans to most, and by how much."""
+        scores = {c: self.framing[c] + self.named[c] for c in CATEGORIES}
+        best = max(CATEGORIES, key=lambda c: scores[c])
+        return best, scores[best]
 
 
 def _negated(text: str, hit: CueHit) -> bool:
@@ -148,6 +185,20 @@ def _non_overlapping(hits: list[CueHit]) -> list[CueHit]:
     return taken
 
 
+def asks_question(text: str) -> bool:
+    """Does the turn ask something (beyond "喂？在吗？")?"""
+    return any(
+        _QUESTION_CLAUSE.search(clause) and len(_FILLERS.sub("", clause)) >= 4 for clause in _CLAUSES.findall(text)
+    )
+
+
+def _tells_of_earlier_report(text: str, start: int, end: int) -> bool:
+    """反映 in "反映过", or in a clause or right after one that tells of an earlier call
+    ("我上礼拜打过你们这个电话，反映……")."""
+    sentence_start = max(text.rfind(p, 0, start) for p in "。.！!？?；;") + 1
+    return text.startswith("过", end) or bool(_EARLIER_REPORT.search(text, max(sentence_start, start - 20), start))
+
+
 def category_evidence(utt: Utterance, danger: bool = False, about_the_call: bool = False) -> CategoryEvidence:
     """The category cues in one caller turn.
 
@@ -163,14 +214,21 @@ def category_evidence(utt: Utterance, danger: bool = False, about_the_call: bool
     for hit in _non_overlapping(find_cues(utt, _FRAMING)):
         if hit.cue.label in ("投诉", "举报") and _negated(text, hit):
             continue
-        if hit.cue.phrase == "反映" and text[max(0, hit.start - 4):hit.start].endswith(_EARLIER):
-            continue  # "上次反映的问题": an earlier call, not this one's framing
+        if hit.cue.phrase == "反映" and _tells_of_earlier_report(text, hit.start, hit.end):
+            continue
         evidence.framing[hit.cue.label] += hit.cue.weight * (0.7 if hit.by_sound else 1.0)
     # Many grievance words in one breath say more than any single one, but not without limit.
     for c in CATEGORIES:
         evidence.framing[c] = min(evidence.framing[c], 6.0)
-    if _QUESTION.search(text) and not about_the_call and len(_FILLERS.sub("", text)) >= 5:
+    evidence.asks = asks_question(text) and not about_the_call
+    named_act = any(evidence.named[c] > 0 for c in CATEGORIES if c != "咨询")
+    # "我想表扬个人，你们这儿能记吗？" asks about the call it names, not about a service.
+    if evidence.asks and not named_act:
         evidence.framing["咨询"] += QUESTION_WEIGHT
+    evidence.disowns_ticket = bool(_DISOWNS_TICKET.search(text))
+    evidence.resolved = bool(_RESOLVED.search(text))
+    if evidence.resolved:
+        evidence.framing["表扬"] += 1.0
     if danger:
         evidence.framing["求助"] += DANGER_WEIGHT
         evidence.danger = 1
@@ -193,9 +251,11 @@ def decide_category(
         scores[c] += evidence.named[c]
     if topic_hint in scores:
         # The topic says what kind of call this usually is; less so when the caller only asks
-        # questions about it ("什么时候开始供暖？" is no heating complaint).
+        # questions about it ("什么时候开始供暖？" is no heating complaint), and little when the
+        # problem is over ("路灯第三天就修好了，谢谢你们").
         problem_framing = any(scores[c] > 0 for c in TICKET_CATEGORIES)
-        scores[topic_hint] += (3.0 if problem_framing else 2.0) * topic_confidence
+        weight = (3.0 if problem_framing else 2.0) * (0.3 if evidence.resolved else 1.0)
+        scores[topic_hint] += weight * topic_confidence
     # A confident knowledge-base answer makes a question a consultation, unless the caller
     # describes a grievance or an emergency that the catalogue knows.
     scores["咨询"] += 2.5 * kb_confidence if scores["咨询"] > 0 else 1.0 * kb_confidence

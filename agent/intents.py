@@ -30,8 +30,19 @@ _THATS_ALL = re.compile(r"(?:没有了|没了|没别的|没有别的|没其他|�
 _SAY_AGAIN = re.compile(r"(?:没听清|没听清楚|再说一遍|再说一下|重复一下|你说什么|啥意思|什么意思|听不懂)")
 
 
-def wants_human(utt: Utterance) -> bool:
-    return any(not hit.by_sound for hit in find_cues(utt, _HUMAN_REQUEST))
+# The caller asks for a person for themself, now ("给我转人工", "我要找真人").
+_FOR_ME = re.compile(r"我要|我想|我找|给我|帮我|让我|请(?:你|您)?(?:帮我)?")
+
+
+def wants_human(utt: Utterance, suggesting: bool = False) -> bool:
+    """The caller asks for a person. In a suggestion ("能不能遇上岁数大的直接给转人工？") a person
+    is wished for others, later: only a request for themself counts there."""
+    for hit in find_cues(utt, _HUMAN_REQUEST):
+        if hit.by_sound:
+            continue
+        if not suggesting or _FOR_ME.search(utt.text, max(0, hit.start - 4), hit.end):
+            return True
+    return False
 
 
 def is_yes(text: str) -> bool:

@@ -59,10 +59,13 @@ def read_turn(gazetteer: Gazetteer, text: str, earlier: str) -> TurnReading:
     place = hear_place(gazetteer, text)
     safety = safety_signals(utt, earlier)
     human = wants_human(utt)
+    evidence = category_evidence(utt, danger=safety.urgent, about_the_call=human)
+    if human and evidence.named["建议"] > 0:
+        human = wants_human(utt, suggesting=True)
     return TurnReading(
         text=text,
         utt=utt,
-        evidence=category_evidence(utt, danger=safety.urgent, about_the_call=human),
+        evidence=evidence,
         safety=safety,
         wants_human=human,
         phone=extract_phone(text),

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from agent import replies
-from agent.category import decide_category
+from agent.category import CLEAR_TOPIC, decide_category
 from agent.consult import Consultant
 from agent.phone import line_number
 from agent.place import without_place
@@ -39,6 +39,12 @@ from knowledge.catalogue import CatalogueEntry
 
 # A category, once acted on, changes only for clearly stronger evidence or the caller's own words.
 _CATEGORY_SWITCH_MARGIN = 2.0
+# How much the category evidence of earlier turns counts beside the turn just heard.
+_EARLIER_TURNS_WEIGHT = 0.5
+# A turn's own framing of a problem that makes a consultation a work order ("找了三回了，到现在也
+# 没动静", "我要投诉他们"); and a turn that frames a grievance this strongly is never answered
+# from the knowledge base, whatever words it shares with an article.
+_TURN_TICKET_FRAMING = 2.0
 
 
 # Whisper's prompt holds ~220 tokens; the names share it with what the caller said before.
@@ -149,11 +155,22 @@ class OfflineSeat:
             work_order=work_order,
         )
 
+    def caller_record(self) -> dict[str, str | None]:
+        """What the seat holds of the caller and the place, whatever the route (a praise names
+        its caller and place too)."""
+        s = self._state
+        return {
+            "district": s.district, "street": s.street, "address": s.address,
+            "caller_name": s.name, "phone": self._callback_number(),
+        }
+
     # ------------------------------------------------------------------ understanding
 
     def _remember(self, r: TurnReading) -> None:
         s = self._state
-        s.evidence.add(r.evidence)
+        # What the caller says now weighs more than what they said before: a consultation that
+        # turns into a complaint is a complaint.
+        s.evidence.add(r.evidence, keep=_EARLIER_TURNS_WEIGHT)
         s.safety.merge(r.safety)
         answering = s.awaiting in (AWAIT_PLACE, AWAIT_PHONE, AWAIT_NAME, AWAIT_LINE_CONFIRM)
         if answering and r.gives_slots:
@@ -204,18 +221,37 @@ class OfflineSeat:
         s = self._state
         best = self._topics.best(s.safety.urgent)
         hint, topic_conf = (best[0].category_hint, best[1]) if best else (None, 0.0)
-        if not (s.awaiting in (AWAIT_PLACE, AWAIT_PHONE, AWAIT_NAME) and r.gives_slots):
+        s.kb_confidence *= _EARLIER_TURNS_WEIGHT
+        if r.evidence.asks and not self._grievance(r):
             hit = self._consultant.best(r.text)
             if hit is not None:
                 s.kb_confidence = max(s.kb_confidence, self._consultant.confidence(hit[1]))
         new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
+        if r.evidence.disowns_ticket and r.evidence.asks and (new is None or new in TICKET_CATEGORIES):
+            return "咨询"  # "我不是要告他，就想问问……": the caller's own word
         if s.category is None or new is None or new == s.category:
             return new or s.category
-        named_now = max(r.evidence.named.values()) > 0
+        turn_best, turn_score = r.evidence.turn_best()
+        named_now = r.evidence.named[turn_best] > 0 and turn_best == new
+        if s.category in TICKET_CATEGORIES and new == "咨询":
+            # A complaint does not become a consultation by a question about it ("多久能修好？").
+            return s.category
+        if new in TICKET_CATEGORIES and s.category not in TICKET_CATEGORIES:
+            volunteers_place = r.place is not None and r.place.address is not None and s.awaiting != AWAIT_PLACE
+            if named_now or self._grievance(r) or volunteers_place and topic_conf >= CLEAR_TOPIC:
+                return new
         scores = {c: s.evidence.framing[c] + s.evidence.named[c] for c in s.evidence.framing}
         if named_now or scores[new] - scores[s.category] >= _CATEGORY_SWITCH_MARGIN:
             return new
         return s.category
+
+    @staticmethod
+    def _grievance(r: TurnReading) -> bool:
+        """The turn itself frames a problem to be handled (or names it a complaint or report)."""
+        scores = {c: r.evidence.framing[c] + r.evidence.named[c] for c in TICKET_CATEGORIES}
+        asked = r.evidence.framing["咨询"] + r.evidence.named["咨询"]
+        strongest = max(scores.values())
+        return strongest >= _TURN_TICKET_FRAMING and strongest > asked and not r.evidence.disowns_ticket
 
     def _flags(self) -> tuple[bool, bool]:
         s = self._state
