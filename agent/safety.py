@@ -7,20 +7,23 @@ finds the danger in the caller's own words, because a call can be urgent when it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from agent.cues import Cue, Utterance, find_cues, patterns, phrases, utterance
 
 # Each label is one kind of danger; the seat gives advice per kind.
-GAS, FIRE, TRAPPED, FLOOD, MANHOLE, MISSING, VIOLENCE, MEDICAL, DISTRESS, DANGER, ELECTRIC = (
+GAS, FIRE, TRAPPED, FLOOD, MANHOLE, MISSING, VIOLENCE, MEDICAL, DISTRESS, DANGER, ELECTRIC, ALONE = (
     "gas", "fire", "trapped", "flood", "manhole", "missing", "violence", "medical", "distress", "danger",
-    "electric",
+    "electric", "alone",
 )
 
 _DANGER_CUES: tuple[Cue, ...] = (
     phrases(GAS, 1, "煤气味 燃气味 天然气味 液化气味 漏气 煤气泄漏 燃气泄漏 泄漏 跑气 一股煤气 一股燃气")
     + patterns(
-        GAS, 1, r"(?:煤气|燃气|天然气|液化气)[^，。,.]{0,6}(?:味|漏|泄)", r"闻到[^，。,.]{0,6}(?:煤气|燃气|天然气)",
+        GAS, 1, r"(?:煤气|燃气|天然气|液化气)[^，。,.]{0,6}(?:味|漏|泄)",
+        r"闻(?:到|着|见)[^，。,.]{0,6}(?:煤气|燃气|天然气)",
+        r"漏(?:了)?(?:煤气|燃气|天然气|液化气)", r"臭鸡蛋味",
     )
     + phrases(FIRE, 1, "着火 起火 失火 冒烟 火苗 烧起来 焦糊味 糊味 烧焦 冒火星 火灾 浓烟 爆炸")
     + phrases(TRAPPED, 1, "被困 困在 困住 关在里面 出不来 卡在 卡住了 困人 反锁")
@@ -45,10 +48,28 @@ _DANGER_CUES: tuple[Cue, ...] = (
         "摔倒 晕倒 昏迷 叫不醒 不省人事 喘不上气 呼吸困难 胸口疼 心脏病 抽搐 中风 脑梗 吐血 大出血 "
         "没意识 没有意识 没反应 没气了 休克 扶不起来 倒在地上 起不来 心梗",
     )
-    + patterns(MEDICAL, 1, r"叫(?:他|她|也)?[^，。,.]{0,4}不(?:怎么)?(?:答应|应|醒|理)")
+    + patterns(
+        MEDICAL, 1, r"叫(?:他|她|也)?[^，。,.]{0,4}不(?:怎么)?(?:答应|应|醒|理)",
+        r"喘(?:气|不)[^，。,.]{0,4}(?:费劲|困难|不上|不过来|不动)", r"(?:上不来|倒不上)气",
+    )
+    # A weapon in someone's hand, a threat to someone's life.
+    + patterns(
+        VIOLENCE, 1, r"(?:拿|持|举|抄|拎|提)(?:着)?(?:一?把|根|块)?[^，。,.]{0,3}(?:刀|棍|棒|斧|砖|锤)",
+        r"(?:弄死|打死|杀了|砍死|捅死|废了|整死)(?:你|我|他|她|你们|我们)",
+    )
     + phrases(DISTRESS, 1, "不想活 活不下去 想死 自杀 跳楼 轻生 寻死 了结")
+    # A child or a frail person left alone where harm can come to them: locked in a car, alone at
+    # home, an old person living alone who has not been seen or answered for days.
+    + patterns(
+        ALONE, 1,
+        r"(?:孩子|小孩|婴儿|宝宝)[^。.！!？?]{0,16}(?:车里|车内|后座|锁在|关在|一个人在家|自己在家|没人管)",
+        r"(?:车里|车内|后座)[^。.！!？?]{0,8}(?:孩子|小孩|婴儿|宝宝)",
+        r"(?:一个人住|独居|孤寡)[^。.]{0,40}(?:没人应|不应|没动静|没见|没人拿|不接|联系不上)",
+    )
+    + patterns(DANGER, 1, r"(?:制氧机|呼吸机|透析机|氧气机)[^。.]{0,12}(?:停|没电|断电|用不了)")
     + phrases(DANGER, 1, "有危险 救命 救救 快不行了 出人命 砸到人 砸伤 伤着人")
     + phrases(ELECTRIC, 1, "漏电 电线掉 电线断 电线耷拉 电着人 触电 电线杆倒")
+    + patterns(ELECTRIC, 1, r"(?:电线|线头|电缆)[^，。,.]{0,6}(?:露|耷拉|垂|掉|裸|搭在地)")
 )
 # A missing person is an emergency (and a police matter) when it is someone who cannot look after
 # themself: an elderly person, one with dementia, a child.
@@ -61,12 +82,18 @@ _VULNERABLE = phrases(
 # Kinds that need the police (110 linkage) and kinds that need a human now.
 POLICE_KINDS = {VIOLENCE, MISSING}
 HANDOFF_KINDS = {MEDICAL, DISTRESS}
+# A child alone in danger is a police matter too; a frail old person unseen for days is a matter
+# for the community to go and look (and 120 or 110 to open the door if needed).
+_POLICE_ALONE = re.compile(r"孩子|小孩|婴儿|宝宝")
+# The caller is the one in danger now and afraid: a person should talk to them, not a form.
+_IN_FEAR = re.compile(r"害怕|不敢|躲在|躲着|吓死|救救我|救我|快帮帮我|快来")
 
 
 @dataclass
 class SafetySignals:
     kinds: set[str] = field(default_factory=set)
     police: bool = False
+    in_fear: bool = False  # the caller is threatened now and afraid
 
     @property
     def urgent(self) -> bool:
@@ -74,40 +101,72 @@ class SafetySignals:
 
     @property
     def needs_human(self) -> bool:
-        return bool(self.kinds & HANDOFF_KINDS)
+        return bool(self.kinds & HANDOFF_KINDS) or self.in_fear
 
     def merge(self, other: SafetySignals) -> None:
         self.kinds |= other.kinds
         self.police = self.police or other.police
+        self.in_fear = self.in_fear or other.in_fear
 
 
-def _negated(text: str, start: int) -> bool:
-    before = text[max(0, start - 3):start]
-    return any(n in before for n in ("没有", "不是", "没"))
+def _clause_before(text: str, start: int, limit: int) -> str:
+    """The words of the cue's own clause before it (a comma ends a clause's reach)."""
+    clause_start = max(text.rfind(p, 0, start) for p in "，,。.！!？?；;") + 1
+    return text[max(clause_start, start - limit):start]
+
+
+def _negated(text: str, start: int, label: str) -> bool:
+    """"我不是家里漏气", "没有人受伤": denied in the cue's own clause; a bare 没 only right before
+    a missing person or an illness ("没回来" is the cue itself elsewhere)."""
+    before = _clause_before(text, start, 8)
+    if any(n in before for n in ("不是", "没有", "并没", "不算")):
+        return True
+    return label in (MISSING, MEDICAL) and "没" in text[max(0, start - 2):start]
+
+
+_WORRY_OR_PAST = (
+    "万一", "怕", "担心", "容易", "差点", "会不会", "要是", "如果", "以防", "去年", "以前", "上次", "上回", "曾经",
+    "前年", "昨天", "前天", "上周", "上个月", "前几天", "那天", "当时", "那回", "有一回", "有一次",
+)
+# A threat is about what is still to come, whenever it was made.
+_THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
 
 
 def _hypothetical(text: str, start: int, end: int) -> bool:
-    """"万一着火了怎么办", "怕老人摔倒", "去年摔倒过": a worry or the past, not happening now."""
-    before = text[max(0, start - 8):start]
-    worry_or_past = ("万一", "怕", "担心", "容易", "差点", "会不会", "要是", "如果", "以防", "去年", "以前", "上次",
-                     "曾经", "前年", "昨天", "前天", "上周", "上个月", "前几天", "那天", "当时")
-    return any(w in before for w in worry_or_past) or text.startswith("过", end)
+    """"万一着火了怎么办", "怕老人摔倒", "去年摔倒过", "上回有户人家厨房冒烟": a worry or the
+    past, not happening now (in the cue's own clause)."""
+    if _THREAT.match(text, start):
+        return False
+    before = _clause_before(text, start, 14)
+    return any(w in before for w in _WORRY_OR_PAST) or text.startswith("过", end)
+
+
+def _near_vulnerable(text: str, earlier_text: str, start: int) -> bool:
+    """Is the one missing someone who cannot look after themself? Said in the same or the
+    sentence before ("老人出门没回来", "我爸有点糊涂。他早上出去到现在没回来"), or, when this
+    turn names nobody, in the turns before."""
+    sentences = re.split(r"(?<=[。.！!？?])", text[:start])
+    near = "".join(sentences[-2:])
+    if find_cues(utterance(near), _VULNERABLE):
+        return True
+    return not re.search(r"[他她]|人", text[:start]) and bool(find_cues(utterance(earlier_text), _VULNERABLE))
 
 
 def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
     """The dangers described in one caller turn (`earlier_text`: the call so far, for context)."""
     signals = SafetySignals()
+    text = utt.text
     for hit in find_cues(utt, _DANGER_CUES):
-        if hit.cue.label in (MISSING, MEDICAL) and _negated(utt.text, hit.start):
+        if _negated(text, hit.start, hit.cue.label) or _hypothetical(text, hit.start, hit.end):
             continue
-        if _hypothetical(utt.text, hit.start, hit.end):
-            continue
-        if hit.by_sound and (hit.cue.label in (DISTRESS, VIOLENCE) or hit.end - hit.start < 3):
-            continue  # two syllables sound like too many everyday words (拿到 ≈ 拿刀, 九九 ≈ 救救)
+        if hit.by_sound and (hit.cue.label in (DISTRESS, VIOLENCE, MEDICAL) or hit.end - hit.start < 3):
+            continue  # these sound like too many everyday words (拿到 ≈ 拿刀, 九九 ≈ 救救, 煤气了 ≈ 没气了)
+        if hit.cue.label == MISSING and not _near_vulnerable(text, earlier_text, hit.start):
+            continue  # "钥匙找不着了", "狗走丢了", "包工头人也找不着了": not a missing person
         signals.kinds.add(hit.cue.label)
-    if MISSING in signals.kinds and not find_cues(utterance(earlier_text + utt.text), _VULNERABLE):
-        # "钥匙找不着了", "狗走丢了": not a missing person.
-        signals.kinds.discard(MISSING)
+        if hit.cue.label == ALONE and _POLICE_ALONE.search(text, hit.start, hit.end):
+            signals.police = True
     if signals.kinds & POLICE_KINDS:
         signals.police = True
+    signals.in_fear = VIOLENCE in signals.kinds and bool(_IN_FEAR.search(text))
     return signals

@@ -22,7 +22,7 @@ from agent.consult import Consultant
 from agent.phone import line_number
 from agent.place import without_place
 from agent.reading import TurnReading, normalise_turn, read_turn
-from agent.safety import MEDICAL
+from agent.safety import DISTRESS, MEDICAL
 from agent.state import (
     AWAIT_LINE_CONFIRM,
     AWAIT_MORE,
@@ -275,7 +275,7 @@ class OfflineSeat:
             return SeatReply(replies.HANDOFF_HOLD, "handoff")
         if r.wants_human or (s.awaiting == AWAIT_OFFER and r.yes and not r.no):
             return self._hand_off("caller_request" if r.wants_human else "no_answer")
-        if s.safety.needs_human and self._danger_counts():
+        if s.safety.needs_human and self._danger_counts() and not self._order_underway_elsewhere():
             return self._hand_off("medical" if MEDICAL in s.safety.kinds else "distress")
         done = r.thats_all or (s.awaiting == AWAIT_MORE and r.closing)
         if done and (s.answered or s.read_back or s.recorded) and not r.gives_slots:
@@ -292,6 +292,16 @@ class OfflineSeat:
         if s.category in ("表扬", "建议"):
             return self._record()
         return self._collect()
+
+    def _order_underway_elsewhere(self) -> bool:
+        """An illness told of in an order already being filed for another problem, with its place
+        ("停电了……老爷子离不开制氧机，喘气都费劲"): the order goes out at once as urgent, with the
+        advice to call 120, rather than starting over with a person. Distress and fear always
+        go to a person."""
+        s = self._state
+        if s.safety.kinds & {DISTRESS} or s.safety.in_fear:
+            return False
+        return s.category in TICKET_CATEGORIES and s.has_place and self._topics.confident(True) is not None
 
     def _hand_off(self, reason: str) -> SeatReply:
         s = self._state
