@@ -16,7 +16,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from knowledge import segment
-from knowledge.phonetic import HOMOPHONE, NEAR, SAME_CHAR, fuzzy_keys, match_sequence, word_keys
+from knowledge.phonetic import (
+    HOMOPHONE,
+    NEAR,
+    SAME_CHAR,
+    char_similarity,
+    fuzzy_keys,
+    match_sequence,
+    readings,
+    word_keys,
+)
 from knowledge.place_lexicon import (
     COMMON_WORD_NAMES,
     DISTRICT_STREET_GAP,
@@ -114,7 +123,43 @@ class Gazetteer:
             if not unresolved:
                 break
             pool = [h for h in pool if h not in unresolved]
-        return self._merge(sorted(chosen, key=lambda h: h.start), pool)
+        matches = self._merge(sorted(chosen, key=lambda h: h.start), pool)
+        return [self._with_street_heard_loosely(text, m) for m in matches]
+
+    def _with_street_heard_loosely(self, text: str, match: PlaceMatch) -> PlaceMatch:
+        """A district said without a street we could match: the words right after it are held
+        against that district's streets only, so one garbled syllable is forgiven (石景山区路不接道
+        is 鲁谷街道, 高你店街的 高米店街道) when a 街道-like suffix follows. Among the dozen or
+        two streets of one district such a near match is rarely another one."""
+        if match.district is None or match.street is not None:
+            return match
+        best: tuple[float, str, int] | None = None
+        tied = False
+        for gap in range(DISTRICT_STREET_GAP + 1):
+            start = match.end + gap
+            for street in self._mapping.get(match.district, []):
+                core = _strip(street, STREET_SUFFIXES)
+                end = start + len(core)
+                if len(core) < 2 or end >= len(text):
+                    continue
+                sims = [char_similarity(a, b) for a, b in zip(core, text[start:end], strict=True)]
+                heard = [x for x in sims if x >= NEAR]
+                if len(heard) < len(core) - 1 or sims[0] < NEAR and len(core) < 3:
+                    continue
+                suffix_end = _street_suffix_end(text, end)
+                if suffix_end is None:
+                    continue
+                score = sum(sims) / len(sims)
+                if best is None or score > best[0]:
+                    best, tied = (score, street, suffix_end), False
+                elif score == best[0] and street != best[1]:
+                    tied = True
+            if best is not None:
+                break
+        if best is None or tied:
+            return match
+        score, street, end = best
+        return replace(match, street=street, end=end, score=round(min(match.score, 0.8 * score), 4))
 
     def _candidates(self, text: str) -> list[_Hit]:
         hits: list[_Hit] = []
@@ -266,6 +311,17 @@ def _suffix(text: str, at: int, suffixes: tuple[str, ...]) -> list[float] | None
         if len(suffix) > 1 and sum(sims) / len(sims) < 0.8:
             continue
         return sims
+    return None
+
+
+def _street_suffix_end(text: str, at: int) -> int | None:
+    """Where a street suffix heard at `at` ends: 街道 by sound, or 街 followed by a garbled
+    syllable (街的, 接等), as the recogniser writes it."""
+    sims = _suffix(text, at, STREET_SUFFIXES)
+    if sims is not None:
+        return at + len(sims)
+    if at + 1 < len(text) and "jie" in readings(text[at]) and "\u4e00" <= text[at + 1] <= "\u9fff":
+        return at + 2
     return None
 
 
