@@ -30,8 +30,22 @@ _NOT_IN_NAME = set(
     "的了在住家是电话手机号码先生女士呢吧啊呀哦嗯我你他她就也来去说打给有要想和跟今年岁住那这从"
     "不没还又都很太啦嘛么吗，。,.！!？?、；;：: 0123456789零幺"
 )
-_FEMALE_CUES = re.compile(r"女士|小姐|阿姨|大姐|大妈|奶奶|姥姥|我老公|我丈夫|我先生|我们家老头")
-_MALE_CUES = re.compile(r"(?<!我)先生|大爷|大哥|爷爷|姥爷|我媳妇|我老婆|我妻子|我太太|我们家老太太")
+_FEMALE_CUES = re.compile(r"女士|小姐|阿姨|大姐|大妈|奶奶|姥姥|我老公|我丈夫|我先生|我们家老头|我是个?老太太")
+_MALE_CUES = re.compile(
+    r"(?<!我)先生|大爷|大哥|爷爷|姥爷|我媳妇|我老婆|我妻子|我太太|我们家老太太|(?<![家们])老头(?:子|儿)"
+)
+# How callers spell a surname out: by its parts (弓长张, 立早章, 木子李) ...
+_SPELLED_SURNAMES = {
+    "弓长": "张", "立早": "章", "木子": "李", "耳东": "陈", "口天": "吴", "双木": "林", "古月": "胡", "草头": "黄",
+    "言午": "许", "禾口": "程", "人可": "何", "子小": "孙", "关耳": "郑", "三横": "王", "木易": "杨", "走肖": "赵",
+    "双口": "吕",
+}
+# ... or by a word it is in ("亲戚的戚", "鲁迅的鲁").
+_CHAR_OF_WORD = re.compile(r"(\w{1,3})的(\w)")
+# 姓 as the recogniser writes it; the last ones (心, 先, 现 ...) are everyday words too, so they only
+# count where a title follows the surname as in "我姓万，万先生" (heard "我心万万先生").
+_SURNAME_VERB = "姓性信兴幸"
+_SURNAME_VERB_WEAK = "心先现新星行"
 
 _DECLINE = re.compile(
     r"(?:不|没必要|不用)(?:想|愿意|方便|必要)?(?:留|说|告诉|透露|报)(?:你)?(?:我的)?(?:名字|姓名|名|姓)"
@@ -88,7 +102,9 @@ def _full_name(text: str) -> str | None:
         start = cue.end()
         # 我是 is also "我是外地的": only a surname at a clear boundary makes it a name.
         strict = cue.group(0) in ("我是", "本人", "我教")
-        found = _surname_at(text, start, by_sound=False)
+        # After 我叫 or 名字是 a name follows, so a surname misheard as a homophone (凡立民) is read
+        # by sound; after 我是 only a surname written as one is a name.
+        found = _surname_at(text, start, by_sound=not strict)
         if not found:
             continue
         surname, i = found
@@ -127,6 +143,56 @@ def _titled_name(text: str) -> str | None:
     return None
 
 
+def _spelled_surname(text: str) -> str | None:
+    """The surname a caller spells out: 弓长张 (also as heard: 工长张), 亲戚的戚."""
+    for parts, surname in _SPELLED_SURNAMES.items():
+        # The parts, then the surname itself: "立早章", as heard "工长张".
+        for i in range(len(text) - 2):
+            spelled = f"{parts}{surname}"
+            if all(_sound(a) == _sound(b) for a, b in zip(spelled, text[i:i + 3], strict=True)):
+                return surname
+    for match in _CHAR_OF_WORD.finditer(text):
+        word, char = match.groups()
+        if char in word and char in SURNAMES:
+            return char
+    return None
+
+
+_TITLE_SOUNDS = {
+    "先生": ({"xian", "xing", "xin"}, {"sheng", "sen", "shen"}),
+    "女士": ({"nv", "nu", "lv", "ni"}, {"shi", "si"}),
+}
+
+
+def _title_heard_at(text: str, i: int) -> str | None:
+    """先生/女士 at text[i:] as written or as the recogniser writes them (行生, 你事)."""
+    for title, (first, second) in _TITLE_SOUNDS.items():
+        if text.startswith(title, i):
+            return title
+        if i + 1 < len(text) and _sound(text[i]) in first and _sound(text[i + 1]) in second:
+            return title
+    return None
+
+
+def _surname_and_title(text: str) -> str | None:
+    """"我姓万，万先生" as said, or as heard ("我心万万先生", "我先爱爱先生"): surname, the surname
+    again, a title. The repetition makes even a misheard 姓 safe to read."""
+    verbs = _SURNAME_VERB + _SURNAME_VERB_WEAK
+    for match in re.finditer(rf"(?:我|免贵)[{verbs}]", text):
+        i = match.end()
+        surname = as_surname(text[i]) if i < len(text) else None
+        if surname is None:
+            continue
+        j = i + 1
+        while j < len(text) and text[j] in "，, 、":
+            j += 1
+        if j < len(text) and _sound(text[j]) == _sound(surname):
+            title = _title_heard_at(text, j + 1)
+            if title:
+                return surname + title
+    return None
+
+
 def _surname_only(text: str) -> str | None:
     for cue in _SURNAME_CUE.finditer(text):
         found = _surname_at(text, cue.end(), by_sound=True)
@@ -142,8 +208,18 @@ def extract_name(text: str) -> NameHeard | None:
     full = _full_name(text)
     if full:
         return NameHeard(full, declined=False)
+    repeated = _surname_and_title(text)
+    spelled = _spelled_surname(text)
+    if repeated:
+        if spelled and _sound(spelled) == _sound(repeated[0]):
+            repeated = spelled + repeated[1:]  # "我姓章，立早章，章先生": the character as spelt
+        return NameHeard(repeated, declined=False)
     titled = _titled_name(text)
     surname = _surname_only(text)
+    if spelled and (surname is None or _sound(surname) == _sound(spelled)):
+        surname = spelled
+        if titled and _sound(titled[0]) == _sound(spelled):
+            titled = spelled + titled[1:]
     if titled and (surname is None or titled.startswith(surname)):
         return NameHeard(titled, declined=False)
     if surname:

@@ -55,8 +55,24 @@ class _Group:
     corrects: bool  # follows a correction word
 
 
+# The recogniser writes a dictated 幺 (one) as a word that sounds like it: 要, 邀, 腰, 药, and 一
+# as 于 or 衣. Read as 1 only inside a run of digits, or right before one long enough to be a number.
+_ONE_HEARD_AS = "要邀腰妖药于衣依医"
+_DIGIT_CLASS = "0-9０-９零〇洞一幺二两三四五六七八九"
+_ONE_IN_DIGITS = re.compile(
+    rf"[{_ONE_HEARD_AS}](?=(?:[\s,，、.]?[{_DIGIT_CLASS}]){{6}})"
+    rf"|(?<=[{_DIGIT_CLASS}])[\s,，、]?[{_ONE_HEARD_AS}](?=[\s,，、]?[{_DIGIT_CLASS}])"
+)
+
+
+def _spoken_ones(text: str) -> str:
+    """`text` with the recogniser's spellings of a dictated 幺 written as 幺 (same length)."""
+    return _ONE_IN_DIGITS.sub(lambda m: m.group(0)[:-1] + "幺", text)
+
+
 def _groups(text: str) -> list[list[_Group]]:
     """Digit groups, joined into runs where only pauses or a correction separate them."""
+    text = _spoken_ones(text)
     runs: list[list[_Group]] = []
     current: list[_Group] = []
     i = 0
@@ -67,7 +83,7 @@ def _groups(text: str) -> list[list[_Group]]:
             j = i
             while j < len(text) and digit_of(text[j]) is not None:
                 j += 1
-            if j < len(text) and text[j] in "位个次遍":
+            if j < len(text) and text[j] in "位个次遍" and j - i <= 2:
                 # a count ("后四位", "说两遍"), not a dictated digit
                 gap += text[i:j + 1]
                 i = j + 1
@@ -109,7 +125,13 @@ def _resolve(run: list[_Group]) -> str:
                 kept = [group.digits]  # the whole number said again
                 continue
             same_length = [k for k, g in enumerate(kept) if len(g) == len(group.digits)]
-            kept[same_length[-1] if same_length else -1] = group.digits
+            if same_length:
+                kept[same_length[-1]] = group.digits
+            elif len(kept[-1]) > len(group.digits):
+                # The number said in one breath, then its end corrected ("……六六三七，不对，最后是六六三九").
+                kept[-1] = kept[-1][: -len(group.digits)] + group.digits
+            else:
+                kept[-1] = group.digits
         else:
             kept.append(group.digits)
     return "".join(kept)
