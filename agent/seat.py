@@ -227,7 +227,7 @@ class OfflineSeat:
             if hit is not None:
                 s.kb_confidence = max(s.kb_confidence, self._consultant.confidence(hit[1]))
         new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
-        if r.evidence.disowns_ticket and r.evidence.asks and (new is None or new in TICKET_CATEGORIES):
+        if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
             return "咨询"  # "我不是要告他，就想问问……": the caller's own word
         if s.category is None or new is None or new == s.category:
             return new or s.category

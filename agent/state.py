@@ -70,6 +70,7 @@ class CallState:
 
 # Scores within this share of the best one count as a tie.
 _TIE = 0.95
+_UNHEARD_EMERGENCY = 0.5
 
 
 class TopicTracker:
@@ -110,7 +111,11 @@ class TopicTracker:
         """
         if not self._scores:
             return None
-        ranked = sorted(self._scores.items(), key=lambda kv: -kv[1])
+        # An emergency by nature (老人走失) whose danger the caller's words do not bear out counts
+        # half: "包工头人也找不着了，家里老人等着钱看病" shares its words, not its danger.
+        scores = {t: sc * (1.0 if danger or not self._entries[t].urgent else _UNHEARD_EMERGENCY)
+                  for t, sc in self._scores.items()}
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         tied = [kv for kv in ranked if kv[1] >= _TIE * ranked[0][1]]
         if len(tied) > 1:
             preferred = [kv for kv in tied if self._entries[kv[0]].urgent == danger]

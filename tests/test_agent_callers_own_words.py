@@ -1,0 +1,125 @@
+"""The seat on callers who say things their own way: the sentences here are written for these tests,
+not taken from the dev corpora, and each one fails on the seat before it learnt that way of talking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.knowledge import SeatKnowledge
+from agent.names import extract_name
+from agent.phone import extract_phone
+from agent.seat import OfflineSeat
+
+SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> SeatKnowledge:
+    return SeatKnowledge.from_files(
+        SHARED_KB / "sample_kb.jsonl", SHARED_KB / "catalogue.json", SHARED_KB / "gazetteer.json"
+    )
+
+
+def _call(knowledge: SeatKnowledge, *turns: str) -> OfflineSeat:
+    seat = OfflineSeat(knowledge)
+    for text in turns:
+        seat.turn(text)
+    return seat
+
+
+def test_a_consultation_that_turns_into_a_complaint_files_an_order(knowledge):
+    seat = _call(
+        knowledge,
+        "你好，我想问一下，这暖气现在是不是已经供上了？屋里按规定得多少度？",
+        "那我们家肯定不达标，才十四度，我给供热公司打了四回电话了，每次都说马上来，到现在也没动静。"
+        "朝阳区望京街道，望花路东里，八号楼，三零四。",
+    )
+    outcome = seat.finish()
+    assert outcome.category == "投诉" and outcome.route == "ticket"
+
+
+def test_a_caller_who_says_it_is_no_complaint_gets_an_answer(knowledge):
+    seat = _call(
+        knowledge,
+        "喂，我在饭馆打工，老板拖了我两个月工钱。",
+        "我倒不是要告他，就想问问，像我这样没钱请律师的，能申请法律援助吗？",
+    )
+    assert seat.finish().category == "咨询"
+
+
+def test_praise_for_a_problem_already_fixed_files_no_order(knowledge):
+    seat = _call(
+        knowledge,
+        "你好，前阵子我打电话反映过小区门口井盖松了，没两天就有人来换好了，今天专门打来说声谢谢，你们真麻利。",
+    )
+    outcome = seat.finish()
+    assert outcome.category == "表扬" and outcome.route == "answer"
+
+
+def test_a_wish_for_a_person_inside_a_suggestion_is_no_handoff(knowledge):
+    seat = _call(knowledge, "我有个建议啊，你们热线能不能碰上老年人打进来，就直接给转人工，别让机器问来问去的？")
+    outcome = seat.finish()
+    assert outcome.category == "建议" and outcome.route == "answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent", "police"),
+    [
+        # denied, a worry, the past: not now
+        ("我不是说现在漏气了，就想问问，万一闻到煤气味儿该先干啥？", False, False),
+        ("楼道里堆的东西太多了，上回有家冒烟，消防车都进不来。", False, False),
+        # a threat holds whenever it was made
+        ("前天晚上他拎着根铁棍在门口堵我，说我再敢报警就打死我。", True, True),
+        # a child left in a parked car
+        ("路边停了辆车，后座上有个小孩儿在哭，车门锁着，周围也没大人。", True, True),
+        # an old person living alone, not seen for days
+        ("对门是个独居的老爷子，这三天敲门都没人应，屋里也没动静。", True, False),
+        # bare wires where people walk
+        ("小区门口那个配电箱门掉了，电线都露在外面，孩子们天天从那儿过。", True, False),
+        # a missing person who is not one: the contractor cannot be found
+        ("包工头欠了我们三万块钱，电话不接，人也找不着了，家里老人还等着钱看病。", False, False),
+    ],
+)
+def test_danger_as_callers_tell_it(knowledge, text, urgent, police):
+    outcome = _call(knowledge, text).outcome()
+    assert (outcome.urgent, outcome.police) == (urgent, police)
+
+
+def test_a_district_with_a_garbled_street_still_finds_the_street(knowledge):
+    seat = _call(knowledge, "我们那儿路灯全坏了，黑灯瞎火的。", "海淀期学元路接道，清华东路西口那边。")
+    order = seat.finish().work_order
+    assert order is not None and (order.district, order.street) == ("海淀区", "学院路街道")
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("电话是要三八，六六二一，零四五九", "13866210459"),  # 幺 heard as 要
+        ("电话15011112222，不对不对，最后是2223。", "15011112223"),  # the end corrected
+        ("手机于三九零零四四五五六六", "13900445566"),  # 一 heard as 于
+    ],
+)
+def test_numbers_as_the_recogniser_writes_them(text, number):
+    heard = extract_phone(text)
+    assert heard is not None and heard.number == number
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("我心孙孙女士，电话一会儿给你", "孙女士"),  # 我姓孙，孙女士 with 姓 misheard
+        ("我姓章，立早章，章先生。", "章先生"),
+        ("我信张，工长张，张女士", "张女士"),  # 弓长张 as heard
+        ("我叫凡小军，住在这个楼", "范小军"),  # after 我叫 the surname by sound
+    ],
+)
+def test_names_as_callers_give_them(text, name):
+    heard = extract_name(text)
+    assert heard is not None and heard.name == name
+
+
+def test_everyday_words_after_a_misheard_surname_verb_are_no_name():
+    assert extract_name("我心里特别着急，你们快点儿") is None
+    assert extract_name("我先说一下我电话") is None
