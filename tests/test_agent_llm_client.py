@@ -10,6 +10,7 @@ from llm_standin import Answer, Failure, Hang, LlmStandin
 
 from agent.llm import LlmClient, LlmUnavailable, ReplyPlan, TurnContext
 from knowledge.kb import KbArticle
+from server.config import load_settings
 
 TIMEOUT_S = 1.0
 ARTICLES = [
@@ -108,6 +109,18 @@ def test_a_hanging_server_is_a_timeout_within_the_turns_budget() -> None:
     # The caller waited the turn's budget once, not once per attempt.
     assert TIMEOUT_S * 0.9 <= waited < TIMEOUT_S + 0.5
     assert len(llm.requests) == 1
+
+
+def test_the_client_is_configured_from_the_llm_section_with_the_key_from_the_environment() -> None:
+    with LlmStandin([Answer(content="{}")]) as llm:
+        environ = {"HOTLINE_LLM_BASE_URL": llm.base_url, "HOTLINE_LLM_MODEL": "qwen-served",
+                   "HOTLINE_LLM_API_KEY": "sk-from-env", "HOTLINE_LLM_STRUCTURED": "json_object"}
+        client = LlmClient.from_settings(load_settings(environ=environ).raw["llm"])
+        assert (client.mask_pii, client.timeout_s) == (True, 15.0)
+        assert client.read_turn("喂？").category is None
+    [request] = llm.requests
+    assert (request["auth"], request["model"], request["response_format"]["type"]) == (
+        "Bearer sk-from-env", "qwen-served", "json_object")
 
 
 def test_a_server_that_is_not_there_is_an_error() -> None:
