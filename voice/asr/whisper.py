@@ -36,6 +36,7 @@ from voice.asr.whisper_text import (
     tidy_segment_text,
     timed_texts,
     whisper_style,
+    without_prompt_echo,
 )
 from voice.codec import first_sound
 from voice.model_assets import ModelAssetError, default_cache_dir, explain_load_failure, resolve_whisper_model
@@ -243,7 +244,8 @@ class WhisperRecognizer:
         lead_s = start / SAMPLE_RATE
         segments = [
             Segment(begin + lead_s, end + lead_s, text)
-            for begin, end, text in timed_texts(result.sequences_ids[0], tokenizer, speech.size / SAMPLE_RATE)
+            for begin, end, raw in timed_texts(result.sequences_ids[0], tokenizer, speech.size / SAMPLE_RATE)
+            if (text := without_prompt_echo(raw, self.initial_prompt))
         ]
         text = "".join(segment.text for segment in segments)
         if heard_no_speech(result.no_speech_prob, _mean_log_prob(result), text, context):
@@ -310,7 +312,7 @@ class WhisperRecognizer:
         # faster-whisper decodes lazily: the work happens while this loop pulls segments.
         segments: list[Segment] = []
         for raw in raw_segments:
-            text = tidy_segment_text(raw.text)
+            text = without_prompt_echo(tidy_segment_text(raw.text), self.initial_prompt)
             if text:
                 segments.append(Segment(start=float(raw.start), end=float(raw.end), text=text))
             if progress and duration_s > 0:

@@ -86,6 +86,49 @@ def reads_prompt_back(text: str, prompt: str) -> bool:
     return bool(words) and words in bare(prompt)
 
 
+# Shorter runs of the prompt's words may be the caller's own (普通话, 简体).
+_PROMPT_ECHO_MIN_CHARS = 5
+
+
+def without_prompt_echo(text: str, prompt: str | None) -> str:
+    """`text` without the stretches Whisper copied from its initial prompt: on real recordings it
+    sometimes ends a turn with "……以下是普通话的句子，使用简体中文", which no caller said. A
+    stretch counts when five or more of its characters in a row (marks aside) lie in the prompt."""
+    core = bare(prompt or "")
+    if len(core) < _PROMPT_ECHO_MIN_CHARS:
+        return text
+    # Whisper copies the prompt from or up to one of its clause boundaries (以下是普通话的句子,
+    # 用简体中文); a caller's "我说的是普通话的" only has words from its middle.
+    clauses = [bare(c) for c in re.split(r"[，,。.！!？?；;]", prompt or "") if bare(c)]
+    starts = {core.find(c) for c in clauses}
+    ends = {core.find(c) + len(c) for c in clauses}
+
+    def copied(words: str) -> bool:
+        at = [m.start() for m in re.finditer(re.escape(words), core)]
+        return any(p in starts or p + len(words) in ends for p in at)
+
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        end, j, words = i, i, ""
+        while j < len(text) and text[i].isalnum():
+            if text[j].isalnum():
+                if words + text[j] not in core:
+                    break
+                words += text[j]
+                if len(words) >= _PROMPT_ECHO_MIN_CHARS and copied(words):
+                    end = j + 1
+            j += 1
+        if end > i:
+            while end < len(text) and not text[end].isalnum():
+                end += 1  # the echo's own marks go with it
+            i = end
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out).rstrip("，,、 ") if len(out) < len(text) else text
+
+
 def looks_looped(text: str) -> bool:
     """Whisper's own test for a decode stuck in a loop: its text compresses too well."""
     data = text.encode("utf-8")
