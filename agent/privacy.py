@@ -28,6 +28,7 @@ _SPOKEN_DIGITS: dict[str, str] = {
 _SEPARATORS = set(" \t\n,，、.。·．-—_~～/:：")
 _CORRECTION = re.compile(r"[ \t,，、.。]*(?:不对|不是|错了|说错了|重说|更正|应该是|我再说一遍)[ \t,，、.。是就]*")
 _MAX_PAUSE = 3
+_ADDRESS_UNITS = ("号楼", "号院", "号", "楼", "层", "单元", "室", "栋", "幢", "区", "门", "期", "排", "户")
 
 # Fewer digits than this is a room number, a date or an amount, not something to hide.
 MIN_MASKED_DIGITS = 7
@@ -74,9 +75,12 @@ def _next_group(text: str, i: int) -> tuple[int, bool] | None:
         j = i
         while j < len(text) and text[j] in _SEPARATORS and j - i < _MAX_PAUSE:
             j += 1
-    if j < len(text) and text[j] in _SPOKEN_DIGITS:
-        return j, bool(correction and correction.end() > i)
-    return None
+    if j >= len(text) or text[j] not in _SPOKEN_DIGITS:
+        return None
+    end = _group_end(text, j)
+    if end - j <= 4 and text.startswith(_ADDRESS_UNITS, end):
+        return None  # "电话……，3号楼": the building number after a pause is not part of the phone number
+    return j, bool(correction and correction.end() > i)
 
 
 def find_numbers(text: str) -> list[NumberSpan]:

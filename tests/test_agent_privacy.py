@@ -85,8 +85,10 @@ def test_short_numbers_and_everyday_words_stay() -> None:
     for text in ("我住六零二室，三号楼二单元", "两三天了，2024年交了1500元", "我要投诉", "拨打12345就行",
                  "一五零一房间"):
         assert mask_pii(text) == text
-    # Only the number goes, not the room number said apart from it.
+    # Only the number goes, not the room or building number said apart from it.
     assert mask_pii("我住六零二，电话13911223344") == "我住六零二，电话[电话]"
+    assert mask_pii("电话13911223344，3号楼2单元") == "电话[电话]，3号楼2单元"
+    assert mask_pii("电话一三九一一二二三三四四，三号楼") == "电话[电话]，三号楼"
 
 
 def test_the_same_number_gets_the_same_placeholder() -> None:
