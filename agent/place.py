@@ -42,11 +42,21 @@ _DISTRICT_TAIL = re.compile(r"[区期去其七曲趋]")
 _STREET_TAILS = ("街道", "接到", "街到", "接道", "阶到", "街的", "镇", "乡", "地区")
 _STREET_SUFFIXES = ("街道", "地区", "镇", "乡")
 # Everyday words of Beijing addresses, for undoing homophones (agent.place.respell).
+# (Not 家园, 花园: they end estate names, and 嘉园 is a name, not a misheard 家园.)
 _ADDRESS_WORDS = tuple(
     "单元 号楼 号院 小区 社区 胡同 大街 路口 写字楼 垃圾站 菜市场 公交站 地铁站 停车场 幼儿园 小学 中学 "
-    "医院 公园 广场 商场 超市 大厦 底商 平房 村委会 居委会 家园 花园 公寓 宿舍 单元门 车库 地下室 "
+    "医院 公园 广场 商场 超市 大厦 底商 平房 村委会 居委会 公寓 宿舍 单元门 车库 地下室 "
     "配电室 锅炉房 门脸房 十字路口 立交桥 过街天桥 人行道 辅路 主路 环路".split()
 )
+# Characters that end the names of estates and compounds: a name written with one of them (香水苑
+# beside 香水园街道) is the caller's, not the street's name misheard.
+_ESTATE_ENDINGS = set("苑园院里村庄府城居湾坊")
+# The caller takes back what they just said: "二十六号楼，哎哟不对，是二十八号楼".
+CORRECTION = re.compile(r"不对|说错了|搞错了|说差了|口误|更正一下")
+# The value ruled out in "是南里，不是北里".
+_RULED_OUT = re.compile(r"^(?:而)?不是")
+# The kind of an address part, so that a correction replaces the part of its own kind.
+_PART_KIND = re.compile(r"号楼|单元|层|室|号院|号|楼|里|小区|村|路|街|胡同|院|园|苑")
 
 
 @dataclass
@@ -90,22 +100,41 @@ def address_after(text: str, start: int, first_required: bool = False) -> str | 
     """The place-like phrases of `text` from `start` on, joined with commas, numerals as digits."""
     parts: list[str] = []
     sentence_ended = False
+    correcting = False
     for index, clause_match in enumerate(_CLAUSE.finditer(text, start)):
         raw = clause_match.group(0)
+        if CORRECTION.search(raw) and not _ADDRESS_MARKER.search(CORRECTION.split(raw)[-1]):
+            correcting = bool(parts)  # "哎哟不对，" : the next part replaces one already said
+            continue
         clause = _clean(raw)
         if sentence_ended and not _STRONG_MARKER.search(clause):
             break
         sentence_ended = bool(_SENTENCE_END.search(raw))
-        if not clause or _UNSURE.search(clause):
+        if not clause or _UNSURE.search(clause) or _RULED_OUT.match(clause):
             continue
         if _NOT_ADDRESS.search(clause) or not _ADDRESS_MARKER.search(clause):
             if index == 0 and not first_required and not parts:
                 continue  # "……街道的，" leftovers right after the place
             break
-        parts.append(clause)
+        if correcting:
+            _replace_part(parts, clause)
+            correcting = False
+        else:
+            parts.append(clause)
     if not parts:
         return None
     return normalise_numerals("，".join(parts))
+
+
+def _kind(part: str) -> str | None:
+    kinds = _PART_KIND.findall(part)
+    return kinds[-1] if kinds else None
+
+
+def _replace_part(parts: list[str], new: str) -> None:
+    """The part of the same kind as `new` (a building for a building) is replaced, else the last."""
+    same = [i for i, part in enumerate(parts) if _kind(part) == _kind(new)]
+    parts[same[-1] if same else -1] = new
 
 
 def address_anywhere(text: str) -> str | None:
@@ -131,7 +160,9 @@ def _respell_word(text: str, word: str, near_ok: bool) -> str:
     out, i = [], 0
     while i < len(text):
         sims = match_sequence(text, i, word)
-        good = sims is not None and (
+        heard = text[i:i + len(word)]
+        differs_at_name_end = any(a != b and a in _ESTATE_ENDINGS for a, b in zip(heard, word, strict=False))
+        good = sims is not None and not differs_at_name_end and (
             (near_ok and min(sims) >= NEAR and sum(sims) / len(sims) >= 0.8)
             or (min(sims) >= HOMOPHONE and (len(word) > 2 or max(sims) == SAME_CHAR))
         )

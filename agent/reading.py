@@ -18,11 +18,13 @@ from agent.intents import (
 )
 from agent.names import NameHeard, extract_name
 from agent.phone import HeardNumber, extract_phone, says_line_number
-from agent.place import PlaceHeard, address_anywhere, hear_place
+from agent.place import CORRECTION, PlaceHeard, address_anywhere, hear_place
 from agent.safety import SafetySignals, safety_signals
 from knowledge.gazetteer import Gazetteer
 
 _SPACES = re.compile(r"\s+")
+# "是南里，不是北里": one value put in the place of another.
+_RULES_OUT = re.compile(r"是[^，,。.]{1,12}[，,]\s*(?:而)?不是")
 
 
 @dataclass
@@ -43,6 +45,7 @@ class TurnReading:
     closing: bool
     greeting_only: bool
     say_again: bool
+    corrects: bool  # the caller takes back something said before ("不对，是西里，不是东里")
 
     @property
     def gives_slots(self) -> bool:
@@ -79,4 +82,5 @@ def read_turn(gazetteer: Gazetteer, text: str, earlier: str) -> TurnReading:
         closing=is_closing(text),
         greeting_only=is_greeting_only(text),
         say_again=asks_to_repeat(text),
+        corrects=bool(CORRECTION.search(text) or _RULES_OUT.search(text)),
     )

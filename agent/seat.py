@@ -188,20 +188,25 @@ class OfflineSeat:
                 s.name = r.name.name
 
     def _remember_place(self, r: TurnReading) -> None:
+        """Every turn is read for the place, whatever was asked. A place named with its district or
+        street replaces one pieced together from loose words; a correction replaces what it corrects."""
         s = self._state
         asked = s.awaiting == AWAIT_PLACE
         if r.place is not None:
             same_district = r.place.district is None or r.place.district == s.district
-            if s.district is None or asked or (same_district and s.street is None):
+            if s.district is None or asked or r.corrects or (same_district and s.street is None):
                 s.district = r.place.district or s.district
                 s.street = r.place.street or (s.street if same_district else None)
-            if r.place.address and (s.address is None or asked):
-                s.address = r.place.address
+            if r.place.address and (s.address is None or asked or r.corrects or s.address_loose):
+                s.address, s.address_loose = r.place.address, False
+        elif r.loose_address and r.corrects and s.address is not None:
+            s.address = r.loose_address
         elif r.loose_address and (asked or s.address is None and s.district is not None):
             if s.address and r.loose_address not in s.address:
                 s.address = f"{s.address}，{r.loose_address}"
             else:
                 s.address = r.loose_address
+            s.address_loose = s.address_loose or not asked
 
     def _remember_phone(self, r: TurnReading) -> None:
         s = self._state

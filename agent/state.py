@@ -30,6 +30,7 @@ class CallState:
     district: str | None = None
     street: str | None = None
     address: str | None = None
+    address_loose: bool = False  # pieced together from place-like words with no district or street
     phone: str | None = None
     bad_phone: str | None = None               # digits heard that cannot be a number
     line_offered: bool = False

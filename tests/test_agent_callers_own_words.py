@@ -123,3 +123,30 @@ def test_names_as_callers_give_them(text, name):
 def test_everyday_words_after_a_misheard_surname_verb_are_no_name():
     assert extract_name("我心里特别着急，你们快点儿") is None
     assert extract_name("我先说一下我电话") is None
+
+
+def test_an_address_corrected_in_the_same_breath_keeps_the_correction(knowledge):
+    seat = _call(knowledge, "我们楼的电梯停了好几天了，没人修。",
+                 "丰台区方庄街道，芳星园二区，十二号楼，哦不对，是十四号楼。")
+    order = seat.finish().work_order
+    assert order is not None and "14号楼" in (order.address or "") and "12号楼" not in (order.address or "")
+
+
+def test_an_address_corrected_in_a_later_turn_replaces_the_first(knowledge):
+    seat = _call(
+        knowledge,
+        "我们小区门口的路灯坏了一个月了。",
+        "东城区东花市街道，花市东里，三号楼门口。",
+        "哎，我说错了，是花市西里，不是东里，西里三号楼门口。",
+    )
+    order = seat.finish().work_order
+    assert order is not None and "花市西里" in (order.address or "") and "东里" not in (order.address or "")
+
+
+def test_a_place_given_with_its_district_replaces_loose_place_words(knowledge):
+    seat = _call(
+        knowledge,
+        "我提个建议，我们上班得赶地铁，早上那个垃圾桶都锁着，能不能多开一个时段？",
+        "我们是大兴区清源街道，枣园小区。",
+    )
+    assert seat.caller_record()["address"] == "枣园小区"
