@@ -17,10 +17,9 @@ import re
 from dataclasses import dataclass
 
 from agent import replies
-from agent.category import CLEAR_TOPIC, decide_category
 from agent.consult import Consultant
+from agent.memory import CallMemory
 from agent.phone import line_number
-from agent.place import without_place
 from agent.reading import TurnReading, normalise_turn, read_turn
 from agent.safety import DISTRESS, MEDICAL
 from agent.state import (
@@ -36,16 +35,6 @@ from agent.state import (
 from agent.summary import compose_summary
 from agent.types import TICKET_CATEGORIES, CallOutcome, SeatKnowledge, SeatReply, WorkOrderDraft
 from knowledge.catalogue import CatalogueEntry
-
-# A category, once acted on, changes only for clearly stronger evidence or the caller's own words.
-_CATEGORY_SWITCH_MARGIN = 2.0
-# How much the category evidence of earlier turns counts beside the turn just heard.
-_EARLIER_TURNS_WEIGHT = 0.5
-# A turn's own framing of a problem that makes a consultation a work order ("找了三回了，到现在也
-# 没动静", "我要投诉他们"); and a turn that frames a grievance this strongly is never answered
-# from the knowledge base, whatever words it shares with an article.
-_TURN_TICKET_FRAMING = 2.0
-
 
 # Whisper's prompt holds ~220 tokens; the names share it with what the caller said before.
 HOTWORD_NAMES = 30
@@ -64,7 +53,11 @@ class OfflineSeat:
         self._consultant = Consultant(knowledge.kb, corrector)
         self._topics = TopicTracker(knowledge.catalogue)
         self._caller_number = line_number(caller_number)
-        self._state = CallState()
+        self._memory = CallMemory(self._topics, self._consultant, self._caller_number)
+
+    @property
+    def _state(self) -> CallState:
+        return self._memory.state
 
     # ------------------------------------------------------------------ API
 
@@ -82,7 +75,7 @@ class OfflineSeat:
             return SeatReply(replies.PLEASE_GO_ON, "ask")
         if reading.say_again and s.last_reply and not reading.gives_slots and len(text) <= 12:
             return SeatReply(s.last_reply, "ask")
-        self._remember(reading)
+        self._memory.remember(reading)
         reply = self._respond(reading)
         s.last_reply = reply.text
         return reply
@@ -92,7 +85,7 @@ class OfflineSeat:
         return SeatSnapshot(copy.deepcopy(self._state), self._topics.snapshot())
 
     def restore(self, snapshot: SeatSnapshot) -> None:
-        self._state = copy.deepcopy(snapshot.state)
+        self._memory.state = copy.deepcopy(snapshot.state)
         self._topics.restore(snapshot.topics)
 
     def reply_cut_short(self, heard: str) -> None:
@@ -164,100 +157,6 @@ class OfflineSeat:
             "caller_name": s.name, "phone": self._callback_number(),
         }
 
-    # ------------------------------------------------------------------ understanding
-
-    def _remember(self, r: TurnReading) -> None:
-        s = self._state
-        # What the caller says now weighs more than what they said before: a consultation that
-        # turns into a complaint is a complaint.
-        s.evidence.add(r.evidence, keep=_EARLIER_TURNS_WEIGHT)
-        s.safety.merge(r.safety)
-        answering = s.awaiting in (AWAIT_PLACE, AWAIT_PHONE, AWAIT_NAME, AWAIT_LINE_CONFIRM)
-        if answering and r.gives_slots:
-            # An answer to a slot question: the place words in it (底商, 菜市场) say where, not what.
-            self._topics.hear(without_place(r.text), weight=0.5)
-        else:
-            self._topics.hear(r.text)
-            s.problem_texts.append(r.text)
-        self._remember_place(r)
-        self._remember_phone(r)
-        if r.name is not None:
-            if r.name.declined:
-                s.name_declined = s.name is None
-            elif s.name is None or s.awaiting == AWAIT_NAME or len(r.name.name or "") > len(s.name):
-                s.name = r.name.name
-
-    def _remember_place(self, r: TurnReading) -> None:
-        """Every turn is read for the place, whatever was asked. A place named with its district or
-        street replaces one pieced together from loose words; a correction replaces what it corrects."""
-        s = self._state
-        asked = s.awaiting == AWAIT_PLACE
-        if r.place is not None:
-            same_district = r.place.district is None or r.place.district == s.district
-            if s.district is None or asked or r.corrects or (same_district and s.street is None):
-                s.district = r.place.district or s.district
-                s.street = r.place.street or (s.street if same_district else None)
-            if r.place.address and (s.address is None or asked or r.corrects or s.address_loose):
-                s.address, s.address_loose = r.place.address, False
-        elif r.loose_address and r.corrects and s.address is not None:
-            s.address = r.loose_address
-        elif r.loose_address and (asked or s.address is None and s.district is not None):
-            if s.address and r.loose_address not in s.address:
-                s.address = f"{s.address}，{r.loose_address}"
-            else:
-                s.address = r.loose_address
-            s.address_loose = s.address_loose or not asked
-
-    def _remember_phone(self, r: TurnReading) -> None:
-        s = self._state
-        if r.phone is not None and r.phone.number:
-            s.phone, s.bad_phone = r.phone.number, None
-        elif r.phone is not None and (s.phone is None or s.awaiting == AWAIT_PHONE):
-            s.bad_phone = r.phone.digits
-        elif r.line_number and self._caller_number and s.phone is None:
-            s.phone = self._caller_number
-        elif s.awaiting == AWAIT_LINE_CONFIRM and self._caller_number:
-            if r.yes and not r.no:
-                s.phone = self._caller_number
-            elif r.no:
-                s.line_declined = True
-
-    def _decide_category(self, r: TurnReading) -> str | None:
-        s = self._state
-        best = self._topics.best(s.safety.urgent)
-        hint, topic_conf = (best[0].category_hint, best[1]) if best else (None, 0.0)
-        s.kb_confidence *= _EARLIER_TURNS_WEIGHT
-        if r.evidence.asks and not self._grievance(r):
-            hit = self._consultant.best(r.text)
-            if hit is not None:
-                s.kb_confidence = max(s.kb_confidence, self._consultant.confidence(hit[1]))
-        new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
-        if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
-            return "咨询"  # "我不是要告他，就想问问……": the caller's own word
-        if s.category is None or new is None or new == s.category:
-            return new or s.category
-        turn_best, turn_score = r.evidence.turn_best()
-        named_now = r.evidence.named[turn_best] > 0 and turn_best == new
-        if s.category in TICKET_CATEGORIES and new == "咨询":
-            # A complaint does not become a consultation by a question about it ("多久能修好？").
-            return s.category
-        if new in TICKET_CATEGORIES and s.category not in TICKET_CATEGORIES:
-            volunteers_place = r.place is not None and r.place.address is not None and s.awaiting != AWAIT_PLACE
-            if named_now or self._grievance(r) or volunteers_place and topic_conf >= CLEAR_TOPIC:
-                return new
-        scores = {c: s.evidence.framing[c] + s.evidence.named[c] for c in s.evidence.framing}
-        if named_now or scores[new] - scores[s.category] >= _CATEGORY_SWITCH_MARGIN:
-            return new
-        return s.category
-
-    @staticmethod
-    def _grievance(r: TurnReading) -> bool:
-        """The turn itself frames a problem to be handled (or names it a complaint or report)."""
-        scores = {c: r.evidence.framing[c] + r.evidence.named[c] for c in TICKET_CATEGORIES}
-        asked = r.evidence.framing["咨询"] + r.evidence.named["咨询"]
-        strongest = max(scores.values())
-        return strongest >= _TURN_TICKET_FRAMING and strongest > asked and not r.evidence.disowns_ticket
-
     def _flags(self) -> tuple[bool, bool]:
         s = self._state
         # A topic's own urgency counts only for a call that is about a problem to dispatch.
@@ -275,7 +174,7 @@ class OfflineSeat:
 
     def _respond(self, r: TurnReading) -> SeatReply:
         s = self._state
-        s.category = self._decide_category(r)
+        s.category = self._memory.follow_category(r)
         if s.handoff_reason:
             return SeatReply(replies.HANDOFF_HOLD, "handoff")
         if r.wants_human or (s.awaiting == AWAIT_OFFER and r.yes and not r.no):

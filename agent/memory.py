@@ -1,0 +1,135 @@
+"""What one call knows so far, and how each turn's reading is folded into it.
+
+Every turn is read for every slot, whatever the seat asked; a correction replaces what it corrects.
+The category follows the conversation: what the caller says now weighs more than before, a
+consultation becomes a work order on the caller's own grievance, a named complaint or a volunteered
+incident place, and a complaint never becomes a consultation by a question about it.
+"""
+
+from __future__ import annotations
+
+from agent.category import CLEAR_TOPIC, decide_category
+from agent.consult import Consultant
+from agent.place import without_place
+from agent.reading import TurnReading
+from agent.state import (
+    AWAIT_LINE_CONFIRM,
+    AWAIT_NAME,
+    AWAIT_PHONE,
+    AWAIT_PLACE,
+    CallState,
+    TopicTracker,
+)
+from agent.types import TICKET_CATEGORIES
+
+# A category, once acted on, changes only for clearly stronger evidence or the caller's own words.
+_CATEGORY_SWITCH_MARGIN = 2.0
+# How much the category evidence of earlier turns counts beside the turn just heard.
+_EARLIER_TURNS_WEIGHT = 0.5
+# A turn's own framing of a problem that makes a consultation a work order ("找了三回了，到现在也
+# 没动静", "我要投诉他们"); and a turn that frames a grievance this strongly is never answered
+# from the knowledge base, whatever words it shares with an article.
+_TURN_TICKET_FRAMING = 2.0
+
+
+class CallMemory:
+    def __init__(self, topics: TopicTracker, consultant: Consultant, caller_number: str | None):
+        self.state = CallState()
+        self.topics = topics
+        self._consultant = consultant
+        self.caller_number = caller_number
+
+
+    def remember(self, r: TurnReading) -> None:
+        """Fold one turn's reading into what the call knows: every slot, whatever was asked."""
+        s = self.state
+        # What the caller says now weighs more than what they said before: a consultation that
+        # turns into a complaint is a complaint.
+        s.evidence.add(r.evidence, keep=_EARLIER_TURNS_WEIGHT)
+        s.safety.merge(r.safety)
+        answering = s.awaiting in (AWAIT_PLACE, AWAIT_PHONE, AWAIT_NAME, AWAIT_LINE_CONFIRM)
+        if answering and r.gives_slots:
+            # An answer to a slot question: the place words in it (底商, 菜市场) say where, not what.
+            self.topics.hear(without_place(r.text), weight=0.5)
+        else:
+            self.topics.hear(r.text)
+            s.problem_texts.append(r.text)
+        self._remember_place(r)
+        self._remember_phone(r)
+        if r.name is not None:
+            if r.name.declined:
+                s.name_declined = s.name is None
+            elif s.name is None or s.awaiting == AWAIT_NAME or len(r.name.name or "") > len(s.name):
+                s.name = r.name.name
+
+    def _remember_place(self, r: TurnReading) -> None:
+        """Every turn is read for the place, whatever was asked. A place named with its district or
+        street replaces one pieced together from loose words; a correction replaces what it corrects."""
+        s = self.state
+        asked = s.awaiting == AWAIT_PLACE
+        if r.place is not None:
+            same_district = r.place.district is None or r.place.district == s.district
+            if s.district is None or asked or r.corrects or (same_district and s.street is None):
+                s.district = r.place.district or s.district
+                s.street = r.place.street or (s.street if same_district else None)
+            if r.place.address and (s.address is None or asked or r.corrects or s.address_loose):
+                s.address, s.address_loose = r.place.address, False
+        elif r.loose_address and r.corrects and s.address is not None:
+            s.address = r.loose_address
+        elif r.loose_address and (asked or s.address is None and s.district is not None):
+            if s.address and r.loose_address not in s.address:
+                s.address = f"{s.address}，{r.loose_address}"
+            else:
+                s.address = r.loose_address
+            s.address_loose = s.address_loose or not asked
+
+    def _remember_phone(self, r: TurnReading) -> None:
+        s = self.state
+        if r.phone is not None and r.phone.number:
+            s.phone, s.bad_phone = r.phone.number, None
+        elif r.phone is not None and (s.phone is None or s.awaiting == AWAIT_PHONE):
+            s.bad_phone = r.phone.digits
+        elif r.line_number and self.caller_number and s.phone is None:
+            s.phone = self.caller_number
+        elif s.awaiting == AWAIT_LINE_CONFIRM and self.caller_number:
+            if r.yes and not r.no:
+                s.phone = self.caller_number
+            elif r.no:
+                s.line_declined = True
+
+    def follow_category(self, r: TurnReading) -> str | None:
+        """The call's category after this turn: it follows the conversation (see module doc)."""
+        s = self.state
+        best = self.topics.best(s.safety.urgent)
+        hint, topic_conf = (best[0].category_hint, best[1]) if best else (None, 0.0)
+        s.kb_confidence *= _EARLIER_TURNS_WEIGHT
+        if r.evidence.asks and not self._grievance(r):
+            hit = self._consultant.best(r.text)
+            if hit is not None:
+                s.kb_confidence = max(s.kb_confidence, self._consultant.confidence(hit[1]))
+        new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
+        if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
+            return "咨询"  # "我不是要告他，就想问问……": the caller's own word
+        if s.category is None or new is None or new == s.category:
+            return new or s.category
+        turn_best, turn_score = r.evidence.turn_best()
+        named_now = r.evidence.named[turn_best] > 0 and turn_best == new
+        if s.category in TICKET_CATEGORIES and new == "咨询":
+            # A complaint does not become a consultation by a question about it ("多久能修好？").
+            return s.category
+        if new in TICKET_CATEGORIES and s.category not in TICKET_CATEGORIES:
+            volunteers_place = r.place is not None and r.place.address is not None and s.awaiting != AWAIT_PLACE
+            if named_now or self._grievance(r) or volunteers_place and topic_conf >= CLEAR_TOPIC:
+                return new
+        scores = {c: s.evidence.framing[c] + s.evidence.named[c] for c in s.evidence.framing}
+        if named_now or scores[new] - scores[s.category] >= _CATEGORY_SWITCH_MARGIN:
+            return new
+        return s.category
+
+    @staticmethod
+    def _grievance(r: TurnReading) -> bool:
+        """The turn itself frames a problem to be handled (or names it a complaint or report)."""
+        scores = {c: r.evidence.framing[c] + r.evidence.named[c] for c in TICKET_CATEGORIES}
+        asked = r.evidence.framing["咨询"] + r.evidence.named["咨询"]
+        strongest = max(scores.values())
+        return strongest >= _TURN_TICKET_FRAMING and strongest > asked and not r.evidence.disowns_ticket
