@@ -33,7 +33,14 @@ from agent.state import (
     TopicTracker,
 )
 from agent.summary import compose_summary
-from agent.types import TICKET_CATEGORIES, CallOutcome, SeatKnowledge, SeatReply, WorkOrderDraft
+from agent.types import (
+    TICKET_CATEGORIES,
+    CallerRecord,
+    CallOutcome,
+    SeatKnowledge,
+    SeatReply,
+    WorkOrderDraft,
+)
 from knowledge.catalogue import CatalogueEntry
 
 # Whisper's prompt holds ~220 tokens; the names share it with what the caller said before.
@@ -145,17 +152,15 @@ class OfflineSeat:
             category=s.category, route=route, topic=topic,
             kb_article=s.kb_article.id if s.kb_article else None,
             urgent=urgent, police=police, handoff_reason=reason if route == "handoff" else None,
-            work_order=work_order,
+            work_order=work_order, caller=self._caller(),
         )
 
-    def caller_record(self) -> dict[str, str | None]:
-        """What the seat holds of the caller and the place, whatever the route (a praise names
-        its caller and place too)."""
+    def _caller(self) -> CallerRecord:
         s = self._state
-        return {
-            "district": s.district, "street": s.street, "address": s.address,
-            "caller_name": s.name, "phone": self._callback_number(),
-        }
+        return CallerRecord(
+            caller_name=s.name, phone=self._callback_number(), district=s.district, street=s.street,
+            address=s.address,
+        )
 
     def _flags(self) -> tuple[bool, bool]:
         s = self._state

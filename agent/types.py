@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.knowledge import SeatKnowledge  # noqa: F401  (re-exported: part of the seat's API)
@@ -43,6 +43,17 @@ class WorkOrderDraft:
 
 
 @dataclass
+class CallerRecord:
+    """Who called and where the call is about, on every route (a praise names its caller too)."""
+
+    caller_name: str | None = None
+    phone: str | None = None
+    district: str | None = None
+    street: str | None = None
+    address: str | None = None
+
+
+@dataclass
 class CallOutcome:
     category: str | None
     route: Route
@@ -52,3 +63,4 @@ class CallOutcome:
     police: bool
     handoff_reason: str | None
     work_order: WorkOrderDraft | None
+    caller: CallerRecord = field(default_factory=CallerRecord)

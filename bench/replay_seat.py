@@ -36,7 +36,7 @@ def replay(knowledge: SeatKnowledge, call_id: str, texts: list[str]) -> dict:
         turns.append({"asr_text": text, "reply_text": reply.text, "action": reply.action})
     outcome = seat.finish()
     order = outcome.work_order
-    slots = seat.caller_record()
+    caller = outcome.caller
     return {
         "id": call_id,
         "category": outcome.category,
@@ -49,7 +49,8 @@ def replay(knowledge: SeatKnowledge, call_id: str, texts: list[str]) -> dict:
             "topic": order.topic, "district": order.district, "street": order.street, "address": order.address,
             "caller_name": order.caller_name, "phone": order.phone, "summary": order.summary,
         },
-        "record": slots,
+        "record": {"caller_name": caller.caller_name, "phone": caller.phone, "district": caller.district,
+                   "street": caller.street, "address": caller.address},
     }
 
 

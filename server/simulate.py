@@ -99,6 +99,9 @@ def result_line(call_id: str, phone: PhoneCall, detail: dict[str, Any], realtime
                 if realtime and timing else None,
         })
     ticket = detail.get("ticket")
+    # Who called and where, as the seat understood them, on every route (a ticket has them too).
+    caller = {"caller_name": record.get("caller_name"), "phone": record.get("callback_number"),
+              "district": record.get("district"), "street": record.get("street"), "address": record.get("address")}
     return {
         "id": call_id,
         "category": record["category"],
@@ -112,6 +115,7 @@ def result_line(call_id: str, phone: PhoneCall, detail: dict[str, Any], realtime
                 "id", "topic", "district", "street", "address", "caller_name", "phone", "urgent",
                 "police", "unit", "co_unit", "due_at", "summary")
         },
+        "record": caller,
     }
 
 

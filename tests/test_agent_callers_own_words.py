@@ -149,4 +149,4 @@ def test_a_place_given_with_its_district_replaces_loose_place_words(knowledge):
         "我提个建议，我们上班得赶地铁，早上那个垃圾桶都锁着，能不能多开一个时段？",
         "我们是大兴区清源街道，枣园小区。",
     )
-    assert seat.caller_record()["address"] == "枣园小区"
+    assert seat.finish().caller.address == "枣园小区"

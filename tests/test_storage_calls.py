@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from agent.types import CallOutcome, WorkOrderDraft
+from agent.types import CallerRecord, CallOutcome, WorkOrderDraft
 from knowledge.catalogue import CatalogueEntry
 from server.storage import repository
 from server.storage.db import NotFound
@@ -66,6 +66,26 @@ def test_call_turns_and_answer_outcome(engine: Engine) -> None:
     assert first.asr_final_at == heard
     assert first.reply_audio_at - heard == timedelta(milliseconds=700)
     assert (second.reply_action, second.reply_audio_at) == ("goodbye", None)
+
+
+def test_a_praise_keeps_its_caller_and_place_and_a_turn_its_backend(engine: Engine) -> None:
+    call_id = repository.create_call(engine, "CA-praise", caller_number="+8613700001111")
+    repository.add_turn(
+        engine, call_id=call_id, asr_text="我想表扬一下社区的刘主任", reply_text="感谢您的表扬……",
+        reply_action="record", backend="offline", fallback_reason="timeout", kb_article=None,
+    )
+    caller = CallerRecord(caller_name="戚海燕", phone="13520771406", district="顺义区", street="空港街道",
+                          address="裕祥花园")
+    outcome = CallOutcome(category="表扬", route="answer", topic="表扬", kb_article=None, urgent=False, police=False,
+                          handoff_reason=None, work_order=None, caller=caller)
+    repository.finish_call(engine, call_id=call_id, outcome=outcome)
+
+    detail = repository.get_call_detail(engine, "CA-praise")
+    assert detail is not None and detail.ticket is None
+    call = detail.call
+    assert (call.caller_name, call.district, call.street, call.address) == ("戚海燕", "顺义区", "空港街道", "裕祥花园")
+    assert call.callback_number == "13520771406"
+    assert (detail.turns[0].backend, detail.turns[0].fallback_reason) == ("offline", "timeout")
 
 
 def test_ticket_call_stores_a_dispatched_ticket(engine: Engine) -> None:

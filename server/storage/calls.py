@@ -36,9 +36,20 @@ class WorkOrderLike(Protocol):
     summary: str
 
 
+class CallerLike(Protocol):
+    """agent.types.CallerRecord: who called and where the call is about."""
+
+    caller_name: str | None
+    phone: str | None
+    district: str | None
+    street: str | None
+    address: str | None
+
+
 class OutcomeLike(Protocol):
     """agent.types.CallOutcome, as far as storage reads it."""
 
+    caller: CallerLike
     category: str | None
     route: str
     topic: str | None
@@ -101,6 +112,9 @@ def add_turn(
     reply_audio_at: datetime | None = None,
     partials: str | None = None,
     replace: bool = False,
+    backend: str | None = None,
+    fallback_reason: str | None = None,
+    kb_article: str | None = None,
 ) -> Turn:
     """Store one turn; `index` defaults to one past the last stored turn of the call.
 
@@ -111,6 +125,7 @@ def add_turn(
         asr_text=asr_text, reply_text=reply_text, reply_action=reply_action,
         speech_started_at=speech_started_at, speech_ended_at=speech_ended_at,
         asr_final_at=asr_final_at, reply_audio_at=reply_audio_at, partials=partials, reply_heard=None,
+        backend=backend, fallback_reason=fallback_reason, kb_article=kb_article,
     )
     with session_scope(engine) as session:
         _call(session, call_id)
@@ -184,6 +199,12 @@ def finish_call(
             call.urgent = outcome.urgent
             call.police = outcome.police
             call.handoff_reason = outcome.handoff_reason
+            caller = outcome.caller
+            call.caller_name, call.district, call.street, call.address = (
+                caller.caller_name, caller.district, caller.street, caller.address,
+            )
+            if caller.phone:
+                call.callback_number = caller.phone
             order = outcome.work_order
             if outcome.route == "ticket" and order is not None:
                 if order.phone:

@@ -57,6 +57,12 @@ class Call(SQLModel, table=True):
     dtmf: str | None = Field(default=None, sa_type=Text)
     # Marks the gateway echoed back: what the caller has actually heard ("greeting", "reply-0", …).
     heard_marks: list[str] = Field(default_factory=list, sa_type=JSON)
+    # Who called and where it is about, as the seat understood them, on every route (a praise or a
+    # suggestion names its caller and place too; a ticket also copies them into the work order).
+    caller_name: str | None = Field(default=None, sa_type=Text)
+    district: str | None = Field(default=None, max_length=32)
+    street: str | None = Field(default=None, max_length=64)
+    address: str | None = Field(default=None, sa_type=Text)
 
 
 class Turn(SQLModel, table=True):
@@ -86,6 +92,11 @@ class Turn(SQLModel, table=True):
     partials: str | None = Field(default=None, sa_type=Text)
     # Set when the caller spoke over the reply: the part of it they had heard ("" = none).
     reply_heard: str | None = Field(default=None, sa_type=Text)
+    # Which backend understood the turn ("offline", "llm"), why the LLM's reading was not taken
+    # when it was asked ("error", "timeout", "invalid"), and the KB article the reply cites.
+    backend: str | None = Field(default=None, max_length=16)
+    fallback_reason: str | None = Field(default=None, max_length=16)
+    kb_article: str | None = Field(default=None, max_length=64)
 
 
 class KbArticleRow(SQLModel, table=True):

@@ -33,6 +33,10 @@ def call_to_dict(call: Call) -> dict[str, Any]:
         "urgent": call.urgent,
         "police": call.police,
         "handoff_reason": call.handoff_reason,
+        "caller_name": call.caller_name,
+        "district": call.district,
+        "street": call.street,
+        "address": call.address,
         "dtmf": call.dtmf,
         "heard_marks": list(call.heard_marks or []),
     }
@@ -51,6 +55,9 @@ def turn_to_dict(turn: Turn) -> dict[str, Any]:
         "reply_audio_at": iso(turn.reply_audio_at),
         "partials": json.loads(turn.partials) if turn.partials else [],
         "reply_heard": turn.reply_heard,
+        "backend": turn.backend,
+        "fallback_reason": turn.fallback_reason,
+        "kb_article": turn.kb_article,
     }
 
 
