@@ -47,14 +47,31 @@ class Consultant:
         hits = self._kb.search(self._corrector.corrected(text), k=1)
         return hits[0] if hits else None
 
+    def candidates(self, text: str, k: int = 3) -> list[KbArticle]:
+        """The articles a backend may choose from to answer `text`: the top `k` of the retrieval
+        that come within half of the floor (a model may see what BM25 ranks just below it)."""
+        hits = self._kb.search(self._corrector.corrected(text), k=k)
+        return [article for article, score in hits if score >= 0.5 * self.min_score]
+
     def confidence(self, score: float) -> float:
         """0 at half the floor, 1 at twice the floor: how sure the KB is about a score."""
         low, high = 0.5 * self.min_score, 2.0 * self.min_score
         return max(0.0, min(1.0, (score - low) / (high - low)))
 
-    def consult(self, text: str, earlier: list[str], previous: KbArticle | None) -> Consultation | None:
-        """The answer to read for this turn, or None when the KB has nothing confident."""
+    def consult(
+        self, text: str, earlier: list[str], previous: KbArticle | None, prefer: str | None = None
+    ) -> Consultation | None:
+        """The answer to read for this turn, or None when the KB has nothing confident.
+
+        `prefer`: the article a backend judged to answer the turn, taken when the retrieval ranks
+        it among its candidates for the turn (a model chooses among what BM25 found, never beyond).
+        """
         alone = self.best(text)
+        if prefer is not None and (alone is None or alone[0].id != prefer):
+            scores = dict(zip((a.id for a in self._kb.articles), self._kb.scores(self._corrector.corrected(text)),
+                              strict=True))
+            if prefer in {a.id for a in self.candidates(text)} and scores[prefer] >= self.min_score:
+                alone = next((a, scores[prefer]) for a in self._kb.articles if a.id == prefer)
         chosen = alone
         if previous is not None and earlier and self._is_follow_up(text):
             chosen = self._in_context("，".join([*earlier[-2:], text]), previous) or chosen

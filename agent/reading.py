@@ -46,6 +46,9 @@ class TurnReading:
     greeting_only: bool
     say_again: bool
     corrects: bool  # the caller takes back something said before ("不对，是西里，不是东里")
+    backend: str = "offline"  # who read the turn
+    fallback: str | None = None  # why the LLM's reading was not used ("error", "timeout", "invalid")
+    kb_choice: str | None = None  # the KB article a backend judged to answer the turn
 
     @property
     def gives_slots(self) -> bool:

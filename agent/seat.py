@@ -13,6 +13,7 @@ number, then name) and reading the order back once it is complete.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from agent import replies
 from agent.consult import Consultant
 from agent.memory import CallMemory
 from agent.phone import line_number
-from agent.reading import TurnReading, normalise_turn, read_turn
+from agent.reading import TurnReading, normalise_turn
 from agent.safety import DISTRESS, MEDICAL
 from agent.state import (
     AWAIT_LINE_CONFIRM,
@@ -41,6 +42,7 @@ from agent.types import (
     SeatReply,
     WorkOrderDraft,
 )
+from agent.understanding import CallView, OfflineUnderstanding, Understanding, WordingFailed
 from knowledge.catalogue import CatalogueEntry
 
 # Whisper's prompt holds ~220 tokens; the names share it with what the caller said before.
@@ -53,9 +55,15 @@ class SeatSnapshot:
     topics: tuple[dict[str, float], dict[str, CatalogueEntry]]
 
 
-class OfflineSeat:
-    def __init__(self, knowledge: SeatKnowledge, caller_number: str | None = None):
+class Seat:
+    """One call's virtual seat: the dialogue policy, whichever backend reads the turns."""
+
+    def __init__(
+        self, knowledge: SeatKnowledge, caller_number: str | None = None, understanding: Understanding | None = None
+    ):
         self._knowledge = knowledge
+        self._understanding = understanding or OfflineUnderstanding(knowledge.gazetteer)
+        self._raw_caller_number = caller_number
         corrector = knowledge.sound_corrector
         self._consultant = Consultant(knowledge.kb, corrector)
         self._topics = TopicTracker(knowledge.catalogue)
@@ -76,16 +84,35 @@ class OfflineSeat:
         text = normalise_turn(text)
         if not text:
             return SeatReply(replies.NOT_UNDERSTOOD, "ask")
-        reading = read_turn(self._knowledge.gazetteer, text, "".join(s.turns))
+        reading = self._understanding.read(text, self._view())
         s.turns.append(text)
+        reply = self._reply_to(reading)
+        s.last_reply = reply.text
+        s.dialogue += [("来电者", text), ("座席", reply.text)]
+        reply.backend = reading.backend
+        reply.fallback = reply.fallback or reading.fallback
+        return reply
+
+    def fork(self) -> Seat:
+        """A seat of the same call to try a turn on (the respelt words of a turn), this one untouched."""
+        other = Seat(self._knowledge, self._raw_caller_number, self._understanding)
+        other.restore(self.snapshot())
+        return other
+
+    def _reply_to(self, reading: TurnReading) -> SeatReply:
+        s = self._state
         if reading.greeting_only:
             return SeatReply(replies.PLEASE_GO_ON, "ask")
-        if reading.say_again and s.last_reply and not reading.gives_slots and len(text) <= 12:
+        if reading.say_again and s.last_reply and not reading.gives_slots and len(reading.text) <= 12:
             return SeatReply(s.last_reply, "ask")
         self._memory.remember(reading)
-        reply = self._respond(reading)
-        s.last_reply = reply.text
-        return reply
+        return self._respond(reading)
+
+    def _view(self) -> CallView:
+        s = self._state
+        known = {"category": s.category, "district": s.district, "street": s.street, "address": s.address,
+                 "name": s.name, "phone": s.phone}
+        return CallView(earlier="".join(s.turns), asked=s.last_reply, known=known, recent=list(s.dialogue))
 
     def snapshot(self) -> SeatSnapshot:
         """Everything a turn changes, to take the turn back (the caller was not done after all)."""
@@ -223,7 +250,7 @@ class OfflineSeat:
 
     def _consult(self, r: TurnReading) -> SeatReply:
         s = self._state
-        found = self._consultant.consult(r.text, s.consult_texts, s.last_article)
+        found = self._consultant.consult(r.text, s.consult_texts, s.last_article, prefer=r.kb_choice)
         s.consult_texts.append(r.text)
         if found is None:
             if s.awaiting == AWAIT_OFFER:
@@ -234,7 +261,16 @@ class OfflineSeat:
         s.last_article = found.article
         s.answered = True
         s.awaiting = AWAIT_MORE
-        return SeatReply(_join(found.text, replies.ANYTHING_ELSE), "answer")
+        reply = SeatReply(_join(found.text, replies.ANYTHING_ELSE), "answer", kb_article=found.article.id)
+        try:
+            worded = self._understanding.word_answer(r.text, [found.article])
+        except WordingFailed as failed:
+            reply.fallback = failed.reason
+            return reply
+        if worded is not None:
+            sentences, _cited = worded  # the only article offered: the cited one
+            reply.stream = itertools.chain(sentences, [replies.ANYTHING_ELSE])
+        return reply
 
     def _record(self) -> SeatReply:
         s = self._state

@@ -50,6 +50,7 @@ class CallState:
     answered: bool = False
     not_understood: int = 0
     last_reply: str | None = None
+    dialogue: list[tuple[str, str]] = field(default_factory=list)  # (speaker, words), for a backend
     handoff_reason: str | None = None
     finished: bool = False
 

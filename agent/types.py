@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,6 +21,17 @@ TICKET_CATEGORIES = ("投诉", "求助", "举报")
 class SeatReply:
     text: str
     action: str  # one of ACTIONS
+    # The reply's sentences as a backend words them while the caller waits (an LLM's answer from
+    # the KB, streamed); `text` then holds what the seat would say itself, for the record until
+    # the stream has been said.
+    stream: Iterator[str] | None = None
+    kb_article: str | None = None  # the article the reply answers from
+    backend: str = "offline"  # who read the turn
+    fallback: str | None = None  # why the LLM backend's reading or wording was not used
+
+    def sentences(self) -> Iterator[str]:
+        """What the caller hears: the stream's sentences, or the text."""
+        return self.stream if self.stream is not None else iter((self.text,))
 
 
 @dataclass

@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.knowledge import SeatKnowledge  # noqa: E402
-from agent.seat import OfflineSeat  # noqa: E402
+from agent.seat import Seat  # noqa: E402
 
 SHARED_KB = ROOT.parent / "shared" / "kb"
 
 
 def replay(knowledge: SeatKnowledge, call_id: str, texts: list[str]) -> dict:
-    seat = OfflineSeat(knowledge)
+    seat = Seat(knowledge)
     seat.greeting()
     turns = []
     for text in texts:

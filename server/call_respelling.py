@@ -19,7 +19,6 @@ from collections.abc import Callable
 import numpy as np
 
 from agent.knowledge import SeatKnowledge
-from agent.seat import OfflineSeat
 from server.call_state import AnsweredTurn, CallState
 from server.services import Services
 from server.storage import repository
@@ -56,7 +55,7 @@ async def respell_answered(
 
     # The seat reads the respelt words on a copy, from where it was before the turn: a barge-in
     # or the next turn may touch the seat itself meanwhile.
-    copy = OfflineSeat(knowledge, caller_number=state.start.custom_parameters.get("from") or None)
+    copy = state.seat.fork()
     copy.restore(answered.before)
     reply = await asyncio.to_thread(copy.turn, better)
     # The seat is not touched between turns but for a reply cut short; a caller who has only

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 
 from agent import replies
 from agent.knowledge import SeatKnowledge
-from agent.seat import OfflineSeat, SeatReply
+from agent.seat import Seat, SeatReply
 from server.call_respelling import respell_answered
 from server.call_speaker import Speaker
 from server.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
@@ -122,7 +122,7 @@ class CallSession:
         # The greeting is a fixed prompt, rendered at start-up: it goes out before anything else.
         speaker.say(replies.GREETING, name="greeting")
         knowledge = await asyncio.to_thread(services.knowledge.current)
-        seat = OfflineSeat(knowledge, caller_number=caller)
+        seat = Seat(knowledge, caller_number=caller)
         self._knowledge = knowledge
         call_id = await asyncio.to_thread(
             repository.create_call,

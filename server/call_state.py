@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agent.seat import OfflineSeat, SeatSnapshot
+from agent.seat import Seat, SeatSnapshot
 from server.call_speaker import Speaker
 from server.live_turn import LiveTranscription, LiveTurn
 from server.protocol import SAMPLE_RATE as PHONE_RATE
@@ -43,7 +43,7 @@ class AnsweredTurn:
 class CallState:
     start: Start
     call_id: int
-    seat: OfflineSeat
+    seat: Seat
     detector: EndOfTurnDetector
     speaker: Speaker
     live: LiveTranscription

@@ -10,7 +10,7 @@ import pytest
 from agent.knowledge import SeatKnowledge
 from agent.names import extract_name
 from agent.phone import extract_phone
-from agent.seat import OfflineSeat
+from agent.seat import Seat
 
 SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
 
@@ -22,8 +22,8 @@ def knowledge() -> SeatKnowledge:
     )
 
 
-def _call(knowledge: SeatKnowledge, *turns: str) -> OfflineSeat:
-    seat = OfflineSeat(knowledge)
+def _call(knowledge: SeatKnowledge, *turns: str) -> Seat:
+    seat = Seat(knowledge)
     for text in turns:
         seat.turn(text)
     return seat

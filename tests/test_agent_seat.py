@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.knowledge import SeatKnowledge
-from agent.seat import OfflineSeat
+from agent.seat import Seat
 
 SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
 
@@ -21,7 +21,7 @@ def knowledge() -> SeatKnowledge:
 
 
 def call(knowledge, *turns, caller_number=None):
-    seat = OfflineSeat(knowledge, caller_number=caller_number)
+    seat = Seat(knowledge, caller_number=caller_number)
     assert "12345" in seat.greeting()
     replies = [seat.turn(t) for t in turns]
     return seat, replies
@@ -322,7 +322,7 @@ def test_caller_turns_down_the_line_number(knowledge):
 
 
 def test_seat_tells_what_it_expects_next(knowledge):
-    seat = OfflineSeat(knowledge)
+    seat = Seat(knowledge)
     seat.turn("我要投诉，我们小区门口天天有人乱停车，把消防通道都堵了")
     assert seat.expecting() == "place"
     seat.turn("丰台区右安门街道，翠林二里")

@@ -96,18 +96,18 @@ def test_unknown_events_and_dtmf_are_taken_in_stride(server: str) -> None:
 def test_a_turn_the_seat_fails_on_is_answered_and_the_call_goes_on(server: str, monkeypatch) -> None:
     # A bug in reading one turn must cost the caller that turn only: they hear the apology as
     # the answer to it (a phone waiting for one goes on) and the next turn is answered as usual.
-    from agent.seat import OfflineSeat
+    from agent.seat import Seat
 
-    real_turn = OfflineSeat.turn
+    real_turn = Seat.turn
     failures: list[str] = []
 
-    def fails_once(seat: OfflineSeat, text: str):
+    def fails_once(seat: Seat, text: str):
         if not failures:
             failures.append(text)
             raise RuntimeError("a bug in the seat")
         return real_turn(seat, text)
 
-    monkeypatch.setattr(OfflineSeat, "turn", fails_once)
+    monkeypatch.setattr(Seat, "turn", fails_once)
     clips = [DEV / "d002_1.wav", DEV / "d002_2.wav"]
     phone = asyncio.run(Softphone(f"ws://{server}/media-stream", realtime=False, reply_timeout_s=60).call(clips))
     assert failures and len(phone.turns) == 2

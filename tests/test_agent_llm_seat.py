@@ -1,0 +1,106 @@
+"""The seat with its LLM backend, against a stand-in OpenAI-compatible server on a real socket: one
+dialogue policy, the model's reading grounded in the caller's words, the offline rules taking a turn
+the model fails, and consultation answers worded by the model from the KB article only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from llm_standin import Answer, Failure, LlmStandin
+
+from agent.knowledge import SeatKnowledge
+from agent.llm import LlmClient
+from agent.llm.understanding import LlmUnderstanding
+from agent.seat import Seat
+
+SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> SeatKnowledge:
+    return SeatKnowledge.from_files(
+        SHARED_KB / "sample_kb.jsonl", SHARED_KB / "catalogue.json", SHARED_KB / "gazetteer.json"
+    )
+
+
+def _seat(knowledge: SeatKnowledge, llm: LlmStandin) -> Seat:
+    client = LlmClient(llm.base_url, "stand-in", timeout_s=5.0, mask_pii=False)
+    return Seat(knowledge, understanding=LlmUnderstanding(client, knowledge))
+
+
+def _read(**fields) -> Answer:
+    return Answer(tool_arguments=json.dumps(fields, ensure_ascii=False))
+
+
+def test_the_models_reading_fills_the_order_where_the_caller_said_it(knowledge):
+    turn = ("我们楼下的饭馆天天半夜还在外面烤串，吵得睡不着。朝阳区望京街道，望京西园三区。"
+            "我叫王立新，电话一三九一一二二三三四四。")
+    with LlmStandin([_read(category="投诉", district="朝阳区", street="望京街道", address="望京西园三区",
+                           name="王立新", phone="13911223344")]) as llm:
+        seat = _seat(knowledge, llm)
+        reply = seat.turn(turn)
+    assert (reply.backend, reply.fallback) == ("llm", None)
+    order = seat.finish().work_order
+    assert order is not None
+    assert (order.district, order.street, order.caller_name, order.phone) == (
+        "朝阳区", "望京街道", "王立新", "13911223344")
+
+
+def test_invented_numbers_and_names_never_reach_the_order(knowledge):
+    turn = "你好，我们小区门口的路灯坏了半个月了，晚上黑得什么都看不见。"
+    with LlmStandin([_read(category="投诉", name="张三", phone="13800138000", district="海淀区",
+                           address="幸福小区3号楼")]) as llm:
+        seat = _seat(knowledge, llm)
+        seat.turn(turn)
+    caller = seat.finish().caller
+    assert (caller.caller_name, caller.phone, caller.district, caller.address) == (None, None, None, None)
+
+
+def test_the_model_cannot_switch_the_safety_guard_off(knowledge):
+    turn = "我一进楼道就闻到一股煤气味儿，特别冲，是不是哪家漏气了？"
+    with LlmStandin([_read(category="咨询", is_question=True, danger=[])]) as llm:
+        seat = _seat(knowledge, llm)
+        seat.turn(turn)
+    outcome = seat.outcome()
+    assert outcome.urgent and outcome.category == "求助"
+
+
+def test_a_failing_model_leaves_the_turn_to_the_offline_rules_and_says_why(knowledge):
+    turn = "我要投诉，我们小区的电梯坏了一个礼拜了，物业一直不修。"
+    with LlmStandin([Failure(500), Failure(500)]) as llm:
+        seat = _seat(knowledge, llm)
+        reply = seat.turn(turn)
+    assert (reply.backend, reply.fallback) == ("offline", "error")
+    assert reply.action == "ask" and seat.outcome().category == "投诉"
+
+
+def test_a_consultation_is_worded_by_the_model_from_the_article_and_cites_it(knowledge):
+    question = "我想问一下，租房的话能不能把公积金取出来？"
+    article = knowledge.kb.get("kb-005")
+    assert article is not None
+    with LlmStandin([
+        _read(category="咨询", is_question=True, kb_article="kb-005"),
+        Answer(content=["[kb-005] ", "可以提取，", "在本市没有自有住房就能申请。", "具体以公积金中心的规定为准。"]),
+    ]) as llm:
+        seat = _seat(knowledge, llm)
+        reply = seat.turn(question)
+        said = list(reply.sentences())
+        consult_prompt = llm.requests[1]["messages"][-1]["content"]
+    assert reply.kb_article == "kb-005" and reply.action == "answer"
+    assert said[0] == "可以提取，在本市没有自有住房就能申请。" and said[-1] == "请问还有其他需要吗？"
+    assert article.answer[:20] in consult_prompt  # the model was given the article to answer from
+    assert seat.finish().kb_article == "kb-005"
+
+
+def test_a_model_that_cannot_word_the_answer_leaves_the_article_as_written(knowledge):
+    question = "我想问一下，租房的话能不能把公积金取出来？"
+    with LlmStandin([
+        _read(category="咨询", is_question=True, kb_article="kb-005"),
+        Answer(content="[kb-999] 可以。"), Answer(content="[kb-999] 可以。"),
+    ]) as llm:
+        seat = _seat(knowledge, llm)
+        reply = seat.turn(question)
+    assert reply.stream is None and reply.fallback == "invalid"
+    assert reply.kb_article == "kb-005" and reply.text.startswith(knowledge.kb.get("kb-005").answer[:10])
