@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from agent.hearing import SoundCorrector
 from knowledge.kb import KbArticle, KbIndex, tokenize
 
+# How many of the retrieval's best articles a backend may choose from.
+CANDIDATES = 3
 # Signs that a question leans on the one before it.
 _ELLIPTICAL = re.compile(
     r"^(?:哦|噢|嗯|啊|好的?|那么?|那如果|如果|还有|另外)?[，,]?(?:那|这种|这样|这个|它|她|他)"
@@ -64,14 +66,14 @@ class Consultant:
         """The answer to read for this turn, or None when the KB has nothing confident.
 
         `prefer`: the article a backend judged to answer the turn, taken when the retrieval ranks
-        it among its candidates for the turn (a model chooses among what BM25 found, never beyond).
+        it among its candidates for the turn (within half the floor: the model's judgement and the
+        retrieval together); a model chooses among what BM25 found, never beyond it.
         """
         alone = self.best(text)
-        if prefer is not None and (alone is None or alone[0].id != prefer):
-            scores = dict(zip((a.id for a in self._kb.articles), self._kb.scores(self._corrector.corrected(text)),
-                              strict=True))
-            if prefer in {a.id for a in self.candidates(text)} and scores[prefer] >= self.min_score:
-                alone = next((a, scores[prefer]) for a in self._kb.articles if a.id == prefer)
+        if prefer is not None:
+            ranked = self._kb.search(self._corrector.corrected(text), k=CANDIDATES)
+            alone = next(((a, max(sc, self.min_score)) for a, sc in ranked
+                          if a.id == prefer and sc >= 0.5 * self.min_score), alone)
         chosen = alone
         if previous is not None and earlier and self._is_follow_up(text):
             chosen = self._in_context("，".join([*earlier[-2:], text]), previous) or chosen

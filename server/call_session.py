@@ -122,7 +122,7 @@ class CallSession:
         # The greeting is a fixed prompt, rendered at start-up: it goes out before anything else.
         speaker.say(replies.GREETING, name="greeting")
         knowledge = await asyncio.to_thread(services.knowledge.current)
-        seat = Seat(knowledge, caller_number=caller)
+        seat = Seat(knowledge, caller_number=caller, understanding=services.understanding(knowledge))
         self._knowledge = knowledge
         call_id = await asyncio.to_thread(
             repository.create_call,
@@ -360,15 +360,22 @@ class CallSession:
             asr_final_at=final_at,
             partials=json.dumps(partials, ensure_ascii=False) if partials else None,
             replace=replace,
+            backend=reply.backend,
+            fallback_reason=reply.fallback,
+            kb_article=reply.kb_article,
         )
         self._publish("reply", turn=index, text=reply.text, action=reply.action)
         if self._hung_up or (spoken is not None and self._stale(spoken)):
             return reply
-        said = await state.speaker.wait(state.speaker.say(reply.text, name=f"reply-{index}"))
+        said = await state.speaker.wait(state.speaker.say(reply.text, name=f"reply-{index}", stream=reply.stream))
         if said.first_audio_at is not None:
             await asyncio.to_thread(
                 repository.set_turn_reply_audio_at, services.engine, state.call_id, index, said.first_audio_at
             )
+        if reply.stream is not None:
+            # The words a backend streamed are known once said: they are the turn's reply.
+            reply.text = "".join(said.sentences)
+            await asyncio.to_thread(repository.set_turn_reply_text, services.engine, state.call_id, index, reply.text)
         return reply
 
     # ---- the end ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -77,13 +77,15 @@ class Speaker:
         """A reply is being synthesised or sent, or the gateway has not finished playing one."""
         return bool(self._saying) or bool(self._outstanding)
 
-    def say(self, text: str, name: str | None) -> Reply:
+    def say(self, text: str, name: str | None, stream: Iterator[str] | None = None) -> Reply:
         """Start saying `text` after whatever is being said; `reply.task` ends when it is all sent.
 
-        Only a named reply is marked (and so can be known to have been heard)."""
-        reply = Reply(name or "", list(speech_chunks(text)))
+        With `stream` (sentences a backend words while the caller waits) its sentences are said as
+        they come instead of `text`, and `reply.sentences` grows with them. Only a named reply is
+        marked (and so can be known to have been heard)."""
+        reply = Reply(name or "", [] if stream is not None else list(speech_chunks(text)))
         self._saying.append(reply)
-        reply.task = asyncio.get_running_loop().create_task(self._say(reply, name is not None))
+        reply.task = asyncio.get_running_loop().create_task(self._say(reply, name is not None, stream))
         reply.task.add_done_callback(lambda _: self._saying.remove(reply) if reply in self._saying else None)
         return reply
 
@@ -97,11 +99,10 @@ class Speaker:
         async with self._lock:
             await self._send_text(message)
 
-    async def _say(self, reply: Reply, marked: bool) -> None:
+    async def _say(self, reply: Reply, marked: bool, stream: Iterator[str] | None) -> None:
         pause = pcm16_to_ulaw(np.zeros(int(PAUSE_BETWEEN_S * PHONE_RATE), dtype=np.int16))
         async with self._lock:
-            for number, sentence in enumerate(reply.sentences):
-                last = number == len(reply.sentences) - 1
+            async for number, sentence, last in _numbered(reply, stream):
                 audio = await self._audio(sentence, self._run_later if number else self._run)
                 if audio is not None:
                     ulaw = pcm16_to_ulaw(float_to_int16(resample(audio, self._synth.sample_rate, PHONE_RATE)))
@@ -117,7 +118,11 @@ class Speaker:
                     reply.marks[mark] = number
                     self._outstanding[mark] = reply
                     await self._send_text(mark_message(self._sid, mark))
-            if marked and not reply.sentences:  # nothing to say, but the reply's end is still marked
+            if marked and reply.name not in reply.marks:
+                # Nothing to say, or a stream whose end was only known after its last sentence
+                # went out: the reply's end is still marked.
+                if reply.sentences:
+                    reply.marks[reply.name] = len(reply.sentences) - 1
                 self._outstanding[reply.name] = reply
                 await self._send_text(mark_message(self._sid, reply.name))
 
@@ -166,3 +171,25 @@ class Speaker:
             log.info("call %s: caller spoke over %r after %d of %d sentence(s)", self._label,
                      reply.name, reply.heard, len(reply.sentences))
         return cut
+
+
+async def _numbered(reply: Reply, stream: Iterator[str] | None) -> AsyncIterator[tuple[int, str, bool]]:
+    """(number, sentence, is the last) for each sentence of a reply. A stream is pulled a sentence
+    at a time off the event loop (a backend's HTTP stream blocks), and said as it comes: its last
+    sentence is only known afterwards, so none of it counts as the last here."""
+    if stream is None:
+        for number, sentence in enumerate(reply.sentences):
+            yield number, sentence, number == len(reply.sentences) - 1
+        return
+    while True:
+        try:
+            sentence = await asyncio.to_thread(next, stream, None)
+        except Exception as exc:  # noqa: BLE001 - a backend's broken stream ends the reply, not the call
+            log.warning("reply %r: its words stopped coming: %s", reply.name, exc)
+            return
+        if sentence is None:
+            return
+        for chunk in speech_chunks(sentence):
+            reply.sentences.append(chunk)
+            yield len(reply.sentences) - 1, chunk, False
+

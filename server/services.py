@@ -18,6 +18,9 @@ from sqlalchemy.engine import Engine
 
 from agent import replies
 from agent.knowledge import SeatKnowledge
+from agent.llm import LlmClient
+from agent.llm.understanding import LlmUnderstanding
+from agent.understanding import OfflineUnderstanding, Understanding
 from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import Gazetteer
 from knowledge.kb import KbIndex
@@ -77,10 +80,18 @@ class Services:
     events: CallEvents = field(default_factory=CallEvents)
     pool: PriorityPool = field(init=False)
     slow_pool: ThreadPoolExecutor = field(init=False)
+    llm: LlmClient | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.pool = PriorityPool(speech_workers(self.settings))
         self.slow_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-slow")
+        self.llm = build_llm_client(self.settings)
+
+    def understanding(self, knowledge: SeatKnowledge) -> Understanding:
+        """Who reads the caller's turns for a new call's seat ([seat] backend)."""
+        if self.llm is None:
+            return OfflineUnderstanding(knowledge.gazetteer)
+        return LlmUnderstanding(self.llm, knowledge)
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run recognition or synthesis a caller is waiting for in the shared worker pool; waits
@@ -209,7 +220,21 @@ def render_fixed_prompts(synthesizer: SpeechSynthesizer) -> int:
 
 
 def check_seat_backend(settings: Settings) -> None:
-    """Only the offline seat exists in this build; a config naming another must not start silently."""
+    """A seat backend the config names must exist and be configured: no silent start without it."""
     backend = settings.get("seat", "backend")
-    if backend != "offline":
-        raise ConfigError(f"unknown seat.backend {backend!r}; this build offers 'offline'")
+    if backend not in ("offline", "llm"):
+        raise ConfigError(f"unknown seat.backend {backend!r}; this build offers 'offline' and 'llm'")
+    llm = settings.raw.get("llm", {})
+    if backend == "llm" and not (llm.get("base_url") and llm.get("model")):
+        raise ConfigError(
+            "seat.backend = 'llm' needs [llm] base_url and model (HOTLINE_LLM_BASE_URL, HOTLINE_LLM_MODEL; "
+            "the key, if any, in HOTLINE_LLM_API_KEY); for a local model run `hotline llm serve`"
+        )
+
+
+def build_llm_client(settings: Settings) -> LlmClient | None:
+    """The LLM the seat asks when [seat] backend is 'llm' (the offline rules remain its fallback)."""
+    check_seat_backend(settings)
+    if settings.get("seat", "backend") != "llm":
+        return None
+    return LlmClient.from_settings(settings.raw["llm"])

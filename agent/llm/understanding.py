@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from agent.consult import Consultant
+from agent.consult import CANDIDATES, Consultant
 from agent.grounding import address_is_grounded, name_is_grounded, phone_is_grounded, place_is_grounded
 from agent.knowledge import SeatKnowledge
 from agent.llm.client import LlmClient, LlmUnavailable
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 # The model's category for the turn weighs as much as a caller naming the kind of call.
 LLM_CATEGORY_WEIGHT = 4.0
-KB_CANDIDATES = 3
 _STREET_SUFFIXES = ("街道", "镇", "乡", "地区")
 
 
@@ -54,7 +53,7 @@ class LlmUnderstanding:
         offline = self._offline.read(text, call)
         context = TurnContext(
             asked=call.asked, known=call.known, recent=call.recent,
-            articles=self._consultant.candidates(text, KB_CANDIDATES),
+            articles=self._consultant.candidates(text, CANDIDATES),
         )
         try:
             read = self._client.read_turn(text, context)

@@ -142,6 +142,15 @@ def add_turn(
     return turn
 
 
+def set_turn_reply_text(engine: Engine, call_id: int, index: int, text: str) -> None:
+    """A reply worded while it was said (a backend's stream) gets its words once they are known."""
+    with session_scope(engine) as session:
+        turn = session.exec(select(Turn).where(Turn.call_id == call_id, Turn.index == index)).first()
+        if turn is not None:
+            turn.reply_text = text
+            session.add(turn)
+
+
 def set_turn_reply_audio_at(engine: Engine, call_id: int, index: int, at: datetime) -> None:
     """When the first audio of the turn's reply went out (known only after the turn was stored)."""
     _update_turn(engine, call_id, index, reply_audio_at=at)

@@ -16,6 +16,7 @@ from server.storage.calls import (
     list_calls,
     set_turn_reply_audio_at,
     set_turn_reply_heard,
+    set_turn_reply_text,
     set_turn_text,
 )
 from server.storage.db import NotFound
@@ -60,6 +61,7 @@ __all__ = [
     "save_ticket",
     "seed_knowledge",
     "set_turn_reply_audio_at",
+    "set_turn_reply_text",
     "set_turn_reply_heard",
     "set_turn_text",
 ]
