@@ -21,9 +21,12 @@ _NAMED: tuple[Cue, ...] = (
     phrases("投诉", 5, "投诉", near=True)
     + phrases("投诉", 5, "告状")
     + phrases("举报", 5, "举报", near=True)
+    # Whisper base writes 我举报 as 我只抱/我只包 (zhi for ju) on these lines.
+    + patterns("举报", 4, r"我(?:只|之|指|直|至)(?:抱|包|报|爆)(?:个|一个|一下|黑|违)")
     + phrases("举报", 5, "检举 揭发")
     + phrases("表扬", 5, "表扬 点赞 锦旗 感谢信")
-    + patterns("表扬", 4, r"(?:想|要|特别|非常|真心|好好)感谢|感谢一下|感谢(?:你们|他们|那位|这位)")
+    + patterns("表扬", 4, r"(?:想|要|特别|非常|真心|好好)感谢|感谢一下|感谢(?:你们|他们|那位|这位)",
+               r"(?:想|要|来|得|得好好)夸(?:夸|一夸|一下|个|快)")
     + phrases("建议", 5, "建议 提议 出个主意")
     + phrases("求助", 5, "求助 救命 求救")
     + phrases("咨询", 4, "咨询", near=True)
@@ -73,9 +76,11 @@ _FRAMING: tuple[Cue, ...] = (
     + phrases(
         "举报", 2,
         "偷偷 黑作坊 黑诊所 黑车 黑工厂 黑加工 无证 没有证 没证 没执照 没有执照 没有资质 没资质 非法 "
-        "违法 违规 偷排 偷倒 传销 赌博 假货 假冒 过期 私下 地下工厂 行医资格",
+        "违法 违规 偷排 偷倒 传销 赌博 假货 假冒 私下 地下工厂 行医资格",
     )
-    + phrases("举报", 1, "私自 群租 隔断 二房东 揽客 拉活")
+    # 过期 alone is as often the caller's own old medicine as a shop's fraud.
+    + phrases("举报", 1, "私自 群租 隔断 二房东 揽客 拉活 过期")
+    + patterns("举报", 2, r"卖[^，。,.]{0,8}过期|过期[^，。,.]{0,8}(?:卖|标签|日期)")
     + patterns(
         "建议", 2.5,
         r"能不能(?:在|给|把|再)?.{0,6}?(?:多|增加|增设|加装|加个|安装|装个|设置|设个|设立|建个|修建|开通|开设|"
@@ -85,7 +90,7 @@ _FRAMING: tuple[Cue, ...] = (
         r"应该(?:多|增加|增设|安装|加装|设置|建|修|开)",
         # "能不能在那儿画条斑马线", "可不可以把站挪一挪": asking for something to be built or changed.
         r"(?:能不能|可不可以|能否|是不是可以|可以考虑|最好能?)(?:在|给|把|再|多|也)?[^，。,.？?]{0,8}?"
-        r"(?:画|装|修|建|设|加|增|开|放|挪|改|换|划|配|安|添|延长|调整|规划)",
+        r"(?:画|化|装|修|建|设|加|增|开|放|挪|改|换|划|配|安|添|延长|调整|规划)",
         r"我的意思是|我的想法是|出个主意|提个醒",
     )
     + phrases("表扬", 2, "感谢 辛苦了 热心 耐心 好人 暖心 给力 帮了大忙 值得 点个赞 夸一夸 夸夸")
@@ -118,7 +123,11 @@ _EARLIER_REPORT = re.compile(r"过|上次|上回|之前|以前|已经|去年|早
 # A question ends with a question mark or particle, or says it asks; 哪/几/什么 alone are often
 # indefinite ("没见哪儿贴通知", "这几天", "什么都不管"). It leans towards a consultation; a
 # grievance outweighs it.
-_QUESTION_CLAUSE = re.compile(r"[？?]\s*$|[吗么嘛][，,。.！!]?\s*$|呢[。.！!]?\s*$|请问|想问|问一下|问问|打听")
+_QUESTION_CLAUSE = re.compile(r"[？?]\s*$|[吗么嘛][，,。.！!]?\s*$|呢[。.！!]?\s*$")
+# Words that ask whatever the recogniser made of the question mark ("……才能补办是不是", "想问问").
+_ASKING_WORDS = re.compile(
+    r"请问|想问|问一下|问问|打听|是不是|有没有|能不能|可不可以|要不要|用不用|需不需要|多长时间|多久"
+)
 _CLAUSES = re.compile(r"[^，,。.！!？?；;]+[，,。.！!？?；;]*")
 QUESTION_WEIGHT = 1.5
 # The caller says this is not a complaint or report ("我不是要告他，就想问问", "不是投诉"): what
@@ -187,6 +196,8 @@ def _non_overlapping(hits: list[CueHit]) -> list[CueHit]:
 
 def asks_question(text: str) -> bool:
     """Does the turn ask something (beyond "喂？在吗？")?"""
+    if _ASKING_WORDS.search(text):
+        return True
     return any(
         _QUESTION_CLAUSE.search(clause) and len(_FILLERS.sub("", clause)) >= 4 for clause in _CLAUSES.findall(text)
     )

@@ -28,7 +28,8 @@ _DANGER_CUES: tuple[Cue, ...] = (
     + phrases(FIRE, 1, "着火 起火 失火 冒烟 火苗 烧起来 焦糊味 糊味 烧焦 冒火星 火灾 浓烟 爆炸")
     + phrases(TRAPPED, 1, "被困 困在 困住 关在里面 出不来 卡在 卡住了 困人 反锁")
     + patterns(
-        TRAPPED, 1, r"(?:关|困|锁|卡)在[^，。,.]{0,6}里", r"困了(?:人|[一两三四五六七八九几]个)",
+        TRAPPED, 1, r"(?:关|困|锁|卡)在[^，。,.]{0,6}里", r"被(?:关|困|锁|卡)(?:在)?[^，。,.]{0,6}里",
+        r"困了(?:人|[一两三四五六七八九几]个)",
         r"电梯[^。.]{0,12}(?:停|卡)在[^，。,.]{0,8}中间", r"电梯里[^，。,.]{0,4}(?:有人|还有)",
     )
     + phrases(FLOOD, 1, "跑水 爆管 水管爆 管子爆 被淹 水淹 哗哗 水漫 灌进 往下灌 喷水")
@@ -128,6 +129,7 @@ _WORRY_OR_PAST = (
     "万一", "怕", "担心", "容易", "差点", "会不会", "要是", "如果", "以防", "去年", "以前", "上次", "上回", "曾经",
     "前年", "昨天", "前天", "上周", "上个月", "前几天", "那天", "当时", "那回", "有一回", "有一次",
 )
+_WORRY_BY_SOUND = phrases("worry", 1, "万一 要是 如果 担心 以前 上次 上回 去年")
 # A threat is about what is still to come, whenever it was made.
 _THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
 
@@ -138,7 +140,11 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
     if _THREAT.match(text, start):
         return False
     before = _clause_before(text, start, 14)
-    return any(w in before for w in _WORRY_OR_PAST) or text.startswith("过", end)
+    if any(w in before for w in _WORRY_OR_PAST) or text.startswith("过", end):
+        return True
+    # The worry words as the recogniser may write them (万一 as 万以, 要是 as 要事).
+    heard = utterance(before)
+    return any(hit.by_sound for hit in find_cues(heard, _WORRY_BY_SOUND))
 
 
 def _near_vulnerable(text: str, earlier_text: str, start: int) -> bool:

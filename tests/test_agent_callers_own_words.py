@@ -150,3 +150,31 @@ def test_a_place_given_with_its_district_replaces_loose_place_words(knowledge):
         "我们是大兴区清源街道，枣园小区。",
     )
     assert seat.finish().caller.address == "枣园小区"
+
+
+@pytest.mark.parametrize(
+    ("turn", "category"),
+    [
+        # asked without a question mark, as the recogniser often writes it
+        ("你好，我想问问，像我这样一个人过日子收入又低的，能申请低保卖", "咨询"),
+        ("身份证丢了，我户口在外地，是不是非得回老家才能补办", "咨询"),
+        # 我举报 as Whisper base writes it on a phone line
+        ("我只抱个事儿，我们楼下那个小饭馆天天往下水道里倒废油。", "举报"),
+        ("你好，我今天打电话是想夸夸你们街道的网格员小刘，帮了我们大忙。", "表扬"),
+        # the caller's own old medicine is no fraud to report
+        ("问一下啊，家里那些过期的药应该扔到哪个垃圾桶？", "咨询"),
+    ],
+)
+def test_the_kind_of_call_as_heard(knowledge, turn, category):
+    assert _call(knowledge, turn).outcome().category == category
+
+
+def test_a_worry_misheard_is_still_a_worry(knowledge):
+    # 万一 heard as 万以: a question about what to do, not a gas leak now
+    outcome = _call(knowledge, "我就是想问问，万以哪天家里有煤气味儿了，头一步该干什么？").outcome()
+    assert not outcome.urgent
+
+
+def test_someone_shut_in_a_lift_is_trapped(knowledge):
+    outcome = _call(knowledge, "我爸被关电梯里了，电梯停在半道门打不开，他心脏还不好。").outcome()
+    assert outcome.urgent and outcome.category == "求助"
