@@ -120,3 +120,5 @@ def test_segment_text_is_tidied_as_a_caller_would_write_it() -> None:
     # A full-width comma with its last byte decoded wrong (seen on one CPU for d014_2).
     assert tidy_segment_text("和平里街道４和平里区区４十二号楼") == "和平里街道，和平里区区，十二号楼"
     assert tidy_segment_text("ＡＰＰ上办") == "ＡＰＰ上办", "not between Chinese characters: left alone"
+    # Beside a dictated number the broken comma is a full-width letter (seen on dev2's e045).
+    assert tidy_segment_text("电话158Ｍ20106637Ｍ我不对，最后是6639") == "电话158，20106637，我不对，最后是6639"
