@@ -68,15 +68,24 @@ POLICE_LINKED = "我们已经同步联动110。"
 URGENT_DISPATCH = "这个情况我们按紧急工单马上派单处理。"
 
 
-def readback(what: str, place: str | None, phone: str | None, urgent: bool) -> str:
-    """The work order read back to the caller: what, where, phone digit by digit."""
-    parts = [f"我跟您核对一下：{what}"]
+def readback(what: str, place: str | None, phone: str | None, corrected: bool = False) -> str:
+    """The work order read back in one short sentence, the number digit by digit in groups as
+    people say it (幺 for 1), asking the caller to confirm."""
+    parts = [f"{'好的，改过来了' if corrected else '我跟您核对一下'}：{what}"]
     if place:
-        parts.append(f"地点是{place}")
+        parts.append(f"在{place}")
     if phone:
-        parts.append(f"联系电话{spoken_number(phone)}")
-    dispatch = "我们马上按紧急工单派单" if urgent else "工单会派给相关部门办理"
-    return "，".join(parts) + f"。{dispatch}，办理后会有工作人员给您回电。{ANYTHING_ELSE}"
+        parts.append(f"回访电话{spoken_number(phone)}")
+    return "，".join(parts) + "，对吗？"
+
+
+def filed(urgent: bool, closing: bool = False) -> str:
+    """The order confirmed and filed: what happens next, then anything else or goodbye."""
+    dispatch = "我们马上按紧急工单派单" if urgent else "工单已经提交，会派给相关部门办理"
+    return f"好的，{dispatch}，办理后会有工作人员给您回电。{GOODBYE if closing else ANYTHING_ELSE}"
+
+
+WHAT_IS_WRONG = "请问哪里不对？您直接说正确的就行。"
 
 
 # What the seat says word for word again and again: the server renders these once at start-up,
@@ -85,5 +94,6 @@ FIXED_PROMPTS = (
     GREETING, ANYTHING_ELSE, GOODBYE, HANDOFF, HANDOFF_AFTER_ADVICE, PLEASE_GO_ON, HANDOFF_HOLD,
     HANDOFF_STUCK, NOT_UNDERSTOOD, NO_ANSWER, PRAISE, SUGGESTION, ASK_WHERE_FOR_RECORD, ASK_PLACE,
     ASK_ADDRESS, ASK_DISTRICT, ASK_PHONE, ASK_PHONE_AGAIN, ASK_NAME, PHONE_NOTED, SYSTEM_ERROR, NUMBER_HOLD,
+    WHAT_IS_WRONG, *(filed(u, c) for u in (True, False) for c in (True, False)),
     *ACKNOWLEDGE.values(),
 )

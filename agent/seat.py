@@ -24,6 +24,7 @@ from agent.phone import line_number
 from agent.reading import TurnReading, normalise_turn
 from agent.safety import DISTRESS, MEDICAL
 from agent.state import (
+    AWAIT_CONFIRM,
     AWAIT_LINE_CONFIRM,
     AWAIT_MORE,
     AWAIT_NAME,
@@ -147,7 +148,7 @@ class Seat:
 
     def expecting(self) -> str | None:
         """What the seat has just asked for ("place", "phone", "line_confirm", "name", "more",
-        "offer") or None, so the server can bias recognition of the next turn (digits, places)."""
+        "offer", "confirm") or None, so the server can bias recognition of the next turn (digits, places)."""
         return self._state.awaiting
 
     def finish(self) -> CallOutcome:
@@ -213,7 +214,7 @@ class Seat:
             return self._hand_off("caller_request" if r.wants_human else "no_answer")
         if s.safety.needs_human and self._danger_counts() and not self._order_underway_elsewhere():
             return self._hand_off("medical" if MEDICAL in s.safety.kinds else "distress")
-        done = r.thats_all or (s.awaiting == AWAIT_MORE and r.closing)
+        done = r.thats_all and s.awaiting != AWAIT_CONFIRM or (s.awaiting == AWAIT_MORE and r.closing)
         if done and (s.answered or s.read_back or s.recorded) and not r.gives_slots:
             s.awaiting = None
             return SeatReply(replies.GOODBYE, "goodbye")
@@ -227,7 +228,7 @@ class Seat:
             return self._consult(r)
         if s.category in ("表扬", "建议"):
             return self._record()
-        return self._collect()
+        return self._collect(r)
 
     def _order_underway_elsewhere(self) -> bool:
         """An illness told of in an order already being filed for another problem, with its place
@@ -283,7 +284,7 @@ class Seat:
         s.awaiting = AWAIT_MORE
         return SeatReply(_join(thanks, replies.ANYTHING_ELSE), "record")
 
-    def _collect(self) -> SeatReply:
+    def _collect(self, r: TurnReading) -> SeatReply:
         """A 投诉/求助/举报: safety first, then the missing slots one or two at a time."""
         s = self._state
         urgent, _ = self._flags()
@@ -298,14 +299,35 @@ class Seat:
         if question:
             return SeatReply(_join(*parts, question), "ask")
         if not s.read_back:
-            s.read_back = True
-            s.awaiting = AWAIT_MORE
-            place = "".join(p for p in (s.district, s.street, s.address) if p) or None
-            what = _spoken_topic(self._topics.confident(s.safety.urgent))
-            text = replies.readback(what, place, self._callback_number(), urgent)
-            return SeatReply(_join(*parts, text), "confirm")
+            return SeatReply(_join(*parts, self._read_back()), "confirm")
+        if s.awaiting == AWAIT_CONFIRM:
+            return self._confirmed(r, urgent, parts)
         s.awaiting = AWAIT_MORE
         return SeatReply(_join(*parts, "好的，已经补充到工单里了。", replies.ANYTHING_ELSE), "confirm")
+
+    def _read_back(self, corrected: bool = False) -> str:
+        s = self._state
+        s.read_back = True
+        s.ask(AWAIT_CONFIRM)
+        place = "".join(p for p in (s.district, s.street, s.address) if p) or None
+        what = _spoken_topic(self._topics.confident(s.safety.urgent))
+        return replies.readback(what, place, self._callback_number(), corrected)
+
+    def _confirmed(self, r: TurnReading, urgent: bool, parts: list[str]) -> SeatReply:
+        """The caller's answer to the read-back: 对 files it; 不对 with the right words reads the order
+        back again as corrected (every turn's slots were taken already); 不对 alone asks what is wrong."""
+        s = self._state
+        changed = r.gives_slots
+        if r.no and not changed and s.times_asked(AWAIT_CONFIRM) < 3:
+            s.ask(AWAIT_CONFIRM)
+            return SeatReply(_join(*parts, replies.WHAT_IS_WRONG), "ask")
+        if changed and s.times_asked(AWAIT_CONFIRM) < 3:
+            return SeatReply(_join(*parts, self._read_back(corrected=True)), "confirm")
+        if (r.thats_all or _THANKS.search(r.text)) and not r.no:  # "好的，谢谢": confirmed, and done
+            s.awaiting = None
+            return SeatReply(_join(*parts, replies.filed(urgent, closing=True)), "goodbye")
+        s.awaiting = AWAIT_MORE
+        return SeatReply(_join(*parts, replies.filed(urgent)), "confirm")
 
     def _next_question(self) -> str | None:
         s = self._state
@@ -372,6 +394,9 @@ class Seat:
             topic=topic, category=s.category, district=s.district, street=s.street, address=s.address,
             caller_name=s.name, phone=self._callback_number(), urgent=urgent, police=police, summary=summary,
         )
+
+
+_THANKS = re.compile(r"谢谢|感谢|再见|拜拜|辛苦")
 
 
 def _join(*parts: str) -> str:

@@ -10,8 +10,8 @@ from knowledge.catalogue import Catalogue, CatalogueEntry
 from knowledge.kb import KbArticle
 
 # What the seat asked last, so the next turn can be read as the answer to it.
-AWAIT_PLACE, AWAIT_PHONE, AWAIT_LINE_CONFIRM, AWAIT_NAME, AWAIT_MORE, AWAIT_OFFER = (
-    "place", "phone", "line_confirm", "name", "more", "offer",
+AWAIT_PLACE, AWAIT_PHONE, AWAIT_LINE_CONFIRM, AWAIT_NAME, AWAIT_MORE, AWAIT_OFFER, AWAIT_CONFIRM = (
+    "place", "phone", "line_confirm", "name", "more", "offer", "confirm",
 )
 
 

@@ -178,3 +178,31 @@ def test_a_worry_misheard_is_still_a_worry(knowledge):
 def test_someone_shut_in_a_lift_is_trapped(knowledge):
     outcome = _call(knowledge, "我爸被关电梯里了，电梯停在半道门打不开，他心脏还不好。").outcome()
     assert outcome.urgent and outcome.category == "求助"
+
+
+def _order_read_back(knowledge: SeatKnowledge) -> tuple[Seat, str]:
+    seat = Seat(knowledge)
+    seat.turn("我要反映，我们小区门口的井盖让人偷了，黑乎乎一个大窟窿。")
+    seat.turn("海淀区学院路街道，石油大院东门口。")
+    reply = seat.turn("我姓朱，朱女士，电话一三九，幺二三四，五六七八。")
+    return seat, reply.text
+
+
+def test_the_order_is_read_back_in_one_sentence_with_the_number_in_groups(knowledge):
+    _, text = _order_read_back(knowledge)
+    assert "海淀区学院路街道石油大院东门口" in text and "幺三九，幺二三四，五六七八" in text
+    assert text.endswith("对吗？") and text.count("。") <= 2
+
+
+def test_not_right_with_the_right_words_is_read_back_again(knowledge):
+    seat, _ = _order_read_back(knowledge)
+    reply = seat.turn("不对，电话是一三九，幺二三四，五六七九。")
+    assert reply.action == "confirm" and "五六七九" in reply.text and reply.text.startswith("好的，改过来了")
+    reply = seat.turn("对，没错。")
+    assert "工单已经提交" in reply.text or "紧急工单" in reply.text
+    assert seat.finish().work_order.phone == "13912345679"
+
+
+def test_not_right_alone_asks_what_is_wrong(knowledge):
+    seat, _ = _order_read_back(knowledge)
+    assert seat.turn("不对").text.endswith("请问哪里不对？您直接说正确的就行。")

@@ -328,6 +328,8 @@ def test_seat_tells_what_it_expects_next(knowledge):
     seat.turn("丰台区右安门街道，翠林二里")
     assert seat.expecting() == "phone"  # the server may bias recognition towards digits
     seat.turn("电话一八八，一二三四，五六七八，我姓屈")
+    assert seat.expecting() == "confirm"  # the order was read back: 对 or 不对
+    seat.turn("对的")
     assert seat.expecting() == "more"
 
 
