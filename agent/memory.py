@@ -69,10 +69,14 @@ class CallMemory:
         asked = s.awaiting == AWAIT_PLACE
         if r.place is not None:
             same_district = r.place.district is None or r.place.district == s.district
-            if s.district is None or asked or r.corrects or (same_district and s.street is None):
+            if r.place.home and s.district is not None and not asked:
+                return  # where the caller lives, said beside the place of the problem already given
+            replaces_home = s.place_is_home and not r.place.home
+            if s.district is None or asked or r.corrects or replaces_home or (same_district and s.street is None):
+                s.place_is_home = r.place.home
                 s.district = r.place.district or s.district
                 s.street = r.place.street or (s.street if same_district else None)
-            if r.place.address and (s.address is None or asked or r.corrects or s.address_loose):
+            if r.place.address and (s.address is None or asked or r.corrects or s.address_loose or replaces_home):
                 s.address, s.address_loose = r.place.address, False
         elif r.loose_address and r.corrects and s.address is not None:
             s.address = r.loose_address

@@ -65,6 +65,11 @@ class PlaceHeard:
     street: str | None
     address: str | None
     score: float
+    home: bool = False  # said as where the caller lives ("我住西城"), which may not be where the problem is
+
+
+# "我自己住西城，但是我说的地方在丰台": where the caller lives, not where the problem is.
+_HOME = re.compile(r"(?:我|我们|我家|我们家)(?:自己)?(?:住|家住|家在|住在)(?:在)?$")
 
 
 def _address_start(text: str, match: PlaceMatch) -> int:
@@ -204,9 +209,11 @@ def hear_place(gazetteer: Gazetteer, text: str) -> PlaceHeard | None:
     matches = gazetteer.find_all(text)
     if not matches:
         return None
-    best = max(matches, key=lambda m: ((m.district is not None) + (m.street is not None), m.score))
+    homes = [m for m in matches if _HOME.search(text[max(0, m.start - 6):m.start])]
+    elsewhere = [m for m in matches if m not in homes]
+    best = max(elsewhere or homes, key=lambda m: ((m.district is not None) + (m.street is not None), m.score))
     # A street named again later in the same breath (和平里街道，和平里七区) is part of the address.
     address = address_after(text, _address_start(text, best))
     if address:
         address = normalise_numerals(respell(address, best.street))
-    return PlaceHeard(best.district, best.street, address, best.score)
+    return PlaceHeard(best.district, best.street, address, best.score, home=not elsewhere)

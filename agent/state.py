@@ -31,6 +31,7 @@ class CallState:
     street: str | None = None
     address: str | None = None
     address_loose: bool = False  # pieced together from place-like words with no district or street
+    place_is_home: bool = False  # the place held is where the caller lives, not yet where the problem is
     phone: str | None = None
     bad_phone: str | None = None               # digits heard that cannot be a number
     line_offered: bool = False

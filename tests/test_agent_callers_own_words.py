@@ -206,3 +206,22 @@ def test_not_right_with_the_right_words_is_read_back_again(knowledge):
 def test_not_right_alone_asks_what_is_wrong(knowledge):
     seat, _ = _order_read_back(knowledge)
     assert seat.turn("不对").text.endswith("请问哪里不对？您直接说正确的就行。")
+
+
+def test_where_the_caller_lives_is_not_where_the_problem_is(knowledge):
+    seat = _call(
+        knowledge,
+        "我要举报，我自己住东城区东花市街道，上礼拜去通州区看朋友，看见小堡村南边有个厂子往河沟里直排黑水。",
+    )
+    caller = seat.finish().caller
+    assert (caller.district, caller.street) == ("通州区", None)
+
+
+def test_a_home_said_first_gives_way_to_the_place_of_the_problem(knowledge):
+    seat = _call(
+        knowledge,
+        "你好，我家住在朝阳区，我想反映个事儿。",
+        "我单位楼下，海淀区中关村街道，科学院南路那边的人行道让共享单车堵死了。",
+    )
+    caller = seat.finish().caller
+    assert (caller.district, caller.street) == ("海淀区", "中关村街道")
