@@ -48,8 +48,8 @@ async def respell_answered(
     better, chosen = await services.run_soon(respelt)
     if not chosen:
         return
-    log.debug("call %s: turn %d respelt %s", state.start.call_sid, answered.index,
-              [(text[start:end], term) for term, start, end in chosen])
+    # The names respelt are gazetteer and service words; what the caller said in their place stays out.
+    log.debug("call %s: turn %d respelt as %s", state.start.call_sid, answered.index, [term for term, _, _ in chosen])
     await asyncio.to_thread(repository.set_turn_text, services.engine, state.call_id, answered.index, better)
     publish("final", turn=answered.index, text=better, respelt=True)
 

@@ -145,7 +145,7 @@ class CallSession:
             live=live,
         )
         services.events.publish(start.call_sid, "call_started", caller=caller)
-        log.info("call %s started (from %s)", start.call_sid, caller or "unknown number")
+        log.info("call %s started (%s)", start.call_sid, "caller's number given" if caller else "no caller number")
         self._worker = asyncio.create_task(self._turn_worker())
 
     def _on_audio(self, ulaw: bytes) -> None:
@@ -207,7 +207,8 @@ class CallSession:
         state = self.state
         assert state is not None
         state.dtmf.append(key)
-        log.info("call %s: caller pressed %s", self.label, key)
+        # Keys are often a number being typed: which key stays out of the log.
+        log.info("call %s: caller pressed a key", self.label)
         if self._keypad_timer is not None:
             self._keypad_timer.cancel()
             self._keypad_timer = None

@@ -137,7 +137,8 @@ class Speaker:
         except Exception as exc:  # noqa: BLE001 - a voice outage must not stop the call's work
             # The caller misses this sentence; the turn, the ticket and the rest of the call are
             # still handled and stored.
-            log.warning("call %s: cannot synthesise %r: %s", self._label, sentence, exc)
+            # The sentence may read back a caller's number or name: only its length is logged.
+            log.warning("call %s: cannot synthesise a sentence of %d characters: %s", self._label, len(sentence), exc)
             return None
 
     def mark_returned(self, name: str) -> bool:

@@ -201,12 +201,13 @@ class LiveTranscription:
             heard_to_s = audio_start_s + audio.size / SAMPLE_RATE
             if heard_to_s >= pause_end:
                 silence_ms = self._policy.silence_ms(partial.latest)
-                log.debug("pause at %.2f s: %r ends the turn after %d ms", pause_end, partial.latest[-12:], silence_ms)
+                # The caller's words stay out of the log (numbers, names): only how long the wait is.
+                log.debug("pause at %.2f s ends the turn after %d ms", pause_end, silence_ms)
                 detector.end_after(silence_ms)
 
     def _publish(self, turn: _Turn, partial: Partial, when: str, asked: float) -> None:
-        log.debug("partial at %.2f s of the turn (%s, %.0f ms): %r", partial.audio_s, when,
-                  (time.monotonic() - asked) * 1000, partial.latest[-20:])
+        log.debug("partial at %.2f s of the turn (%s, %.0f ms): %d characters", partial.audio_s, when,
+                  (time.monotonic() - asked) * 1000, len(partial.latest))
         record = PartialRecord(partial.audio_s, partial.confirmed, partial.tentative)
         turn.partials.append(record)
         self._on_partial(record)
