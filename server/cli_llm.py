@@ -8,6 +8,7 @@ extra built from source (`make llm`); without it the command says how to get it.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from enum import StrEnum
 from types import ModuleType
@@ -62,7 +63,7 @@ def _llama_cpp() -> ModuleType:
     except (OSError, RuntimeError) as exc:  # the shared library is there but does not load
         raise _fail(f"llama-cpp-python is installed but its library does not load ({exc}); {INSTALL_HINT}") from None
     features = llama_cpp.llama_print_system_info().decode(errors="replace")
-    if "AMX_INT8 = 1" in features or "AMX = 1" in features:
+    if re.search(r"AMX\w* = 1", features):
         raise _fail(f"this llama-cpp-python was built with AMX, which crashes on the first request here; "
                     f"rebuild it: CMAKE_ARGS=\"{LLAMA_CMAKE_ARGS}\" pip install --no-cache-dir --force-reinstall "
                     "--no-deps llama-cpp-python")
@@ -116,8 +117,9 @@ def serve(
         chat_format=None,
         verbose=False,
     )
-    err.print(f"[green]{chosen.title}[/green] ({gguf}, llama-cpp-python {llama_cpp.__version__}, {threads} threads)")
+    err.print(f"[green]{chosen.title}[/green] ({gguf}, llama-cpp-python {llama_cpp.__version__}, threads: {threads})")
     err.print("Point the LLM seat at it:")
-    err.print(f"  HOTLINE_LLM_BASE_URL=http://{HOST}:{port}/v1 HOTLINE_LLM_MODEL={chosen.name}")
+    err.print(f"  HOTLINE_SEAT_BACKEND=llm HOTLINE_LLM_BASE_URL=http://{HOST}:{port}/v1 "
+              f"HOTLINE_LLM_MODEL={chosen.name} hotline serve")
     app = create_app(server_settings=ServerSettings(host=HOST, port=port), model_settings=[model_settings])
     uvicorn.run(app, host=HOST, port=port, log_level="warning")
