@@ -92,7 +92,7 @@ def test_db_upgrade_and_seed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'var' / 'hotline.db'}"
     code, out, err = hotline("db", "upgrade", "--database", url)
     assert code == 0, err
-    assert "schema 0002 (latest)" in out
+    assert "schema 0003 (latest)" in out
     seed = ["db", "seed", "--database", url, "--kb", KB_FILE, "--catalogue", CATALOGUE_FILE,
             "--gazetteer", GAZETTEER_FILE]
     code, out, err = hotline(*seed)
