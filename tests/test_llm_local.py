@@ -20,6 +20,7 @@ import pytest
 from local_llm import LocalLlm, local_llm_server
 from openai import OpenAI
 
+from agent.llm import LlmClient, ReplyPlan, TurnContext, TurnRead
 from server.llm_local import MODELS, LocalModel, assemble_local_model, locate_parts
 from voice.model_assets import MARKER_NAME, ModelAssetError
 
@@ -217,3 +218,20 @@ def test_serve_on_a_busy_port_is_one_clear_line(local_llm: LocalLlm) -> None:
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "pick another with --port" in done.stderr
+
+
+@pytest.mark.llm
+@pytest.mark.parametrize("structured", ["tool", "json_object"])
+def test_the_llm_backend_reads_a_turn_through_the_real_model(local_llm: LocalLlm, structured: str) -> None:
+    # The wire end to end: the seat's own client, prompt and schema, the real server's constrained output.
+    # What the 0.5B reads is often wrong (it is the grounding's job to drop that), so only validity is checked.
+    client = LlmClient(local_llm.base_url, local_llm.model, timeout_s=180, structured=structured)  # type: ignore[arg-type]
+    read = client.read_turn(CALLER, TurnContext(asked="您好，12345，请讲。"))
+    assert isinstance(read, TurnRead)
+
+
+@pytest.mark.llm
+def test_the_llm_backend_streams_a_reply_from_the_real_model(local_llm: LocalLlm) -> None:
+    client = LlmClient(local_llm.base_url, local_llm.model, timeout_s=180)
+    sentences = list(client.stream_reply(ReplyPlan(intent="请来电者留一个回电号码", caller_said=CALLER)))
+    assert sentences and all(sentence.strip() for sentence in sentences)
