@@ -97,7 +97,8 @@ def _expected_value(expect: dict, name: str) -> object:
     return expect.get("caller_name" if name == "name_by_sound" else name)
 
 
-def evaluate(corpus: Path, results: Path, verbose: bool = False) -> dict[str, tuple[int, int]]:
+def evaluate(corpus: Path, results: Path, verbose: bool = False, quiet: bool = False) -> dict[str, tuple[int, int]]:
+    """Per field (right, scored); prints the table and the misses by kind unless `quiet`."""
     calls = {c["id"]: c for c in map(json.loads, corpus.read_text().splitlines())}
     got_by_id = {r["id"]: r for r in map(json.loads, results.read_text().splitlines())}
     right: dict[str, int] = defaultdict(int)
@@ -117,6 +118,8 @@ def evaluate(corpus: Path, results: Path, verbose: bool = False) -> dict[str, tu
                 right[flag] += outcome == "hit"
             if outcome in ("missed", "false alarm"):
                 misses.append(f"{flag} {outcome}")
+            if outcome in ("false alarm", ""):
+                total[f"{flag}_false_alarms"] += 1  # the calls that could raise one
             if outcome == "false alarm":
                 right[f"{flag}_false_alarms"] += 1
         for kind in kinds:
@@ -126,9 +129,11 @@ def evaluate(corpus: Path, results: Path, verbose: bool = False) -> dict[str, tu
                 field = name.split()[0]
                 print(f"  miss {call_id} {name}: expected {_expected_value(expect, field)!r}, "
                       f"got {_got_value(got, field)!r}  [{', '.join(kinds)}]")
+    if quiet:
+        return {name: (right[name], total[name]) for name in total}
     print(f"{corpus.parent.name}: {len(calls)} calls, {len(got_by_id)} results, {len(errors)} failed {errors or ''}")
     for name in (*FIELDS, "urgent", "police"):
-        if total[name]:
+        if total.get(name):
             print(f"{name:<14}{right[name]:>4}/{total[name]:<4}{right[name] / total[name]:>8.1%}")
     for flag in ("urgent", "police"):
         print(f"{flag + ' false alarms':<22}{right[f'{flag}_false_alarms']:>4}")

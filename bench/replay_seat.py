@@ -23,17 +23,23 @@ sys.path.insert(0, str(ROOT))
 
 from agent.knowledge import SeatKnowledge  # noqa: E402
 from agent.seat import Seat  # noqa: E402
+from agent.understanding import Understanding  # noqa: E402
 
 SHARED_KB = ROOT.parent / "shared" / "kb"
 
 
-def replay(knowledge: SeatKnowledge, call_id: str, texts: list[str]) -> dict:
-    seat = Seat(knowledge)
+def replay(
+    knowledge: SeatKnowledge, call_id: str, texts: list[str], understanding: Understanding | None = None
+) -> dict:
+    """One call played to a fresh seat (with `understanding` reading its turns, else the offline rules)."""
+    seat = Seat(knowledge, understanding=understanding)
     seat.greeting()
     turns = []
     for text in texts:
         reply = seat.turn(text)
-        turns.append({"asr_text": text, "reply_text": reply.text, "action": reply.action})
+        said = "".join(reply.sentences())  # a streamed answer is heard to its end
+        turns.append({"asr_text": text, "reply_text": said, "action": reply.action, "backend": reply.backend,
+                      "fallback": reply.fallback, "kb_article": reply.kb_article})
     outcome = seat.finish()
     order = outcome.work_order
     caller = outcome.caller
