@@ -14,6 +14,7 @@ PLEASE_GO_ON = "您好，请讲，有什么可以帮您？"
 HANDOFF_HOLD = "正在为您转接人工座席，请稍候，您说的情况我已经记下来了。"
 HANDOFF_STUCK = "抱歉，我没能听明白您的问题，现在为您转接人工座席，请稍候。"
 NOT_UNDERSTOOD = "抱歉，我没有听清楚，您能简单说一下是什么事情吗？"
+WHICH_KIND = "不好意思，我还没听明白。您是想咨询政策，反映问题，还是提建议、表扬？"
 NO_ANSWER = (
     "抱歉，这个问题我这里暂时没有准确的答复。我可以帮您记录下来转给相关部门，"
     "也可以为您转接人工座席，您看需要吗？"
@@ -92,7 +93,7 @@ WHAT_IS_WRONG = "请问哪里不对？您直接说正确的就行。"
 # so a caller never waits for them to be synthesised (the greeting above all).
 FIXED_PROMPTS = (
     GREETING, ANYTHING_ELSE, GOODBYE, HANDOFF, HANDOFF_AFTER_ADVICE, PLEASE_GO_ON, HANDOFF_HOLD,
-    HANDOFF_STUCK, NOT_UNDERSTOOD, NO_ANSWER, PRAISE, SUGGESTION, ASK_WHERE_FOR_RECORD, ASK_PLACE,
+    HANDOFF_STUCK, NOT_UNDERSTOOD, WHICH_KIND, NO_ANSWER, PRAISE, SUGGESTION, ASK_WHERE_FOR_RECORD, ASK_PLACE,
     ASK_ADDRESS, ASK_DISTRICT, ASK_PHONE, ASK_PHONE_AGAIN, ASK_NAME, PHONE_NOTED, SYSTEM_ERROR, NUMBER_HOLD,
     WHAT_IS_WRONG, *(filed(u, c) for u in (True, False) for c in (True, False)),
     *ACKNOWLEDGE.values(),

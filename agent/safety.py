@@ -65,12 +65,13 @@ _DANGER_CUES: tuple[Cue, ...] = (
         ALONE, 1,
         r"(?:孩子|小孩|婴儿|宝宝)[^。.！!？?]{0,16}(?:车里|车内|后座|锁在|关在|一个人在家|自己在家|没人管)",
         r"(?:车里|车内|后座)[^。.！!？?]{0,8}(?:孩子|小孩|婴儿|宝宝)",
-        r"(?:一个人住|独居|孤寡)[^。.]{0,40}(?:没人应|不应|没动静|没见|没人拿|不接|联系不上)",
+        r"(?:一个人(?:住|主|注)|独居|孤寡|自己住)[^。.]{0,40}(?:没人应|不应|没动静|没见|没人拿|不接|联系不上)",
     )
     + patterns(DANGER, 1, r"(?:制氧机|呼吸机|透析机|氧气机)[^。.]{0,12}(?:停|没电|断电|用不了)")
     + phrases(DANGER, 1, "有危险 救命 救救 快不行了 出人命 砸到人 砸伤 伤着人")
     + phrases(ELECTRIC, 1, "漏电 电线掉 电线断 电线耷拉 电着人 触电 电线杆倒")
-    + patterns(ELECTRIC, 1, r"(?:电线|线头|电缆)[^，。,.]{0,6}(?:露|耷拉|垂|掉|裸|搭在地)")
+    # (耷拉 heard as 大拉/搭拉, 露在外 as 路在外)
+    + patterns(ELECTRIC, 1, r"(?:电线|线头|电缆)[^，。,.]{0,6}(?:露|路在外|耷拉|大拉|搭拉|垂|掉|裸|搭在地)")
 )
 # A missing person is an emergency (and a police matter) when it is someone who cannot look after
 # themself: an elderly person, one with dementia, a child.

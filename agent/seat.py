@@ -220,9 +220,10 @@ class Seat:
             return SeatReply(replies.GOODBYE, "goodbye")
         if s.category is None:
             s.not_understood += 1
-            if s.not_understood >= 2:
+            if s.not_understood >= 3:
                 return self._hand_off("not_understood")
-            return SeatReply(replies.NOT_UNDERSTOOD, "ask")
+            # The second time the seat offers the kinds of call, which a caller can answer in a word.
+            return SeatReply(replies.NOT_UNDERSTOOD if s.not_understood == 1 else replies.WHICH_KIND, "ask")
         s.not_understood = 0
         if s.category == "咨询":
             return self._consult(r)

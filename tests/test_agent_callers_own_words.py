@@ -225,3 +225,34 @@ def test_a_home_said_first_gives_way_to_the_place_of_the_problem(knowledge):
     )
     caller = seat.finish().caller
     assert (caller.district, caller.street) == ("海淀区", "中关村街道")
+
+
+def test_a_caller_not_understood_at_first_is_asked_which_kind_of_call_before_a_handoff(knowledge):
+    seat = Seat(knowledge)
+    first = seat.turn("喂，那个什么，我跟你们说个情况啊")
+    second = seat.turn("就是我们那儿这个事儿吧，弄得大家都挺那个的")
+    seat.turn("能不能在我们小区门口多装两个路灯？晚上太黑了。")
+    assert (first.action, second.action) == ("ask", "ask") and "建议" in second.text
+    assert seat.finish().category == "建议"
+
+
+def test_a_caller_who_cannot_follow_the_machine_gets_a_person(knowledge):
+    seat = _call(knowledge, "你好，我想问问新能源车摇号的事儿。",
+                 "哎呀，你说的这些我听不明白，你这个机器说话太快了，找个人跟我说吧。")
+    assert seat.finish().route == "handoff"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("楼上的老爷子一个人主，这两天敲门都不应，也没见他出来。", True),  # 住 heard as 主
+        ("路边那根电线杆子底下，线头就大拉在地上，孩子们天天从那儿过。", True),  # 耷拉 heard as 大拉
+    ],
+)
+def test_danger_as_heard(knowledge, text, urgent):
+    assert _call(knowledge, text).outcome().urgent == urgent
+
+
+def test_a_suggestion_as_heard(knowledge):
+    seat = _call(knowledge, "我想提个介意，关于咱们小区的健身器材。")  # 建议 heard as 介意
+    assert seat.outcome().category == "建议"

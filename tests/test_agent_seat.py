@@ -226,9 +226,10 @@ def test_caller_asks_for_a_person(knowledge):
 
 
 def test_seat_that_cannot_understand_hands_off(knowledge):
-    seat, replies = call(knowledge, "喂？喂？", "嗯……那个……", "就是那个……啥来着")
+    seat, replies = call(knowledge, "喂？喂？", "嗯……那个……", "就是那个……啥来着", "哎呀，怎么说呢")
     assert "请讲" in replies[0].text  # the caller is only checking the line
-    assert replies[1].action == "ask" and replies[2].action == "handoff"
+    assert replies[1].action == "ask" and replies[2].action == "ask" and replies[3].action == "handoff"
+    assert "咨询" in replies[2].text and "建议" in replies[2].text  # the second time: which kind of call
     assert seat.finish().handoff_reason == "not_understood"
 
 

@@ -235,3 +235,26 @@ def test_the_llm_backend_streams_a_reply_from_the_real_model(local_llm: LocalLlm
     client = LlmClient(local_llm.base_url, local_llm.model, timeout_s=180)
     sentences = list(client.stream_reply(ReplyPlan(intent="请来电者留一个回电号码", caller_said=CALLER)))
     assert sentences and all(sentence.strip() for sentence in sentences)
+
+
+@pytest.mark.llm
+def test_the_seat_on_the_real_model_files_only_what_the_caller_said(local_llm: LocalLlm) -> None:
+    # The whole LLM backend: the real model reads the turns, whatever it proposes the grounding
+    # keeps only what was said, and a turn it cannot read in time is left to the offline rules.
+    from agent.knowledge import SeatKnowledge
+    from agent.llm.understanding import LlmUnderstanding
+    from agent.seat import Seat
+
+    kb = REPO.parent / "shared" / "kb"
+    knowledge = SeatKnowledge.from_files(kb / "sample_kb.jsonl", kb / "catalogue.json", kb / "gazetteer.json")
+    client = LlmClient(local_llm.base_url, local_llm.model, timeout_s=120, structured="json_object")
+    seat = Seat(knowledge, understanding=LlmUnderstanding(client, knowledge))
+    turns = ("我要投诉，我们小区门口的饭馆天天半夜还在外面烤串，吵得根本睡不着。",
+             "朝阳区望京街道，望京西园三区。我姓王，王先生，电话一三九，一一二二，三三四四。")
+    replies = [seat.turn(turn) for turn in turns]
+    assert all(reply.backend in ("llm", "offline") for reply in replies)
+    order = seat.finish().work_order
+    assert order is not None and order.phone in (None, "13911223344")
+    said = "".join(turns)
+    assert order.caller_name is None or order.caller_name[0] == "王"
+    assert order.district in (None, "朝阳区") and (order.street is None or order.street[:2] in said)
