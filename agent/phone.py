@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pypinyin import Style, lazy_pinyin
+
 from agent.numbers import digit_of
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -55,24 +57,50 @@ class _Group:
     corrects: bool  # follows a correction word
 
 
-# The recogniser writes a dictated 幺 (one) as a word that sounds like it: 要, 邀, 腰, 药, and 一
-# as 于 or 衣. Read as 1 only inside a run of digits, or right before one long enough to be a number.
-_ONE_HEARD_AS = "要邀腰妖药于衣依医"
+# The recogniser writes dictated digits as words that sound like them: 幺 as 要/腰/邀, 五 as 无, 九 as
+# 酒, and the first 一 of a number as 于, 几 or the letter G. A sound-alike counts as its digit only
+# inside a run of digits, or as the first or last digit of a run long enough to be a number.
+_DIGIT_SOUNDS = {"ling": "0", "yi": "1", "yao": "1", "er": "2", "san": "3", "si": "4", "wu": "5", "liu": "6",
+                 "qi": "7", "ba": "8", "jiu": "9"}
+_FIRST_ONE_SOUNDS = {"ji", "yu"}  # only as a number's first digit
+_FIRST_ONE_LETTERS = "GgＧ"
 _DIGIT_CLASS = "0-9０-９零〇洞一幺二两三四五六七八九"
-_ONE_IN_DIGITS = re.compile(
-    rf"[{_ONE_HEARD_AS}](?=(?:[\s,，、.]?[{_DIGIT_CLASS}]){{6}})"
-    rf"|(?<=[{_DIGIT_CLASS}])[\s,，、]?[{_ONE_HEARD_AS}](?=[\s,，、]?[{_DIGIT_CLASS}])"
-)
+_SEPARATOR = r"[\s,，、.\-]?"
+_INSIDE = re.compile(rf"(?<=[{_DIGIT_CLASS}]){_SEPARATOR}([^\W\d_])(?={_SEPARATOR}[{_DIGIT_CLASS}])")
+_LEADING = re.compile(rf"([^\W\d_])(?=(?:{_SEPARATOR}[{_DIGIT_CLASS}]){{6}})")
+_LAST = re.compile(rf"(?:[{_DIGIT_CLASS}]{_SEPARATOR}){{6}}([^\W\d_])")
 
 
-def _spoken_ones(text: str) -> str:
-    """`text` with the recogniser's spellings of a dictated 幺 written as 幺 (same length)."""
-    return _ONE_IN_DIGITS.sub(lambda m: m.group(0)[:-1] + "幺", text)
+def _digit_sound(char: str, first: bool) -> str | None:
+    if first and char in _FIRST_ONE_LETTERS:
+        return "1"
+    if not "\u4e00" <= char <= "\u9fff" or digit_of(char) is not None:
+        return None
+    sound = lazy_pinyin(char, style=Style.NORMAL)[0]
+    if first and sound in _FIRST_ONE_SOUNDS:
+        return "1"
+    return _DIGIT_SOUNDS.get(sound)
+
+
+def _spoken_digits(text: str) -> str:
+    """`text` with the recogniser's sound-alikes of dictated digits written as digits (same length)."""
+    for round_ in range(4):  # a digit read makes its neighbour one that sits among digits
+        chars = list(text)
+        # A number's first digit is looked for once: a word before it is no digit for that alone.
+        for pattern, first in ((_INSIDE, False), (_LAST, False), *(((_LEADING, True),) if round_ == 0 else ())):
+            for match in pattern.finditer(text):
+                digit = _digit_sound(match.group(1), first)
+                if digit is not None:
+                    chars[match.start(1)] = digit
+        read = "".join(chars)
+        if read == text:
+            break
+        text = read
+    return text
 
 
 def _groups(text: str) -> list[list[_Group]]:
     """Digit groups, joined into runs where only pauses or a correction separate them."""
-    text = _spoken_ones(text)
     runs: list[list[_Group]] = []
     current: list[_Group] = []
     i = 0
@@ -151,7 +179,19 @@ def _plausible_part(run: list[_Group]) -> tuple[str, int, int] | None:
 
 
 def find_numbers(text: str) -> list[HeardNumber]:
-    """Every dictated number of seven digits or more in `text`, in order."""
+    """Every dictated number of seven digits or more in `text`, in order. Digits the recogniser
+    wrote as sound-alikes are read as digits where that makes a number that can be dialled and
+    the words as written do not ("我要13812345678" keeps its 要)."""
+    as_written = _numbers_in(text)
+    as_heard = _numbers_in(_spoken_digits(text))
+    found = []
+    for heard in as_heard:
+        written = next((n for n in as_written if n.start < heard.end and heard.start < n.end), None)
+        found.append(written if written is not None and written.number and not heard.number else heard)
+    return found
+
+
+def _numbers_in(text: str) -> list[HeardNumber]:
     found: list[HeardNumber] = []
     for run in _groups(text):
         digits = _resolve(run)

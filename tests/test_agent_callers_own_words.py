@@ -99,6 +99,10 @@ def test_a_district_with_a_garbled_street_still_finds_the_street(knowledge):
         ("电话是要三八，六六二一，零四五九", "13866210459"),  # 幺 heard as 要
         ("电话15011112222，不对不对，最后是2223。", "15011112223"),  # the end corrected
         ("手机于三九零零四四五五六六", "13900445566"),  # 一 heard as 于
+        ("我电话G,58,0,0,3,2,6,1,9,7", "15800326197"),  # the first 一 heard as the letter G
+        ("电话几三八零一六二九五四四。", "13801629544"),  # ... and as 几
+        ("电话是一三九，无二三四，五六七酒", "13952345679"),  # 五 as 无, 九 as 酒, among digits
+        ("我要13812345678，这个号", "13812345678"),  # 要 before a whole number stays a word
     ],
 )
 def test_numbers_as_the_recogniser_writes_them(text, number):
