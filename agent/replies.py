@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from agent import safety
 from agent.phone import spoken_number
+from knowledge.catalogue import CatalogueEntry
 
 GREETING = "您好，这里是12345市民服务热线，请问有什么可以帮您？"
 ANYTHING_ELSE = "请问还有其他需要吗？"
@@ -98,3 +101,11 @@ FIXED_PROMPTS = (
     WHAT_IS_WRONG, *(filed(u, c) for u in (True, False) for c in (True, False)),
     *ACKNOWLEDGE.values(),
 )
+
+
+def spoken_topic(entry: CatalogueEntry | None) -> str:
+    """The topic of a work order as the read-back says it."""
+    if entry is None:
+        return "您反映的问题"
+    topic = re.sub(r"[（(].*?[)）]", "", entry.topic).replace("-", "，")
+    return f"您反映的是{topic}的问题"

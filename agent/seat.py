@@ -34,7 +34,7 @@ from agent.state import (
     CallState,
     TopicTracker,
 )
-from agent.summary import compose_summary
+from agent.summary import draft_work_order
 from agent.types import (
     TICKET_CATEGORIES,
     CallerRecord,
@@ -311,7 +311,7 @@ class Seat:
         s.read_back = True
         s.ask(AWAIT_CONFIRM)
         place = "".join(p for p in (s.district, s.street, s.address) if p) or None
-        what = _spoken_topic(self._topics.confident(s.safety.urgent))
+        what = replies.spoken_topic(self._topics.confident(s.safety.urgent))
         return replies.readback(what, place, self._callback_number(), corrected)
 
     def _confirmed(self, r: TurnReading, urgent: bool, parts: list[str]) -> SeatReply:
@@ -382,19 +382,7 @@ class Seat:
     # ------------------------------------------------------------------ work order
 
     def _draft(self, topic: str | None, urgent: bool, police: bool) -> WorkOrderDraft:
-        s = self._state
-        place = "".join(p for p in (s.district, s.street, s.address) if p) or None
-        names = [n for n in (s.district, s.street) if n]
-        names += [n[:-2] if n.endswith(("街道", "地区")) else n[:-1] for n in names if len(n) > 2]
-        gazetteer = self._knowledge.gazetteer
-        summary = compose_summary(
-            s.category, topic, s.problem_texts, place, names, urgent, police,
-            names_a_place=lambda clause: _mostly_place(gazetteer, clause),
-        )
-        return WorkOrderDraft(
-            topic=topic, category=s.category, district=s.district, street=s.street, address=s.address,
-            caller_name=s.name, phone=self._callback_number(), urgent=urgent, police=police, summary=summary,
-        )
+        return draft_work_order(self._state, topic, urgent, police, self._callback_number(), self._knowledge.gazetteer)
 
 
 _THANKS = re.compile(r"谢谢|感谢|再见|拜拜|辛苦")
@@ -402,16 +390,3 @@ _THANKS = re.compile(r"谢谢|感谢|再见|拜拜|辛苦")
 
 def _join(*parts: str) -> str:
     return "".join(p for p in parts if p)
-
-
-def _mostly_place(gazetteer, clause: str) -> bool:
-    """A phrase that is mainly a place name ("海电期学院路接到"), not a problem told at a place."""
-    covered = sum(m.end - m.start for m in gazetteer.find_all(clause))
-    return covered * 2 >= len(clause)
-
-
-def _spoken_topic(entry) -> str:
-    if entry is None:
-        return "您反映的问题"
-    topic = re.sub(r"[（(].*?[)）]", "", entry.topic).replace("-", "，")
-    return f"您反映的是{topic}的问题"

@@ -6,6 +6,9 @@ import re
 from collections.abc import Callable
 
 from agent.numbers import normalise_numerals
+from agent.state import CallState
+from agent.types import WorkOrderDraft
+from knowledge.gazetteer import Gazetteer
 
 # Greetings, fillers and framing that say nothing about the problem itself.
 _OPENERS = re.compile(
@@ -73,3 +76,27 @@ def compose_summary(
     if flags:
         parts.append("【" + "，".join(flags) + "】")
     return "".join(parts) + "。"
+
+
+def draft_work_order(
+    state: CallState, topic: str | None, urgent: bool, police: bool, phone: str | None, gazetteer: Gazetteer
+) -> WorkOrderDraft:
+    """The work order as the call stands: its slots and a one-sentence summary of the problem."""
+    s = state
+    place = "".join(p for p in (s.district, s.street, s.address) if p) or None
+    names = [n for n in (s.district, s.street) if n]
+    names += [n[:-2] if n.endswith(("街道", "地区")) else n[:-1] for n in names if len(n) > 2]
+    summary = compose_summary(
+        s.category, topic, s.problem_texts, place, names, urgent, police,
+        names_a_place=lambda clause: _mostly_place(gazetteer, clause),
+    )
+    return WorkOrderDraft(
+        topic=topic, category=s.category, district=s.district, street=s.street, address=s.address,
+        caller_name=s.name, phone=phone, urgent=urgent, police=police, summary=summary,
+    )
+
+
+def _mostly_place(gazetteer: Gazetteer, clause: str) -> bool:
+    """A phrase that is mainly a place name ("海电期学院路接到"), not a problem told at a place."""
+    covered = sum(m.end - m.start for m in gazetteer.find_all(clause))
+    return covered * 2 >= len(clause)
