@@ -87,11 +87,24 @@ class Seat:
             return SeatReply(replies.NOT_UNDERSTOOD, "ask")
         reading = self._understanding.read(text, self._view())
         s.turns.append(text)
-        reply = self._reply_to(reading)
+        reply = self._worded(self._reply_to(reading), text)
         s.last_reply = reply.text
         s.dialogue += [("来电者", text), ("座席", reply.text)]
         reply.backend = reading.backend
         reply.fallback = reply.fallback or reading.fallback
+        return reply
+
+    def _worded(self, reply: SeatReply, caller_said: str) -> SeatReply:
+        """A question or acknowledgement of the seat's own, in the backend's words where it words
+        replies. What carries figures or safety advice (read-back, answers, advice) stays as written."""
+        if reply.stream is not None or reply.action not in ("ask", "record") or _HAS_FIGURES.search(reply.text):
+            return reply
+        if any(advice in reply.text for advice in replies.SAFETY_ADVICE.values()):
+            return reply
+        try:
+            reply.stream = self._understanding.word_reply(reply.text, caller_said)
+        except WordingFailed as failed:
+            reply.fallback = failed.reason
         return reply
 
     def fork(self) -> Seat:
@@ -386,6 +399,7 @@ class Seat:
 
 
 _THANKS = re.compile(r"谢谢|感谢|再见|拜拜|辛苦")
+_HAS_FIGURES = re.compile(r"\d|[零一二三四五六七八九幺]{3,}")
 
 
 def _join(*parts: str) -> str:

@@ -48,6 +48,11 @@ class Understanding(Protocol):
         this backend reads the article's answer out as written. Raises WordingFailed."""
         ...
 
+    def word_reply(self, draft: str, caller_said: str) -> Iterator[str] | None:
+        """The seat's own reply (`draft`: a question or an acknowledgement, no figures) in this
+        backend's words, sentence by sentence; None to say the draft as written. Raises WordingFailed."""
+        ...
+
 
 class OfflineUnderstanding:
     """The rules and lexicons of agent.reading: no model, the same answer every time."""
@@ -61,4 +66,7 @@ class OfflineUnderstanding:
         return read_turn(self._gazetteer, text, call.earlier)
 
     def word_answer(self, question: str, articles: Sequence[KbArticle]) -> tuple[Iterator[str], str] | None:
+        return None
+
+    def word_reply(self, draft: str, caller_said: str) -> Iterator[str] | None:
         return None

@@ -91,7 +91,8 @@ class Services:
         """Who reads the caller's turns for a new call's seat ([seat] backend)."""
         if self.llm is None:
             return OfflineUnderstanding(knowledge.gazetteer)
-        return LlmUnderstanding(self.llm, knowledge)
+        word_replies = bool(self.settings.get("llm", "word_replies"))
+        return LlmUnderstanding(self.llm, knowledge, word_replies=word_replies)
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run recognition or synthesis a caller is waiting for in the shared worker pool; waits

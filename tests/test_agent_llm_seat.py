@@ -104,3 +104,33 @@ def test_a_model_that_cannot_word_the_answer_leaves_the_article_as_written(knowl
         reply = seat.turn(question)
     assert reply.stream is None and reply.fallback == "invalid"
     assert reply.kb_article == "kb-005" and reply.text.startswith(knowledge.kb.get("kb-005").answer[:10])
+
+
+def test_the_seats_question_is_said_in_the_models_words_without_figures_it_made_up(knowledge):
+    turn = "我要投诉，我们小区的路灯坏了半个月了。"
+    with LlmStandin([
+        _read(category="投诉"),
+        Answer(content=["您别着急，这个情况我记下了。", "三天内一定给您修好。", "请问是在哪个区、哪个街道？"]),
+    ]) as llm:
+        seat = _seat(knowledge, llm)
+        reply = seat.turn(turn)
+        said = list(reply.sentences())
+    assert reply.action == "ask" and said == ["您别着急，这个情况我记下了。", "请问是在哪个区、哪个街道？"]
+    assert llm.requests[1].get("stream") and reply.text in llm.prompt_text()  # the draft was the model's model
+
+
+def test_a_model_that_cannot_word_the_question_leaves_it_as_the_seat_wrote_it(knowledge):
+    with LlmStandin([_read(category="投诉"), Failure(500), Failure(500)]) as llm:
+        seat = _seat(knowledge, llm)
+        reply = seat.turn("我要投诉，我们小区的路灯坏了半个月了。")
+    assert reply.stream is None and reply.fallback == "error" and reply.text.endswith("？")
+
+
+def test_a_read_back_is_never_reworded(knowledge):
+    turn = "我要投诉，朝阳区望京街道，望京西园三区门口的路灯坏了半个月了，我姓王，王先生，电话一三九一一二二三三四四。"
+    with LlmStandin([_read(category="投诉", district="朝阳区", street="望京街道", name="王先生",
+                           phone="13911223344")]) as llm:
+        seat = _seat(knowledge, llm)
+        reply = seat.turn(turn)
+    assert reply.action == "confirm" and reply.stream is None and "幺三九" in reply.text
+    assert len(llm.requests) == 1

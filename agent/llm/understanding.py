@@ -14,7 +14,9 @@ takes the turn and says why (`reading.fallback`), to be stored with the turn.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -22,7 +24,7 @@ from agent.consult import CANDIDATES, Consultant
 from agent.grounding import address_is_grounded, name_is_grounded, phone_is_grounded, place_is_grounded
 from agent.knowledge import SeatKnowledge
 from agent.llm.client import LlmClient, LlmUnavailable
-from agent.llm.prompting import TurnContext
+from agent.llm.prompting import ReplyPlan, TurnContext
 from agent.llm.schema import TurnRead
 from agent.names import NameHeard
 from agent.phone import HeardNumber, is_plausible
@@ -43,8 +45,9 @@ _STREET_SUFFIXES = ("街道", "镇", "乡", "地区")
 class LlmUnderstanding:
     name = "llm"
 
-    def __init__(self, client: LlmClient, knowledge: SeatKnowledge):
+    def __init__(self, client: LlmClient, knowledge: SeatKnowledge, word_replies: bool = True):
         self._client = client
+        self._word_replies = word_replies
         self._gazetteer = knowledge.gazetteer
         self._consultant = Consultant(knowledge.kb, knowledge.sound_corrector)
         self._offline = OfflineUnderstanding(knowledge.gazetteer)
@@ -68,6 +71,31 @@ class LlmUnderstanding:
         except LlmUnavailable as exc:
             raise WordingFailed(exc.reason) from exc
         return _until_it_fails(sentences), cited
+
+
+    def word_reply(self, draft: str, caller_said: str) -> Iterator[str] | None:
+        """The model says the seat's question or acknowledgement in its own words; a sentence with a
+        figure in it is not said (the draft has none, so the model made it up)."""
+        if not self._word_replies:
+            return None
+        stream = self._client.stream_reply(ReplyPlan(intent=_SAY_THE_DRAFT, draft=draft, caller_said=caller_said))
+        try:
+            first = next((s for s in stream if not _FIGURE.search(s)), None)
+        except LlmUnavailable as exc:
+            raise WordingFailed(exc.reason) from exc
+        if first is None:
+            raise WordingFailed("invalid")
+        return itertools.chain([first], (s for s in _until_it_fails(stream) if not _FIGURE.search(s)))
+
+
+# What the model is asked to do with the seat's own reply.
+_SAY_THE_DRAFT = "按参考说法的意思回应来电者：问参考说法里的问题，不多问别的，不答应任何事"
+# A figure (三天内, 两百块) or a promise (一定, 保证) the seat's own words did not make.
+_FIGURE = re.compile(
+    r"\d|[零一二两三四五六七八九十百千万幺]{2,}"
+    r"|[零一二两三四五六七八九十百千万幺](?:天|日|个|小时|分钟|周|星期|礼拜|月|年|号|块|元|次|位|趟)"
+    r"|一定|保证|肯定会|承诺|马上就"
+)
 
 
 def _until_it_fails(sentences: Iterator[str]) -> Iterator[str]:
@@ -100,7 +128,7 @@ def merge_reading(offline: TurnReading, read: TurnRead, transcript: str, gazette
         phone=_phone(read, transcript) or offline.phone,
         line_number=offline.line_number or read.use_line_number,
         name=_name(read, transcript) or offline.name,
-        place=_place(read, transcript, gazetteer) or offline.place,
+        place=_place(read, transcript, gazetteer, offline.place),
         corrects=offline.corrects or read.corrects is not None,
         backend="llm",
         kb_choice=read.kb_article,
@@ -121,11 +149,12 @@ def _name(read: TurnRead, transcript: str) -> NameHeard | None:
     return None
 
 
-def _place(read: TurnRead, transcript: str, gazetteer: Gazetteer) -> PlaceHeard | None:
-    """The incident place the model read, as gazetteer names the caller said; a place that is only
-    where the caller lives is not where the problem is."""
+def _place(read: TurnRead, transcript: str, gazetteer: Gazetteer, heard: PlaceHeard | None) -> PlaceHeard | None:
+    """The incident place: what the model read, as gazetteer names the caller said, over what the
+    rules heard, field by field (a model that leaves the address out does not take it away); a place
+    that is only where the caller lives is not where the problem is."""
     if read.place_is_callers_home:
-        return None
+        return heard
     district = _gazetteer_district(read.district, gazetteer)
     if district and not place_is_grounded(district, transcript):
         district = None
@@ -137,8 +166,12 @@ def _place(read: TurnRead, transcript: str, gazetteer: Gazetteer) -> PlaceHeard 
         district = homes[0] if len(homes) == 1 else None
     address = read.address if read.address and address_is_grounded(read.address, transcript) else None
     if not (district or street or address):
-        return None
-    return PlaceHeard(district, street, address, 0.9)
+        return heard
+    if heard is None:
+        return PlaceHeard(district, street, address, 0.9)
+    if district and district != heard.district:  # another district: its streets are not the rules' street
+        return PlaceHeard(district, street, address or heard.address, 0.9)
+    return PlaceHeard(district or heard.district, street or heard.street, address or heard.address, 0.9)
 
 
 def _gazetteer_district(name: str | None, gazetteer: Gazetteer) -> str | None:
