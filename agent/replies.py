@@ -69,6 +69,12 @@ ADVICE_ORDER = (
     safety.ALONE, safety.TRAPPED, safety.ELECTRIC, safety.FLOOD, safety.MANHOLE, safety.DANGER,
 )
 POLICE_LINKED = "我们已经同步联动110。"
+
+
+def late_safety_advice(kinds: set[str]) -> str:
+    """Advice for a danger understood only after the reply was said (the words respelt)."""
+    advice = "".join(SAFETY_ADVICE[kind] for kind in ADVICE_ORDER if kind in kinds)
+    return f"我再提醒您一下：{advice}{URGENT_DISPATCH}"
 URGENT_DISPATCH = "这个情况我们按紧急工单马上派单处理。"
 
 

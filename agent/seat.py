@@ -168,6 +168,10 @@ class Seat:
         self._state.finished = True
         return self.outcome()
 
+    def safety_advice_given(self) -> set[str]:
+        """The kinds of danger the seat has given advice on so far (agent.safety's labels)."""
+        return set(self._state.advised)
+
     def outcome(self) -> CallOutcome:
         s = self._state
         topic_entry = self._topics.confident(s.safety.urgent)

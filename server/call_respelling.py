@@ -18,7 +18,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from agent import replies
 from agent.knowledge import SeatKnowledge
+from agent.seat import Seat, SeatSnapshot
 from server.call_state import AnsweredTurn, CallState
 from server.services import Services
 from server.storage import repository
@@ -54,13 +56,31 @@ async def respell_answered(
     publish("final", turn=answered.index, text=better, respelt=True)
 
     # The seat reads the respelt words on a copy, from where it was before the turn: a barge-in
-    # or the next turn may touch the seat itself meanwhile.
-    copy = state.seat.fork()
-    copy.restore(answered.before)
-    reply = await asyncio.to_thread(copy.turn, better)
-    # The seat is not touched between turns but for a reply cut short; a caller who has only
-    # started the next turn (its turn waits for this one) changes nothing the copy lacks. Under
-    # `hotline simulate`, which speaks again as soon as a reply ends, most respellings land so.
-    if reply.text == reply_text and state.answered is answered and not answered.cut_short:
-        # `answered.text` stays as decoded: a caller who only coughs after the reply says it again.
-        state.seat.restore(copy.snapshot())
+    # or the next turn may touch the seat itself meanwhile. The seat is not touched between turns
+    # but for a reply cut short; a caller who has only started the next turn (its turn waits for
+    # this one) changes nothing the copy lacks. Under `hotline simulate`, which speaks again as soon
+    # as a reply ends, most respellings land so.
+    taken = await asyncio.to_thread(reread, state.seat, answered.before, better, reply_text)
+    if taken is None or state.answered is not answered or answered.cut_short:
+        return
+    copy, late_advice = taken
+    # `answered.text` stays as decoded: a caller who only coughs after the reply says it again.
+    state.seat.restore(copy.snapshot())
+    if late_advice is not None:
+        log.info("call %s: turn %d's respelt words tell of a danger", state.start.call_sid, answered.index)
+        state.speaker.say(late_advice, name=None)
+
+
+def reread(seat: Seat, before: SeatSnapshot, better: str, reply_text: str) -> tuple[Seat, str | None] | None:
+    """The seat having heard the respelt words instead, if it takes them, and the safety advice to
+    say now: taken where it answers them the same, and always where they tell of a danger the
+    words as decoded did not (景盖丢了 respelt 井盖丢了), whose advice is then said late rather than
+    never. None: the words as decoded stand."""
+    copy = seat.fork()
+    copy.restore(before)
+    reply = copy.turn(better)
+    if reply.text == reply_text:
+        return copy, None
+    if copy.outcome().urgent and not seat.outcome().urgent:
+        return copy, replies.late_safety_advice(copy.safety_advice_given() - seat.safety_advice_given())
+    return None

@@ -260,3 +260,26 @@ def test_danger_as_heard(knowledge, text, urgent):
 def test_a_suggestion_as_heard(knowledge):
     seat = _call(knowledge, "我想提个介意，关于咱们小区的健身器材。")  # 建议 heard as 介意
     assert seat.outcome().category == "建议"
+
+
+def test_a_danger_the_respelt_words_reveal_is_taken_and_advised_late(knowledge):
+    from server.call_respelling import reread
+
+    seat = Seat(knowledge)
+    before = seat.snapshot()
+    # 晕倒 decoded as 晕到: an illness is not read by sound alone, so only the respelling tells it
+    said = seat.turn("我们楼下小卖部门口有个老大爷晕到了，我在旁边呢。").text
+    assert not seat.outcome().urgent
+    taken = reread(seat, before, "我们楼下小卖部门口有个老大爷晕倒了，我在旁边呢。", said)
+    assert taken is not None
+    copy, advice = taken
+    assert copy.outcome().urgent and advice is not None and "120" in advice
+
+
+def test_respelt_words_answered_differently_without_danger_are_not_taken(knowledge):
+    from server.call_respelling import reread
+
+    seat = Seat(knowledge)
+    before = seat.snapshot()
+    said = seat.turn("我想问问公基金怎么提取？").text
+    assert reread(seat, before, "我想问问居住证怎么办？", said) is None
