@@ -63,19 +63,20 @@ async def respell_answered(
     taken = await asyncio.to_thread(reread, state.seat, answered.before, better, reply_text)
     if taken is None or state.answered is not answered or answered.cut_short:
         return
-    copy, late_advice = taken
+    copy, late_words = taken
     # `answered.text` stays as decoded: a caller who only coughs after the reply says it again.
     state.seat.restore(copy.snapshot())
-    if late_advice is not None:
-        log.info("call %s: turn %d's respelt words tell of a danger", state.start.call_sid, answered.index)
-        state.speaker.say(late_advice, name=None)
+    if late_words is not None:
+        log.info("call %s: turn %d's respelt words change the answer", state.start.call_sid, answered.index)
+        state.speaker.say(late_words, name=None)
 
 
 def reread(seat: Seat, before: SeatSnapshot, better: str, reply_text: str) -> tuple[Seat, str | None] | None:
-    """The seat having heard the respelt words instead, if it takes them, and the safety advice to
-    say now: taken where it answers them the same, and always where they tell of a danger the
-    words as decoded did not (景盖丢了 respelt 井盖丢了), whose advice is then said late rather than
-    never. None: the words as decoded stand."""
+    """The seat having heard the respelt words instead, if it takes them, and what to say now:
+    taken where it answers them the same; where they tell of a danger the words as decoded did not
+    (晕到 respelt 晕倒), with the safety advice said late rather than never; where they ask what the
+    knowledge base answers and the words as decoded got another answer or none (基础证 respelt
+    居住证), with the right answer. None: the words as decoded stand."""
     copy = seat.fork()
     copy.restore(before)
     reply = copy.turn(better)
@@ -83,4 +84,6 @@ def reread(seat: Seat, before: SeatSnapshot, better: str, reply_text: str) -> tu
         return copy, None
     if copy.outcome().urgent and not seat.outcome().urgent:
         return copy, replies.late_safety_advice(copy.safety_advice_given() - seat.safety_advice_given())
+    if reply.action == "answer" and reply.kb_article is not None:
+        return copy, replies.LATE_ANSWER + "".join(reply.sentences())
     return None

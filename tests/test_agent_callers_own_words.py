@@ -281,5 +281,18 @@ def test_respelt_words_answered_differently_without_danger_are_not_taken(knowled
 
     seat = Seat(knowledge)
     before = seat.snapshot()
-    said = seat.turn("我想问问公基金怎么提取？").text
-    assert reread(seat, before, "我想问问居住证怎么办？", said) is None
+    said = seat.turn("我想跟你们反映一下社区的刘主任。").text
+    assert reread(seat, before, "我想跟你们表扬一下社区的刘主任。", said) is None
+
+
+def test_a_question_the_respelt_words_make_answerable_gets_its_answer_late(knowledge):
+    from server.call_respelling import reread
+
+    seat = Seat(knowledge)
+    before = seat.snapshot()
+    said = seat.turn("你好，我刚来北京上班三个多月，想问一下基础正怎么办，需要什么条件？").text
+    taken = reread(seat, before, "你好，我刚来北京上班三个多月，想问一下居住证怎么办，需要什么条件？", said)
+    assert taken is not None
+    copy, words = taken
+    assert words is not None and words.startswith("不好意思，刚才我没听准") and "居住登记" in words
+    assert copy.finish().kb_article == "kb-001"
