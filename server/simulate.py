@@ -176,13 +176,19 @@ def server_url(server: str | None, kb: Path | None = None, catalogue: Path | Non
 
 
 def _wait_healthy(http: str, server: subprocess.Popen, log_path: Path, timeout_s: float = 180) -> None:
+    wait_until_serving(f"{http}/healthz", server, log_path, timeout_s)
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, log_path: Path, timeout_s: float) -> None:
+    """Until `url` answers 200; SimulationError with the end of the server's log if it exits first
+    or does not answer in time."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
             tail = log_path.read_text(errors="replace")[-2000:]
-            raise SimulationError(f"the server exited while starting:\n{tail}")
+            raise SimulationError(f"the server exited ({server.returncode}) while starting:\n{tail}")
         try:
-            if httpx.get(f"{http}/healthz", timeout=2).status_code == 200:
+            if httpx.get(url, timeout=5).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

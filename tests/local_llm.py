@@ -10,17 +10,15 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from server.llm_local import MODELS, locate_parts
-from server.simulate import free_port
+from server.simulate import free_port, wait_until_serving
 from voice.model_assets import ModelAssetError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,14 +66,4 @@ def local_llm_server(log_dir: Path, model_key: str = "0.5b", threads: int | None
 
 
 def _wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"hotline llm serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"hotline llm serve did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
+    wait_until_serving(f"http://127.0.0.1:{port}/v1/models", process, log, START_TIMEOUT_S)
