@@ -29,7 +29,7 @@ _NAMED: tuple[Cue, ...] = (
                r"(?:想|要|来|得|得好好)夸(?:夸|一夸|一下|个|快)")
     + phrases("建议", 5, "建议 提议 出个主意")
     # 提个建议 as the recogniser writes it on a phone line (提个介意, 提个见意).
-    + patterns("建议", 4, r"提(?:个|一个|点)(?:介意|见意|建意|剑意)")
+    + patterns("建议", 4, r"提(?:个|各|一个|点)(?:介意|见意|建意|剑意)")
     + phrases("求助", 5, "求助 救命 求救")
     + phrases("咨询", 4, "咨询", near=True)
 )

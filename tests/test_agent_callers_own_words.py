@@ -257,9 +257,9 @@ def test_danger_as_heard(knowledge, text, urgent):
     assert _call(knowledge, text).outcome().urgent == urgent
 
 
-def test_a_suggestion_as_heard(knowledge):
-    seat = _call(knowledge, "我想提个介意，关于咱们小区的健身器材。")  # 建议 heard as 介意
-    assert seat.outcome().category == "建议"
+@pytest.mark.parametrize("heard", ["我想提个介意，关于咱们小区的健身器材。", "我想提各介意，咱们小区的健身器材太少了。"])
+def test_a_suggestion_as_heard(knowledge, heard):
+    assert _call(knowledge, heard).outcome().category == "建议"  # 提个建议 heard as 提个/各介意
 
 
 def test_a_danger_the_respelt_words_reveal_is_taken_and_advised_late(knowledge):
