@@ -257,7 +257,7 @@ def test_danger_as_heard(knowledge, text, urgent):
     assert _call(knowledge, text).outcome().urgent == urgent
 
 
-@pytest.mark.parametrize("heard", ["我想提个介意，关于咱们小区的健身器材。", "我想提各介意，咱们小区的健身器材太少了。"])
+@pytest.mark.parametrize("heard", ["我想提个介意，关于咱们小区的健身器材。", "我想提各介意，健身器材太少了。"])
 def test_a_suggestion_as_heard(knowledge, heard):
     assert _call(knowledge, heard).outcome().category == "建议"  # 提个建议 heard as 提个/各介意
 
