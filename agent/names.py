@@ -69,6 +69,9 @@ def _sound(char: str) -> str:
     return lazy_pinyin(char, style=Style.NORMAL)[0]
 
 
+_NEAR_INITIAL = {"n": "l", "l": "n"}
+
+
 @lru_cache(maxsize=1)
 def _surname_by_sound() -> dict[str, str]:
     by_sound: dict[str, str] = {}
@@ -82,7 +85,10 @@ def as_surname(char: str, by_sound: bool = True) -> str | None:
     if char in SURNAMES:
         return char
     if by_sound and "\u4e00" <= char <= "\u9fff":
-        return _surname_by_sound().get(_sound(char))
+        sound = _sound(char)
+        # A sound no common surname has is a near miss of one (努 nu for 鲁 lu: n/l, as callers
+        # and the recogniser blur them).
+        return _surname_by_sound().get(sound) or _surname_by_sound().get(_NEAR_INITIAL.get(sound[:1], "") + sound[1:])
     return None
 
 

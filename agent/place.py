@@ -17,7 +17,7 @@ from knowledge.phonetic import HOMOPHONE, NEAR, SAME_CHAR, match_sequence, readi
 
 # Words that make a phrase part of an address: roads, estates, buildings, landmarks, directions.
 _ADDRESS_MARKER = re.compile(
-    r"路|街(?!道)|胡同|巷|里(?![面边头])|小区|社区|村|庄|院|号|楼(?!道)|单元|层|室|门(?!诊|卡)|公园|"
+    r"(?<![迷走问带顺让赶一半了])路|街(?!道)|胡同|巷|里(?![面边头])|小区|社区|村|庄|院|号|楼(?!道)|单元|层|室|(?<![出进关开敲串上])门(?!诊|卡)|公园|"
     r"站|地铁|商场|大厦|广场|市场|医院|学校|桥|对面|旁边|附近|边上|东边|西边|南边|北边|东侧|西侧|南侧|"
     r"北侧|那边|门口|底商|写字楼|花园|家园|苑|园|城|营|屯|店|厂|高速|环|工地|园区|宿舍|平房|公寓|"
     r"中心|酒店|超市|期|区|[零一二三四五六七八九幺0-9]{3,}"

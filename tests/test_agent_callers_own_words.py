@@ -296,3 +296,13 @@ def test_a_question_the_respelt_words_make_answerable_gets_its_answer_late(knowl
     copy, words = taken
     assert words is not None and words.startswith("不好意思，刚才我没听准") and "居住登记" in words
     assert copy.finish().kb_article == "kb-001"
+
+
+def test_a_surname_heard_a_near_sound_off_is_still_a_surname():
+    heard = extract_name("我姓努，你叫我努先生就行")  # 鲁 heard with n for l: no common surname is nu
+    assert heard is not None and heard.name is not None and heard.name.endswith("先生") and heard.name[0] in "卢鲁陆路"
+
+
+def test_going_out_and_losing_the_way_are_no_address(knowledge):
+    seat = _call(knowledge, "我想表扬一下，上个礼拜我母亲出门迷了路，是派出所的民警把她送回来的。")
+    assert seat.finish().caller.address is None
