@@ -306,3 +306,9 @@ def test_a_surname_heard_a_near_sound_off_is_still_a_surname():
 def test_going_out_and_losing_the_way_are_no_address(knowledge):
     seat = _call(knowledge, "我想表扬一下，上个礼拜我母亲出门迷了路，是派出所的民警把她送回来的。")
     assert seat.finish().caller.address is None
+
+
+def test_call_me_on_this_number_is_no_blow(knowledge):
+    seat = _call(knowledge, "我们楼电梯坏了一个多礼拜了，物业说等配件。", "我姓耿，耿女士，电话就打我现在这个号。")
+    assert not seat.outcome().urgent
+    assert _call(knowledge, "我老公喝多了又打我，我现在躲在邻居家。").outcome().police
