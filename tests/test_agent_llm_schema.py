@@ -17,6 +17,13 @@ def test_what_a_small_model_writes_for_nothing_is_nothing() -> None:
     assert (read.category, read.name, read.phone, read.danger) == (None, None, None, ["fire"])
 
 
+def test_a_placeholder_nobody_put_back_is_no_number() -> None:
+    # The prompt shows [电话1] as an example; a 1.5B copies it on turns with no number in them (21
+    # of 22 turns went invalid for it in bench/llm_seat.py): no number was said, nothing is invalid.
+    assert TurnRead.from_model({"phone": "[电话1]"}, []).phone is None
+    assert TurnRead.from_model({"phone": "【电话】"}, []).phone is None
+
+
 def test_a_phone_is_kept_as_digits_however_it_was_written() -> None:
     assert TurnRead.from_model({"phone": 13911223344}, []).phone == "13911223344"
     assert TurnRead.from_model({"phone": "139-1122-3344"}, []).phone == "13911223344"
@@ -28,7 +35,6 @@ def test_a_phone_is_kept_as_digits_however_it_was_written() -> None:
     [
         {"category": "咨询类"},
         {"corrects": "电话"},
-        {"phone": "[电话1]"},  # a placeholder nobody put back
         {"phone": False},
         {"affirms": True, "denies": True},
         {"kb_article": "kb-3"},

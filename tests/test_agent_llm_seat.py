@@ -134,3 +134,16 @@ def test_a_read_back_is_never_reworded(knowledge):
         reply = seat.turn(turn)
     assert reply.action == "confirm" and reply.stream is None and "幺三九" in reply.text
     assert len(llm.requests) == 1
+
+
+def test_a_small_models_yes_and_corrections_do_not_steer_a_long_turn(knowledge):
+    from agent.llm.schema import TurnRead
+    from agent.llm.understanding import merge_reading
+    from agent.reading import read_turn
+
+    text = "你好，我想问一下，在北京租房住，自己没买房，住房公积金能不能取出来交房租？"
+    offline = read_turn(knowledge.gazetteer, text, "")
+    merged = merge_reading(offline, TurnRead(affirms=True, corrects="district"), text, knowledge.gazetteer)
+    assert not merged.yes and not merged.corrects
+    short = read_turn(knowledge.gazetteer, "嗯，是这样", "")
+    assert merge_reading(short, TurnRead(affirms=True), "嗯，是这样", knowledge.gazetteer).yes

@@ -9,6 +9,7 @@ to do with the reading (what is still missing, read-back, safety, filing) is the
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Collection
 from typing import Any, Literal
 
@@ -22,6 +23,8 @@ Danger = Literal["gas", "fire", "trapped", "flood", "manhole", "missing", "viole
                  "danger", "electric"]
 Slot = Literal["district", "street", "address", "phone", "name"]
 
+# A masking placeholder ([电话1]) left in the answer after the masker put back the numbers it knew.
+_PLACEHOLDER = re.compile(r"[\[【]\s*电话\s*\d*\s*[\]】]")
 # Separators a model may leave between the groups of a number it writes down.
 _NUMBER_SEPARATORS = set(" -—,，、.·")
 
@@ -64,7 +67,8 @@ class TurnRead(BaseModel):
             return str(value)  # models often write a number as a JSON number
         if not isinstance(value, str):
             return value
-        if value.strip().lower() in ("", "null", "none"):
+        if value.strip().lower() in ("", "null", "none") or _PLACEHOLDER.fullmatch(value.strip()):
+            # A placeholder no number stands behind is the prompt's example copied: no number said.
             return None
         kept = [c for c in value.strip() if c not in _NUMBER_SEPARATORS]
         digits = fold_digits("".join(kept))

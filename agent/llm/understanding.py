@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # The model's category for the turn weighs as much as a caller naming the kind of call.
 LLM_CATEGORY_WEIGHT = 4.0
+# The longest turn still read as a short answer (对, 不是, 对的没错就这个号).
+_SHORT_ANSWER = 15
 _STREET_SUFFIXES = ("街道", "镇", "乡", "地区")
 
 
@@ -112,6 +114,7 @@ def merge_reading(offline: TurnReading, read: TurnRead, transcript: str, gazette
     safety = SafetySignals(set(offline.safety.kinds), offline.safety.police, offline.safety.in_fear)
     safety.kinds |= set(read.danger)
     safety.police = safety.police or bool(set(read.danger) & POLICE_KINDS)
+    short = len(offline.text) <= _SHORT_ANSWER
     evidence = offline.evidence
     if read.category:
         evidence = replace(evidence, framing=dict(evidence.framing), named=dict(evidence.named))
@@ -122,14 +125,17 @@ def merge_reading(offline: TurnReading, read: TurnRead, transcript: str, gazette
         evidence=evidence,
         safety=safety,
         wants_human=offline.wants_human or read.wants_human,
-        yes=read.affirms or (offline.yes and not read.denies),
-        no=read.denies or (offline.no and not read.affirms),
+        # Yes and no are short answers: a small model marks a long question "affirms" too.
+        yes=(read.affirms and short) or (offline.yes and not (read.denies and short)),
+        no=(read.denies and short) or (offline.no and not (read.affirms and short)),
         thats_all=offline.thats_all or read.done,
         phone=_phone(read, transcript) or offline.phone,
         line_number=offline.line_number or read.use_line_number,
         name=_name(read, transcript) or offline.name,
         place=_place(read, transcript, gazetteer, offline.place),
-        corrects=offline.corrects or read.corrects is not None,
+        # A correction is the caller's own words taking something back ("不对", "是…不是…"); a model's
+        # "corrects" alone changes nothing (a 1.5B marks first mentions as corrections).
+        corrects=offline.corrects,
         backend="llm",
         kb_choice=read.kb_article,
     )
