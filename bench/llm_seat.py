@@ -54,7 +54,10 @@ def run_backend(
             line = replay(knowledge, call["id"], texts.get(call["id"], []), understanding)
             turns = max(1, len(line["turns"]))
             times.extend([(time.monotonic() - started) / turns] * turns)
-            fallbacks.update(t["fallback"] for t in line["turns"] if t.get("fallback"))
+            # A turn the model could not read is left to the rules (backend "offline"); a reading
+            # taken whose wording was refused keeps backend "llm" and says the article's own words.
+            fallbacks.update(f"{'reading' if t['backend'] == 'offline' else 'wording'} {t['fallback']}"
+                             for t in line["turns"] if t.get("fallback"))
             sink.write(json.dumps(line, ensure_ascii=False) + "\n")
             print(f"\r  {corpus.parent.name}: {number}/{len(calls)} calls", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
