@@ -39,7 +39,6 @@ class CallMemory:
         self._consultant = consultant
         self.caller_number = caller_number
 
-
     def remember(self, r: TurnReading) -> None:
         """Fold one turn's reading into what the call knows: every slot, whatever was asked."""
         s = self.state

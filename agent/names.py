@@ -152,9 +152,8 @@ def _titled_name(text: str) -> str | None:
 def _spelled_surname(text: str) -> str | None:
     """The surname a caller spells out: 弓长张 (also as heard: 工长张), 亲戚的戚."""
     for parts, surname in _SPELLED_SURNAMES.items():
-        # The parts, then the surname itself: "立早章", as heard "工长张".
+        spelled = f"{parts}{surname}"  # the parts, then the surname itself: "立早章", as heard "工长张"
         for i in range(len(text) - 2):
-            spelled = f"{parts}{surname}"
             if all(_sound(a) == _sound(b) for a, b in zip(spelled, text[i:i + 3], strict=True)):
                 return surname
     for match in _CHAR_OF_WORD.finditer(text):

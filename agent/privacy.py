@@ -12,16 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Digits as callers say them and the recogniser writes them. 幺 (yao) is the telephone reading of
-# 1 and Whisper writes it as any of its homophones; 洞 is the radio reading of 0, 两 is 2.
-_SPOKEN_DIGITS: dict[str, str] = {
-    **{c: "0" for c in "零〇○洞"},
-    **{c: "1" for c in "一幺要邀腰药妖"},
-    **{c: "2" for c in "二两"},
-    "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
-    **{d: d for d in "0123456789"},
-    **{chr(ord(d) + 0xFEE0): d for d in "0123456789"},  # full-width ０-９
-}
+from agent.numbers import DIGIT_VALUES
+
+# Digits as callers say them and the recogniser writes them (agent.numbers' table: 幺, 洞, 两,
+# full-width), plus the homophones Whisper writes for 幺.
+_SPOKEN_DIGITS: dict[str, str] = {**DIGIT_VALUES, **dict.fromkeys("要邀腰药妖", "1")}
 
 # What may stand between the groups of one dictated number: pauses as the recogniser writes them,
 # or a correction ("不对，是……").

@@ -74,7 +74,6 @@ class LlmUnderstanding:
             raise WordingFailed(exc.reason) from exc
         return _until_it_fails(sentences), cited
 
-
     def word_reply(self, draft: str, caller_said: str) -> Iterator[str] | None:
         """The model says the seat's question or acknowledgement in its own words; a sentence with a
         figure in it is not said (the draft has none, so the model made it up)."""
