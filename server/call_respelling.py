@@ -86,4 +86,28 @@ def reread(seat: Seat, before: SeatSnapshot, better: str, reply_text: str) -> tu
         return copy, replies.late_safety_advice(copy.safety_advice_given() - seat.safety_advice_given())
     if reply.action == "answer" and reply.kb_article is not None:
         return copy, replies.LATE_ANSWER + "".join(reply.sentences())
+    if _knows_more(seat, copy):
+        return copy, None
     return None
+
+
+_ASKING = ("place", "phone", "line_confirm", "name")
+
+
+def _knows_more(decoded: Seat, respelt: Seat) -> bool:
+    """The respelt words tell the seat more of the order and change nothing else the caller heard:
+    the decoded reply asked for a detail of the order and the respelt one would ask for another,
+    the call is of the same kind, and every detail the decoded words gave is still there (a place
+    heard as 怀有七全合阶档 that the respelling reads as 泉河街道). Nothing needs saying: the caller
+    answers the question they heard, and the seat no longer needs to ask it again."""
+    if decoded.expecting() not in _ASKING or respelt.expecting() not in _ASKING:
+        return False
+    had, has = decoded.outcome(), respelt.outcome()
+    if (had.category, had.route) != (has.category, has.route) or had.topic not in (None, has.topic):
+        return False
+    if had.urgent > has.urgent:
+        return False
+    fields = ("district", "street", "phone", "caller_name")
+    before = [getattr(had.caller, f) is not None for f in fields]
+    after = [getattr(has.caller, f) is not None for f in fields]
+    return all(a or not b for a, b in zip(after, before, strict=True)) and sum(after) > sum(before)

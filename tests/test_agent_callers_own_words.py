@@ -312,3 +312,29 @@ def test_call_me_on_this_number_is_no_blow(knowledge):
     seat = _call(knowledge, "我们楼电梯坏了一个多礼拜了，物业说等配件。", "我姓耿，耿女士，电话就打我现在这个号。")
     assert not seat.outcome().urgent
     assert _call(knowledge, "我老公喝多了又打我，我现在躲在邻居家。").outcome().police
+
+
+def test_a_place_only_the_respelt_words_name_is_taken_without_asking_again(knowledge):
+    from server.call_respelling import reread
+
+    seat = Seat(knowledge)
+    seat.turn("你好，我们小区门口的垃圾桶好几天没人清了，臭得不行。")
+    before = seat.snapshot()
+    said = seat.turn("在怀有七全合阶档，青春路边上那个小区。").text
+    assert seat.expecting() == "place"
+    taken = reread(seat, before, "在怀柔区泉河街道，青春路边上那个小区。", said)
+    assert taken is not None
+    copy, words = taken
+    assert words is None  # the caller answers the question heard; nothing to take back
+    assert (copy.outcome().caller.district, copy.outcome().caller.street) == ("怀柔区", "泉河街道")
+    assert copy.expecting() != "place"
+
+
+def test_respelt_words_that_lose_a_detail_are_not_taken(knowledge):
+    from server.call_respelling import reread
+
+    seat = Seat(knowledge)
+    seat.turn("你好，我们小区门口的垃圾桶好几天没人清了，臭得不行。")
+    before = seat.snapshot()
+    said = seat.turn("在怀柔区泉河街道，青春路边上那个小区。").text
+    assert reread(seat, before, "在怀有七全合阶档，青春路边上那个小区。", said) is None
