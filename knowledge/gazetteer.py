@@ -24,6 +24,7 @@ from knowledge.phonetic import (
     fuzzy_keys,
     match_sequence,
     readings,
+    shares_a_sound,
     word_keys,
 )
 from knowledge.place_lexicon import (
@@ -119,7 +120,8 @@ class Gazetteer:
         pool = self._candidates(text)
         while True:
             chosen = _non_overlapping(pool, self._said_districts(pool))
-            unresolved = [h for h in chosen if h.needs_context and not _has_context(text, h, chosen)]
+            unresolved = [h for h in chosen if h.needs_context and not _has_context(text, h, chosen)
+                          and not self._street_follows(text, h)]
             if not unresolved:
                 break
             pool = [h for h in pool if h not in unresolved]
@@ -127,26 +129,40 @@ class Gazetteer:
         return [self._with_street_heard_loosely(text, m) for m in matches]
 
     def _with_street_heard_loosely(self, text: str, match: PlaceMatch) -> PlaceMatch:
-        """A district said without a street we could match: the words right after it are held
-        against that district's streets only, so one garbled syllable is forgiven (石景山区路不接道
-        is 鲁谷街道, 高你店街的 高米店街道) when a 街道-like suffix follows. Among the dozen or
-        two streets of one district such a near match is rarely another one."""
+        """A district said without a street we could match: the words right after it may still be
+        one of that district's streets heard loosely (_street_heard_loosely)."""
         if match.district is None or match.street is not None:
             return match
+        heard = self._street_heard_loosely(text, match.district, match.end)
+        if heard is None:
+            return match
+        score, street, end = heard
+        return replace(match, street=street, end=end, score=round(min(match.score, 0.8 * score), 4))
+
+    def _street_heard_loosely(self, text: str, district: str, after: int) -> tuple[float, str, int] | None:
+        """(score, street, end) of the one street of `district` that the words right after `after`
+        sound like, with a street suffix after them (街道 by sound, 街 and a garbled syllable, or the
+        street's own 镇/乡 by sound). One syllable of the name may be garbled (石景山区路不接道 is
+        鲁谷街道); in a two-syllable name that one must keep its initial or its final (红陈街 is
+        拱辰街道, 期待已接到 大峪街道). Among the dozen or two streets of one district such a near
+        match is rarely another one; two streets matching as well are no answer."""
         best: tuple[float, str, int] | None = None
         tied = False
         for gap in range(DISTRICT_STREET_GAP + 1):
-            start = match.end + gap
-            for street in self._mapping.get(match.district, []):
+            start = after + gap
+            for street in self._mapping.get(district, []):
                 core = _strip(street, STREET_SUFFIXES)
                 end = start + len(core)
                 if len(core) < 2 or end >= len(text):
                     continue
-                sims = [char_similarity(a, b) for a, b in zip(core, text[start:end], strict=True)]
-                heard = [x for x in sims if x >= NEAR]
-                if len(heard) < len(core) - 1 or sims[0] < NEAR and len(core) < 3:
+                heard = text[start:end]
+                sims = [char_similarity(a, b) for a, b in zip(core, heard, strict=True)]
+                garbled = [i for i, x in enumerate(sims) if x < NEAR]
+                if len(garbled) > 1:
                     continue
-                suffix_end = _street_suffix_end(text, end)
+                if garbled and len(core) < 3 and not shares_a_sound(core[garbled[0]], heard[garbled[0]]):
+                    continue
+                suffix_end = _street_suffix_end(text, end, street[len(core):])
                 if suffix_end is None:
                     continue
                 score = sum(sims) / len(sims)
@@ -156,10 +172,12 @@ class Gazetteer:
                     tied = True
             if best is not None:
                 break
-        if best is None or tied:
-            return match
-        score, street, end = best
-        return replace(match, street=street, end=end, score=round(min(match.score, 0.8 * score), 4))
+        return None if tied else best
+
+    def _street_follows(self, text: str, hit: _Hit) -> bool:
+        """A bare district name (密云) is meant as the place when one of its streets follows, even
+        heard loosely (密云果言街道 is 密云区果园街道)."""
+        return hit.place.is_district and self._street_heard_loosely(text, hit.place.district, hit.end) is not None
 
     def _candidates(self, text: str) -> list[_Hit]:
         hits: list[_Hit] = []
@@ -314,12 +332,16 @@ def _suffix(text: str, at: int, suffixes: tuple[str, ...]) -> list[float] | None
     return None
 
 
-def _street_suffix_end(text: str, at: int) -> int | None:
-    """Where a street suffix heard at `at` ends: 街道 by sound, or 街 followed by a garbled
-    syllable (街的, 接等), as the recogniser writes it."""
+def _street_suffix_end(text: str, at: int, own: str = "") -> int | None:
+    """Where a street suffix heard at `at` ends: 街道 by sound, the street's `own` suffix (镇 for
+    永定镇, heard as 正) by sound, or 街 followed by a garbled syllable (街的, 接等), as the
+    recogniser writes it."""
     sims = _suffix(text, at, STREET_SUFFIXES)
     if sims is not None:
         return at + len(sims)
+    own_sims = match_sequence(text, at, own) if own else None
+    if own_sims is not None and min(own_sims) >= NEAR:
+        return at + len(own)
     if at + 1 < len(text) and "jie" in readings(text[at]) and "\u4e00" <= text[at + 1] <= "\u9fff":
         return at + 2
     return None

@@ -91,6 +91,17 @@ def _readings_similarity(ra: frozenset[str], rb: frozenset[str]) -> float:
     return max((syllable_similarity(x, y) for x in ra for y in rb), default=0.0)
 
 
+def shares_a_sound(a: str, b: str) -> bool:
+    """The two characters' syllables keep their initial or their final in common (拱 gong and 红
+    hong, 大 da and 待 dai): one sound of the syllable garbled, not a different syllable."""
+    for x in readings(a):
+        for y in readings(b):
+            (ia, fa), (ib, fb) = split_syllable(x), split_syllable(y)
+            if (ia and ia == ib) or fa == fb:
+                return True
+    return False
+
+
 def fuzzy_keys(char: str) -> frozenset[str]:
     """Coarse sound keys (near-miss variants collapsed) of a heard character, for index lookups."""
     return frozenset(_coarse(r) for r in readings(char))

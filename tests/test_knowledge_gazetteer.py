@@ -132,3 +132,27 @@ def test_a_small_custom_gazetteer():
     assert [(m.district, m.street) for m in gazetteer.find_all("海淀区望京街道")] == [
         ("海淀区", None), ("朝阳区", "望京街道")]
     assert Gazetteer({}).find_all("朝阳区望京街道") == []
+
+
+@pytest.mark.parametrize("text, district, street", [
+    # one syllable of a two-syllable street garbled but keeping its final (兵 bing for 营 ying,
+    # 条 tiao for 桥 qiao), right after the district and before a street suffix
+    ("昌平期霍兵街道", "昌平区", "霍营街道"),
+    ("通州区玉条接到", "通州区", "玉桥街道"),
+    # the street's own suffix heard by sound (镇 as 正)
+    ("通州宋状正那边", "通州区", "宋庄镇"),
+    # a bare district counts as the place when one of its streets follows, even heard loosely
+    ("密云果言街道西边", "密云区", "果园街道"),
+])
+def test_a_street_heard_loosely_after_its_district(gazetteer, text, district, street):
+    match = gazetteer.locate(text)
+    assert match is not None and (match.district, match.street) == (district, street)
+
+
+@pytest.mark.parametrize("text", [
+    "顺义宝园街道",    # 宝 bao keeps no sound of 石 shi: not 石园, and the district alone is no place
+    "通州多桥街道",    # 多 duo keeps none of 玉 yu
+])
+def test_a_syllable_that_keeps_no_sound_is_no_street(gazetteer, text):
+    match = gazetteer.locate(text)
+    assert match is None or match.street is None
