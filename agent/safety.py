@@ -33,7 +33,9 @@ _DANGER_CUES: tuple[Cue, ...] = (
         r"电梯[^。.]{0,12}(?:停|卡)在[^，。,.]{0,8}中间", r"电梯里[^，。,.]{0,4}(?:有人|还有)",
     )
     + phrases(FLOOD, 1, "跑水 爆管 水管爆 管子爆 被淹 水淹 哗哗 水漫 灌进 往下灌 喷水")
-    + patterns(FLOOD, 1, r"淹了")
+    # 淹了 has something flooded before it in its clause ("楼下也淹了"); at a clause's start it is
+    # more often another word misheard (养了 as 淹了) than a flood with nothing flooded.
+    + patterns(FLOOD, 1, r"(?<=[^，。,.！!？?；;\s])淹了")
     + patterns(
         FLOOD, 1, r"(?:水管|暖气管|管道|管子|水龙头)[^，。,.]{0,4}(?:爆|裂|崩)", r"水[^，。,.]{0,4}往下(?:流|冲|灌)",
     )
@@ -42,8 +44,10 @@ _DANGER_CUES: tuple[Cue, ...] = (
     + phrases(MISSING, 1, "走丢 走失 跑丢 找不着 不见了 没回来 一直没回 找不到他 找不到她 找不到了 找遍了")
     + phrases(
         VIOLENCE, 1,
-        "家暴 打人 动手 拿刀 持刀 动刀 砍人 捅人 威胁 打架 斗殴 群殴 抢劫 砸东西 掐我 掐脖子 扬言",
+        "打人 动手 拿刀 持刀 动刀 砍人 捅人 威胁 打架 斗殴 群殴 抢劫 砸东西 掐我 掐脖子 扬言",
     )
+    # 我家 is home: 我家暴… is 我家 and a word of 暴 (暴雨, 暴露), not 家暴.
+    + patterns(VIOLENCE, 1, r"(?<![我咱俺])家暴")
     # 打我 is a blow, except when it is a call ("电话就打我现在这个号", "打我手机").
     + patterns(VIOLENCE, 1, r"打我(?![^，。,.]{0,5}(?:电话|手机|号|座机))")
     + phrases(

@@ -251,6 +251,12 @@ def test_a_caller_who_cannot_follow_the_machine_gets_a_person(knowledge):
     [
         ("楼上的老爷子一个人主，这两天敲门都不应，也没见他出来。", True),  # 住 heard as 主
         ("路边那根电线杆子底下，线头就大拉在地上，孩子们天天从那儿过。", True),  # 耷拉 heard as 大拉
+        # 养了 heard as 淹了: nothing flooded before it
+        ("对门那户人家，淹了两条大狗，天天半夜叫，吵得人睡不着。", False),
+        ("下了一夜雨，我们地下室全淹了。", True),
+        # 我家 is home, whatever follows it
+        ("我家暴雨天老是漏水，想问问找谁修。", False),
+        ("我老公喝多了就家暴我，我现在躲在邻居家。", True),
     ],
 )
 def test_danger_as_heard(knowledge, text, urgent):
