@@ -94,8 +94,11 @@ def as_surname(char: str, by_sound: bool = True) -> str | None:
 
 def _surname_at(text: str, i: int, by_sound: bool) -> tuple[str, int] | None:
     for compound in _COMPOUND_SURNAMES:
-        if text.startswith(compound, i):
-            return compound, i + len(compound)
+        heard = text[i:i + len(compound)]
+        if heard == compound or by_sound and len(heard) == len(compound) and all(
+            "\u4e00" <= h <= "\u9fff" and _sound(h) == _sound(c) for h, c in zip(heard, compound, strict=True)
+        ):
+            return compound, i + len(compound)  # 斯马 is 司马 by sound, not 司 and a given name 马…
     if i < len(text):
         surname = as_surname(text[i], by_sound)
         if surname:
@@ -165,7 +168,7 @@ def _spelled_surname(text: str) -> str | None:
 
 _TITLE_SOUNDS = {
     "先生": ({"xian", "xing", "xin"}, {"sheng", "sen", "shen"}),
-    "女士": ({"nv", "nu", "lv", "ni"}, {"shi", "si"}),
+    "女士": ({"nv", "nu", "lv", "ni", "li"}, {"shi", "si"}),  # 女 blurred to 里 (n/l, ü/i)
 }
 
 
