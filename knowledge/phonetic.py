@@ -92,12 +92,15 @@ def _readings_similarity(ra: frozenset[str], rb: frozenset[str]) -> float:
 
 
 def shares_a_sound(a: str, b: str) -> bool:
-    """The two characters' syllables keep their initial or their final in common (拱 gong and 红
-    hong, 大 da and 待 dai): one sound of the syllable garbled, not a different syllable."""
+    """The two characters' syllables keep their initial or their final in common, or a near one
+    (拱 gong and 红 hong, 大 da and 待 dai, 贞 zhen and 遵 zun): one sound of the syllable garbled,
+    not a different syllable."""
     for x in readings(a):
         for y in readings(b):
             (ia, fa), (ib, fb) = split_syllable(x), split_syllable(y)
-            if (ia and ia == ib) or fa == fb:
+            if ia and (ia == ib or frozenset((ia, ib)) in _NEAR_INITIALS):
+                return True
+            if fa == fb or frozenset((fa, fb)) in _NEAR_FINALS:
                 return True
     return False
 

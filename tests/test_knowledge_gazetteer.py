@@ -138,6 +138,8 @@ def test_a_small_custom_gazetteer():
     # one syllable of a two-syllable street garbled but keeping its final (兵 bing for 营 ying,
     # 条 tiao for 桥 qiao), right after the district and before a street suffix
     ("昌平期霍兵街道", "昌平区", "霍营街道"),
+    # or keeping a near initial (书 shu for 四 si: sh/s)
+    ("东城区东书街道那边", "东城区", "东四街道"),
     ("通州区玉条接到", "通州区", "玉桥街道"),
     # the street's own suffix heard by sound (镇 as 正)
     ("通州宋状正那边", "通州区", "宋庄镇"),
