@@ -126,7 +126,34 @@ class Gazetteer:
                 break
             pool = [h for h in pool if h not in unresolved]
         matches = self._merge(sorted(chosen, key=lambda h: h.start), pool)
-        return [self._with_street_heard_loosely(text, m) for m in matches]
+        matches = [self._with_street_heard_loosely(text, m) for m in matches]
+        if not any(m.street for m in matches):
+            pair = self._district_and_street_heard_loosely(text)
+            if pair is not None:
+                matches = sorted([m for m in matches if m.end <= pair.start or m.start >= pair.end] + [pair],
+                                 key=lambda m: m.start)
+        return matches
+
+    def _district_and_street_heard_loosely(self, text: str) -> PlaceMatch | None:
+        """A district and one of its streets, each with a syllable garbled that keeps a sound of the
+        right one (延迁康床阵 is 延庆康庄镇). Either alone is too loose to trust; a street of that
+        very district right after it is not a coincidence. The first such pair in `text`."""
+        for start in range(len(text)):
+            for district in self._mapping:
+                core = _strip(district, DISTRICT_SUFFIXES)
+                heard = text[start:start + len(core)]
+                if len(heard) < len(core) or not _heard_loosely(core, heard):
+                    continue
+                end = start + len(core)
+                suffix = _suffix(text, end, DISTRICT_SUFFIXES)
+                if suffix is not None:
+                    end += len(suffix)
+                # Right after the district, or after a pause: words in between break the pair.
+                street = self._street_heard_loosely(text, district, end, max_gap=int(text[end:end + 1] in "，, 、的"))
+                if street is not None:
+                    score, name, street_end = street
+                    return PlaceMatch(district, name, start, street_end, round(0.7 * score, 4))
+        return None
 
     def _with_street_heard_loosely(self, text: str, match: PlaceMatch) -> PlaceMatch:
         """A district said without a street we could match: the words right after it may still be
@@ -139,7 +166,9 @@ class Gazetteer:
         score, street, end = heard
         return replace(match, street=street, end=end, score=round(min(match.score, 0.8 * score), 4))
 
-    def _street_heard_loosely(self, text: str, district: str, after: int) -> tuple[float, str, int] | None:
+    def _street_heard_loosely(
+        self, text: str, district: str, after: int, max_gap: int = DISTRICT_STREET_GAP
+    ) -> tuple[float, str, int] | None:
         """(score, street, end) of the one street of `district` that the words right after `after`
         sound like, with a street suffix after them (街道 by sound, 街 and a garbled syllable, or the
         street's own 镇/乡 by sound). One syllable of the name may be garbled (石景山区路不接道 is
@@ -148,7 +177,7 @@ class Gazetteer:
         match is rarely another one; two streets matching as well are no answer."""
         best: tuple[float, str, int] | None = None
         tied = False
-        for gap in range(DISTRICT_STREET_GAP + 1):
+        for gap in range(max_gap + 1):
             start = after + gap
             for street in self._mapping.get(district, []):
                 core = _strip(street, STREET_SUFFIXES)
@@ -330,6 +359,13 @@ def _suffix(text: str, at: int, suffixes: tuple[str, ...]) -> list[float] | None
             continue
         return sims
     return None
+
+
+def _heard_loosely(name: str, heard: str) -> bool:
+    """Every syllable of `name` heard right or nearly, but one that keeps a sound of the right one."""
+    sims = [char_similarity(a, b) for a, b in zip(name, heard, strict=True)]
+    garbled = [i for i, x in enumerate(sims) if x < NEAR]
+    return len(garbled) <= 1 and all(shares_a_sound(name[i], heard[i]) for i in garbled)
 
 
 def _street_suffix_end(text: str, at: int, own: str = "") -> int | None:

@@ -158,3 +158,22 @@ def test_a_street_heard_loosely_after_its_district(gazetteer, text, district, st
 def test_a_syllable_that_keeps_no_sound_is_no_street(gazetteer, text):
     match = gazetteer.locate(text)
     assert match is None or match.street is None
+
+
+@pytest.mark.parametrize("text, district, street", [
+    # district and street each with a syllable garbled: neither alone is trusted, the pair is
+    ("在延迁区竹林街道那边", "延庆区", "儒林街道"),  # 迁 qian for 庆 qing, 竹 zhu for 儒 ru
+    ("怀有区眼西正", "怀柔区", "雁栖镇"),  # 有 you for 柔 rou, 西 xi for 栖 qi, 正 for 镇
+])
+def test_a_district_and_its_street_both_heard_loosely(gazetteer, text, district, street):
+    match = gazetteer.locate(text)
+    assert match is not None and (match.district, match.street) == (district, street)
+
+
+@pytest.mark.parametrize("text", [
+    "房山申请 公租房怎么办",   # words between the two: no pair
+    "我想问一下公租房怎么申请",
+])
+def test_loose_pairs_need_the_street_right_after_the_district(gazetteer, text):
+    match = gazetteer.locate(text)
+    assert match is None or match.street is None
