@@ -71,7 +71,30 @@ _LEADING = re.compile(rf"([^\W\d_])(?=(?:{_SEPARATOR}[{_DIGIT_CLASS}]){{6}})")
 _LAST = re.compile(rf"(?:[{_DIGIT_CLASS}]{_SEPARATOR}){{6}}([^\W\d_])")
 
 
-def _digit_sound(char: str, first: bool) -> str | None:
+# Initials said at the same place in the mouth, which a phone line and a small recogniser confuse
+# (四 si written 次 ci): a word among digits that sounds like none of them is the digit it nearly is.
+_INITIAL_PLACES = ({"z", "c", "s"}, {"zh", "ch", "sh", "r"}, {"j", "q", "x"}, {"b", "p", "m"}, {"d", "t", "n", "l"},
+                   {"g", "k", "h"}, {"z", "zh"}, {"c", "ch"}, {"s", "sh"})
+
+
+def _initial_and_final(sound: str) -> tuple[str, str]:
+    initial = next((i for i in ("zh", "ch", "sh") if sound.startswith(i)), sound[:1] if sound[:1] in
+                   "bpmfdtnlgkhjqxrzcsyw" else "")
+    return initial, sound[len(initial):]
+
+
+def _nearest_digit(sound: str) -> str | None:
+    """The one digit whose syllable keeps `sound`'s final and an initial said at the same place."""
+    initial, final = _initial_and_final(sound)
+    near = set()
+    for digit_sound, digit in _DIGIT_SOUNDS.items():
+        other_initial, other_final = _initial_and_final(digit_sound)
+        if other_final == final and any({initial, other_initial} <= place for place in _INITIAL_PLACES):
+            near.add(digit)
+    return near.pop() if len(near) == 1 else None
+
+
+def _digit_sound(char: str, first: bool, inside: bool = False) -> str | None:
     if first and char in _FIRST_ONE_LETTERS:
         return "1"
     if not "\u4e00" <= char <= "\u9fff" or digit_of(char) is not None:
@@ -79,7 +102,7 @@ def _digit_sound(char: str, first: bool) -> str | None:
     sound = lazy_pinyin(char, style=Style.NORMAL)[0]
     if first and sound in _FIRST_ONE_SOUNDS:
         return "1"
-    return _DIGIT_SOUNDS.get(sound)
+    return _DIGIT_SOUNDS.get(sound) or (_nearest_digit(sound) if inside else None)
 
 
 def _spoken_digits(text: str) -> str:
@@ -89,7 +112,7 @@ def _spoken_digits(text: str) -> str:
         # A number's first digit is looked for once: a word before it is no digit for that alone.
         for pattern, first in ((_INSIDE, False), (_LAST, False), *(((_LEADING, True),) if round_ == 0 else ())):
             for match in pattern.finditer(text):
-                digit = _digit_sound(match.group(1), first)
+                digit = _digit_sound(match.group(1), first, inside=pattern is _INSIDE)
                 if digit is not None:
                     chars[match.start(1)] = digit
         read = "".join(chars)

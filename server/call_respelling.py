@@ -98,7 +98,7 @@ def _knows_more(decoded: Seat, respelt: Seat) -> bool:
     """The respelt words tell the seat more of the order and change nothing else the caller heard:
     the decoded reply asked for a detail of the order and the respelt one would ask for another,
     the call is of the same kind, and every detail the decoded words gave is still there (a place
-    heard as 怀有七全合阶档 that the respelling reads as 泉河街道). Nothing needs saying: the caller
+    heard as 外有七全个阶档 that the respelling reads as 怀柔区泉河街道). Nothing needs saying: the caller
     answers the question they heard, and the seat no longer needs to ask it again."""
     if decoded.expecting() not in _ASKING or respelt.expecting() not in _ASKING:
         return False
