@@ -36,10 +36,12 @@ def domain_vocabulary(kb: KbIndex, catalogue: Catalogue) -> set[str]:
 def names_to_listen_for(kb: KbIndex, catalogue: Catalogue, gazetteer: Gazetteer) -> set[str]:
     """What the recogniser may respell a transcript into (voice/asr/respelling.py): the places
     of the gazetteer and the domain vocabulary, with the words callers use for the services and
-    the situations the KB's concepts describe; the audio decides, so the list may be generous."""
+    the situations the KB's concepts describe, and the words of danger; the audio decides, so the
+    list may be generous."""
+    from agent.safety import danger_words
     from knowledge.kb_lexicon import SYNONYMS, concept_words
 
-    return domain_vocabulary(kb, catalogue) | gazetteer.names() | set(SYNONYMS) | concept_words()
+    return domain_vocabulary(kb, catalogue) | gazetteer.names() | set(SYNONYMS) | concept_words() | danger_words()
 
 
 class SoundCorrector:

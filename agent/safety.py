@@ -79,6 +79,20 @@ _DANGER_CUES: tuple[Cue, ...] = (
     # (耷拉 heard as 大拉/搭拉, 露在外 as 路在外)
     + patterns(ELECTRIC, 1, r"(?:电线|线头|电缆)[^，。,.]{0,6}(?:露|路在外|耷拉|大拉|搭拉|垂|掉|裸|搭在地)")
 )
+# What the patterns above look for, as words the recogniser is asked to listen for on the audio
+# (voice/asr/respelling.py): a danger written as homophones (传气而都飞进 for 喘气儿都费劲) is
+# only found once the audio has been heard again for it.
+_DANGER_WORDS = (
+    "喘气 费劲 制氧机 呼吸机 透析机 氧气机 煤气 燃气 天然气 液化气 电线 线头 电缆 耷拉 井盖 水管 暖气管 "
+    "菜刀 铁棍 孩子 小孩 宝宝 独居 没人应"
+)
+
+
+def danger_words() -> set[str]:
+    """Every word of danger this module looks for, to listen for on the audio."""
+    return {cue.phrase for cue in _DANGER_CUES if cue.phrase} | set(_DANGER_WORDS.split())
+
+
 # A missing person is an emergency (and a police matter) when it is someone who cannot look after
 # themself: an elderly person, one with dementia, a child.
 _VULNERABLE = phrases(

@@ -349,3 +349,11 @@ def test_respelt_words_that_lose_a_detail_are_not_taken(knowledge):
     before = seat.snapshot()
     said = seat.turn("在怀柔区泉河街道，青春路边上那个小区。").text
     assert reread(seat, before, "在外有七全个阶档，青春路边上那个小区。", said) is None
+
+
+def test_words_of_danger_written_as_homophones_are_listened_for_again(knowledge):
+    # 喘气儿都费劲 decoded as 传气而都飞进: the respelling is asked to hear the audio for them
+    heard = knowledge.misspellings.find("我爸现在传气而都飞进，你们快来人。")
+    assert {"喘气", "费劲"} <= {m.term for m in heard}
+    seat = _call(knowledge, "我爸现在喘气而都费劲，你们快来人。")
+    assert seat.outcome().urgent
