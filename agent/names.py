@@ -195,13 +195,32 @@ def _surname_and_title(text: str) -> str | None:
         if surname is None:
             continue
         j = i + 1
-        while j < len(text) and text[j] in "，, 、":
+        while j < len(text) and text[j] in "，, 、。.":
             j += 1
-        if j < len(text) and _sound(text[j]) == _sound(surname):
+        if j < len(text) and _sounds_alike(text[j], surname):
             title = _title_heard_at(text, j + 1)
             if title:
                 return surname + title
     return None
+
+
+# Initials that differ only in breath (京 jing heard as 请 qing) or in the tongue's curl (邹 zou,
+# 周 zhou): a surname said twice is heard so as often as not.
+_SAME_PLACE_INITIALS = ({"j", "q", "x"}, {"z", "c", "s", "zh", "ch", "sh"}, {"b", "p"}, {"d", "t"}, {"g", "k"},
+                        {"n", "l"})
+
+
+def _sounds_alike(heard: str, surname: str) -> bool:
+    """`heard` is the surname said again: the same syllable, or its final with an initial said at
+    the same place."""
+    a, b = _sound(heard), _sound(surname)
+    if a == b:
+        return True
+    initial_a = next((i for i in ("zh", "ch", "sh") if a.startswith(i)), a[:1])
+    initial_b = next((i for i in ("zh", "ch", "sh") if b.startswith(i)), b[:1])
+    return a[len(initial_a):] == b[len(initial_b):] and any(
+        {initial_a, initial_b} <= place for place in _SAME_PLACE_INITIALS
+    )
 
 
 def _surname_only(text: str) -> str | None:
