@@ -65,7 +65,7 @@ class Misspellings:
                     continue  # a stretch across punctuation or digits is no misspelt name
                 if any(said in NEGATIONS and said != known for said, known in zip(heard, term, strict=False)):
                     continue
-                sims = match_sequence(text, start, term, allow_miss=len(term) >= 4)
+                sims = match_sequence(text, start, term, allow_miss=len(term) >= 4, aspiration=len(term) >= 3)
                 if sims is None or sum(sims) / len(sims) < MIN_SIMILARITY:
                     continue
                 name = len(term) - self._ending_length(term)

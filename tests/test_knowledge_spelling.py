@@ -36,6 +36,7 @@ def terms_found(misspellings: Misspellings, text: str) -> set[tuple[str, str]]:
     ("看病一宝能报吗", "一宝", "医保"),              # two exact homophones
     ("个人所得睡怎么交", "个人所得睡", "个人所得税"),
     ("住房攻击金能取吗", "住房攻击金", "住房公积金"),
+    ("想问一下基础正怎么办", "基础正", "居住证"),    # 础 chu for 住 zhu: aspiration only
 ])
 def test_misheard_names_and_terms_are_candidates(misspellings: Misspellings, text: str, heard: str, term: str) -> None:
     assert (heard, term) in terms_found(misspellings, text)
