@@ -186,8 +186,9 @@ def _title_heard_at(text: str, i: int) -> str | None:
 
 
 def _surname_and_title(text: str) -> str | None:
-    """"我姓万，万先生" as said, or as heard ("我心万万先生", "我先爱爱先生"): surname, the surname
-    again, a title. The repetition makes even a misheard 姓 safe to read."""
+    """"我姓万，万先生" as said, or as heard ("我心万万先生", "我先爱爱先生", "我心无女是"): surname,
+    the surname again, a title. The repetition, or a title right after the surname, makes even a
+    misheard 姓 safe to read."""
     verbs = _SURNAME_VERB + _SURNAME_VERB_WEAK
     for match in re.finditer(rf"(?:我|免贵)[{verbs}]", text):
         i = match.end()
@@ -201,6 +202,10 @@ def _surname_and_title(text: str) -> str | None:
             title = _title_heard_at(text, j + 1)
             if title:
                 return surname + title
+        # The two said as one (姓吴，吴女士 heard 我心无女是): a title right after the surname.
+        title = _title_heard_at(text, i + 1)
+        if title:
+            return surname + title
     return None
 
 

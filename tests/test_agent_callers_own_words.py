@@ -122,7 +122,8 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         ("我叫欧羊晓峰，电话一会儿说", "欧阳晓峰"),  # a two-character surname by sound, not 欧 and 羊晓
         ("我姓黄，黄里是，手机号等会儿给你", "黄女士"),  # 女士 blurred to 里是, the surname said twice
         ("免贵姓蔺，蔺先生", "蔺先生"),  # a rarer surname of the 百家姓
-        ("我姓瞿。去你是，电话等会儿说", "瞿女士"),  # the surname said again heard aspirated (qu ~ 去), 女士 as 你是
+        ("我姓瞿。去你是，电话等会儿说", "瞿女士"),  # the surname said again aspirated (去 qu), 女士 as 你是
+        ("就在那个路口。我心苗女是。", "苗女士"),  # 我姓苗，苗女士 heard as one surname and a title
     ],
 )
 def test_names_as_callers_give_them(text, name):
