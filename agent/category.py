@@ -130,6 +130,12 @@ _QUESTION_CLAUSE = re.compile(r"[？?]\s*$|[吗么嘛][，,。.！!]?\s*$|呢[�
 _ASKING_WORDS = re.compile(
     r"请问|想问|问一下|问问|打听|是不是|有没有|能不能|可不可以|要不要|用不用|需不需要|多长时间|多久"
 )
+# "我想了解一下……的事", its verb whatever the recogniser made of it (咨询一下 as 私行依下): a
+# caller who wants to know about a matter, unless the verb is one of telling or reporting.
+_WANTS_TO_KNOW_ABOUT = re.compile(
+    r"想(?!反映|投诉|举报|说|讲|告|表扬|感谢|夸|建议|提|报)\w{1,2}(?:一下|依下|以下)[^，,。.！!？?]{1,16}"
+    r"(?:的事|的问题|的政策|的手续)"
+)
 _CLAUSES = re.compile(r"[^，,。.！!？?；;]+[，,。.！!？?；;]*")
 QUESTION_WEIGHT = 1.5
 # The caller says this is not a complaint or report ("我不是要告他，就想问问", "不是投诉"): what
@@ -198,7 +204,7 @@ def _non_overlapping(hits: list[CueHit]) -> list[CueHit]:
 
 def asks_question(text: str) -> bool:
     """Does the turn ask something (beyond "喂？在吗？")?"""
-    if _ASKING_WORDS.search(text):
+    if _ASKING_WORDS.search(text) or _WANTS_TO_KNOW_ABOUT.search(text):
         return True
     return any(
         _QUESTION_CLAUSE.search(clause) and len(_FILLERS.sub("", clause)) >= 4 for clause in _CLAUSES.findall(text)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from knowledge import segment
 from knowledge.catalogue_lexicon import MODIFIERS, SURFACES
+from knowledge.kb_lexicon import STOP_WORDS
 from knowledge.phonetic import SoundAlikeFinder
 
 
@@ -79,7 +80,7 @@ class Catalogue:
                 if word and word not in surfaces and not _ConceptFinder(SURFACES).find(word):
                     surfaces[word] = _LITERAL + word
         self._finder = _ConceptFinder(surfaces)
-        self._sound = SoundAlikeFinder(surfaces, segment.is_common_word, min_length=2)
+        self._sound = SoundAlikeFinder(surfaces, segment.is_common_word, min_length=2, fillers=STOP_WORDS)
         self._signatures: list[set[str]] = []
         for entry in self.entries:
             signature = set(self._finder.find(entry.topic))

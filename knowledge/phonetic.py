@@ -179,9 +179,18 @@ class SoundAlikeFinder:
     as said, not as a mishearing of 医保 or 失业; `is_common_word` decides that.
     """
 
-    def __init__(self, terms: Iterable[str], is_common_word: Callable[[str], bool], min_length: int = 2):
+    def __init__(
+        self,
+        terms: Iterable[str],
+        is_common_word: Callable[[str], bool],
+        min_length: int = 2,
+        fillers: Iterable[str] = (),
+    ):
         self._is_common_word = is_common_word
         self._index = TermIndex(terms, max(min_length, 2))
+        # Two-syllable fillers (一下, 那个): a syllable that with its neighbour sounds like one
+        # belongs to the filler, not to a term (私行依下 is 咨询一下, not 行医).
+        self._fillers = [f for f in set(fillers) if len(f) == 2 and all(readings(c) for c in f)]
 
     def find(self, text: str) -> list[tuple[str, int, int]]:
         """(term, start, end) for each misspelt term, longest first, without overlaps."""
@@ -198,6 +207,8 @@ class SoundAlikeFinder:
                     continue
                 if len(term) == 2 and (SAME_CHAR not in sims or self._is_common_word(heard)):
                     continue  # two syllables are too easily a coincidence (有衣 is no 游医)
+                if len(term) == 2 and self._in_filler(text, start, end, sims):
+                    continue
                 found.append((term, start, end))
         found.sort(key=lambda f: (f[1] - f[2], f[1]))
         chosen: list[tuple[str, int, int]] = []
@@ -206,3 +217,18 @@ class SoundAlikeFinder:
                 chosen.append((term, start, end))
                 taken.update(range(start, end))
         return sorted(chosen, key=lambda f: f[1])
+
+    def _in_filler(self, text: str, start: int, end: int, sims: list[float]) -> bool:
+        """Whether the term's misheard syllable and its outer neighbour sound like a filler."""
+        for offset, sim in enumerate(sims):
+            if sim == SAME_CHAR:
+                continue
+            at = start + offset
+            pair_start = at - 1 if at == start else at  # with the neighbour outside the term
+            pair = text[pair_start:pair_start + 2] if pair_start >= 0 else ""
+            if len(pair) == 2 and any(
+                all(char_similarity(a, b) >= HOMOPHONE for a, b in zip(pair, filler, strict=True))
+                for filler in self._fillers
+            ):
+                return True
+        return False

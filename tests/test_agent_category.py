@@ -137,3 +137,18 @@ def test_a_question_about_a_problem_the_kb_cannot_answer_is_a_ticket():
     # the caller asks, but what they need is the problem handled
     assert category_of("我们单元电梯停了五天了，能不能帮忙催催物业？", hint="投诉", topic_confidence=0.8) == "投诉"
     assert category_of("我想咨询一下，公司半年没发工资，我该怎么办？", hint="投诉", topic_confidence=0.8) == "咨询"
+
+
+@pytest.mark.parametrize(
+    ("said", "asks"),
+    [
+        ("我想了解一下公积金提取的事", True),
+        ("我想此讯依下孩子上学的事，我们是外地户口", True),  # 咨询一下 as the recogniser may write it
+        ("我想反映一下楼上装修的事", False),  # telling, not asking
+        ("我想表扬一下社区的事", False),
+    ],
+)
+def test_wanting_to_know_about_a_matter_asks(said, asks):
+    from agent.category import asks_question
+
+    assert asks_question(said) == asks

@@ -99,6 +99,12 @@ def test_sound_alike_terms_are_recovered(catalogue):
     assert catalogue.match("楼道里有股没气味，挺冲的")[0][0].topic == "燃气异味"
 
 
+def test_a_syllable_of_a_filler_is_not_a_term_heard_by_sound(catalogue):
+    # 咨询一下 heard as 私行依下: 依下 sounds like 一下, so 行依 is not 行医
+    assert all(entry.topic != "无证行医" for entry, _ in catalogue.match("我想私行依下社保转移的事"))
+    assert catalogue.match("楼下有人行依，也没有执照")[0][0].topic == "无证行医"
+
+
 @pytest.mark.parametrize("text", ["我想问一下明天天气怎么样", "谢谢你们，没别的事了", "喂，你好"])
 def test_unrelated_text_matches_nothing_useful(catalogue, text):
     assert catalogue.best(text) is None
