@@ -23,7 +23,9 @@ _ADDRESS_MARKER = re.compile(
     r"中心|酒店|超市|期|区|[零一二三四五六七八九幺0-9]{3,}"
 )
 # Phrases that are not about the place even if they contain a marker word.
-_NOT_ADDRESS = re.compile(r"电话|手机|号码|我姓|我叫|名字|先生|女士")
+# (and a number too long for a building or a room, or talk of how a number starts or ends, is a
+# phone number: "不对，13801662759，是138开头的")
+_NOT_ADDRESS = re.compile(r"电话|手机|号码|我姓|我叫|名字|先生|女士|开头|打头|尾号|[零一二三四五六七八九幺0-9]{7,}")
 # A caller unsure of the place ("具体哪个村我说不准"): skipped, the address may go on after it.
 _UNSURE = re.compile(r"不(?:太|大)?(?:准|清|确定|知道|记得)|记不(?:清|住)|说不好")
 # Where a phrase stops being about the place and goes on about the problem or the caller.

@@ -359,3 +359,12 @@ def test_words_of_danger_written_as_homophones_are_listened_for_again(knowledge)
     assert {"喘气", "费劲"} <= {m.term for m in heard}
     seat = _call(knowledge, "我爸现在喘气而都费劲，你们快来人。")
     assert seat.outcome().urgent
+
+
+def test_a_number_corrected_does_not_correct_the_address(knowledge):
+    seat = _call(knowledge, "我举报我们楼里有群租，住了十几个人，天天半夜进进出出。",
+                 "海淀区西三旗街道，育新花园，二十三号楼。",
+                 "我姓费，电话139，不对，13801642759，是138开头的。")
+    order = seat.finish().work_order
+    assert order is not None and order.phone == "13801642759"
+    assert order.address is not None and "育新花园" in order.address
