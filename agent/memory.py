@@ -120,6 +120,10 @@ class CallMemory:
         if s.category in TICKET_CATEGORIES and new == "咨询":
             # A complaint does not become a consultation by a question about it ("多久能修好？").
             return s.category
+        if s.category in ("投诉", "举报") and new == "求助" and r.evidence.danger and not named_now:
+            # A danger told of in a complaint makes it urgent, not a plea for help: the lamp post's
+            # bare wires are still the street lights complained of.
+            return s.category
         if new in TICKET_CATEGORIES and s.category not in TICKET_CATEGORIES:
             volunteers_place = r.place is not None and r.place.address is not None and s.awaiting != AWAIT_PLACE
             if named_now or self._grievance(r) or volunteers_place and topic_conf >= CLEAR_TOPIC:

@@ -368,3 +368,10 @@ def test_a_number_corrected_does_not_correct_the_address(knowledge):
     order = seat.finish().work_order
     assert order is not None and order.phone == "13801642759"
     assert order.address is not None and "育新花园" in order.address
+
+
+def test_a_danger_told_of_in_a_complaint_keeps_it_a_complaint(knowledge):
+    seat = _call(knowledge, "你好，我们小区东门那一排路灯坏了半个多月了，晚上黑咕隆咚的。",
+                 "还有个配电箱的门掉了，里面的电线都露在外面，小孩放学都从那儿过，我看着都害怕。")
+    outcome = seat.outcome()
+    assert outcome.category == "投诉" and outcome.urgent
