@@ -46,6 +46,9 @@ _DANGER_CUES: tuple[Cue, ...] = (
         VIOLENCE, 1,
         "打人 动手 拿刀 持刀 动刀 砍人 捅人 威胁 打架 斗殴 群殴 抢劫 砸东西 掐我 掐脖子 扬言",
     )
+    # A fight as people tell it: started (打起来了), with something swung (抡着酒瓶), blood seen.
+    + phrases(VIOLENCE, 1, "打起来 干起来 动起手 打成一团 见血 头破血流 满脸是血 一地血")
+    + patterns(VIOLENCE, 1, r"抡(?:着|起|起来)")
     # 我家 is home: 我家暴… is 我家 and a word of 暴 (暴雨, 暴露), not 家暴.
     + patterns(VIOLENCE, 1, r"(?<![我咱俺])家暴")
     # 打我 is a blow, except when it is a call ("电话就打我现在这个号", "打我手机").
@@ -101,6 +104,19 @@ _VULNERABLE = phrases(
     "父亲 母亲 我爸 我妈 爷爷 奶奶 姥姥 姥爷 老伴",
 )
 
+# Someone who lives alone, and no sign of them: said anywhere in the turn (the clues of a long
+# account: "他一个人住……今天一直没见出门……敲门没人应……座机在里面一直响").
+_LIVES_ALONE = re.compile(
+    r"一个人(?:住|主|注|过)|独居|孤寡|孤老|空巢|自己住|(?:儿女|孩子|子女)(?:都)?(?:在国外|在外地|不在身边|不在跟前)"
+    r"|老伴(?:儿)?(?:走了|去世|没了|不在了)"
+)
+_NO_SIGN_OF_LIFE = re.compile(
+    r"没人应|不应声|没(?:有)?(?:反应|动静|回音)|没人开门|不开门|没见(?:他|她|人)?(?:出来|出门|下楼|露面|人影)"
+    r"|(?:电话|座机|手机)[^。.！!？?]{0,8}(?:没人接|不接|打不通|一直响)|没人拿|没(?:拿|收)进去"
+)
+# A child shut in a car is dying by the minute: a person must guide the caller now.
+_CHILD_IN_CAR = re.compile(r"车")
+
 # Kinds that need the police (110 linkage) and kinds that need a human now.
 POLICE_KINDS = {VIOLENCE, MISSING}
 HANDOFF_KINDS = {MEDICAL, DISTRESS}
@@ -116,6 +132,7 @@ class SafetySignals:
     kinds: set[str] = field(default_factory=set)
     police: bool = False
     in_fear: bool = False  # the caller is threatened now and afraid
+    child_in_car: bool = False  # a child shut in a car
 
     @property
     def urgent(self) -> bool:
@@ -123,12 +140,13 @@ class SafetySignals:
 
     @property
     def needs_human(self) -> bool:
-        return bool(self.kinds & HANDOFF_KINDS) or self.in_fear
+        return bool(self.kinds & HANDOFF_KINDS) or self.in_fear or self.child_in_car
 
     def merge(self, other: SafetySignals) -> None:
         self.kinds |= other.kinds
         self.police = self.police or other.police
         self.in_fear = self.in_fear or other.in_fear
+        self.child_in_car = self.child_in_car or other.child_in_car
 
 
 def _clause_before(text: str, start: int, limit: int) -> str:
@@ -155,13 +173,28 @@ _WORRY_BY_SOUND = phrases("worry", 1, "万一 要是 如果 担心 以前 上次
 _THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
 
 
+# Said of something else: "跟关在家里似的", "就像被困住了一样" (a lift out of order for days).
+_LIKENED_AFTER = re.compile(r"[^，。,.！!？?；;]{0,6}(?:似的|一样)")
+_LIKENED_BEFORE = ("就像", "好比", "就跟", "像是")
+_PAST = ("去年", "以前", "上次", "上回", "曾经", "前年", "那回", "有一回", "有一次", "那次")
+# What brings a story back to now ("上回就堵过，现在又……").
+_NOW = re.compile(r"现在|这会儿|此刻|眼下|正在|又|今天|刚才|刚刚")
+
+
 def _hypothetical(text: str, start: int, end: int) -> bool:
     """"万一着火了怎么办", "怕老人摔倒", "去年摔倒过", "上回有户人家厨房冒烟": a worry or the
-    past, not happening now (in the cue's own clause)."""
+    past, not happening now (in the cue's own clause, or the past told earlier in its sentence and
+    not brought back to now), or a likeness ("跟关在家里似的")."""
     if _THREAT.match(text, start):
         return False
     before = _clause_before(text, start, 14)
     if any(w in before for w in _WORRY_OR_PAST) or text.startswith("过", end):
+        return True
+    if _LIKENED_AFTER.match(text, end) or any(w in before for w in _LIKENED_BEFORE):
+        return True
+    sentence = text[max(text.rfind(p, 0, start) for p in "。.！!？?；;") + 1:start]
+    past_at = max((sentence.rfind(w) for w in _PAST), default=-1)
+    if past_at >= 0 and not _NOW.search(sentence, past_at):
         return True
     # The worry words as the recogniser may write them (万一 as 万以, 要是 as 要事).
     heard = utterance(before)
@@ -179,6 +212,17 @@ def _near_vulnerable(text: str, earlier_text: str, start: int) -> bool:
     return not re.search(r"[他她]|人", text[:start]) and bool(find_cues(utterance(earlier_text), _VULNERABLE))
 
 
+def _alone_and_unseen(text: str, earlier_text: str) -> bool:
+    """Someone living alone (said in this turn or before) of whom this turn gives no sign of life,
+    said as happening now."""
+    if not (_LIVES_ALONE.search(text) or _LIVES_ALONE.search(earlier_text)):
+        return False
+    return any(
+        not _negated(text, m.start(), ALONE) and not _hypothetical(text, m.start(), m.end())
+        for m in _NO_SIGN_OF_LIFE.finditer(text)
+    )
+
+
 def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
     """The dangers described in one caller turn (`earlier_text`: the call so far, for context)."""
     signals = SafetySignals()
@@ -193,6 +237,9 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
         signals.kinds.add(hit.cue.label)
         if hit.cue.label == ALONE and _POLICE_ALONE.search(text, hit.start, hit.end):
             signals.police = True
+            signals.child_in_car = signals.child_in_car or bool(_CHILD_IN_CAR.search(text, hit.start, hit.end))
+    if ALONE not in signals.kinds and _alone_and_unseen(text, earlier_text):
+        signals.kinds.add(ALONE)
     if signals.kinds & POLICE_KINDS:
         signals.police = True
     signals.in_fear = VIOLENCE in signals.kinds and bool(_IN_FEAR.search(text))

@@ -80,6 +80,14 @@ def test_a_wish_for_a_person_inside_a_suggestion_is_no_handoff(knowledge):
         ("小区门口那个配电箱门掉了，电线都露在外面，孩子们天天从那儿过。", True, False),
         # a missing person who is not one: the contractor cannot be found
         ("包工头欠了我们三万块钱，电话不接，人也找不着了，家里老人还等着钱看病。", False, False),
+        # a fight as people tell it: started, something swung, blood seen
+        ("我们楼下那个大排档吵得不行，这会儿更邪乎了，两拨人干起来了，有人抡着凳子，地上都见血了。", True, True),
+        # someone living alone with no sign of life, the clues spread over a long turn
+        ("隔壁王奶奶一个人过，孩子都在外地。平常早上都去遛弯，今天一天没见她出来。"
+         "我敲门敲了好久，里面一点动静都没有。", True, False),
+        # a likeness, and a trapping told of the past: not now
+        ("电梯坏了一个多礼拜了，我爸住十二楼下不去，就跟被困在家里一样。"
+         "上回隔壁单元有人被困在里面，困了俩钟头才出来。", False, False),
     ],
 )
 def test_danger_as_callers_tell_it(knowledge, text, urgent, police):
@@ -375,3 +383,9 @@ def test_a_danger_told_of_in_a_complaint_keeps_it_a_complaint(knowledge):
                  "还有个配电箱的门掉了，里面的电线都露在外面，小孩放学都从那儿过，我看着都害怕。")
     outcome = seat.outcome()
     assert outcome.category == "投诉" and outcome.urgent
+
+
+def test_a_child_shut_in_a_car_goes_to_a_person(knowledge):
+    seat = _call(knowledge, "快来人啊，商场门口停的车里锁着个小孩，哭得脸都红了，旁边一个大人都没有，我们能砸玻璃吗？")
+    outcome = seat.outcome()
+    assert outcome.urgent and outcome.police and outcome.route == "handoff"
