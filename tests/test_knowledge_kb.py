@@ -69,6 +69,9 @@ def seed() -> KbIndex:
     # homophones as a recogniser writes them: 公鸡金 = 公积金, 主残卡 = 助残卡
     ("住房公鸡金能取出来交房租吗", "kb-005"),
     ("我想给我妈办个养老主残卡", "kb-012"),
+    # the baby's 户口 is a circumstance when the question is its insurance; asked itself, it is 落户
+    ("我爱人前天生了个闺女，户口已经上完了，她的医保上哪儿弄，带什么证件？", "kb-013"),
+    ("孩子刚出生，户口怎么上？", "kb-007"),
 ])
 def test_sample_kb_finds_paraphrased_questions(sample, question, expected):
     hits = sample.search(question)
