@@ -388,4 +388,5 @@ def test_a_danger_told_of_in_a_complaint_keeps_it_a_complaint(knowledge):
 def test_a_child_shut_in_a_car_goes_to_a_person(knowledge):
     seat = _call(knowledge, "快来人啊，商场门口停的车里锁着个小孩，哭得脸都红了，旁边一个大人都没有，我们能砸玻璃吗？")
     outcome = seat.outcome()
-    assert outcome.urgent and outcome.police and outcome.route == "handoff"
+    assert outcome.urgent and outcome.police
+    assert (outcome.route, outcome.handoff_reason) == ("handoff", "child_in_danger")
