@@ -12,7 +12,7 @@ district said in the same sentence, else the district stays unknown (None) for t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from knowledge import segment
@@ -23,10 +23,10 @@ from knowledge.phonetic import (
     char_similarity,
     fuzzy_keys,
     match_sequence,
-    readings,
     shares_a_sound,
     word_keys,
 )
+from knowledge.place_hearing import WordBounds, heard_loosely, heard_suffix, street_suffix_end, strip_suffix
 from knowledge.place_lexicon import (
     COMMON_WORD_NAMES,
     DISTRICT_STREET_GAP,
@@ -76,9 +76,9 @@ class Gazetteer:
         self._mapping = {district: list(streets) for district, streets in mapping.items()}
         self._places: list[_Place] = []
         for district, streets in self._mapping.items():
-            self._places.append(_Place(_strip(district, DISTRICT_SUFFIXES), district, None, is_district=True))
+            self._places.append(_Place(strip_suffix(district, DISTRICT_SUFFIXES), district, None, is_district=True))
             for street in streets:
-                self._places.append(_Place(_strip(street, STREET_SUFFIXES), district, street))
+                self._places.append(_Place(strip_suffix(street, STREET_SUFFIXES), district, street))
         self._places.extend(_area_aliases(self._mapping))
         self._district_cores = {p.core for p in self._places if p.is_district}
         self._index: dict[str, list[_Place]] = {}
@@ -140,12 +140,12 @@ class Gazetteer:
         very district right after it is not a coincidence. The first such pair in `text`."""
         for start in range(len(text)):
             for district in self._mapping:
-                core = _strip(district, DISTRICT_SUFFIXES)
+                core = strip_suffix(district, DISTRICT_SUFFIXES)
                 heard = text[start:start + len(core)]
-                if len(heard) < len(core) or not _heard_loosely(core, heard):
+                if len(heard) < len(core) or not heard_loosely(core, heard):
                     continue
                 end = start + len(core)
-                suffix = _suffix(text, end, DISTRICT_SUFFIXES)
+                suffix = heard_suffix(text, end, DISTRICT_SUFFIXES)
                 if suffix is not None:
                     end += len(suffix)
                 # Right after the district, or after a pause: words in between break the pair.
@@ -180,7 +180,7 @@ class Gazetteer:
         for gap in range(max_gap + 1):
             start = after + gap
             for street in self._mapping.get(district, []):
-                core = _strip(street, STREET_SUFFIXES)
+                core = strip_suffix(street, STREET_SUFFIXES)
                 end = start + len(core)
                 if len(core) < 2 or end >= len(text):
                     continue
@@ -191,7 +191,7 @@ class Gazetteer:
                     continue
                 if garbled and len(core) < 3 and not shares_a_sound(core[garbled[0]], heard[garbled[0]]):
                     continue
-                suffix_end = _street_suffix_end(text, end, street[len(core):])
+                suffix_end = street_suffix_end(text, end, street[len(core):])
                 if suffix_end is None:
                     continue
                 score = sum(sims) / len(sims)
@@ -210,7 +210,7 @@ class Gazetteer:
 
     def _candidates(self, text: str) -> list[_Hit]:
         hits: list[_Hit] = []
-        words = _WordBounds(text, self._cut)
+        words = WordBounds(text, self._cut)
         for start, char in enumerate(text):
             places = {p for key in fuzzy_keys(char) | {char} for p in self._index.get(key, ())}
             for place in places:
@@ -221,13 +221,13 @@ class Gazetteer:
                         hits.append(hit)
         return hits
 
-    def _judge(self, text: str, place: _Place, start: int, sims: list[float], words: _WordBounds) -> _Hit | None:
+    def _judge(self, text: str, place: _Place, start: int, sims: list[float], words: WordBounds) -> _Hit | None:
         """Is this sound match a place mention, and how sure are we?"""
         core_end = start + len(place.core)
         n = len(sims)
         if 0.0 in sims:
             # One garbled syllable: only a long name said with its suffix, every other character exact.
-            suffix_sims = _suffix(text, core_end, STREET_SUFFIXES)
+            suffix_sims = heard_suffix(text, core_end, STREET_SUFFIXES)
             if place.is_district or place.street is None or not suffix_sims or sims.count(SAME_CHAR) != n - 1:
                 return None
             all_sims = sims + suffix_sims
@@ -240,7 +240,7 @@ class Gazetteer:
             score = factor * sum(all_sims) / len(all_sims)
             return _Hit(place, start, end, score, sum(all_sims), not homophone, needs_context)
 
-        suffix_sims = _suffix(text, core_end, DISTRICT_SUFFIXES if place.is_district else STREET_SUFFIXES)
+        suffix_sims = heard_suffix(text, core_end, DISTRICT_SUFFIXES if place.is_district else STREET_SUFFIXES)
         if suffix_sims:
             if n == 1 and not (exact and min(suffix_sims) == SAME_CHAR):
                 return None  # 杨镇, 张镇: one syllable is only safe written exactly
@@ -302,85 +302,17 @@ class Gazetteer:
 
 # ---------------------------------------------------------------- helpers
 
-class _WordBounds:
-    """jieba's word boundaries in one text, computed only if a bare name needs checking."""
-
-    def __init__(self, text: str, cut: Callable[[str], list[str]]):
-        self._text = text
-        self._cut = cut
-        self._bounds: set[int] | None = None
-        self._token_start_at: dict[int, int] = {}
-
-    def is_word(self, start: int, end: int) -> bool:
-        """True when jieba does not glue the name's ends onto neighbouring characters."""
-        if self._bounds is None:
-            self._bounds = set()
-            pos = 0
-            for token in self._cut(self._text):
-                self._bounds.add(pos)
-                for i in range(pos, pos + len(token)):
-                    self._token_start_at[i] = pos
-                pos += len(token)
-            self._bounds.add(pos)
-        # The name may begin a longer token (龙潭公园) but not end inside one that began before it.
-        return start in self._bounds and (end in self._bounds or self._token_start_at.get(end - 1) == start)
-
-
-def _strip(name: str, suffixes: tuple[str, ...]) -> str:
-    for suffix in suffixes:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
 def _area_aliases(mapping: dict[str, list[str]]) -> list[_Place]:
     """天通苑北 and 天通苑南 make "天通苑" a place of their district (which of the two is unknown)."""
     bases: dict[tuple[str, str], int] = {}
     for district, streets in mapping.items():
         for street in streets:
-            core = _strip(street, STREET_SUFFIXES)
+            core = strip_suffix(street, STREET_SUFFIXES)
             if len(core) >= 3 and core[-1] in _DIRECTIONS:
                 bases[(core[:-1], district)] = bases.get((core[:-1], district), 0) + 1
-    known = {_strip(s, STREET_SUFFIXES) for streets in mapping.values() for s in streets}
+    known = {strip_suffix(s, STREET_SUFFIXES) for streets in mapping.values() for s in streets}
     return [_Place(base, district, None) for (base, district), count in bases.items()
             if count > 1 and base not in known]
-
-
-def _suffix(text: str, at: int, suffixes: tuple[str, ...]) -> list[float] | None:
-    """Similarities of the first (longest) suffix heard at `at`; one-character ones by sound only
-    for 区 (heard as 期/曲/去), since 乡/镇 sound like too many everyday words."""
-    for suffix in suffixes:
-        sims = match_sequence(text, at, suffix)
-        if sims is None or min(sims) < NEAR:
-            continue
-        if len(suffix) == 1 and suffix != "区" and sims[0] != SAME_CHAR:
-            continue
-        if len(suffix) > 1 and sum(sims) / len(sims) < 0.8:
-            continue
-        return sims
-    return None
-
-
-def _heard_loosely(name: str, heard: str) -> bool:
-    """Every syllable of `name` heard right or nearly, but one that keeps a sound of the right one."""
-    sims = [char_similarity(a, b) for a, b in zip(name, heard, strict=True)]
-    garbled = [i for i, x in enumerate(sims) if x < NEAR]
-    return len(garbled) <= 1 and all(shares_a_sound(name[i], heard[i]) for i in garbled)
-
-
-def _street_suffix_end(text: str, at: int, own: str = "") -> int | None:
-    """Where a street suffix heard at `at` ends: 街道 by sound, the street's `own` suffix (镇 for
-    永定镇, heard as 正) by sound, or 街 followed by a garbled syllable (街的, 接等), as the
-    recogniser writes it."""
-    sims = _suffix(text, at, STREET_SUFFIXES)
-    if sims is not None:
-        return at + len(sims)
-    own_sims = match_sequence(text, at, own) if own else None
-    if own_sims is not None and min(own_sims) >= NEAR:
-        return at + len(own)
-    if at + 1 < len(text) and "jie" in readings(text[at]) and "\u4e00" <= text[at + 1] <= "\u9fff":
-        return at + 2
-    return None
 
 
 def _non_overlapping(hits: list[_Hit], said: set[str]) -> list[_Hit]:
