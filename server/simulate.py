@@ -157,11 +157,7 @@ def local_server(
                 _wait_healthy(f"http://127.0.0.1:{port}", server, log_path)
                 yield LocalServer(f"ws://127.0.0.1:{port}", server.pid)
             finally:
-                server.terminate()
-                try:
-                    server.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    server.kill()
+                stop_server(server, timeout_s=20)
 
 
 @contextmanager
@@ -194,6 +190,16 @@ def wait_until_serving(url: str, server: subprocess.Popen, log_path: Path, timeo
             pass
         time.sleep(0.3)
     raise SimulationError(f"the server did not become ready within {timeout_s:.0f} s")
+
+
+def stop_server(server: subprocess.Popen, timeout_s: float) -> None:
+    """Ask a server we started to stop; kill it if it has not within `timeout_s`."""
+    server.terminate()
+    try:
+        server.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def simulate_call(server: str, call: CorpusCall, realtime: bool) -> dict[str, Any]:

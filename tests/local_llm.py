@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from server.llm_local import MODELS, locate_parts
-from server.simulate import free_port, wait_until_serving
+from server.simulate import free_port, stop_server, wait_until_serving
 from voice.model_assets import ModelAssetError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,12 +57,7 @@ def local_llm_server(log_dir: Path, model_key: str = "0.5b", threads: int | None
         _wait_until_serving(process, port, log)
         yield LocalLlm(f"http://127.0.0.1:{port}/v1", MODELS[model_key].name, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process, timeout_s=30)
 
 
 def _wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> None:
