@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
+from knowledge.phonetic import split_syllable
+
 # The common Chinese surnames, most frequent first (the order decides which surname a
 # homophone maps to: "wu" → 吴 rather than 武).
 SURNAMES = (
@@ -221,11 +223,8 @@ def _sounds_alike(heard: str, surname: str) -> bool:
     a, b = _sound(heard), _sound(surname)
     if a == b:
         return True
-    initial_a = next((i for i in ("zh", "ch", "sh") if a.startswith(i)), a[:1])
-    initial_b = next((i for i in ("zh", "ch", "sh") if b.startswith(i)), b[:1])
-    return a[len(initial_a):] == b[len(initial_b):] and any(
-        {initial_a, initial_b} <= place for place in _SAME_PLACE_INITIALS
-    )
+    (initial_a, final_a), (initial_b, final_b) = split_syllable(a), split_syllable(b)
+    return final_a == final_b and any({initial_a, initial_b} <= place for place in _SAME_PLACE_INITIALS)
 
 
 def _surname_only(text: str) -> str | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pypinyin import Style, lazy_pinyin
 
 from agent.numbers import digit_of
+from knowledge.phonetic import split_syllable
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"(?:010)?[2-9]\d{7}|0[2-9]\d{1,2}[2-9]\d{6,7}")
@@ -77,18 +78,12 @@ _INITIAL_PLACES = ({"z", "c", "s"}, {"zh", "ch", "sh", "r"}, {"j", "q", "x"}, {"
                    {"g", "k", "h"}, {"z", "zh"}, {"c", "ch"}, {"s", "sh"})
 
 
-def _initial_and_final(sound: str) -> tuple[str, str]:
-    initial = next((i for i in ("zh", "ch", "sh") if sound.startswith(i)), sound[:1] if sound[:1] in
-                   "bpmfdtnlgkhjqxrzcsyw" else "")
-    return initial, sound[len(initial):]
-
-
 def _nearest_digit(sound: str) -> str | None:
     """The one digit whose syllable keeps `sound`'s final and an initial said at the same place."""
-    initial, final = _initial_and_final(sound)
+    initial, final = split_syllable(sound)
     near = set()
     for digit_sound, digit in _DIGIT_SOUNDS.items():
-        other_initial, other_final = _initial_and_final(digit_sound)
+        other_initial, other_final = split_syllable(digit_sound)
         if other_final == final and any({initial, other_initial} <= place for place in _INITIAL_PLACES):
             near.add(digit)
     return near.pop() if len(near) == 1 else None

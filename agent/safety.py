@@ -114,9 +114,6 @@ _NO_SIGN_OF_LIFE = re.compile(
     r"没人应|不应声|没(?:有)?(?:反应|动静|回音)|没人开门|不开门|没见(?:他|她|人)?(?:出来|出门|下楼|露面|人影)"
     r"|(?:电话|座机|手机)[^。.！!？?]{0,8}(?:没人接|不接|打不通|一直响)|没人拿|没(?:拿|收)进去"
 )
-# A child shut in a car is dying by the minute: a person must guide the caller now.
-_CHILD_IN_CAR = re.compile(r"车")
-
 # Kinds that need the police (110 linkage) and kinds that need a human now.
 POLICE_KINDS = {VIOLENCE, MISSING}
 HANDOFF_KINDS = {MEDICAL, DISTRESS}
@@ -237,7 +234,8 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
         signals.kinds.add(hit.cue.label)
         if hit.cue.label == ALONE and _POLICE_ALONE.search(text, hit.start, hit.end):
             signals.police = True
-            signals.child_in_car = signals.child_in_car or bool(_CHILD_IN_CAR.search(text, hit.start, hit.end))
+            # A child shut in a car is dying by the minute: a person must guide the caller now.
+            signals.child_in_car = signals.child_in_car or "车" in text[hit.start:hit.end]
     if ALONE not in signals.kinds and _alone_and_unseen(text, earlier_text):
         signals.kinds.add(ALONE)
     if signals.kinds & POLICE_KINDS:
