@@ -39,6 +39,7 @@ log-probabilities over the whole vocabulary of the token that comes next."""
 class Reading:
     digits: str
     margin: float  # how far the best reading's score is ahead of the second best (log-probability)
+    score: float = 0.0  # the best reading's own (log-probability)
 
 
 def read_digits(
@@ -77,7 +78,18 @@ def read_digits(
         reverse=True,
     )
     margin = ended[0][0] - ended[1][0] if len(ended) > 1 else math.inf
-    return Reading(ended[0][1], margin)
+    return Reading(ended[0][1], margin, ended[0][0])
+
+
+def score_digits(next_token: NextTokenLogProbs, digit_tokens: DigitTokens, digits: str, head: str = "") -> float:
+    """How `read_digits` would score this one reading of the number (same start, same end)."""
+    tokens = tuple(token for digit in head for token in digit_tokens[int(digit)])
+    score = 0.0
+    for digit in digits[len(head) :]:
+        written = digit_tokens[int(digit)]
+        score += float(next_token([tokens])[0][written[0]])
+        tokens = (*tokens, *written)
+    return score + _log_no_more_digits(next_token([tokens])[0], digit_tokens)
 
 
 def _log_no_more_digits(dist: np.ndarray, digit_tokens: DigitTokens) -> float:

@@ -11,7 +11,7 @@ any other phone number in a turn is read again digit by digit (voice/asr/dictati
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import ctranslate2
@@ -24,7 +24,7 @@ from rapidfuzz.distance import Levenshtein
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.cached_decoder import CachedDecoder, DecoderWeights, OutputVocabulary, UnsupportedModel
-from voice.asr.dictation import read_digits
+from voice.asr.dictation import read_digits, score_digits
 from voice.asr.digits import phone_number_runs, restore_repeats, write_like
 from voice.asr.short_answers import read_short_answer
 from voice.asr.whisper_text import (
@@ -61,6 +61,11 @@ _UNREAD_TAIL_S = 1.2
 # A re-read number replaces Whisper's only when no other reading comes close (log-probability):
 # of the dev calls' readings 5 of the 55 this far ahead were wrong, and 6 of the 7 below it.
 MIN_READING_MARGIN = 0.5
+# Counting syllables beats the decoder on long runs of one digit (一一一一, 8866), but it can only
+# repeat the digits Whisper wrote: when Whisper dropped a digit or heard 幺 as nothing, the count
+# repeats the wrong one. On the dev calls' numbers (two cuts each) the decoder put the right repairs
+# at most 3.8 behind its own best reading (log-probability) and the wrong ones 7.8 or more.
+MAX_COUNTED_GAP = 5.0
 # A number's clause starts after the last of these before it; the decoder is forced at least this
 # many words of it to find its place in the audio (a clause like 电话 takes in the one before).
 _CLAUSE_MARKS = "，。？！；：,.?!;: "
@@ -330,25 +335,30 @@ class WhisperRecognizer:
         end = min(samples.size, int((segment.end + _SEGMENT_MARGIN_S[1]) * SAMPLE_RATE))
         audio = samples[start:end]
         text = restore_repeats(segment.text, audio, self._encode)
-        # A number the syllable count repaired is kept: counting beats the decoder on long runs
-        # of one digit (一一一一). Every other number is read again.
-        repaired = {run.digits for run in phone_number_runs(text)} - {run.digits for run in heard}
+        # Numbers the syllable count repaired, each with the digits Whisper wrote for it.
+        after = phone_number_runs(text)
+        counted = (
+            {run.digits: was.digits for run, was in zip(after, heard, strict=True) if run.digits != was.digits}
+            if len(after) == len(heard)
+            else {}
+        )
         if self.language == "zh":
-            text = self.read_numbers_again(text, audio, keep=repaired)
+            text = self.read_numbers_again(text, audio, counted=counted)
         return segment if text == segment.text else Segment(start=segment.start, end=segment.end, text=text)
 
-    def read_numbers_again(self, text: str, audio: np.ndarray, keep: Set[str] = frozenset()) -> str:
+    def read_numbers_again(self, text: str, audio: np.ndarray, counted: Mapping[str, str] | None = None) -> str:
         """`text` (what was heard in `audio`) with each phone number read again digit by digit.
 
-        A reading replaces the number only when no other comes close; numbers in `keep` stay.
+        A reading replaces the number only when no other comes close. A number in `counted` (the
+        syllable count repaired it; the value is what Whisper wrote) stays unless the decoder finds
+        it far less likely than its own reading.
         """
+        counted = counted or {}
         encoded: np.ndarray | None = None
         if self._number_decoder is None:
             self._number_decoder = self._load_number_decoder()
         decoder, outputs = self._number_decoder
         for run in reversed(phone_number_runs(text)):  # from the end, so earlier offsets stay valid
-            if run.digits in keep:
-                continue
             if encoded is None:
                 encoded = self._encode(audio)
             # The decoder is led to the number by the words before it: its clause is forced after
@@ -361,18 +371,16 @@ class WhisperRecognizer:
             if len(start) + 2 * run.length + 1 > decoder.max_positions:
                 continue  # a number at the end of a very long clause: too far for the decoder
             head = run.digits[:3] if run.digits.startswith("010") else run.digits[:1]
-            reading = read_digits(
-                CachedDecoder(decoder, encoded, start, outputs),
-                self._digit_tokens,
-                run.length,
-                head=head,
-                prune=_READING_PRUNE,
-            )
-            if (
-                reading is not None
-                and reading.margin >= MIN_READING_MARGIN
-                and Levenshtein.distance(run.digits, reading.digits) <= MAX_READING_EDITS
-            ):
+            next_token = CachedDecoder(decoder, encoded, start, outputs)
+            reading = read_digits(next_token, self._digit_tokens, run.length, head=head, prune=_READING_PRUNE)
+            if reading is None:
+                continue
+            if run.digits in counted:
+                counted_score = score_digits(next_token, self._digit_tokens, run.digits, head=head)
+                if reading.score - counted_score <= MAX_COUNTED_GAP:
+                    continue
+            edits = Levenshtein.distance(counted.get(run.digits, run.digits), reading.digits)
+            if reading.margin >= MIN_READING_MARGIN and edits <= MAX_READING_EDITS:
                 text = text[: run.start] + write_like(text[run.start : run.end], reading.digits) + text[run.end :]
         return text
 
