@@ -136,6 +136,39 @@ def test_a_decode_that_skips_what_was_agreed_is_not_taken_and_the_final_reads_ag
     assert final.text == SPOKEN[: int((5 + 0.25) * CHARS_PER_S)]
 
 
+def test_a_decode_that_stopped_early_is_neither_committed_nor_final_and_the_turn_is_read_again() -> None:
+    # The partial decode of 6 s runs into Whisper's prompt after the first clause and stops there
+    # (a broken character and four words for six seconds): it is not committed in the pause, and
+    # the final does not reuse it though it heard the end of speech, but decodes again.
+    def stopping(audio: np.ndarray, said_before: str) -> list[Segment]:
+        heard = SPOKEN[: int(audio.size / SAMPLE_RATE * CHARS_PER_S)]
+        if audio.size == int(6.0 * SAMPLE_RATE):
+            heard = "你好我家使用\ufffd"
+        return [Segment(0.0, audio.size / SAMPLE_RATE, heard)]
+
+    transcriber = StreamingTranscriber(stopping, min_commit_s=1)
+    transcriber.update(_seconds(6))
+    assert transcriber.needs_decode(_seconds(6.5), speech_end_s=5.9)
+    assert not transcriber.commit(speech_end_s=5.9) and transcriber.committed == []
+    final = transcriber.finish(_seconds(6.5), speech_end_s=5.9)
+    assert final.text == SPOKEN[: int(6.5 * CHARS_PER_S)]
+
+
+def test_a_decode_with_too_few_words_for_its_audio_is_read_again() -> None:
+    # No broken character, only three words for five seconds of a turn.
+    def sparse(audio: np.ndarray, said_before: str) -> list[Segment]:
+        heard = SPOKEN[: int(audio.size / SAMPLE_RATE * CHARS_PER_S)]
+        return [Segment(0.0, audio.size / SAMPLE_RATE, "你好。" if audio.size == int(5.0 * SAMPLE_RATE) else heard)]
+
+    transcriber = StreamingTranscriber(sparse, min_commit_s=100)
+    transcriber.update(_seconds(5))
+    assert transcriber.finish(_seconds(5), speech_end_s=4.9).text == SPOKEN[: int(5.25 * CHARS_PER_S)]
+    # A short turn with few words is just a short answer: the decode stands.
+    short = StreamingTranscriber(ScriptedDecoder(), min_commit_s=100)
+    short.update(_seconds(1.0))
+    assert not short.needs_decode(_seconds(1.2), speech_end_s=0.9)
+
+
 def test_the_schedule_decodes_every_step_and_once_per_pause_then_commits_it() -> None:
     schedule = DecodeSchedule(step_s=3.0, pause_s=0.25, commit_pause_s=0.45)
     said: list[tuple[float, str]] = []

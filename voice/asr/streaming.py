@@ -66,6 +66,13 @@ MIN_COMMIT_S = 8.0
 FORGOTTEN_SHARE = 0.5
 # The final's decode, when it skipped: read again with this much more silence after the speech.
 REREAD_PADDING_S = 0.25
+# A decode of this much audio or more that writes fewer words a second than this stopped early:
+# Whisper now and then runs into its prompt (使用简体中文) and ends there, and the rest of the
+# turn was lost (dev2's e026 kept 4 s of a 15 s turn). Callers say 2.2 words a second at the
+# slowest on the dev turns, silences at either end included; a turn ends at a pause, so there are
+# no long silences inside it.
+SPARSE_MIN_S = 4.0
+SPARSE_WORDS_PER_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,8 @@ class StreamingTranscriber:
             return False
         if (last.heard_to - self._cut) / SAMPLE_RATE < self.min_commit_s or not _finished(last.text):
             return False
+        if _cut_short(last):
+            return False  # the next decode may read it all; what is committed is never read again
         self.committed += [_shift(segment, self._cut / SAMPLE_RATE) for segment in last.segments]
         self._cut = last.heard_to
         self._last, self._agreed = None, ""
@@ -165,7 +174,8 @@ class StreamingTranscriber:
         if self._cut >= min(speech_end, turn_audio.size):
             return False  # everything said is committed; what follows is silence
         last = self._last
-        return not (last is not None and speech_end_s is not None and last.heard_to >= speech_end)
+        heard_it_all = last is not None and speech_end_s is not None and last.heard_to >= speech_end
+        return last is None or not heard_it_all or _cut_short(last)
 
     def finish(self, turn_audio: np.ndarray, speech_end_s: float | None = None) -> Transcript:
         """The final text of the turn.
@@ -192,8 +202,8 @@ class StreamingTranscriber:
     def _settled(self, turn_audio: np.ndarray) -> Hypothesis:
         hypothesis = self._read(self.decode, turn_audio)
         assert hypothesis is not None  # `decode` always reads something
-        if self._skipped(hypothesis):
-            log.debug("the final's decode skipped confirmed words: %r; read again", hypothesis.text[-20:])
+        if self._skipped(hypothesis) or _cut_short(hypothesis):
+            log.debug("the final's decode skipped words: %r; read again", hypothesis.text[-20:])
             # Whisper's reading moves with where the audio ends; a little more silence reads it anew.
             padding = np.zeros(int(REREAD_PADDING_S * SAMPLE_RATE), dtype=np.float32)
             again = self._read(self.decode, np.concatenate([turn_audio, padding]))
@@ -217,6 +227,13 @@ class StreamingTranscriber:
         self.decodes += 1
         segments = decode(turn_audio[cut:], self.committed_text[-PROMPT_CHARS:])
         return None if segments is None else Hypothesis(segments, turn_audio.size, cut)
+
+
+def _cut_short(hypothesis: Hypothesis) -> bool:
+    """A decode that stopped before the end of its audio: too few words for it, or a broken one."""
+    seconds = (hypothesis.heard_to - hypothesis.cut) / SAMPLE_RATE
+    text = hypothesis.text
+    return "\ufffd" in text or (seconds >= SPARSE_MIN_S and _words(text) < SPARSE_WORDS_PER_S * seconds)
 
 
 def _words(text: str) -> int:
