@@ -203,7 +203,10 @@ def _surname_and_title(text: str) -> str | None:
         if j < len(text) and _sounds_alike(text[j], surname):
             title = _title_heard_at(text, j + 1)
             if title:
-                return surname + title
+                # 姓荆，荆女士 heard 我姓姓，经女士: the first is the verb said twice, and only the
+                # surname with its title was heard as a word of its own.
+                again = as_surname(text[j]) if text[i] in verbs else None
+                return (again or surname) + title
         # The two said as one (姓吴，吴女士 heard 我心无女是): a title right after the surname.
         title = _title_heard_at(text, i + 1)
         if title:

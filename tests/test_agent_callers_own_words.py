@@ -132,6 +132,7 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         ("免贵姓蔺，蔺先生", "蔺先生"),  # a rarer surname of the 百家姓
         ("我姓瞿。去你是，电话等会儿说", "瞿女士"),  # the surname said again aspirated (去 qu), 女士 as 你是
         ("就在那个路口。我心苗女是。", "苗女士"),  # 我姓苗，苗女士 heard as one surname and a title
+        ("我姓姓，景女士，电话等会儿说", "景女士"),  # the verb heard twice, the surname only with its title
     ],
 )
 def test_names_as_callers_give_them(text, name):
