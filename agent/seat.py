@@ -21,15 +21,13 @@ from agent import replies
 from agent.consult import Consultant
 from agent.memory import CallMemory
 from agent.phone import line_number
+from agent.questions import next_question, read_back
 from agent.reading import TurnReading, normalise_turn
 from agent.safety import DISTRESS, MEDICAL
 from agent.state import (
     AWAIT_CONFIRM,
-    AWAIT_LINE_CONFIRM,
     AWAIT_MORE,
-    AWAIT_NAME,
     AWAIT_OFFER,
-    AWAIT_PHONE,
     AWAIT_PLACE,
     CallState,
     TopicTracker,
@@ -326,12 +324,8 @@ class Seat:
         return SeatReply(_join(*parts, "好的，已经补充到工单里了。", replies.ANYTHING_ELSE), "confirm")
 
     def _read_back(self, corrected: bool = False) -> str:
-        s = self._state
-        s.read_back = True
-        s.ask(AWAIT_CONFIRM)
-        place = "".join(p for p in (s.district, s.street, s.address) if p) or None
-        what = replies.spoken_topic(self._topics.confident(s.safety.urgent))
-        return replies.readback(what, place, self._callback_number(), corrected)
+        what = self._topics.confident(self._state.safety.urgent)
+        return read_back(self._state, what, self._callback_number(), corrected)
 
     def _confirmed(self, r: TurnReading, urgent: bool, parts: list[str]) -> SeatReply:
         """The caller's answer to the read-back: 对 files it; 不对 with the right words reads the order
@@ -350,31 +344,7 @@ class Seat:
         return SeatReply(_join(*parts, replies.filed(urgent)), "confirm")
 
     def _next_question(self) -> str | None:
-        s = self._state
-        if not s.has_place and s.times_asked(AWAIT_PLACE) < 2:
-            s.ask(AWAIT_PLACE)
-            if s.district is None and s.address is None:
-                return replies.ASK_PLACE
-            return replies.ASK_DISTRICT if s.district is None else replies.ASK_ADDRESS
-        if s.phone is None and s.times_asked(AWAIT_PHONE) + s.times_asked(AWAIT_LINE_CONFIRM) < 2:
-            if s.bad_phone:
-                s.bad_phone = None
-                s.ask(AWAIT_PHONE)
-                return replies.ASK_PHONE_AGAIN
-            if self._caller_number and not s.line_offered and not s.line_declined:
-                s.line_offered = True
-                s.ask(AWAIT_LINE_CONFIRM)
-                return replies.confirm_line_number(self._caller_number)
-            ask_name_too = not s.name_settled
-            s.ask(AWAIT_PHONE)
-            if ask_name_too:
-                s.asked[AWAIT_NAME] = s.times_asked(AWAIT_NAME) + 1
-                return replies.ASK_PHONE + replies.ASK_NAME
-            return replies.ASK_PHONE
-        if not s.name_settled:
-            s.ask(AWAIT_NAME)
-            return replies.ASK_NAME
-        return None
+        return next_question(self._state, self._caller_number)
 
     def _callback_number(self) -> str | None:
         """The number the caller gave; else the line they call from, unless they turned it down."""
