@@ -71,6 +71,7 @@ ADVICE_ORDER = (
 POLICE_LINKED = "我们已经同步联动110。"
 # Said before an answer found once the caller's words were heard again more carefully.
 LATE_ANSWER = "不好意思，刚才我没听准，您问的应该是这个："
+LATE_UNDERSTOOD = "不好意思，刚才我没听准，现在听明白了。"
 
 
 def late_safety_advice(kinds: set[str]) -> str:

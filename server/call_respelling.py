@@ -76,7 +76,8 @@ def reread(seat: Seat, before: SeatSnapshot, better: str, reply_text: str) -> tu
     taken where it answers them the same; where they tell of a danger the words as decoded did not
     (晕到 respelt 晕倒), with the safety advice said late rather than never; where they ask what the
     knowledge base answers and the words as decoded got another answer or none (基础证 respelt
-    居住证), with the right answer. None: the words as decoded stand."""
+    居住证), with the right answer; where they say what the call is about and the words as decoded
+    did not, with the reply to them. None: the words as decoded stand."""
     copy = seat.fork()
     copy.restore(before)
     reply = copy.turn(better)
@@ -86,6 +87,10 @@ def reread(seat: Seat, before: SeatSnapshot, better: str, reply_text: str) -> tu
         return copy, replies.late_safety_advice(copy.safety_advice_given() - seat.safety_advice_given())
     if reply.action == "answer" and reply.kb_article is not None:
         return copy, replies.LATE_ANSWER + "".join(reply.sentences())
+    if seat.outcome().category is None and copy.outcome().category is not None:
+        # The decoded words told the seat nothing (it asked what the call is about); the respelt
+        # ones do, and the caller need not tell it all again.
+        return copy, replies.LATE_UNDERSTOOD + "".join(reply.sentences())
     if _knows_more(seat, copy):
         return copy, None
     return None

@@ -320,6 +320,20 @@ def test_a_question_the_respelt_words_make_answerable_gets_its_answer_late(knowl
     assert copy.finish().kb_article == "kb-001"
 
 
+def test_a_call_only_the_respelt_words_make_sense_of_is_taken_with_the_reply_said_late(knowledge):
+    from server.call_respelling import reread
+
+    seat = Seat(knowledge)
+    before = seat.snapshot()
+    said = seat.turn("你好，我们小区门口那条路，一溜路东全部亮，黑东瞎火灯，晚上遛弯儿的人又多。").text
+    assert seat.outcome().category is None
+    taken = reread(seat, before, "你好，我们小区门口那条路，一溜路灯全部亮，黑灯瞎火的，晚上遛弯儿的人又多。", said)
+    assert taken is not None
+    copy, words = taken
+    assert copy.outcome().category == "投诉" and copy.outcome().topic == "路灯不亮"
+    assert words is not None and words.startswith("不好意思，刚才我没听准") and "哪个区" in words
+
+
 def test_a_surname_heard_a_near_sound_off_is_still_a_surname():
     heard = extract_name("我姓努，你叫我努先生就行")  # 鲁 heard with n for l: no common surname is nu
     assert heard is not None and heard.name is not None and heard.name.endswith("先生") and heard.name[0] in "卢鲁陆路"
