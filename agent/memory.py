@@ -51,7 +51,7 @@ class CallMemory:
             # An answer to a slot question: the place words in it (底商, 菜市场) say where, not what.
             self.topics.hear(without_place(r.text), weight=0.5)
         else:
-            self.topics.hear(r.text)
+            self.topics.hear(r.text, places=r.place.spans if r.place else ())
             s.problem_texts.append(r.text)
         self._remember_place(r)
         self._remember_phone(r)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from agent.numbers import normalise_numerals
 from knowledge.gazetteer import Gazetteer, PlaceMatch
 from knowledge.phonetic import HOMOPHONE, NEAR, SAME_CHAR, match_sequence, readings
+from knowledge.place_hearing import street_suffix_end
 
 # Words that make a phrase part of an address: roads, estates, buildings, landmarks, directions.
 _ADDRESS_MARKER = re.compile(
@@ -68,6 +69,9 @@ class PlaceHeard:
     address: str | None
     score: float
     home: bool = False  # said as where the caller lives ("我住西城"), which may not be where the problem is
+    # Where the turn's text names places (a street's suffix as heard included): words that say
+    # where, which must not be read by sound as what (东花市街等 is no 街灯).
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 # "我自己住西城，但是我说的地方在丰台": where the caller lives, not where the problem is.
@@ -207,7 +211,9 @@ def without_place(text: str) -> str:
 def hear_place(gazetteer: Gazetteer, text: str) -> PlaceHeard | None:
     """The district, street and address said in one turn, if any."""
     # The recogniser writes a dictated room number as "6.0.2".
-    text = re.sub(r"(?<=\d)[.．·](?=\d)", "", text)
+    dots = {m.start() for m in _DOTS_IN_NUMBER.finditer(text)}
+    kept = [i for i in range(len(text)) if i not in dots]
+    text = "".join(text[i] for i in kept)
     matches = gazetteer.find_all(text)
     if not matches:
         return None
@@ -218,4 +224,17 @@ def hear_place(gazetteer: Gazetteer, text: str) -> PlaceHeard | None:
     address = address_after(text, _address_start(text, best))
     if address:
         address = normalise_numerals(respell(address, best.street))
-    return PlaceHeard(best.district, best.street, address, best.score, home=not elsewhere)
+    kept.append(len(kept) and kept[-1] + 1)  # the end of the text, in the text as given
+    spans = tuple((kept[m.start], kept[_suffix_end(text, m)]) for m in matches)
+    return PlaceHeard(best.district, best.street, address, best.score, home=not elsewhere, spans=spans)
+
+
+_DOTS_IN_NUMBER = re.compile(r"(?<=\d)[.．·](?=\d)")
+
+
+def _suffix_end(text: str, match: PlaceMatch) -> int:
+    """The end of a place's words, with its street suffix as heard (街等, 接道) when one follows."""
+    if match.street is None:
+        return match.end
+    own = match.street[-1] if match.street.endswith(("镇", "乡")) else ""
+    return street_suffix_end(text, match.end, own) or match.end

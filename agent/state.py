@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agent.category import CategoryEvidence
@@ -98,8 +99,11 @@ class TopicTracker:
     def restore(self, snapshot: tuple[dict[str, float], dict[str, CatalogueEntry]]) -> None:
         self._scores, self._entries = dict(snapshot[0]), dict(snapshot[1])
 
-    def hear(self, text: str, weight: float = 1.0) -> list[tuple[CatalogueEntry, float]]:
-        matches = self._catalogue.match(text)
+    def hear(
+        self, text: str, weight: float = 1.0, places: Sequence[tuple[int, int]] = ()
+    ) -> list[tuple[CatalogueEntry, float]]:
+        """Take in what `text` says the problem is; `places` are spans of it that name places."""
+        matches = self._catalogue.match(text, places)
         for entry, score in matches:
             self._entries[entry.topic] = entry
             self._scores[entry.topic] = self._scores.get(entry.topic, 0.0) + weight * score / self.CLEAR_SCORE

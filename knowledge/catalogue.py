@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from knowledge import segment
@@ -100,15 +100,21 @@ class Catalogue:
     def get(self, topic: str) -> CatalogueEntry | None:
         return self._by_topic.get(topic)
 
-    def concepts(self, text: str) -> dict[str, int]:
-        """The concepts found in `text` with how often each was said (for explaining a match)."""
-        text = _normalise(text)
-        recovered = " ".join(term for term, _, _ in self._sound.find(text))
-        return self._finder.find(f"{text} {recovered}")
+    def concepts(self, text: str, places: Sequence[tuple[int, int]] = ()) -> dict[str, int]:
+        """The concepts found in `text` with how often each was said (for explaining a match).
 
-    def match(self, text: str) -> list[tuple[CatalogueEntry, float]]:
-        """Entries sharing concepts with `text`, best first, with their scores (> 0 only)."""
-        found = self.concepts(text)
+        `places` are spans of `text` that name places: their words count as said, but are not
+        read by sound as other words (东花市街等 is 东花市街道, not a 街灯)."""
+        unplaced = list(text)
+        for start, end in places:
+            unplaced[start:end] = "，" * (end - start)
+        recovered = " ".join(term for term, _, _ in self._sound.find(_normalise("".join(unplaced))))
+        return self._finder.find(f"{_normalise(text)} {recovered}")
+
+    def match(self, text: str, places: Sequence[tuple[int, int]] = ()) -> list[tuple[CatalogueEntry, float]]:
+        """Entries sharing concepts with `text`, best first, with their scores (> 0 only);
+        `places` as for `concepts`."""
+        found = self.concepts(text, places)
         if not found:
             return []
         scored = []

@@ -334,6 +334,13 @@ def test_a_call_only_the_respelt_words_make_sense_of_is_taken_with_the_reply_sai
     assert words is not None and words.startswith("不好意思，刚才我没听准") and "哪个区" in words
 
 
+def test_a_street_with_its_suffix_misheard_is_where_not_what(knowledge):
+    # 东花市街道 written 东花市街等 (as 街灯 sounds): the place is taken, and no street lamp is reported.
+    seat = _call(knowledge, "喂，你好。", "在东城区东花市街等，北里东区十六号楼，楼下那个饭馆天天开到半夜。")
+    assert seat.outcome().caller.street == "东花市街道"
+    assert seat.outcome().topic != "路灯不亮"
+
+
 def test_a_surname_heard_a_near_sound_off_is_still_a_surname():
     heard = extract_name("我姓努，你叫我努先生就行")  # 鲁 heard with n for l: no common surname is nu
     assert heard is not None and heard.name is not None and heard.name.endswith("先生") and heard.name[0] in "卢鲁陆路"

@@ -175,8 +175,9 @@ def _place(read: TurnRead, transcript: str, gazetteer: Gazetteer, heard: PlaceHe
     if heard is None:
         return PlaceHeard(district, street, address, 0.9)
     if district and district != heard.district:  # another district: its streets are not the rules' street
-        return PlaceHeard(district, street, address or heard.address, 0.9)
-    return PlaceHeard(district or heard.district, street or heard.street, address or heard.address, 0.9)
+        return PlaceHeard(district, street, address or heard.address, 0.9, spans=heard.spans)
+    return PlaceHeard(district or heard.district, street or heard.street, address or heard.address, 0.9,
+                      spans=heard.spans)
 
 
 def _gazetteer_district(name: str | None, gazetteer: Gazetteer) -> str | None:
