@@ -18,6 +18,8 @@ GAS, FIRE, TRAPPED, FLOOD, MANHOLE, MISSING, VIOLENCE, MEDICAL, DISTRESS, DANGER
     "electric", "alone",
 )
 
+_ELECTRICS = r"(?:电闸|电箱|电表|配电箱|配电柜|配电室|插座|插线板|开关|电线|灯泡|灯口|变压器)"
+
 _DANGER_CUES: tuple[Cue, ...] = (
     phrases(GAS, 1, "煤气味 燃气味 天然气味 液化气味 漏气 煤气泄漏 燃气泄漏 泄漏 跑气 一股煤气 一股燃气")
     + patterns(
@@ -26,11 +28,16 @@ _DANGER_CUES: tuple[Cue, ...] = (
         r"漏(?:了)?(?:煤气|燃气|天然气|液化气)", r"臭鸡蛋味",
     )
     + phrases(FIRE, 1, "着火 起火 失火 冒烟 火苗 烧起来 焦糊味 糊味 烧焦 冒火星 火灾 浓烟 爆炸")
+    # Smoke of any colour, a socket or cable burnt black, a fire that grows or spreads.
+    + phrases(FIRE, 1, "烧黑了 烧化了 着起来 燃起来 越烧越大 火越来越大 火星子 冒火")
+    + patterns(FIRE, 1, r"冒(?:着)?(?:黑|白|青|浓)烟", r"(?:快|都|要)?烧到(?:旁边|边上|房子|楼|屋|树|柴|车|那边)")
     + phrases(TRAPPED, 1, "被困 困在 困住 关在里面 出不来 卡在 卡住了 困人 反锁")
     + patterns(
         TRAPPED, 1, r"(?:关|困|锁|卡)在[^，。,.]{0,6}里", r"被(?:关|困|锁|卡)(?:在)?[^，。,.]{0,6}里",
         r"困了(?:人|[一两三四五六七八九几]个)",
         r"电梯[^。.]{0,12}(?:停|卡)在[^，。,.]{0,8}中间", r"电梯里[^，。,.]{0,4}(?:有人|还有)",
+        # A lift that stopped with someone still in it ("刚才又停了，我闺女还在里面呢").
+        r"电梯[^。.]{0,24}(?:停|坏|卡|不动|不走)[^。.]{0,16}(?:还|正)?在(?:里面|里头|里边)",
     )
     + phrases(FLOOD, 1, "跑水 爆管 水管爆 管子爆 被淹 水淹 哗哗 水漫 灌进 往下灌 喷水")
     # 淹了 has something flooded before it in its clause ("楼下也淹了"); at a clause's start it is
@@ -41,6 +48,12 @@ _DANGER_CUES: tuple[Cue, ...] = (
     )
     + phrases(MANHOLE, 1, "没有井盖 没井盖 井盖没了 井盖丢了 井盖不见 井盖被偷 井盖缺失 井盖坏了 井盖碎了")
     + patterns(MANHOLE, 1, r"井盖[^，。,.]{0,6}(?:没|丢|偷|缺|碎|塌|掉)")
+    # The cover named as people name it (下水道的盖子), or the shaft left open.
+    + patterns(
+        MANHOLE, 1,
+        r"(?:下水道|下水井|窨井|雨水井|污水井|检查井|井口)(?:的)?盖(?:子|板)?[^，。,.]{0,8}(?:没|丢|偷|缺|碎|塌|掉|敞|开着)",
+        r"(?:下水道|下水井|窨井|井口)[^，。,.]{0,4}(?:敞着|露着|没盖)",
+    )
     + phrases(MISSING, 1, "走丢 走失 跑丢 找不着 不见了 没回来 一直没回 找不到他 找不到她 找不到了 找遍了")
     + phrases(
         VIOLENCE, 1,
@@ -76,11 +89,20 @@ _DANGER_CUES: tuple[Cue, ...] = (
         r"(?:车里|车内|后座)[^。.！!？?]{0,8}(?:孩子|小孩|婴儿|宝宝)",
         r"(?:一个人(?:住|主|注)|独居|孤寡|自己住)[^。.]{0,40}(?:没人应|不应|没动静|没见|没人拿|不接|联系不上)",
     )
-    + patterns(DANGER, 1, r"(?:制氧机|呼吸机|透析机|氧气机)[^。.]{0,12}(?:停|没电|断电|用不了)")
+    + patterns(
+        DANGER, 1, r"(?:制氧机|呼吸机|透析机|氧气机)[^。.]{0,12}(?:停|没电|断电|用不了)",
+        r"(?:停电|没电|断电)[^。.]{0,20}(?:制氧机|呼吸机|透析机|氧气机)",
+    )
     + phrases(DANGER, 1, "有危险 救命 救救 快不行了 出人命 砸到人 砸伤 伤着人")
-    + phrases(ELECTRIC, 1, "漏电 电线掉 电线断 电线耷拉 电着人 触电 电线杆倒")
+    + phrases(ELECTRIC, 1, "漏电 电线掉 电线断 电线耷拉 电着人 触电 电线杆倒 露着铜丝 露出铜丝 铜丝露 裸露的电线")
     # (耷拉 heard as 大拉/搭拉, 露在外 as 路在外)
     + patterns(ELECTRIC, 1, r"(?:电线|线头|电缆)[^，。,.]{0,6}(?:露|路在外|耷拉|大拉|搭拉|垂|掉|裸|搭在地)")
+    # Water getting at electrics, sparks, a box of live parts left open.
+    + patterns(
+        ELECTRIC, 1, rf"{_ELECTRICS}[^。.]{{0,10}}(?:进水|泡水|泡在水|淹了|滴水|漏水|渗水|湿了|冒火花|打火|火花)",
+        rf"(?:进水|漏水|滴水|渗水|水|流)[^。.]{{0,12}}(?:流|漫|滴|渗|灌)(?:到|进|在)[^。.]{{0,6}}{_ELECTRICS}",
+        rf"{_ELECTRICS}[^。.]{{0,6}}(?:门)?(?:开着|敞着|没锁|没关)", r"滋滋(?:冒|响)|冒火花|打火花",
+    )
 )
 # What the patterns above look for, as words the recogniser is asked to listen for on the audio
 # (voice/asr/respelling.py): a danger written as homophones (传气而都飞进 for 喘气儿都费劲) is

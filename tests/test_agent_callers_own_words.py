@@ -85,6 +85,22 @@ def test_a_wish_for_a_person_inside_a_suggestion_is_no_handoff(knowledge):
         # someone living alone with no sign of life, the clues spread over a long turn
         ("隔壁王奶奶一个人过，孩子都在外地。平常早上都去遛弯，今天一天没见她出来。"
          "我敲门敲了好久，里面一点动静都没有。", True, False),
+        # smoke of a colour, a fire that spreads
+        ("楼下车棚里有个电瓶车在充电，电池那块儿直冒黑烟，还噼里啪啦响。", True, False),
+        ("有人在我们楼后边烧垃圾，火越烧越大，都快烧到旁边的柴火垛了。", True, False),
+        # a manhole cover named as people name it
+        ("我想反映一下我们这条街的路灯不亮的事，还有个下水道的盖子不知道被谁偷了，敞着口呢。", True, False),
+        # water at the electrics, a box of live parts left open
+        ("地下室进水了，水都漫到配电箱那儿了，我怕一会儿漏电。", True, False),
+        ("我们家卫生间顶上往下滴水，正好滴在灯上，灯泡那块儿都进水了。", True, False),
+        ("我家楼下的变压器箱子门开着，里面嗡嗡响，小孩老在边上玩。", True, False),
+        # no power for a machine someone breathes with
+        ("我们这片停电了，我家老人在家用呼吸机。", True, False),
+        # a lift that stopped with someone still in it
+        ("电梯老出毛病，物业光收钱不修，刚才又停了，我闺女还在里面呢。", True, False),
+        # a lift out of service, and a fire long ago: not now
+        ("我们楼电梯停运一个礼拜了，老人上下楼太不方便了。", False, False),
+        ("去年我们楼有户人家着火了，到现在楼道里的灭火器也没人换。", False, False),
         # a likeness, and a trapping told of the past: not now
         ("电梯坏了一个多礼拜了，我爸住十二楼下不去，就跟被困在家里一样。"
          "上回隔壁单元有人被困在里面，困了俩钟头才出来。", False, False),
