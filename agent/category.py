@@ -56,6 +56,12 @@ _FRAMING: tuple[Cue, ...] = (
         r"(?:每回|每次|回回|次次)都", r"(?:到现在|至今|到今天|一直)(?:也|都|还)?(?:没|不)",
         r"管不了|不给(?:管|修|办|处理|解决)|没(?:有)?动静|没(?:有)?回音|不了了之|没人搭理|不搭理",
     )
+    # Asking for someone to be sent (社区能不能派人上门, 你们能不能找人来看看): help, not an answer.
+    # (Asking whether someone comes, 能不能有人上门帮着洗澡, asks about a service.)
+    + patterns(
+        "求助", 2,
+        r"(?:能不能|能否|可不可以|可以|麻烦)[^，。,.？?]{0,6}(?:派|找|安排|叫)(?:个)?人(?:来|过来|上门|去|帮)",
+    )
     # Asking the hotline to act: 催一催, 督促, 让他们……
     + patterns("投诉", 2, r"催(?:催|一催|一下)|督促|(?:让|叫)(?:他们|物业|商家|老板|工地|对方)", r"给(?:个|我们)?解决")
     + phrases(
@@ -236,6 +242,10 @@ def category_evidence(utt: Utterance, danger: bool = False, about_the_call: bool
         if hit.cue.phrase == "反映" and _tells_of_earlier_report(text, hit.start, hit.end):
             continue
         evidence.framing[hit.cue.label] += hit.cue.weight * (0.7 if hit.by_sound else 1.0)
+        if hit.cue.phrase == "反映":
+            # 反映 brings a problem, a grievance or a wrong done in secret alike: what is told
+            # decides which (ties go to 投诉, the commoner).
+            evidence.framing["举报"] += hit.cue.weight * (0.7 if hit.by_sound else 1.0)
     # Many grievance words in one breath say more than any single one, but not without limit.
     for c in CATEGORIES:
         evidence.framing[c] = min(evidence.framing[c], 6.0)

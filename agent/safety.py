@@ -30,7 +30,10 @@ _DANGER_CUES: tuple[Cue, ...] = (
     + phrases(FIRE, 1, "着火 起火 失火 冒烟 火苗 烧起来 焦糊味 糊味 烧焦 冒火星 火灾 浓烟 爆炸")
     # Smoke of any colour, a socket or cable burnt black, a fire that grows or spreads.
     + phrases(FIRE, 1, "烧黑了 烧化了 着起来 燃起来 越烧越大 火越来越大 火星子 冒火")
-    + patterns(FIRE, 1, r"冒(?:着)?(?:黑|白|青|浓)烟", r"(?:快|都|要)?烧到(?:旁边|边上|房子|楼|屋|树|柴|车|那边)")
+    + patterns(
+        FIRE, 1, r"冒(?:着)?(?:黑|白|青|浓)烟", r"(?:快|都|要)?烧到(?:旁边|边上|房子|楼|屋|树|柴|车|那边)",
+        r"火(?:烧)?得?(?:挺|很|特别|老|这么|那么|越来越|可)大",
+    )
     + phrases(TRAPPED, 1, "被困 困在 困住 关在里面 出不来 卡在 卡住了 困人 反锁")
     + patterns(
         TRAPPED, 1, r"(?:关|困|锁|卡)在[^，。,.]{0,6}里", r"被(?:关|困|锁|卡)(?:在)?[^，。,.]{0,6}里",

@@ -23,6 +23,10 @@ def category_of(text, hint=None, topic_confidence=0.0, kb_confidence=0.0):
         ("我想咨询一下，生二胎的生育津贴怎么领？", "咨询"),
         ("请问公租房现在还能申请吗？", "咨询"),
         ("救命啊，我家孩子被反锁在屋里出不来了", "求助"),
+        # 反映 brings any problem: a wrong done in secret is reported, not complained of
+        ("我要反映个事儿，我们楼下有人开了个黑诊所，天天偷偷给人打针", "举报"),
+        # asking for someone to be sent is asking for help
+        ("你们能不能派个人来看看，我们单元门口的台阶塌了一块", "求助"),
     ],
 )
 def test_the_caller_frames_the_call(said, category):
@@ -72,6 +76,7 @@ def kinds(text, earlier=""):
         ("我们四个人被关在电梯里了", TRAPPED),
         ("楼上水管崩了，水从灯口往下流", FLOOD),
         ("我妈在厨房晕倒了，叫她也没反应", MEDICAL),
+        ("后山有人烧荒，火烧得挺大，风往村里刮", FIRE),
     ],
 )
 def test_dangers_in_the_callers_words(said, kind):
