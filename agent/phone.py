@@ -23,7 +23,7 @@ LANDLINE = re.compile(r"(?:010)?[2-9]\d{7}|0[2-9]\d{1,2}[2-9]\d{6,7}")
 # Pauses between digit groups as the recogniser writes them.
 _SEPARATORS = set(" \t,，、.。·-—_~～:：;；")
 # Words that take back the group just said.
-_CORRECTION = re.compile(r"(?:不对|不是|错了|说错了|搞错|重说|再说一遍|我再说|更正|纠正)")
+_CORRECTION = re.compile(r"(?:不对|不是|错了|说错了|搞错|重说|再说一遍|我再说|更正|纠正|[哦噢呃啊]不(?=[，,。. ]))")
 # Filler allowed between a correction word and the new digits ("不对，应该是……").
 _CORRECTION_FILLER = re.compile(r"^[\s,，、.。啊呀哦嗯是应该就我刚才说的重新那个最后后面前面几位两位四位]*$")
 # Words that announce a number is coming.
@@ -164,6 +164,11 @@ def _joins(gap: str, after_correction: bool) -> bool:
 
 def _resolve(run: list[_Group]) -> str:
     """The number a run spells after applying the caller's corrections."""
+    last_fix = max((k for k, group in enumerate(run) if group.corrects), default=None)
+    if last_fix is not None:
+        again = "".join(group.digits for group in run[last_fix:])
+        if len(again) >= 8 and is_plausible(again):
+            return again  # the whole number said again after the correction, in groups
     kept: list[str] = []
     for group in run:
         if group.corrects and kept:

@@ -62,7 +62,11 @@ def normalise_turn(text: str) -> str:
 
 def read_turn(gazetteer: Gazetteer, text: str, earlier: str) -> TurnReading:
     utt = utterance(text)
-    place = hear_place(gazetteer, text)
+    phone = extract_phone(text)
+    # The number dictated, with any correction of it, is no address ("不对不对，是一三九……" is no
+    # new place): the place is heard with the number's stretch blanked, indices kept.
+    place_text = text if phone is None else text[: phone.start] + "，" * (phone.end - phone.start) + text[phone.end :]
+    place = hear_place(gazetteer, place_text)
     safety = safety_signals(utt, earlier)
     human = wants_human(utt)
     evidence = category_evidence(utt, danger=safety.urgent, about_the_call=human)
@@ -74,11 +78,11 @@ def read_turn(gazetteer: Gazetteer, text: str, earlier: str) -> TurnReading:
         evidence=evidence,
         safety=safety,
         wants_human=human,
-        phone=extract_phone(text),
+        phone=phone,
         line_number=says_line_number(text),
         name=extract_name(text),
         place=place,
-        loose_address=None if place else address_anywhere(text),
+        loose_address=None if place else address_anywhere(place_text),
         yes=is_yes(text),
         no=is_no(text),
         thats_all=is_thats_all(text),

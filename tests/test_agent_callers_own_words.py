@@ -122,6 +122,9 @@ def test_a_district_with_a_garbled_street_still_finds_the_street(knowledge):
     [
         ("电话是要三八，六六二一，零四五九", "13866210459"),  # 幺 heard as 要
         ("电话15011112222，不对不对，最后是2223。", "15011112223"),  # the end corrected
+        # the whole number said again, in groups, after the correction
+        ("电话是一三八，零零一二，不对不对，是一三九，零零一二，三四五六", "13900123456"),
+        ("电话幺三九幺幺二二三三四四，哦不，最后是四五", "13911223345"),  # 哦不 takes the end back
         ("手机于三九零零四四五五六六", "13900445566"),  # 一 heard as 于
         ("我电话G,58,0,0,3,2,6,1,9,7", "15800326197"),  # the first 一 heard as the letter G
         ("电话几三八零一六二九五四四。", "13801629544"),  # ... and as 几
@@ -355,6 +358,14 @@ def test_a_street_with_its_suffix_misheard_is_where_not_what(knowledge):
     seat = _call(knowledge, "喂，你好。", "在东城区东花市街等，北里东区十六号楼，楼下那个饭馆天天开到半夜。")
     assert seat.outcome().caller.street == "东花市街道"
     assert seat.outcome().topic != "路灯不亮"
+
+
+def test_a_number_corrected_is_no_new_address(knowledge):
+    # 不对不对 takes back digits here, not the place: the address said before stands.
+    for said in ("电话是一三八，零零一二，不对不对，是一三九，零零一二，三四五六，我姓钱。",
+                 "在望京街道，电话一三九一一二二三三四四，不对，最后四位是三三四五，就在望花路东里三号楼门口。"):
+        seat = _call(knowledge, "我们小区门口的路灯坏了一个礼拜了。", "朝阳区望京街道，望花路东里三号楼门口。", said)
+        assert seat.outcome().caller.address == "望花路东里3号楼门口"
 
 
 def test_a_surname_heard_a_near_sound_off_is_still_a_surname():
