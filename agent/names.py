@@ -114,6 +114,8 @@ def _surname_at(text: str, i: int, by_sound: bool) -> tuple[str, int] | None:
 def _full_name(text: str) -> str | None:
     for cue in _FULL_NAME_CUE.finditer(text):
         start = cue.end()
+        if text.startswith(("老", "小"), start):
+            continue  # 叫我老刘, 叫我小心点: what one is called by, or no name at all
         # 我是 is also "我是外地的": only a surname at a clear boundary makes it a name.
         strict = cue.group(0) in ("我是", "本人", "我教")
         # After 我叫 or 名字是 a name follows, so a surname misheard as a homophone (凡立民) is read
@@ -230,11 +232,19 @@ def _sounds_alike(heard: str, surname: str) -> bool:
     return final_a == final_b and any({initial_a, initial_b} <= place for place in _SAME_PLACE_INITIALS)
 
 
+# "你叫我老刘就行": the surname with 老/小 as people are called by it (only a surname written as
+# one: 叫我小心点 is no 小辛).
+_CALLED_BY = re.compile(r"叫我(?:老|小)([^\W\d_])(?=就行|就好|就可以|吧|好了|[，。,.！!？? ]|$)")
+
+
 def _surname_only(text: str) -> str | None:
     for cue in _SURNAME_CUE.finditer(text):
         found = _surname_at(text, cue.end(), by_sound=True)
         if found:
             return found[0]
+    for called in _CALLED_BY.finditer(text):
+        if called.group(1) in SURNAMES:
+            return called.group(1)
     return None
 
 

@@ -152,6 +152,7 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         ("我姓瞿。去你是，电话等会儿说", "瞿女士"),  # the surname said again aspirated (去 qu), 女士 as 你是
         ("就在那个路口。我心苗女是。", "苗女士"),  # 我姓苗，苗女士 heard as one surname and a title
         ("我姓姓，景女士，电话等会儿说", "景女士"),  # the verb heard twice, the surname only with its title
+        ("你就叫我老刘就行，电话一会儿给你", "刘先生/女士"),  # what one is called by
     ],
 )
 def test_names_as_callers_give_them(text, name):
@@ -161,6 +162,7 @@ def test_names_as_callers_give_them(text, name):
 
 def test_everyday_words_after_a_misheard_surname_verb_are_no_name():
     assert extract_name("我心里特别着急，你们快点儿") is None
+    assert extract_name("物业叫我小心点，别往那边走") is None
     assert extract_name("我先说一下我电话") is None
 
 
