@@ -8,6 +8,8 @@ incident place, and a complaint never becomes a consultation by a question about
 
 from __future__ import annotations
 
+import re
+
 from agent.category import CLEAR_TOPIC, decide_category
 from agent.consult import Consultant
 from agent.place import without_place
@@ -30,6 +32,10 @@ _EARLIER_TURNS_WEIGHT = 0.5
 # 没动静", "我要投诉他们"); and a turn that frames a grievance this strongly is never answered
 # from the knowledge base, whatever words it shares with an article.
 _TURN_TICKET_FRAMING = 2.0
+
+
+# An address that says only roughly where ("方庄那边", "这附近"): the place told before says more.
+_VAGUE_ADDRESS = re.compile(r"\w{0,4}?(?:那边|这边|附近|一带|那块儿?|这块儿?|那儿|这儿|那片儿?|这片儿?)")
 
 
 class CallMemory:
@@ -77,6 +83,11 @@ class CallMemory:
                 s.street = r.place.street or (s.street if same_district else None)
             if r.place.address and (s.address is None or asked or r.corrects or s.address_loose or replaces_home):
                 s.address, s.address_loose = r.place.address, False
+            told = s.address_told_before
+            if told and s.district is not None and (s.address is None or _VAGUE_ADDRESS.fullmatch(s.address)):
+                s.address, s.address_loose, s.address_told_before = told, False, None
+        elif r.loose_address and not asked and s.district is None and s.address is None:
+            s.address_told_before = s.address_told_before or r.loose_address
         elif r.loose_address and r.corrects and s.address is not None:
             s.address = r.loose_address
         elif r.loose_address and (asked or s.address is None and s.district is not None):

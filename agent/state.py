@@ -32,6 +32,9 @@ class CallState:
     street: str | None = None
     address: str | None = None
     address_loose: bool = False  # pieced together from place-like words with no district or street
+    # Where it is, told with the problem before any district or street ("天坛公园东门外边那个公交站"):
+    # the address once the district comes without one.
+    address_told_before: str | None = None
     place_is_home: bool = False  # the place held is where the caller lives, not yet where the problem is
     phone: str | None = None
     bad_phone: str | None = None               # digits heard that cannot be a number

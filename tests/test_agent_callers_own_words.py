@@ -370,6 +370,15 @@ def test_a_number_corrected_is_no_new_address(knowledge):
         assert seat.outcome().caller.address == "望花路东里3号楼门口"
 
 
+def test_where_it_is_told_with_the_problem_is_the_address_once_the_district_comes(knowledge):
+    seat = _call(knowledge, "你好，我要投诉，天坛公园东门外边那个公交站，天天有黑车在那儿拉客。", "东城区天坛街道。")
+    assert seat.outcome().caller.address == "天坛公园东门外边那个公交站"
+    # ... and over an address that only says roughly where
+    seat = _call(knowledge, "你好，路口那个报刊亭旁边的井盖碎了一半。", "丰台区，方庄那边。")
+    address = seat.outcome().caller.address
+    assert address is not None and "报刊亭旁边" in address
+
+
 def test_a_surname_heard_a_near_sound_off_is_still_a_surname():
     heard = extract_name("我姓努，你叫我努先生就行")  # 鲁 heard with n for l: no common surname is nu
     assert heard is not None and heard.name is not None and heard.name.endswith("先生") and heard.name[0] in "卢鲁陆路"
