@@ -69,6 +69,7 @@ def test_a_wish_for_a_person_inside_a_suggestion_is_no_handoff(knowledge):
     [
         # denied, a worry, the past: not now
         ("我不是说现在漏气了，就想问问，万一闻到煤气味儿该先干啥？", False, False),
+        ("家里老人总忘关煤气，有什么办法防止漏气吗？", False, False),  # prevention, not a leak
         ("楼道里堆的东西太多了，上回有家冒烟，消防车都进不来。", False, False),
         # a threat holds whenever it was made
         ("前天晚上他拎着根铁棍在门口堵我，说我再敢报警就打死我。", True, True),
