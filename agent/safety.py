@@ -18,7 +18,9 @@ GAS, FIRE, TRAPPED, FLOOD, MANHOLE, MISSING, VIOLENCE, MEDICAL, DISTRESS, DANGER
     "electric", "alone",
 )
 
-_ELECTRICS = r"(?:电闸|电箱|电表|配电箱|配电柜|配电室|插座|插线板|开关|电线|灯泡|灯口|变压器)"
+_ELECTRICS = (
+    r"(?:电闸|电箱|电表|电表箱|配电箱|配电柜|配电室|电路|插座|插排|插线板|开关|电线|灯泡|灯口|灯座|灯罩|灯管|吊灯|变压器)"
+)
 
 _DANGER_CUES: tuple[Cue, ...] = (
     phrases(GAS, 1, "煤气味 燃气味 天然气味 液化气味 漏气 煤气泄漏 燃气泄漏 泄漏 跑气 一股煤气 一股燃气")
@@ -30,6 +32,12 @@ _DANGER_CUES: tuple[Cue, ...] = (
     + phrases(FIRE, 1, "着火 起火 失火 冒烟 火苗 烧起来 焦糊味 糊味 烧焦 冒火星 火灾 浓烟 爆炸")
     # Smoke of any colour, a socket or cable burnt black, a fire that grows or spreads.
     + phrases(FIRE, 1, "烧黑了 烧化了 着起来 燃起来 越烧越大 火越来越大 火星子 冒火")
+    # A burning smell as Beijing callers name it, a plug strip or charger scorching.
+    + phrases(FIRE, 1, "胶皮味 烧胶皮 烧塑料 塑料味 烧线的味 电线味 烧焦的味 冒着烟 直冒烟 一股烟")
+    + patterns(
+        FIRE, 1,
+        r"(?:插排|插线板|接线板|拖线板|插座|充电器|电瓶|电池|充电宝)[^。.]{0,10}(?:烫手|发烫|烧了|烧坏|化了|冒烟|着了|冒火)",
+    )
     + patterns(
         FIRE, 1, r"冒(?:着)?(?:黑|白|青|浓)烟", r"(?:快|都|要)?烧到(?:旁边|边上|房子|楼|屋|树|柴|车|那边)",
         r"火(?:烧)?得?(?:挺|很|特别|老|这么|那么|越来越|可)大",
@@ -39,6 +47,7 @@ _DANGER_CUES: tuple[Cue, ...] = (
         TRAPPED, 1, r"(?:关|困|锁|卡)在[^，。,.]{0,6}里", r"被(?:关|困|锁|卡)(?:在)?[^，。,.]{0,6}里",
         r"困了(?:人|[一两三四五六七八九几]个)",
         r"电梯[^。.]{0,12}(?:停|卡)在[^，。,.]{0,8}中间", r"电梯里[^，。,.]{0,4}(?:有人|还有)",
+        r"(?:关|困|卡|锁)(?:在)?电梯(?:里|里头|里面|里边)", r"电梯[^。.]{0,10}(?:不上不下|坏在半道|停在半道|停半截)",
         # A lift that stopped with someone still in it ("刚才又停了，我闺女还在里面呢").
         r"电梯[^。.]{0,24}(?:停|坏|卡|不动|不走)[^。.]{0,16}(?:还|正)?在(?:里面|里头|里边)",
     )
@@ -50,6 +59,11 @@ _DANGER_CUES: tuple[Cue, ...] = (
         FLOOD, 1, r"(?:水管|暖气管|管道|管子|水龙头)[^，。,.]{0,4}(?:爆|裂|崩)", r"水[^，。,.]{0,4}往下(?:流|冲|灌)",
     )
     + phrases(MANHOLE, 1, "没有井盖 没井盖 井盖没了 井盖丢了 井盖不见 井盖被偷 井盖缺失 井盖坏了 井盖碎了")
+    # 马葫芦 is Beijing for a manhole; a grate or cover gone, a hole left open in the road.
+    + patterns(
+        MANHOLE, 1, r"(?:马葫芦|井盖儿|雨箅子|箅子|窨井)[^，。,.]{0,8}(?:没|丢|偷|缺|碎|塌|掉|敞|开着|翻)",
+        r"(?:没|丢了|少了)[^，。,.]{0,3}(?:井盖|马葫芦盖|箅子)", r"(?:黑|大)窟窿",
+    )
     + patterns(MANHOLE, 1, r"井盖[^，。,.]{0,6}(?:没|丢|偷|缺|碎|塌|掉)")
     # The cover named as people name it (下水道的盖子), or the shaft left open.
     + patterns(
@@ -98,11 +112,14 @@ _DANGER_CUES: tuple[Cue, ...] = (
     )
     + phrases(DANGER, 1, "有危险 救命 救救 快不行了 出人命 砸到人 砸伤 伤着人")
     + phrases(ELECTRIC, 1, "漏电 电线掉 电线断 电线耷拉 电着人 触电 电线杆倒 露着铜丝 露出铜丝 铜丝露 裸露的电线")
+    + phrases(ELECTRIC, 1, "麻手 电人 电了一下")
     # (耷拉 heard as 大拉/搭拉, 露在外 as 路在外)
     + patterns(ELECTRIC, 1, r"(?:电线|线头|电缆)[^，。,.]{0,6}(?:露|路在外|耷拉|大拉|搭拉|垂|掉|裸|搭在地)")
     # Water getting at electrics, sparks, a box of live parts left open.
     + patterns(
-        ELECTRIC, 1, rf"{_ELECTRICS}[^。.]{{0,10}}(?:进水|泡水|泡在水|淹了|滴水|漏水|渗水|湿了|冒火花|打火|火花)",
+        ELECTRIC, 1,
+        rf"{_ELECTRICS}[^。.]{{0,10}}(?:进水|泡水|泡在水|淹了|滴水|漏水|渗水|湿了|冒火花|打火|火花|往下滴|往下流|往下淌|滴答|里有水|里全是水)",
+        rf"(?:顺着|沿着|流进|渗进|滴进|灌进){_ELECTRICS}",
         rf"(?:进水|漏水|滴水|渗水|水|流)[^。.]{{0,12}}(?:流|漫|滴|渗|灌)(?:到|进|在)[^。.]{{0,6}}{_ELECTRICS}",
         rf"{_ELECTRICS}[^。.]{{0,6}}(?:门)?(?:开着|敞着|没锁|没关)", r"滋滋(?:冒|响)|冒火花|打火花",
     )

@@ -95,6 +95,12 @@ def test_a_wish_for_a_person_inside_a_suggestion_is_no_handoff(knowledge):
         ("地下室进水了，水都漫到配电箱那儿了，我怕一会儿漏电。", True, False),
         ("我们家卫生间顶上往下滴水，正好滴在灯上，灯泡那块儿都进水了。", True, False),
         ("我家楼下的变压器箱子门开着，里面嗡嗡响，小孩老在边上玩。", True, False),
+        # in Beijing words: a 马葫芦 cover gone, a plug strip hot and smelling of burnt rubber, a lift
+        # stuck between floors with a child in it, water dripping through a ceiling lamp
+        ("我们胡同口那个马葫芦盖儿让人给偷了，黑窟窿一个，晚上根本看不见。", True, False),
+        ("楼道里那个插排插了好几个电瓶在充，插排都烫手了，一股胶皮味。", True, False),
+        ("孩子一个人被困电梯里了，电梯不上不下的。", True, False),
+        ("卫生间漏水，顺着吊灯往下滴答，灯都不敢开。", True, False),
         # no power for a machine someone breathes with
         ("我们这片停电了，我家老人在家用呼吸机。", True, False),
         # a lift that stopped with someone still in it
