@@ -213,7 +213,15 @@ def _surname_and_title(text: str) -> str | None:
         title = _title_heard_at(text, i + 1)
         if title:
             return surname + title
+        # The surname and title said a little later ("我姓耿，你就写耿女士吧").
+        for k in range(j + 1, min(len(text) - 1, i + _TITLE_LATER_WITHIN)):
+            title = _title_heard_at(text, k + 1) if _sounds_alike(text[k], surname) else None
+            if title:
+                return surname + title
     return None
+
+
+_TITLE_LATER_WITHIN = 12  # characters after the surname
 
 
 # Initials that differ only in breath (京 jing heard as 请 qing) or in the tongue's curl (邹 zou,

@@ -160,6 +160,7 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         ("就在那个路口。我心苗女是。", "苗女士"),  # 我姓苗，苗女士 heard as one surname and a title
         ("我姓姓，景女士，电话等会儿说", "景女士"),  # the verb heard twice, the surname only with its title
         ("你就叫我老刘就行，电话一会儿给你", "刘先生/女士"),  # what one is called by
+        ("我姓蒋，你就写蒋女是吧，电话等会儿说", "蒋女士"),  # surname and title said a little later
     ],
 )
 def test_names_as_callers_give_them(text, name):
