@@ -241,11 +241,12 @@ def category_evidence(utt: Utterance, danger: bool = False, about_the_call: bool
             continue
         if hit.cue.phrase == "反映" and _tells_of_earlier_report(text, hit.start, hit.end):
             continue
-        evidence.framing[hit.cue.label] += hit.cue.weight * (0.7 if hit.by_sound else 1.0)
+        weight = hit.cue.weight * (0.7 if hit.by_sound else 1.0)
+        evidence.framing[hit.cue.label] += weight
         if hit.cue.phrase == "反映":
             # 反映 brings a problem, a grievance or a wrong done in secret alike: what is told
             # decides which (ties go to 投诉, the commoner).
-            evidence.framing["举报"] += hit.cue.weight * (0.7 if hit.by_sound else 1.0)
+            evidence.framing["举报"] += weight
     # Many grievance words in one breath say more than any single one, but not without limit.
     for c in CATEGORIES:
         evidence.framing[c] = min(evidence.framing[c], 6.0)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from agent.numbers import normalise_numerals
 from knowledge.gazetteer import Gazetteer, PlaceMatch
 from knowledge.phonetic import HOMOPHONE, NEAR, SAME_CHAR, match_sequence, readings
-from knowledge.place_hearing import street_suffix_end
+from knowledge.place_hearing import street_suffix_end, strip_suffix
+from knowledge.place_lexicon import STREET_SUFFIXES
 
 # Words that make a phrase part of an address: roads, estates, buildings, landmarks, directions.
 _ADDRESS_MARKER = re.compile(
@@ -236,5 +237,5 @@ def _suffix_end(text: str, match: PlaceMatch) -> int:
     """The end of a place's words, with its street suffix as heard (街等, 接道) when one follows."""
     if match.street is None:
         return match.end
-    own = match.street[-1] if match.street.endswith(("镇", "乡")) else ""
+    own = match.street[len(strip_suffix(match.street, STREET_SUFFIXES)) :]
     return street_suffix_end(text, match.end, own) or match.end
