@@ -179,11 +179,18 @@ _TITLE_SOUNDS = {
 }
 
 
-def _title_heard_at(text: str, i: int) -> str | None:
+# Where the surname has just been said a second time a title is what comes next, so 女 may be
+# heard with its initial lost (庞女士 as 庞也是); elsewhere 也是 is just "also".
+_LOST_INITIAL_NV = {"ye", "yu", "yue"}
+
+
+def _title_heard_at(text: str, i: int, surname_repeated: bool = False) -> str | None:
     """先生/女士 at text[i:] as written or as the recogniser writes them (行生, 你事)."""
     for title, (first, second) in _TITLE_SOUNDS.items():
         if text.startswith(title, i):
             return title
+        if title == "女士" and surname_repeated:
+            first = first | _LOST_INITIAL_NV
         if i + 1 < len(text) and _sound(text[i]) in first and _sound(text[i + 1]) in second:
             return title
     return None
@@ -203,7 +210,7 @@ def _surname_and_title(text: str) -> str | None:
         while j < len(text) and text[j] in "，, 、。.":
             j += 1
         if j < len(text) and _sounds_alike(text[j], surname):
-            title = _title_heard_at(text, j + 1)
+            title = _title_heard_at(text, j + 1, surname_repeated=True)
             if title:
                 # 姓荆，荆女士 heard 我姓姓，经女士: the first is the verb said twice, and only the
                 # surname with its title was heard as a word of its own.
