@@ -13,6 +13,10 @@ Printed: per number how many cuts were right, and over all cuts the share right,
 dialable number that is not the caller's) and missing (nothing dialable; the seat asks again),
 and the median time one cut took to transcribe, number read again included (what a caller who
 dictated a number waits for; one call at a time).
+
+With --consensus each draw is what the server does with a dictated number: the turn read from cuts
+10 ms apart until two agree (voice/asr/number_consensus.py); draw k starts its cuts k × 5 ms into
+the caller's audio. Printed beside each number: how many cuts each draw took; the time is a draw's.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from agent.numbers import digits_of  # noqa: E402
 from agent.phone import extract_phone  # noqa: E402
+from voice.asr.number_consensus import read_by_consensus  # noqa: E402
 from voice.audio_file import load_audio  # noqa: E402
 from voice.codec import (  # noqa: E402
     first_sound,
@@ -86,6 +91,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
     parser.add_argument("--shifts", type=int, default=8, help="cuts per turn, 10 ms apart")
     parser.add_argument("--calls", default="", help="only these call ids (comma separated)")
+    parser.add_argument(
+        "--consensus", action="store_true", help="read each draw as the server does: cuts until two agree"
+    )
     args = parser.parse_args()
 
     from server.config import load_settings
@@ -100,10 +108,16 @@ def main() -> None:
         if only and call_id not in only:
             continue
         turns = server_turns(clip, build_turn_detector(settings))
-        heard = []
+        heard, cuts = [], []
         for shift in range(args.shifts):
             began = time.perf_counter()
-            text = "".join(recognizer.transcribe(_later_start(turn, shift * 0.01)).text for turn in turns)
+            if args.consensus:
+                cut_turns = [_later_start(turn, shift * 0.005) for turn in turns]
+                readings = [read_by_consensus(cut, recognizer.transcribe) for cut in cut_turns]
+                text = "".join(reading.transcript.text for reading in readings)
+                cuts.append("+".join(str(reading.cuts) for reading in readings))
+            else:
+                text = "".join(recognizer.transcribe(_later_start(turn, shift * 0.01)).text for turn in turns)
             seconds.append(time.perf_counter() - began)
             found = extract_phone(text)
             number = found.number if found else None
@@ -111,12 +125,14 @@ def main() -> None:
             totals[outcome] += 1
             heard.append(number or "-")
         right = sum(number == phone for number in heard)
-        print(f"{call_id} {phone}  {right}/{args.shifts} right  {' '.join(heard)}", flush=True)
+        took = f"  cuts {' '.join(cuts)}" if cuts else ""
+        print(f"{call_id} {phone}  {right}/{args.shifts} right  {' '.join(heard)}{took}", flush=True)
     cuts = sum(totals.values())
     shares = "  ".join(f"{name} {count}/{cuts} ({count / max(1, cuts):.0%})" for name, count in totals.items())
-    print(f"all cuts: {shares}")
+    print(f"all {'draws' if args.consensus else 'cuts'}: {shares}")
     if seconds:
-        print(f"transcribing a cut: median {statistics.median(seconds):.2f} s, longest {max(seconds):.2f} s")
+        what = "draw" if args.consensus else "cut"
+        print(f"transcribing a {what}: median {statistics.median(seconds):.2f} s, longest {max(seconds):.2f} s")
 
 
 if __name__ == "__main__":

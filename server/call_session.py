@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -49,7 +50,8 @@ from server.protocol import (
 from server.services import Services
 from server.storage import repository
 from voice.asr.base import Transcript
-from voice.asr.digits import longest_digit_run, numbers_follow_words
+from voice.asr.digits import longest_digit_run
+from voice.asr.number_consensus import NumberConsensus, replaces
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
 from voice.vad import SpeechStarted, TurnEnded, TurnResumed
@@ -58,6 +60,9 @@ log = logging.getLogger("hotline.call")
 
 # A run of this many digits is a number being dictated (a phone number, most often).
 DICTATED_DIGITS = 5
+# No further cut of a dictated number is started after this long: a cut of a long turn takes 4 s,
+# and five of them (a minute-long turn whose cuts disagree, dev2's e035) kept the caller 21 s.
+NUMBER_WAIT_S = 9.0
 # Speech this long that the recogniser makes no words of gets "sorry, say again"; shorter is noise.
 WORDLESS_REPLY_S = 1.0
 
@@ -291,35 +296,31 @@ class CallSession:
                 log.exception("call %s: respelling turn %d failed", self.label, answered.index)
 
     async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> Transcript:
-        """A turn with a dictated number has its numbers read again digit by digit, while the caller
-        hears that the seat is on it.
-
-        The segments of the last decode are read again as they are when the numbers lie wholly in
-        them. When a number may have been cut by a commit (it starts the last decode's text, or a
-        committed stretch holds one), the turn is transcribed again whole first: the partial
-        decodes heard the number in pieces, and a piece Whisper writes short (于36111222) does not
-        even look like a phone number."""
+        """A turn with a dictated number is transcribed again, whole, from cuts a few milliseconds
+        apart until two read the same number (voice/asr/number_consensus.py), while the caller
+        hears that the seat is on it. Whole: the partial decodes heard the number in pieces, and a
+        piece Whisper writes short (于36111222) does not even look like a phone number. Each cut
+        is its own slow job, so another call's number waits for one cut, not for all of ours."""
         state = self.state
         assert state is not None
         self._publish("final", turn=spoken.number, text=transcript.text, numbers_pending=True)
         state.speaker.say(replies.NUMBER_HOLD, name=None)
-        recognizer, audio = self._services.recognizer, spoken.ended.audio
-        committed = spoken.live.committed
-        last = transcript.segments[len(committed) :]
-        # Place names as hotwords changed how Whisper wrote the digits after them (d031 lost one):
-        # a turn decoded with them is transcribed again without.
-        from_last = not self._hotwords and (
-            not committed
-            or (
-                longest_digit_run("".join(s.text for s in committed)) < DICTATED_DIGITS
-                and numbers_follow_words("".join(s.text for s in last), DICTATED_DIGITS)
-            )
-        )
-        log.debug("call %s: turn %d's numbers read again from %s", self.label, spoken.number,
-                  f"its last decode ({len(committed)} committed)" if from_last else "the whole turn transcribed again")
-        if not from_last:
-            return await self._services.run_slow(lambda: recognizer.transcribe(audio))
-        restored = await self._services.run_slow(lambda: [*committed, *recognizer.restore_numbers(last, audio)])
+        recognizer = self._services.recognizer
+        consensus = NumberConsensus(spoken.ended.audio)
+        reading = None
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + NUMBER_WAIT_S
+        while reading is None and consensus.cuts_left and loop.time() < give_up_at:
+            cut = consensus.next_cut()
+            reading = consensus.add(await self._services.run_slow(functools.partial(recognizer.transcribe, cut)))
+        reading = reading or consensus.best()
+        if replaces(transcript.text, reading):
+            log.debug("call %s: turn %d's numbers read from %d cuts (%s)", self.label, spoken.number,
+                      reading.cuts, "two agreed" if reading.agreed else "none agreed")
+            return reading.transcript
+        log.debug("call %s: turn %d's cuts read no better; its own numbers read again", self.label, spoken.number)
+        heard = transcript.segments
+        restored = await self._services.run_slow(lambda: recognizer.restore_numbers(heard, spoken.ended.audio))
         return dataclasses.replace(transcript, text="".join(s.text for s in restored), segments=restored)
 
     async def _answer(
