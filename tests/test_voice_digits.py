@@ -12,7 +12,6 @@ from voice import codec
 from voice.asr.base import SAMPLE_RATE
 from voice.asr.digits import (
     expected_length,
-    numbers_follow_words,
     phone_number_runs,
     restore_repeats,
     short_digit_runs,
@@ -87,21 +86,6 @@ def test_phone_numbers_are_found_whatever_their_length_but_ids_are_not() -> None
         ("1880123665", 11),
     ]
     assert [run.digits for run in short_digit_runs(text)] == ["1880123665"]
-
-
-@pytest.mark.parametrize(
-    ("text", "after_words"),
-    [
-        ("我姓赵，赵先生，电话15801234567。", True),
-        ("电话是一三九，一一二二，三三四四。", True),
-        ("楼上是501，没有别的了。", True),  # too short to be dictated
-        ("36111222，我姓王。", False),  # the stretch starts with it: its start may be in the one before
-        ("，一三八一一九九八八七七", False),  # marks before it are no words
-        ("我姓王。13811998877", True),
-    ],
-)
-def test_a_number_after_words_was_heard_from_its_start(text: str, after_words: bool) -> None:
-    assert numbers_follow_words(text, min_digits=5) is after_words
 
 
 def test_expected_length_and_script() -> None:

@@ -110,17 +110,6 @@ def longest_digit_run(text: str) -> int:
     return max((len(digits_in(match.group(0))) for match in _DIGIT_RUN.finditer(text)), default=0)
 
 
-def numbers_follow_words(text: str, min_digits: int) -> bool:
-    """Whether every run of at least `min_digits` digits in `text` has words of `text` before it:
-    a run at the very start (after marks only) may be the end of a number said before `text`."""
-    for match in _DIGIT_RUN.finditer(text):
-        if len(digits_in(match.group(0))) >= min_digits and not any(
-            _SYLLABLE_CHAR.match(ch) and ch not in _DIGIT_VALUE for ch in text[: match.start()]
-        ):
-            return False
-    return True
-
-
 def trailing_digit_run(text: str) -> tuple[int, str] | None:
     """Where the digit run that ends `text` starts, and its digits (139,1122,3344 is one run)."""
     runs = list(_DIGIT_RUN.finditer(text))

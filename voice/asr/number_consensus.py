@@ -7,8 +7,8 @@ one decode is) draws one of those readings. Its mistakes move about from cut to 
 reading less so; so the turn is read from cuts starting 0, 10, 20 … ms into the caller's audio,
 and the first number two cuts agree on is taken. When no two agree after the last cut, the
 reading closest to all the others (fewest digit edits in sum) is taken: its digits are the ones
-most cuts heard. A turn where no cut reads a whole number is left as the first cut read it (the
-seat asks for the number again).
+most cuts heard. When no cut reads a whole number, `best` gives the first cut, which `replaces`
+then turns down.
 
 Callers wait for this (they hear that the seat is checking the number): most numbers agree on the
 first two cuts, hard ones take up to `MAX_CUTS`. The reading replaces the streamed text only when
@@ -18,7 +18,6 @@ words and only its numbers are read again where they lie.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -27,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.digits import phone_number_runs
-from voice.asr.whisper_text import looks_looped
+from voice.asr.whisper_text import bare, looks_looped
 from voice.codec import first_sound
 
 CUT_STEP_S = 0.01
@@ -38,7 +37,6 @@ AGREEING_CUTS = 2
 NO_NUMBER_AFTER = 2
 # A reading with fewer words than this share of the streamed text's lost some of the turn.
 KEPT_WORDS = 0.85
-_MARKS = re.compile(r"[\s，。、？！；：,.?!;:…—\-·~～]")
 
 Transcribe = Callable[[np.ndarray], Transcript]
 
@@ -127,11 +125,7 @@ def replaces(streamed: str, reading: ConsensusReading) -> bool:
     text = reading.transcript.text
     if not numbers_read(text) or looks_looped(text):
         return False
-    return _words(text) >= KEPT_WORDS * _words(streamed)
-
-
-def _words(text: str) -> int:
-    return len(_MARKS.sub("", text))
+    return len(bare(text)) >= KEPT_WORDS * len(bare(streamed))
 
 
 def _shifted(transcript: Transcript, seconds: float) -> Transcript:
