@@ -118,6 +118,7 @@ _FRAMING: tuple[Cue, ...] = (
     + patterns(
         "咨询", 1.5,
         r"怎么(?:办|弄|领|交|补|查|预约|登记|申请|报|取|缴)(?![啊呀哪呢吧])",
+        r"咋(?:弄|领|交|补|查|预约|登记|申请|报|取|缴|找|上|整|办理)",
         r"(?<![我那可该，,。.！!？? ])怎么办(?:理)?",
         r"在哪(?:儿|里)?(?:办|交|领|申请|登记|查)",
         r"(?:能|可以|用不用|要不要|需不需要)[^，。,.？?]{0,12}吗",
@@ -135,6 +136,8 @@ _QUESTION_CLAUSE = re.compile(r"[？?]\s*$|[吗么嘛][，,。.！!]?\s*$|呢[�
 # Words that ask whatever the recogniser made of the question mark ("……才能补办是不是", "想问问").
 _ASKING_WORDS = re.compile(
     r"请问|想问|问一下|问问|打听|是不是|有没有|能不能|可不可以|要不要|用不用|需不需要|多长时间|多久"
+    # Beijing and northern speech asks with 咋 (how) and 啥 (what); 咋办 is a plea, not a question.
+    r"|咋(?!办)|啥时候|带啥|要啥|干啥用|是啥"
 )
 # "我想了解一下……的事", its verb whatever the recogniser made of it (咨询一下 as 私行依下): a
 # caller who wants to know about a matter, unless the verb is one of telling or reporting.
@@ -218,10 +221,12 @@ def asks_question(text: str) -> bool:
 
 
 def _tells_of_earlier_report(text: str, start: int, end: int) -> bool:
-    """反映 in "反映过", or in a clause or right after one that tells of an earlier call
+    """反映 in "反映过", "反映完", "我反映的问题", or in a clause or right after one that tells of an earlier call
     ("我上礼拜打过你们这个电话，反映……")."""
     sentence_start = max(text.rfind(p, 0, start) for p in "。.！!？?；;") + 1
-    return text.startswith("过", end) or bool(_EARLIER_REPORT.search(text, max(sentence_start, start - 20), start))
+    # 反映过, 反映完以后, 我反映的问题: a report made before, or about reporting in general.
+    told = text.startswith(("过", "完", "了以后", "的问题", "的事"), end)
+    return told or bool(_EARLIER_REPORT.search(text, max(sentence_start, start - 20), start))
 
 
 def category_evidence(utt: Utterance, danger: bool = False, about_the_call: bool = False) -> CategoryEvidence:

@@ -247,9 +247,15 @@ def _near_vulnerable(text: str, earlier_text: str, start: int) -> bool:
     turn names nobody, in the turns before."""
     sentences = re.split(r"(?<=[。.！!？?])", text[:start])
     near = "".join(sentences[-2:])
-    if find_cues(utterance(near), _VULNERABLE):
+    if _names_vulnerable(near):
         return True
-    return not re.search(r"[他她]|人", text[:start]) and bool(find_cues(utterance(earlier_text), _VULNERABLE))
+    return not re.search(r"[他她]|人", text[:start]) and _names_vulnerable(earlier_text)
+
+
+def _names_vulnerable(text: str) -> bool:
+    """Someone who cannot look after themself, named in so many words: by sound 老板 is 老伴 and
+    a boss who has run off is no missing person."""
+    return any(not hit.by_sound for hit in find_cues(utterance(text), _VULNERABLE))
 
 
 def _alone_and_unseen(text: str, earlier_text: str) -> bool:

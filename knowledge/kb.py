@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge import segment
-from knowledge.kb_lexicon import CONCEPTS, STOP_WORDS, SYNONYMS, USER_WORDS, concept_terms, concept_words
+from knowledge.kb_lexicon import (
+    CONCEPTS,
+    STOP_WORDS,
+    SYNONYMS,
+    USER_WORDS,
+    concept_terms,
+    concept_words,
+    matters_in,
+)
 from knowledge.phonetic import SoundAlikeFinder
 
 MARKER_TITLES = {"说明", "示例"}
@@ -95,12 +103,16 @@ def tokenize(text: str, with_concepts: bool = True) -> list[str]:
 
 class KbIndex:
     ANSWER_WEIGHT = 0.3
+    # An article that never speaks of a matter the question asks about (a bill, a loan: see
+    # kb_lexicon._MATTERS) keeps this share of its score per such matter.
+    UNSPOKEN_MATTER = 0.2
     # Calibrated floor for raw scores (see module docstring and tests/test_knowledge_kb.py).
     DEFAULT_MIN_SCORE = 3.0
 
     def __init__(self, articles: Iterable[KbArticle]):
         self.articles: list[KbArticle] = [a for a in articles if not a.is_marker]
         self._head = self._answer = None
+        self._matters = [matters_in(" ".join([self._head_text(a), a.answer])) for a in self.articles]
         if self.articles:
             self._head = self._bm25([self._head_text(a) for a in self.articles], with_concepts=True)
             self._answer = self._bm25([a.answer for a in self.articles], with_concepts=False)
@@ -131,7 +143,11 @@ class KbIndex:
             return [0.0] * len(self.articles)
         head = self._head.get_scores(tokens)
         answer = self._answer.get_scores(tokenize(query, with_concepts=False) or tokens)
-        return [float(h + self.ANSWER_WEIGHT * a) for h, a in zip(head, answer, strict=True)]
+        asked = matters_in(normalise(query))
+        return [
+            float(h + self.ANSWER_WEIGHT * a) * self.UNSPOKEN_MATTER ** len(asked - spoken)
+            for h, a, spoken in zip(head, answer, self._matters, strict=True)
+        ]
 
     def search(self, query: str, k: int = 3) -> list[tuple[KbArticle, float]]:
         """The k best articles for `query`, best first; articles scoring 0 are left out."""

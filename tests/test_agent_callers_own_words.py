@@ -460,3 +460,21 @@ def test_a_child_shut_in_a_car_goes_to_a_person(knowledge):
     outcome = seat.outcome()
     assert outcome.urgent and outcome.police
     assert (outcome.route, outcome.handoff_reason) == ("handoff", "child_in_danger")
+
+
+def test_a_boss_who_has_run_off_is_no_missing_person(knowledge):
+    # 老板 sounds like 老伴; only a vulnerable person named in so many words makes a search urgent.
+    outcome = _call(knowledge, "健身房关门了，老板也找不着了，我卡里还有三千多块钱呢，能要回来吗？").finish()
+    assert not outcome.urgent and not outcome.police
+    outcome = _call(knowledge, "我老伴早上出去买菜，到现在都没回来，哪儿都找不着了。").finish()
+    assert outcome.urgent and outcome.police
+
+
+def test_singing_into_the_night_is_noise_from_a_business(knowledge):
+    outcome = _call(knowledge, "师傅您好，我们楼下新开了个KTV，每天晚上唱到两三点，这个能不能管一管？").finish()
+    assert outcome.work_order is not None and outcome.work_order.topic == "噪音扰民-商业经营"
+
+
+def test_being_let_go_is_asking_about_unemployment_money(knowledge):
+    outcome = _call(knowledge, "你好，我公司上个月把我辞了，我现在没收入，听说可以领点钱？").finish()
+    assert outcome.category == "咨询" and outcome.kb_article == "kb-014"
