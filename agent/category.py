@@ -146,6 +146,9 @@ _WANTS_TO_KNOW_ABOUT = re.compile(
     r"(?:的事|的问题|的政策|的手续)"
 )
 _CLAUSES = re.compile(r"[^，,。.！!？?；;]+[，,。.！!？?；;]*")
+_SENTENCES = re.compile(r"[^。.！!？?]+[。.！!？?]*")
+# "那个什么，" is a speaker searching for words, not asking what.
+_HESITATION = re.compile(r"(?:那个|这个|就是)什么[，,]?")
 QUESTION_WEIGHT = 1.5
 # The caller says this is not a complaint or report ("我不是要告他，就想问问", "不是投诉"): what
 # follows is asked, not filed.
@@ -215,8 +218,12 @@ def asks_question(text: str) -> bool:
     """Does the turn ask something (beyond "喂？在吗？")?"""
     if _ASKING_WORDS.search(text) or _WANTS_TO_KNOW_ABOUT.search(text):
         return True
+    text = _HESITATION.sub("", text)
+    # A short question clause asks when its sentence says what about ("这身份证怎么补，来得及吗？");
+    # alone ("喂？能听见吗？") it only checks the line.
     return any(
-        _QUESTION_CLAUSE.search(clause) and len(_FILLERS.sub("", clause)) >= 4 for clause in _CLAUSES.findall(text)
+        _QUESTION_CLAUSE.search(clause) and len(_FILLERS.sub("", sentence)) >= 4
+        for sentence in _SENTENCES.findall(text) for clause in _CLAUSES.findall(sentence)
     )
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin
 
 from knowledge.phonetic import fuzzy_keys
+from knowledge.segment import is_common_word
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,20 @@ def find_cues(utt: Utterance, cues: tuple[Cue, ...]) -> list[CueHit]:
                 sound_starts |= set(_find_near(utt.near, [fuzzy_keys(c) for c in phrase]))
             hits.extend(
                 CueHit(cue, s, s + len(phrase), True) for s in sorted(sound_starts - starts)
-                if _is_han(utt.text[s:s + len(phrase)])
+                if _is_han(utt.text[s:s + len(phrase)]) and not _straddles_words(utt.text, s, len(phrase))
             )
     return hits
+
+
+def _straddles_words(text: str, start: int, length: int) -> bool:
+    """Two syllables that sound like a cue but whose characters belong to the words either side
+    (看见一个 holds jian yi, 建议, across 看见 and 一个): a homophone of a word is heard where it
+    stands alone, not where its halves are parts of words said plainly."""
+    if length != 2:
+        return False
+    before = start > 0 and is_common_word(text[start - 1:start + 1])
+    after = start + 3 <= len(text) and is_common_word(text[start + 1:start + 3])
+    return before or after
 
 
 def phrases(label: str, weight: float, words: str, near: bool = False) -> tuple[Cue, ...]:

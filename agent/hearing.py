@@ -39,7 +39,8 @@ def names_to_listen_for(kb: KbIndex, catalogue: Catalogue, gazetteer: Gazetteer)
     the situations the KB's concepts describe, and the words of danger; the audio decides, so the
     list may be generous."""
     from agent.safety import danger_words
-    from knowledge.kb_lexicon import SYNONYMS, concept_words
+    from knowledge.kb_lexicon import SYNONYMS
+    from knowledge.kb_situations import concept_words
 
     return domain_vocabulary(kb, catalogue) | gazetteer.names() | set(SYNONYMS) | concept_words() | danger_words()
 

@@ -3,7 +3,7 @@
 Retrieval runs over two BM25 indexes: the "head" of each article (title, the typical question,
 tags) and its answer text. The head says what an article is about; the answer mentions many
 things in passing (an article on 供暖 mentions 物业 and 12345), so it only counts at
-ANSWER_WEIGHT. Queries and heads both go through the domain lexicon (kb_lexicon): synonyms map
+ANSWER_WEIGHT. Queries and heads both go through the domain lexicon (kb_lexicon, kb_situations): synonyms map
 caller words onto article words and concepts turn a described situation into the service name.
 
 Scores are raw BM25 sums, comparable across queries against the same index, so one absolute
@@ -24,15 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge import segment
-from knowledge.kb_lexicon import (
-    CONCEPTS,
-    STOP_WORDS,
-    SYNONYMS,
-    USER_WORDS,
-    concept_terms,
-    concept_words,
-    matters_in,
-)
+from knowledge.kb_lexicon import STOP_WORDS, SYNONYMS, USER_WORDS, caller_hukou_as_status, matters_in
+from knowledge.kb_situations import CONCEPTS, concept_terms, concept_words
 from knowledge.phonetic import SoundAlikeFinder
 
 MARKER_TITLES = {"说明", "示例"}
@@ -83,7 +76,7 @@ def tokenize(text: str, with_concepts: bool = True) -> list[str]:
     Search mode also yields the parts of long words (住房公积金 → 住房, 公积金, 住房公积金), so a
     caller saying only part of a service name still matches.
     """
-    text = normalise(text)
+    text = caller_hukou_as_status(normalise(text))
     # Service names the recogniser spelt as homophones (户照 → 护照) are added back as said.
     recovered = [term for term, _, _ in _ensure_vocabulary().find(text)]
     if recovered:
