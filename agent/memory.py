@@ -124,6 +124,10 @@ class CallMemory:
         new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
         if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
             return "咨询"  # "我不是要告他，就想问问……": the caller's own word
+        if s.category == "咨询" and s.kb_article is not None and new == "咨询" and self._hands_over_details(r):
+            # Answered, the caller gives where it is and how to reach them ("东城区…，我姓陈，回电话
+            #就打这个号"): the answer was not enough, they want it handled.
+            return hint if hint in TICKET_CATEGORIES else "投诉"
         if s.category is None or new is None or new == s.category:
             return new or s.category
         turn_best, turn_score = r.evidence.turn_best()
@@ -143,6 +147,12 @@ class CallMemory:
         if named_now or scores[new] - scores[s.category] >= _CATEGORY_SWITCH_MARGIN:
             return new
         return s.category
+
+    @staticmethod
+    def _hands_over_details(r: TurnReading) -> bool:
+        """The turn gives a place of the problem and a way to call back (a number, a name, this line)."""
+        placed = r.place is not None and (r.place.district or r.place.street) and not r.place.home
+        return bool(placed and (r.phone or r.name or r.line_number))
 
     @staticmethod
     def _grievance(r: TurnReading) -> bool:

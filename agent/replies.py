@@ -61,11 +61,12 @@ SAFETY_ADVICE = {
     safety.DISTRESS: "我能感觉到您现在很难受，您不是一个人，请不要挂机。",
     safety.ELECTRIC: "请远离掉落的电线，千万不要用手碰，提醒周围的人绕开。",
     safety.DANGER: "如果有人身危险，请马上拨打110。",
+    safety.FRAUD: "这很可能是电信诈骗，公安机关不会让人把钱转到安全账户。请马上拨打110，也请尽快联系家人千万不要转账。",
     safety.ALONE: "这种情况很危险，能做到的话请先守在旁边，必要时马上拨打110或者120，我们也会通知社区马上上门。",
 }
 # Advice is given once per call, most pressing first.
 ADVICE_ORDER = (
-    safety.MEDICAL, safety.DISTRESS, safety.FIRE, safety.GAS, safety.VIOLENCE, safety.MISSING,
+    safety.MEDICAL, safety.DISTRESS, safety.FIRE, safety.GAS, safety.VIOLENCE, safety.FRAUD, safety.MISSING,
     safety.ALONE, safety.TRAPPED, safety.ELECTRIC, safety.FLOOD, safety.MANHOLE, safety.DANGER,
 )
 POLICE_LINKED = "我们已经同步联动110。"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from agent.cues import Cue, Utterance, find_cues, patterns, phrases, utterance
 
 # Each label is one kind of danger; the seat gives advice per kind.
-GAS, FIRE, TRAPPED, FLOOD, MANHOLE, MISSING, VIOLENCE, MEDICAL, DISTRESS, DANGER, ELECTRIC, ALONE = (
+GAS, FIRE, TRAPPED, FLOOD, MANHOLE, MISSING, VIOLENCE, MEDICAL, DISTRESS, DANGER, ELECTRIC, ALONE, FRAUD = (
     "gas", "fire", "trapped", "flood", "manhole", "missing", "violence", "medical", "distress", "danger",
-    "electric", "alone",
+    "electric", "alone", "fraud",
 )
 
 _ELECTRICS = (
@@ -26,6 +26,8 @@ _DANGER_CUES: tuple[Cue, ...] = (
     phrases(GAS, 1, "煤气味 燃气味 天然气味 液化气味 漏气 煤气泄漏 燃气泄漏 泄漏 跑气 一股煤气 一股燃气")
     + patterns(
         GAS, 1, r"(?:煤气|燃气|天然气|液化气)[^，。,.]{0,6}(?:味|漏|泄)",
+        # Gas is odorised to smell of rotten eggs; a stove left on fills a stairwell with it.
+        r"臭鸡蛋[^，。,.]{0,3}味", r"(?:灶|炉子|燃气阀|煤气阀)[^，。,.]{0,4}没关",
         r"闻(?:到|着|见)[^，。,.]{0,6}(?:煤气|燃气|天然气)",
         r"漏(?:了)?(?:煤气|燃气|天然气|液化气)", r"臭鸡蛋味",
     )
@@ -98,6 +100,14 @@ _DANGER_CUES: tuple[Cue, ...] = (
         r"(?:弄死|打死|杀了|砍死|捅死|废了|整死)(?:你|我|他|她|你们|我们)",
     )
     + phrases(DISTRESS, 1, "不想活 活不下去 想死 自杀 跳楼 轻生 寻死 了结")
+    # A swindle under way: someone posing as the police moving a relative's savings to a "safe
+    # account" can still be stopped at the bank.
+    + phrases(FRAUD, 1, "安全账户 涉嫌洗钱 冒充公安 冒充警察 冒充民警")
+    + patterns(
+        FRAUD, 1, r"自称(?:是)?(?:公安|警察|民警|检察院|法院|公检法)",
+        r"(?:正在|正往|正要|要去|赶着去|去了)[^。.]{0,6}(?:银行|转账|汇款|取钱)[^。.]{0,20}(?:骗|不听|劝不住|拦)",
+        r"(?:骗子|被骗)[^。.]{0,16}(?:正在|还在|马上|这会儿)",
+    )
     # A child or a frail person left alone where harm can come to them: locked in a car, alone at
     # home, an old person living alone who has not been seen or answered for days.
     + patterns(
@@ -157,8 +167,8 @@ _NO_SIGN_OF_LIFE = re.compile(
     r"|(?:电话|座机|手机)[^。.！!？?]{0,8}(?:没人接|不接|打不通|一直响)|没人拿|没(?:拿|收)进去"
 )
 # Kinds that need the police (110 linkage) and kinds that need a human now.
-POLICE_KINDS = {VIOLENCE, MISSING}
-HANDOFF_KINDS = {MEDICAL, DISTRESS}
+POLICE_KINDS = {VIOLENCE, MISSING, FRAUD}
+HANDOFF_KINDS = {MEDICAL, DISTRESS, FRAUD}
 # A child alone in danger is a police matter too; a frail old person unseen for days is a matter
 # for the community to go and look (and 120 or 110 to open the door if needed).
 _POLICE_ALONE = re.compile(r"孩子|小孩|婴儿|宝宝")
@@ -216,9 +226,10 @@ _THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
 # Said of something else: "跟关在家里似的", "就像被困住了一样" (a lift out of order for days).
 _LIKENED_AFTER = re.compile(r"[^，。,.！!？?；;]{0,6}(?:似的|一样)")
 _LIKENED_BEFORE = ("就像", "好比", "就跟", "像是")
-_PAST = ("去年", "以前", "上次", "上回", "曾经", "前年", "那回", "有一回", "有一次", "那次")
-# What brings a story back to now ("上回就堵过，现在又……").
-_NOW = re.compile(r"现在|这会儿|此刻|眼下|正在|又|今天|刚才|刚刚")
+_PAST = ("去年", "以前", "上次", "上回", "曾经", "前年", "那回", "有一回", "有一次", "那次", "前天", "上个月", "上礼拜",
+         "上星期", "上周", "前几天", "前些天", "那天")
+# What brings a story back to now ("上回就堵过，现在又……", "前天就开始漏，到现在还漏").
+_NOW = re.compile(r"现在|这会儿|此刻|眼下|正在|又|今天|刚才|刚刚|一直|还在|还是|到现在|至今|还没")
 
 
 def _hypothetical(text: str, start: int, end: int) -> bool:

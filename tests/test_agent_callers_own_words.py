@@ -478,3 +478,36 @@ def test_singing_into_the_night_is_noise_from_a_business(knowledge):
 def test_being_let_go_is_asking_about_unemployment_money(knowledge):
     outcome = _call(knowledge, "你好，我公司上个月把我辞了，我现在没收入，听说可以领点钱？").finish()
     assert outcome.category == "咨询" and outcome.kb_article == "kb-014"
+
+
+def test_a_smell_of_rotten_eggs_on_the_stairs_is_a_gas_leak(knowledge):
+    outcome = _call(knowledge, "你好，我们这个单元一进门就是一股子臭鸡蛋似的味儿，不知道谁家灶台没关。").finish()
+    assert outcome.urgent and outcome.category == "求助"
+    assert outcome.work_order is not None and outcome.work_order.topic == "燃气异味"
+
+
+def test_a_relative_on_the_way_to_move_savings_to_a_safe_account_goes_to_a_person_with_110(knowledge):
+    seat = _call(knowledge, "喂，我爸刚来电话说有个自称是检察院的人让他把存款转到安全账户，他现在正往银行去呢，我拦不住。")
+    outcome = seat.finish()
+    assert outcome.urgent and outcome.police and outcome.route == "handoff"
+    assert "fraud" in seat.safety_advice_given()
+
+
+def test_praise_that_tells_of_a_burst_pipe_days_ago_raises_no_alarm(knowledge):
+    outcome = _call(
+        knowledge,
+        "你好，我是想表扬一下供水公司的师傅们。",
+        "上礼拜三半夜，我们楼门口的水管子冻裂了，他们几个人干了一宿，早上就给修好了。",
+    ).finish()
+    assert outcome.category == "表扬" and not outcome.urgent
+
+
+def test_details_given_after_an_answer_turn_the_question_into_an_order(knowledge):
+    seat = _call(
+        knowledge,
+        "我问一下啊，暖气不是早就来了吗，我家这片子摸着温吞吞的，物业的人来了看了一眼就走了，屋里还是冷。",
+        "我在朝阳区劲松街道，劲松八区，五号楼，我姓吕，吕先生，电话一三九，幺二三四，五六七八。",
+    )
+    outcome = seat.finish()
+    assert outcome.category == "投诉" and outcome.route == "ticket"
+    assert outcome.work_order is not None and outcome.work_order.topic == "供暖不热"
