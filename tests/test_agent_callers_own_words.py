@@ -487,7 +487,9 @@ def test_a_smell_of_rotten_eggs_on_the_stairs_is_a_gas_leak(knowledge):
 
 
 def test_a_relative_on_the_way_to_move_savings_to_a_safe_account_goes_to_a_person_with_110(knowledge):
-    seat = _call(knowledge, "喂，我爸刚来电话说有个自称是检察院的人让他把存款转到安全账户，他现在正往银行去呢，我拦不住。")
+    seat = _call(
+        knowledge, "喂，我爸刚来电话说有个自称是检察院的人让他把存款转到安全账户，他现在正往银行去呢，我拦不住。"
+    )
     outcome = seat.finish()
     assert outcome.urgent and outcome.police and outcome.route == "handoff"
     assert "fraud" in seat.safety_advice_given()
