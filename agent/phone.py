@@ -16,6 +16,7 @@ from pypinyin import Style, lazy_pinyin
 
 from agent.numbers import digit_of
 from knowledge.phonetic import split_syllable
+from knowledge.segment import is_common_word
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"(?:010)?[2-9]\d{7}|0[2-9]\d{1,2}[2-9]\d{6,7}")
@@ -107,6 +108,9 @@ def _spoken_digits(text: str) -> str:
         # A number's first digit is looked for once: a word before it is no digit for that alone.
         for pattern, first in ((_INSIDE, False), (_LAST, False), *(((_LEADING, True),) if round_ == 0 else ())):
             for match in pattern.finditer(text):
+                at = match.start(1)
+                if first and at > 0 and is_common_word(text[at - 1:at + 1]):
+                    continue  # the end of a word said before the number (手机 is no 手 and a 1)
                 digit = _digit_sound(match.group(1), first, inside=pattern is _INSIDE)
                 if digit is not None:
                     chars[match.start(1)] = digit
@@ -159,7 +163,11 @@ def _groups(text: str) -> list[list[_Group]]:
 def _joins(gap: str, after_correction: bool) -> bool:
     if after_correction:
         return bool(_CORRECTION_FILLER.match(gap)) and len(gap) <= 8
-    return all(c in _SEPARATORS for c in gap) and len(gap) <= 3
+    return all(c in _SEPARATORS for c in gap) and len(gap) <= 3 or bool(_GOES_ON.fullmatch(gap))
+
+
+# Words that carry a dictation on to its next group ("……幺二零九，后边是六五四三").
+_GOES_ON = re.compile(r"[\s,，、]*(?:后边|后面|后头|然后|接着|再往后|最后|后四位|后几位)(?:的)?(?:是|就是)?[\s,，、]*")
 
 
 def _resolve(run: list[_Group]) -> str:

@@ -19,7 +19,8 @@ from knowledge.place_lexicon import STREET_SUFFIXES
 
 # Words that make a phrase part of an address: roads, estates, buildings, landmarks, directions.
 _ADDRESS_MARKER = re.compile(
-    r"(?<![迷走问带顺让赶一半了])路|街(?!道)|胡同|巷|里(?![面边头])|小区|社区|村|庄|院|号|楼(?!道)|单元|层|室|(?<![出进关开敲串上])门(?!诊|卡)|公园|"
+    r"(?<![迷走问带顺让赶一半了])路|街(?!道)|胡同|巷|(?<![家心这那哪夜嘴手])里(?![面边头人])|小区|社区|村|庄|院|号|楼(?!道)|"
+    r"单元|层|室|(?<![出进关开敲串上了])门(?!诊|卡)|公园|"
     r"站|地铁|商场|大厦|广场|市场|医院|学校|桥|对面|旁边|附近|边上|东边|西边|南边|北边|东侧|西侧|南侧|"
     r"北侧|那边|门口|底商|写字楼|花园|家园|苑|园|城|营|屯|店|厂|高速|环|工地|园区|宿舍|平房|公寓|"
     r"中心|酒店|超市|期|区|[零一二三四五六七八九幺0-9]{3,}"
@@ -133,6 +134,8 @@ def address_after(text: str, start: int, first_required: bool = False) -> str | 
             correcting = False
         else:
             parts.append(clause)
+    # "是北里，甜水园北里": a part said again in full is kept once, in full.
+    parts = [part for i, part in enumerate(parts) if not any(part in other for other in parts[i + 1:])]
     if not parts:
         return None
     return normalise_numerals("，".join(parts))
@@ -223,6 +226,10 @@ def hear_place(gazetteer: Gazetteer, text: str) -> PlaceHeard | None:
     best = max(elsewhere or homes, key=lambda m: ((m.district is not None) + (m.street is not None), m.score))
     # A street named again later in the same breath (和平里街道，和平里七区) is part of the address.
     address = address_after(text, _address_start(text, best))
+    if address is None:
+        # The place said before its district ("他常在玉泉路口那个小公园……我们是石景山区八宝山街道的").
+        before = address_anywhere(text[:best.start])
+        address = before if before and _STRONG_MARKER.search(before) else None
     if address:
         address = normalise_numerals(respell(address, best.street))
     kept.append(len(kept) and kept[-1] + 1)  # the end of the text, in the text as given

@@ -23,8 +23,8 @@ from agent.safety import SafetySignals, safety_signals
 from knowledge.gazetteer import Gazetteer
 
 _SPACES = re.compile(r"\s+")
-# "是南里，不是北里": one value put in the place of another.
-_RULES_OUT = re.compile(r"是[^，,。.]{1,12}[，,]\s*(?:而)?不是")
+# "是南里，不是北里" and "不是东里，是北里": the caller rules one value out for another.
+_RULES_OUT = re.compile(r"是[^，,。.]{1,12}[，,]\s*(?:而)?不是|不是[^，,。.]{1,12}[，,]\s*(?:而)?是")
 
 
 @dataclass

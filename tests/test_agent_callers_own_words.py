@@ -513,3 +513,34 @@ def test_details_given_after_an_answer_turn_the_question_into_an_order(knowledge
     outcome = seat.finish()
     assert outcome.category == "投诉" and outcome.route == "ticket"
     assert outcome.work_order is not None and outcome.work_order.topic == "供暖不热"
+
+
+def test_the_phone_word_before_a_number_is_not_its_first_digit():
+    assert extract_phone("我姓乔，手机幺三幺，六零二四，五八九九。").number == "13160245899"
+
+
+def test_a_dictation_goes_on_after_its_correction():
+    heard = extract_phone("电话一三六，幺二零七，不对不对，是幺二零八，后边是四四五六。")
+    assert heard is not None and heard.number == "13612084456"
+
+
+def test_an_address_ruled_out_then_given_replaces_the_first(knowledge):
+    seat = _call(
+        knowledge,
+        "我要投诉楼下的烧烤摊，油烟呛得开不了窗。",
+        "海淀区学院路街道，石板房南里，三号楼。",
+        "哎不对，不是南里，是北里，石板房北里，三号楼。我姓严，电话幺三九零幺二三四五六七。",
+    )
+    order = seat.finish().work_order
+    assert order is not None and order.address is not None
+    assert "石板房北里" in order.address and "南里" not in order.address
+
+
+def test_the_place_said_before_its_district_is_the_address(knowledge):
+    seat = _call(
+        knowledge,
+        "我要反映个事，老人出门找不着了，他有点糊涂。",
+        "他平时就在鲁谷东街那个小公园下棋，我们是石景山区鲁谷街道的。",
+    )
+    order = seat.finish().work_order
+    assert order is not None and order.district == "石景山区" and "鲁谷东街" in (order.address or "")
