@@ -28,6 +28,13 @@ _NAMED: tuple[Cue, ...] = (
     + patterns("表扬", 4, r"(?:想|要|特别|非常|真心|好好)感谢|感谢一下|感谢(?:你们|他们|那位|这位)",
                r"(?:想|要|来|得|得好好)夸(?:夸|一夸|一下|个|快)")
     + phrases("建议", 5, "建议 提议 出个主意")
+    # The caller says what they mean, and it is something to be built or changed ("我的意思是，
+    # 能不能让物业在小区里给装一排充电桩"): a suggestion, however the problem was told before.
+    + patterns(
+        "建议", 4,
+        r"我的意思是[^。.！!]{0,30}(?:能不能|可不可以|能否|最好|应该|希望)[^。.！!]{0,24}"
+        r"(?:装|建|设|加|增|开|修|划|放|配|安|添|改)",
+    )
     # 提个建议 as the recogniser writes it on a phone line (提个介意, 提个见意).
     + patterns("建议", 4, r"提(?:个|各|一个|点)(?:介意|见意|建意|剑意)")
     + phrases("求助", 5, "求助 救命 求救")
@@ -293,6 +300,10 @@ def decide_category(
     scores = dict(evidence.framing)
     for c in CATEGORIES:
         scores[c] += evidence.named[c]
+    if topic_hint == "举报" and evidence.named["投诉"] == 0:
+        # How a wrong done harms the caller (天天, 呛得) is told alike in a complaint and a report;
+        # what is done (burning cables, an unlicensed clinic) says it is a report.
+        scores["举报"] = max(scores["举报"], scores["投诉"])
     if topic_hint in scores:
         # The topic says what kind of call this usually is; less so when the caller only asks
         # questions about it ("什么时候开始供暖？" is no heating complaint), and little when the

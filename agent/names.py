@@ -27,6 +27,8 @@ SURNAMES = (
     # rarer surnames of the 百家姓, but for those that sound like everyday words said after 叫我
     # (劳 as 老 in 叫我老李, 赖 as 来, 咸 as 先, 步 as 不, 盖 as 该, 鄂 as 呃)
     "鞠荆邸蔺禹冀郁蒯宿邰索雍濮寿扈燕郏浦阎茹习宦衡弘匡禄阙蔚隆晁融訾阚竺权逯桓郗薄储汲钮糜"
+    # surnames that share a sound with a commoner one, kept when written or spelled out (草头萧)
+    "萧"
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒")
 

@@ -544,3 +544,24 @@ def test_the_place_said_before_its_district_is_the_address(knowledge):
     )
     order = seat.finish().work_order
     assert order is not None and order.district == "石景山区" and "鲁谷东街" in (order.address or "")
+
+
+def test_harm_told_of_a_wrong_done_keeps_it_a_report(knowledge):
+    outcome = _call(
+        knowledge,
+        "我反映个事，村西头那个收破烂的院子，这一个月天天夜里烧电缆皮，呛得人睡不着，满村都是那个味儿。",
+    ).finish()
+    assert outcome.category == "举报" and outcome.work_order.topic == "露天焚烧"
+
+
+def test_a_caller_who_says_what_they_mean_is_making_a_suggestion(knowledge):
+    outcome = _call(
+        knowledge,
+        "我们这片老人多，公交站那儿一把椅子都没有，站半天腿都酸了，谁也不管。",
+        "我的意思是，能不能在站台那儿给安几个座椅？我们是丰台区方庄街道的。",
+    ).finish()
+    assert outcome.category == "建议" and outcome.route == "answer"
+
+
+def test_a_surname_spelled_by_its_radical_keeps_its_own_character():
+    assert extract_name("我姓萧，草头萧，萧女士。").name == "萧女士"
