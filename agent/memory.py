@@ -34,6 +34,11 @@ _EARLIER_TURNS_WEIGHT = 0.5
 _TURN_TICKET_FRAMING = 2.0
 
 
+# The caller names what the call is about: "我反映个私搭乱建的事儿", "我要投诉楼下烧烤店的油烟问题".
+_ANNOUNCED = re.compile(
+    r"(?:反映|投诉|举报|说|报)(?:一下|一)?个?([^，,。.！!？?]{2,14}?)(?:的)?(?:事儿?|问题|情况)"
+)
+_ANNOUNCED_WEIGHT = 0.5
 # An address that says only roughly where ("方庄那边", "这附近"): the place told before says more.
 _VAGUE_ADDRESS = re.compile(r"\w{0,4}?(?:那边|这边|附近|一带|那块儿?|这块儿?|那儿|这儿|那片儿?|这片儿?)")
 
@@ -59,6 +64,11 @@ class CallMemory:
         else:
             self.topics.hear(r.text, places=r.place.spans if r.place else ())
             s.problem_texts.append(r.text)
+            announced = _ANNOUNCED.search(r.text)
+            if announced:
+                # "我反映个私搭乱建的事儿": what the caller says the call is about outweighs the
+                # details told on the way (the drain pipe the new shed leads to their door).
+                self.topics.hear(announced.group(1), weight=_ANNOUNCED_WEIGHT)
         self._remember_place(r)
         self._remember_phone(r)
         if r.name is not None:

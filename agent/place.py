@@ -39,7 +39,7 @@ _CLAUSE = re.compile(r"[^，,。.！!？?；;、 ]+[，,。.！!？?；;、 ]*")
 _SENTENCE_END = re.compile(r"[。.！!？?；;]\s*$")
 _LEADING_FILLER = re.compile(
     r"^(?:的|就是|就在|具体是|具体地址是|具体位置是|地址是|位置是|在|是|那个|就|我住在|我家住在|我家在|我住|住在|"
-    r"我们小区在|我们这儿|我们那儿|我们这|嗯|啊)+"
+    r"我们小区在|我们这儿|我们那儿|我们这|嗯|啊|一个|个(?=[\u4e00-\u9fff]{2}))+"
 )
 _TRAILING = re.compile(r"[的了呢啊吧呀哈嘛]+$")
 # What a suffix of a matched place sounds like in the recogniser's spelling (区 → 期/去/其 ...).

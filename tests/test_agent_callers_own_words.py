@@ -565,3 +565,12 @@ def test_a_caller_who_says_what_they_mean_is_making_a_suggestion(knowledge):
 
 def test_a_surname_spelled_by_its_radical_keeps_its_own_character():
     assert extract_name("我姓萧，草头萧，萧女士。").name == "萧女士"
+
+
+def test_what_the_caller_says_the_call_is_about_outweighs_details_on_the_way(knowledge):
+    outcome = _call(
+        knowledge,
+        "你好，我反映个违章搭建的事儿。我们楼后头有户人家在院里用彩钢板盖了间房，还把污水管子接到了胡同里，"
+        "一下雨就往外冒脏水。东城区景山街道，黄化门街，我姓苗，电话一三八零幺二三四五六七。",
+    ).finish()
+    assert outcome.work_order is not None and outcome.work_order.topic == "违法建设"
