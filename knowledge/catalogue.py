@@ -80,7 +80,9 @@ class Catalogue:
                 if word and word not in surfaces and not _ConceptFinder(SURFACES).find(word):
                     surfaces[word] = _LITERAL + word
         self._finder = _ConceptFinder(surfaces)
-        self._sound = SoundAlikeFinder(surfaces, segment.is_common_word, min_length=2, fillers=STOP_WORDS)
+        self._sound = SoundAlikeFinder(
+            surfaces, segment.is_common_word, min_length=2, fillers=STOP_WORDS, is_word=segment.is_word
+        )
         self._signatures: list[set[str]] = []
         for entry in self.entries:
             signature = set(self._finder.find(entry.topic))

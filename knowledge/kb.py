@@ -61,7 +61,7 @@ def _ensure_vocabulary() -> SoundAlikeFinder:
         segment.add_words(USER_WORDS + sorted({w for _, terms, _ in CONCEPTS for w in terms}))
         terms = {*USER_WORDS, *SYNONYMS, *SYNONYMS.values()}
         terms |= concept_words()
-        _sound_alikes = SoundAlikeFinder(terms, segment.is_common_word)
+        _sound_alikes = SoundAlikeFinder(terms, segment.is_common_word, is_word=segment.is_word)
     return _sound_alikes
 
 

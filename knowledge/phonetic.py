@@ -185,8 +185,10 @@ class SoundAlikeFinder:
         is_common_word: Callable[[str], bool],
         min_length: int = 2,
         fillers: Iterable[str] = (),
+        is_word: Callable[[str], bool] | None = None,
     ):
         self._is_common_word = is_common_word
+        self._is_word = is_word or is_common_word
         self._index = TermIndex(terms, max(min_length, 2))
         # Two-syllable fillers (一下, 那个): a syllable that with its neighbour sounds like one
         # belongs to the filler, not to a term (私行依下 is 咨询一下, not 行医).
@@ -207,7 +209,7 @@ class SoundAlikeFinder:
                     continue
                 if len(term) == 2 and (SAME_CHAR not in sims or self._is_common_word(heard)):
                     continue  # two syllables are too easily a coincidence (有衣 is no 游医)
-                if len(term) == 2 and self._in_filler(text, start, end, sims):
+                if len(term) == 2 and (self._in_filler(text, start, end, sims) or self._in_word(text, start, sims)):
                     continue
                 found.append((term, start, end))
         found.sort(key=lambda f: (f[1] - f[2], f[1]))
@@ -217,6 +219,14 @@ class SoundAlikeFinder:
                 chosen.append((term, start, end))
                 taken.update(range(start, end))
         return sorted(chosen, key=lambda f: f[1])
+
+    def _in_word(self, text: str, start: int, sims: list[float]) -> bool:
+        """Whether the term's differing last character begins a word with the character after it
+        (开电钻: 电 belongs to 电钻, so this is no 开店). Only forwards: the recogniser runs a
+        misheard syllable into the word before it as often as not (我家暴宝 is 我家宝宝)."""
+        at = start + 1
+        pair = text[at:at + 2]
+        return sims[1] != SAME_CHAR and len(pair) == 2 and self._is_word(pair)
 
     def _in_filler(self, text: str, start: int, end: int, sims: list[float]) -> bool:
         """Whether the term's misheard syllable and its outer neighbour sound like a filler."""

@@ -52,3 +52,9 @@ def is_common_word(word: str, min_frequency: int = 50) -> bool:
     """True for words of jieba's general dictionary that are frequent enough to be meant as said
     (一包, 事业): such words are not taken for a sound-alike of a domain term (医保, 失业)."""
     return tokenizer().FREQ.get(word, 0) >= min_frequency and word not in _added
+
+
+def is_word(word: str) -> bool:
+    """True for any word of jieba's general dictionary, however rare (电钻): enough to say that
+    two characters side by side were said as that word."""
+    return tokenizer().FREQ.get(word, 0) > 0 and word not in _added

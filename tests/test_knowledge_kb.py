@@ -164,3 +164,9 @@ def test_tokens_keep_service_names_whole_and_drop_fillers():
 def test_a_question_about_a_matter_no_article_speaks_of_gets_no_answer(sample, question):
     assert sample.best(question) is None, sample.search(question)
 
+
+
+def test_a_syllable_that_begins_a_word_said_plainly_is_not_a_misheard_service(sample):
+    # 开电钻 holds kai dian (开店) but 电 begins 电钻: a drill, not a shop to license
+    assert "营业执照" not in tokenize("楼上一大早就开电钻")
+    assert "社保卡" in tokenize("我的设保卡丢了")
