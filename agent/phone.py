@@ -85,7 +85,9 @@ def _nearest_digit(sound: str) -> str | None:
     near = set()
     for digit_sound, digit in _DIGIT_SOUNDS.items():
         other_initial, other_final = split_syllable(digit_sound)
-        if other_final == final and any({initial, other_initial} <= place for place in _INITIAL_PLACES):
+        same_place = initial == other_initial or any({initial, other_initial} <= place for place in _INITIAL_PLACES)
+        # -n and -ng run together on a phone line (林 lin for 零 ling), as do the initials above.
+        if same_place and other_final.rstrip("g") == final.rstrip("g") and (other_final, other_initial) != (final, initial):
             near.add(digit)
     return near.pop() if len(near) == 1 else None
 

@@ -574,3 +574,7 @@ def test_what_the_caller_says_the_call_is_about_outweighs_details_on_the_way(kno
         "一下雨就往外冒脏水。东城区景山街道，黄化门街，我姓苗，电话一三八零幺二三四五六七。",
     ).finish()
     assert outcome.work_order is not None and outcome.work_order.topic == "违法建设"
+
+
+def test_a_zero_heard_with_n_for_ng_among_digits_is_a_zero():
+    assert extract_phone("电话一三八林幺二三，四五六七").number == "13801234567"
