@@ -87,7 +87,8 @@ def _nearest_digit(sound: str) -> str | None:
         other_initial, other_final = split_syllable(digit_sound)
         same_place = initial == other_initial or any({initial, other_initial} <= place for place in _INITIAL_PLACES)
         # -n and -ng run together on a phone line (林 lin for 零 ling), as do the initials above.
-        if same_place and other_final.rstrip("g") == final.rstrip("g") and (other_final, other_initial) != (final, initial):
+        same_final = other_final.rstrip("g") == final.rstrip("g")
+        if same_place and same_final and (other_final, other_initial) != (final, initial):
             near.add(digit)
     return near.pop() if len(near) == 1 else None
 
