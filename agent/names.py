@@ -47,6 +47,17 @@ _SPELLED_SURNAMES = {
     "言午": "许", "禾口": "程", "人可": "何", "子小": "孙", "关耳": "郑", "三横": "王", "木易": "杨", "走肖": "赵",
     "双口": "吕",
 }
+# ... or by its radical, which tells apart surnames that sound alike (草头萧 not 肖, 双人徐 not 许,
+# 三点水的沈 not 申): the radical's name, then the surname as heard.
+_RADICAL_SURNAMES = {
+    "草头": "黄萧范苏董蒋葛蔡苗蓝莫薛蒙茅荀萧韦", "草字头": "黄萧范苏董蒋葛蔡苗蓝莫薛蒙茅荀",
+    "三点水": "江汪沈潘洪汤温游沙涂池浦汲", "木字旁": "林杨柳柯桂梅杜柏栾村", "双人": "徐彭", "双人旁": "徐彭",
+    "单人旁": "何付任伍倪俞仇侯仲佟", "立人旁": "何付任伍倪俞仇侯仲佟", "金字旁": "钱钟钮铁", "言字旁": "许谢谭詹",
+    "耳朵旁": "陈郑邓邹邱郭陆阮郝阎邵", "耳刀旁": "陈郑邓邹邱郭陆阮郝阎邵", "口字旁": "吴吕叶唐",
+    "宝盖": "宋安宁宫宦宿寇容", "宝盖头": "宋安宁宫宦宿寇容", "女字旁": "姚姜姬娄", "日字旁": "晏时明",
+    "王字旁": "王班", "绞丝旁": "纪缪练", "走之": "迟连达", "走之旁": "迟连达",
+}
+_RADICAL_SPELLING = re.compile(rf"({'|'.join(sorted(_RADICAL_SURNAMES, key=len, reverse=True))})(?:的|儿)?(\w)")
 # ... or by a word it is in ("亲戚的戚", "鲁迅的鲁").
 _CHAR_OF_WORD = re.compile(r"(\w{1,3})的(\w)")
 # 姓 as the recogniser writes it; the last ones (心, 先, 现 ...) are everyday words too, so they only
@@ -168,6 +179,12 @@ def _spelled_surname(text: str) -> str | None:
         for i in range(len(text) - 2):
             if all(_sound(a) == _sound(b) for a, b in zip(spelled, text[i:i + 3], strict=True)):
                 return surname
+    for match in _RADICAL_SPELLING.finditer(text):
+        radical, heard = match.groups()
+        if "\u4e00" <= heard <= "\u9fff":
+            alike = [c for c in _RADICAL_SURNAMES[radical] if _sound(c) == _sound(heard)]
+            if alike:
+                return alike[0]
     for match in _CHAR_OF_WORD.finditer(text):
         word, char = match.groups()
         if char in word and char in SURNAMES:
@@ -270,10 +287,12 @@ def extract_name(text: str) -> NameHeard | None:
     if _DECLINE.search(text):
         return NameHeard(None, declined=True)
     full = _full_name(text)
+    spelled = _spelled_surname(text)
     if full:
+        if spelled and full[0] != spelled and _sound(full[0]) == _sound(spelled):
+            full = spelled + full[1:]  # "我叫许红，双人徐": the character as spelt
         return NameHeard(full, declined=False)
     repeated = _surname_and_title(text)
-    spelled = _spelled_surname(text)
     if repeated:
         if spelled and _sound(spelled) == _sound(repeated[0]):
             repeated = spelled + repeated[1:]  # "我姓章，立早章，章先生": the character as spelt

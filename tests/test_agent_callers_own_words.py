@@ -578,3 +578,12 @@ def test_what_the_caller_says_the_call_is_about_outweighs_details_on_the_way(kno
 
 def test_a_zero_heard_with_n_for_ng_among_digits_is_a_zero():
     assert extract_phone("电话一三八林幺二三，四五六七").number == "13801234567"
+
+
+@pytest.mark.parametrize("said, name", [
+    ("我姓肖，草头肖，肖女士。", "萧女士"),  # heard 肖, spelled with the grass radical: 萧
+    ("我叫许红梅，双人徐。", "徐红梅"),
+    ("免贵姓申，三点水那个，三点水的申，申先生。", "沈先生"),
+])
+def test_a_surname_spelled_by_its_radical_is_the_one_with_that_radical(said, name):
+    assert extract_name(said).name == name
