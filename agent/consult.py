@@ -46,14 +46,17 @@ class Consultant:
 
     def best(self, text: str) -> tuple[KbArticle, float] | None:
         """The best article for `text` (recogniser homophones of service words undone), any score."""
-        hits = self._kb.search(self._corrector.corrected(text), k=1)
+        hits = self._search(text, k=1)
         return hits[0] if hits else None
 
     def candidates(self, text: str, k: int = 3) -> list[KbArticle]:
         """The articles a backend may choose from to answer `text`: the top `k` of the retrieval
         that come within half of the floor (a model may see what BM25 ranks just below it)."""
-        hits = self._kb.search(self._corrector.corrected(text), k=k)
+        hits = self._search(text, k=k)
         return [article for article, score in hits if score >= 0.5 * self.min_score]
+
+    def _search(self, text: str, k: int) -> list[tuple[KbArticle, float]]:
+        return self._kb.search(self._corrector.corrected(asked_twice(text)), k=k)
 
     def confidence(self, score: float) -> float:
         """0 at half the floor, 1 at twice the floor: how sure the KB is about a score."""
@@ -71,7 +74,7 @@ class Consultant:
         """
         alone = self.best(text)
         if prefer is not None:
-            ranked = self._kb.search(self._corrector.corrected(text), k=CANDIDATES)
+            ranked = self._search(text, k=CANDIDATES)
             alone = next(((a, max(sc, self.min_score)) for a, sc in ranked
                           if a.id == prefer and sc >= 0.5 * self.min_score), alone)
         chosen = alone
@@ -113,6 +116,17 @@ class Consultant:
         asked = "，".join(c for c in _CLAUSE.findall(text) if _ASKING.search(c))
         hit = self.best(asked) if asked else None
         return hit is None or hit[1] < self.min_score
+
+
+def asked_twice(text: str) -> str:
+    """`text` with its last asking sentence said again, so that what is asked outweighs the story
+    around it ("我闺女在澳大利亚读书……我这辈子没出过国，办证得带啥？" asks about a passport, not
+    about school)."""
+    sentences = [s for s in _SENTENCE.findall(text) if s.strip()]
+    if len(sentences) < 2:
+        return text
+    asking = [s for s in sentences if _ASKING.search(s)]
+    return f"{text}{asking[-1]}" if asking else text
 
 
 def focused_answer(article: KbArticle, question: str, max_sentences: int = 2) -> str:

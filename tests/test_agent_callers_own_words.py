@@ -587,3 +587,16 @@ def test_a_zero_heard_with_n_for_ng_among_digits_is_a_zero():
 ])
 def test_a_surname_spelled_by_its_radical_is_the_one_with_that_radical(said, name):
     assert extract_name(said).name == name
+
+
+def test_the_question_asked_outweighs_the_story_around_it(knowledge):
+    outcome = _call(
+        knowledge,
+        "我儿子在加拿大念大学，放寒假也不回来。我跟他爸想过去看看他，我们俩都没出过国，这出国的本子上哪儿办？",
+    ).finish()
+    assert outcome.category == "咨询" and outcome.kb_article == "kb-018"
+
+
+def test_asking_for_someone_to_come_and_fix_it_is_no_question_for_the_kb(knowledge):
+    outcome = _call(knowledge, "我们楼门口的路灯坏了半个月了，晚上黑咕隆咚的，能不能让路灯所的来修修？").finish()
+    assert outcome.category in ("投诉", "求助") and outcome.route == "ticket" and outcome.kb_article is None
