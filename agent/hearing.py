@@ -38,7 +38,7 @@ def names_to_listen_for(kb: KbIndex, catalogue: Catalogue, gazetteer: Gazetteer)
     of the gazetteer and the domain vocabulary, with the words callers use for the services and
     the situations the KB's concepts describe, and the words of danger; the audio decides, so the
     list may be generous."""
-    from agent.safety import danger_words
+    from agent.danger_cues import danger_words
     from knowledge.kb_lexicon import SYNONYMS
     from knowledge.kb_situations import concept_words
 

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import re
 
-from agent import safety
+from agent.danger_cues import (
+    ALONE,
+    DANGER,
+    DISTRESS,
+    ELECTRIC,
+    FIRE,
+    FLOOD,
+    FRAUD,
+    GAS,
+    MANHOLE,
+    MEDICAL,
+    MISSING,
+    TRAPPED,
+    VIOLENCE,
+)
 from agent.phone import spoken_number
 from knowledge.catalogue import CatalogueEntry
 
@@ -50,24 +64,24 @@ def confirm_line_number(number: str) -> str:
 
 
 SAFETY_ADVICE = {
-    safety.GAS: "请您马上离开屋子，不要开关电灯电器，不要用明火，到室外安全的地方给燃气公司打抢修电话。",
-    safety.FIRE: "如果有明火或者浓烟，请马上拨打119，先带家人撤到安全的地方。",
-    safety.TRAPPED: "请保持冷静，不要扒门，也不要强行出来，按电梯里的警铃，我们马上通知救援。",
-    safety.FLOOD: "请先关闭总水阀，把附近的电源断开，注意安全。",
-    safety.MANHOLE: "请提醒过往的行人和车辆绕开，有条件的话在旁边放个显眼的东西做标记。",
-    safety.MISSING: "我们已经同步联动110，也请您马上拨打110报警，把老人的照片和衣着特征提供给民警。",
-    safety.VIOLENCE: "如果您现在有危险，请先到安全的地方，马上拨打110报警，我们也已经同步联动110。",
-    safety.MEDICAL: "这种情况请马上拨打120急救电话，12345不能派救护车，病人不要随便挪动。",
-    safety.DISTRESS: "我能感觉到您现在很难受，您不是一个人，请不要挂机。",
-    safety.ELECTRIC: "请远离掉落的电线，千万不要用手碰，提醒周围的人绕开。",
-    safety.DANGER: "如果有人身危险，请马上拨打110。",
-    safety.FRAUD: "这很可能是电信诈骗，公安机关不会让人把钱转到安全账户。请马上拨打110，也请尽快联系家人千万不要转账。",
-    safety.ALONE: "这种情况很危险，能做到的话请先守在旁边，必要时马上拨打110或者120，我们也会通知社区马上上门。",
+    GAS: "请您马上离开屋子，不要开关电灯电器，不要用明火，到室外安全的地方给燃气公司打抢修电话。",
+    FIRE: "如果有明火或者浓烟，请马上拨打119，先带家人撤到安全的地方。",
+    TRAPPED: "请保持冷静，不要扒门，也不要强行出来，按电梯里的警铃，我们马上通知救援。",
+    FLOOD: "请先关闭总水阀，把附近的电源断开，注意安全。",
+    MANHOLE: "请提醒过往的行人和车辆绕开，有条件的话在旁边放个显眼的东西做标记。",
+    MISSING: "我们已经同步联动110，也请您马上拨打110报警，把老人的照片和衣着特征提供给民警。",
+    VIOLENCE: "如果您现在有危险，请先到安全的地方，马上拨打110报警，我们也已经同步联动110。",
+    MEDICAL: "这种情况请马上拨打120急救电话，12345不能派救护车，病人不要随便挪动。",
+    DISTRESS: "我能感觉到您现在很难受，您不是一个人，请不要挂机。",
+    ELECTRIC: "请远离掉落的电线，千万不要用手碰，提醒周围的人绕开。",
+    DANGER: "如果有人身危险，请马上拨打110。",
+    FRAUD: "这很可能是电信诈骗，公安机关不会让人把钱转到安全账户。请马上拨打110，也请尽快联系家人千万不要转账。",
+    ALONE: "这种情况很危险，能做到的话请先守在旁边，必要时马上拨打110或者120，我们也会通知社区马上上门。",
 }
 # Advice is given once per call, most pressing first.
 ADVICE_ORDER = (
-    safety.MEDICAL, safety.DISTRESS, safety.FIRE, safety.GAS, safety.VIOLENCE, safety.FRAUD, safety.MISSING,
-    safety.ALONE, safety.TRAPPED, safety.ELECTRIC, safety.FLOOD, safety.MANHOLE, safety.DANGER,
+    MEDICAL, DISTRESS, FIRE, GAS, VIOLENCE, FRAUD, MISSING,
+    ALONE, TRAPPED, ELECTRIC, FLOOD, MANHOLE, DANGER,
 )
 POLICE_LINKED = "我们已经同步联动110。"
 # Said before an answer found once the caller's words were heard again more carefully.

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from agent import replies
 from agent.consult import Consultant
+from agent.danger_cues import DISTRESS, MEDICAL
 from agent.memory import CallMemory
 from agent.phone import line_number
 from agent.questions import next_question, read_back
 from agent.reading import TurnReading, normalise_turn
-from agent.safety import DISTRESS, MEDICAL
 from agent.state import (
     AWAIT_CONFIRM,
     AWAIT_MORE,

@@ -600,3 +600,22 @@ def test_the_question_asked_outweighs_the_story_around_it(knowledge):
 def test_asking_for_someone_to_come_and_fix_it_is_no_question_for_the_kb(knowledge):
     outcome = _call(knowledge, "我们楼门口的路灯坏了半个月了，晚上黑咕隆咚的，能不能让路灯所的来修修？").finish()
     assert outcome.category in ("投诉", "求助") and outcome.route == "ticket" and outcome.kb_article is None
+
+
+@pytest.mark.parametrize("said", [
+    "楼下饭馆的电动三轮车在门口充电，刚才电瓶那儿着起来了，火苗子老高。",
+    "我婆婆在卫生间滑了一跤，现在躺地上说不出话，嘴都歪了。",
+    "电梯门打不开，我和孩子困在里头快半个钟头了。",
+    "他们几个在楼下拿着钢管往一个小伙子身上招呼，那人都不动了。",
+])
+def test_a_danger_now_told_in_everyday_words_is_urgent(knowledge, said):
+    assert _call(knowledge, said).finish().urgent
+
+
+@pytest.mark.parametrize("said", [
+    "辅路上塌了个坑，脸盆那么大，下雨就看不见，你们给补补吧。",  # a pothole: a repair, not a rescue
+    "楼下烧烤店那烟顺着楼道往上窜，熏得我们家没法开窗。",  # cooking smoke, not a fire
+    "去年我们楼里有户人家厨房着过火，现在楼道里还堆满了杂物。",
+])
+def test_trouble_that_is_no_danger_now_raises_no_alarm(knowledge, said):
+    assert not _call(knowledge, said).finish().urgent

@@ -4,8 +4,9 @@ import pytest
 
 from agent.category import category_evidence, decide_category
 from agent.cues import utterance
+from agent.danger_cues import FIRE, FLOOD, GAS, MEDICAL, MISSING, TRAPPED, VIOLENCE
 from agent.intents import is_thats_all, is_yes, wants_human
-from agent.safety import FIRE, FLOOD, GAS, MEDICAL, MISSING, TRAPPED, VIOLENCE, safety_signals
+from agent.safety import safety_signals
 
 
 def category_of(text, hint=None, topic_confidence=0.0, kb_confidence=0.0):
