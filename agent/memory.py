@@ -34,6 +34,12 @@ _EARLIER_TURNS_WEIGHT = 0.5
 _TURN_TICKET_FRAMING = 2.0
 
 
+# A problem told as one (管管, 一到晚上) that the catalogue knows this surely makes a KB article about
+# something else count this much; a circumstance (给我爸看病) is no problem told.
+_CLEAR_PROBLEM = 0.6
+_UNRELATED_ARTICLE = 0.3
+# Articles about calling us (how long an order takes, how praise is taken) speak to every problem.
+_ABOUT_THE_HOTLINE = re.compile(r"12345|热线|受理|回访|办理时限")
 # The caller names what the call is about: "我反映个私搭乱建的事儿", "我要投诉楼下烧烤店的油烟问题".
 _ANNOUNCED = re.compile(
     r"(?:反映|投诉|举报|说|报)(?:一下|一)?个?([^，,。.！!？?]{2,14}?)(?:的)?(?:事儿?|问题|情况)"
@@ -130,7 +136,16 @@ class CallMemory:
         if r.evidence.asks and not self._grievance(r):
             hit = self._consultant.best(r.text)
             if hit is not None:
-                s.kb_confidence = max(s.kb_confidence, self._consultant.confidence(hit[1]))
+                confidence = self._consultant.confidence(hit[1])
+                unrelated = not self.topics.about_the_same(best[0], hit[0]) if best else False
+                told_as_problem = any(r.evidence.framing[c] > 0 for c in TICKET_CATEGORIES)
+                if unrelated and told_as_problem and topic_conf >= _CLEAR_PROBLEM and not _ABOUT_THE_HOTLINE.search(
+                    hit[0].title
+                ):
+                    # A clear problem (a fire lane parked full) and an article that only shares a word
+                    # said in passing (电动车, on registering e-bikes): the question is about the problem.
+                    confidence *= _UNRELATED_ARTICLE
+                s.kb_confidence = max(s.kb_confidence, confidence)
         new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
         if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
             return "咨询"  # "我不是要告他，就想问问……": the caller's own word

@@ -112,6 +112,12 @@ class TopicTracker:
             self._scores[entry.topic] = self._scores.get(entry.topic, 0.0) + weight * score / self.CLEAR_SCORE
         return matches
 
+    def about_the_same(self, entry: CatalogueEntry, article: KbArticle) -> bool:
+        """Whether a KB article speaks of what the catalogue entry is about (供暖时间与报修 and
+        供暖不热 do; 电动自行车登记上牌 and 消防通道堵塞 do not, whatever words a caller shares
+        with both)."""
+        return self._catalogue.shares_concepts(entry.topic, " ".join([article.title, article.question, *article.tags]))
+
     def best(self, danger: bool = False) -> tuple[CatalogueEntry, float] | None:
         """The leading topic and a confidence in [0, 1] (its lead over the runner-up counts).
 

@@ -132,6 +132,11 @@ class Catalogue:
         scored.sort(key=lambda item: (-item[1], item[2], item[3]))
         return [(entry, score) for entry, score, _, _ in scored]
 
+    def shares_concepts(self, topic: str, text: str) -> bool:
+        """Whether `text` names anything the entry for `topic` is about (its topic or keywords)."""
+        index = next((i for i, e in enumerate(self.entries) if e.topic == topic), None)
+        return index is not None and bool(self._signatures[index] & set(self.concepts(text)))
+
     def best(self, text: str, min_score: float | None = None) -> tuple[CatalogueEntry, float] | None:
         """The top entry if it clears the floor (MIN_SCORE unless given), else None."""
         floor = self.MIN_SCORE if min_score is None else min_score

@@ -619,3 +619,20 @@ def test_a_danger_now_told_in_everyday_words_is_urgent(knowledge, said):
 ])
 def test_trouble_that_is_no_danger_now_raises_no_alarm(knowledge, said):
     assert not _call(knowledge, said).finish().urgent
+
+
+def test_a_complaint_asked_as_a_question_is_not_answered_by_an_article_sharing_a_word(knowledge):
+    # 电动车 is said in passing; the e-bike registration article has nothing to do with a fire lane
+    outcome = _call(
+        knowledge,
+        "我就想问问，我们小区那条消防车道一到晚上就停满了车，连辆电动车都过不去，着了火消防车怎么进来？物业收着钱就不管管吗？",
+    ).finish()
+    assert outcome.category == "投诉" and outcome.kb_article is None
+    assert outcome.work_order is not None and outcome.work_order.topic == "消防通道堵塞"
+
+
+def test_a_migrant_worker_asking_for_the_residence_card_in_his_words(knowledge):
+    outcome = _call(
+        knowledge, "我是从四川过来的，在这边工地干了大半年了，听说待久了要去登个记，办个证，这个咋弄？"
+    ).finish()
+    assert outcome.category == "咨询" and outcome.kb_article == "kb-001"
