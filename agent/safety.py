@@ -26,7 +26,8 @@ from agent.danger_cues import (
 _VULNERABLE = phrases(
     "vulnerable", 1,
     "痴呆 老年痴呆 糊涂 认不得路 不认路 记不住 阿尔茨海默 失智 孩子 小孩 儿子 女儿 老人 老爷子 老太太 "
-    "父亲 母亲 我爸 我妈 爷爷 奶奶 姥姥 姥爷 老伴",
+    "父亲 母亲 我爸 我妈 爷爷 奶奶 姥姥 姥爷 老伴 老头子 老头儿 老太婆 记性坏 记性差 记性不好 认不全 认不出人 "
+    "不认人 脑子不好 脑子不清楚",
 )
 
 # Someone who lives alone, and no sign of them: said anywhere in the turn (the clues of a long
@@ -45,6 +46,7 @@ HANDOFF_KINDS = {MEDICAL, DISTRESS, FRAUD}
 # A child alone in danger is a police matter too; a frail old person unseen for days is a matter
 # for the community to go and look (and 120 or 110 to open the door if needed).
 _POLICE_ALONE = re.compile(r"孩子|小孩|婴儿|宝宝")
+_PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")
 # The caller is the one in danger now and afraid: a person should talk to them, not a form.
 _IN_FEAR = re.compile(r"害怕|不敢|躲在|躲着|吓死|救救我|救我|快帮帮我|快来")
 
@@ -54,7 +56,7 @@ class SafetySignals:
     kinds: set[str] = field(default_factory=set)
     police: bool = False
     in_fear: bool = False  # the caller is threatened now and afraid
-    child_in_car: bool = False  # a child shut in a car
+    child_in_peril: bool = False  # a child shut in a car or out over a drop
 
     @property
     def urgent(self) -> bool:
@@ -62,13 +64,13 @@ class SafetySignals:
 
     @property
     def needs_human(self) -> bool:
-        return bool(self.kinds & HANDOFF_KINDS) or self.in_fear or self.child_in_car
+        return bool(self.kinds & HANDOFF_KINDS) or self.in_fear or self.child_in_peril
 
     def merge(self, other: SafetySignals) -> None:
         self.kinds |= other.kinds
         self.police = self.police or other.police
         self.in_fear = self.in_fear or other.in_fear
-        self.child_in_car = self.child_in_car or other.child_in_car
+        self.child_in_peril = self.child_in_peril or other.child_in_peril
 
 
 def _clause_before(text: str, start: int, limit: int) -> str:
@@ -167,8 +169,9 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
         signals.kinds.add(hit.cue.label)
         if hit.cue.label == ALONE and _POLICE_ALONE.search(text, hit.start, hit.end):
             signals.police = True
-            # A child shut in a car is dying by the minute: a person must guide the caller now.
-            signals.child_in_car = signals.child_in_car or "车" in text[hit.start:hit.end]
+            # A child shut in a car or out on a ledge can die any minute: a person must guide the
+            # caller now.
+            signals.child_in_peril = signals.child_in_peril or bool(_PERIL.search(text, hit.start, hit.end))
     if ALONE not in signals.kinds and _alone_and_unseen(text, earlier_text):
         signals.kinds.add(ALONE)
     if signals.kinds & POLICE_KINDS:

@@ -229,7 +229,7 @@ class Seat:
             return self._hand_off("caller_request" if r.wants_human else "no_answer")
         if s.safety.needs_human and self._danger_counts() and not self._order_underway_elsewhere():
             return self._hand_off(
-                "medical" if MEDICAL in s.safety.kinds else "child_in_danger" if s.safety.child_in_car else "distress"
+                "medical" if MEDICAL in s.safety.kinds else "child_in_danger" if s.safety.child_in_peril else "distress"
             )
         done = r.thats_all and s.awaiting != AWAIT_CONFIRM or (s.awaiting == AWAIT_MORE and r.closing)
         if done and (s.answered or s.read_back or s.recorded) and not r.gives_slots:

@@ -636,3 +636,20 @@ def test_a_migrant_worker_asking_for_the_residence_card_in_his_words(knowledge):
         knowledge, "我是从四川过来的，在这边工地干了大半年了，听说待久了要去登个记，办个证，这个咋弄？"
     ).finish()
     assert outcome.category == "咨询" and outcome.kb_article == "kb-001"
+
+
+def test_an_old_man_who_forgets_and_has_gone_is_a_missing_person(knowledge):
+    outcome = _call(
+        knowledge, "我们家老头子记性差得很，连家门都认不全了，早上一出门人就没影儿了，到现在还没回来。"
+    ).finish()
+    assert outcome.urgent and outcome.police and outcome.work_order.topic == "老人走失"
+
+
+def test_a_child_out_on_a_window_ledge_goes_to_a_person_with_110(knowledge):
+    outcome = _call(knowledge, "快来人啊，对面楼五层一个小孩儿爬到窗户外边的空调架上了，家里好像没大人！").finish()
+    assert outcome.urgent and outcome.police and outcome.route == "handoff"
+
+
+def test_a_gang_with_iron_bars_is_a_fight_not_a_fallen_tree(knowledge):
+    outcome = _call(knowledge, "外头一帮人拿着铁棍追着一个人打，还在砸我们店的玻璃！").finish()
+    assert outcome.urgent and outcome.police and outcome.work_order.topic == "打架斗殴"
