@@ -12,7 +12,7 @@ import re
 
 from agent.category import CLEAR_TOPIC, decide_category
 from agent.consult import Consultant
-from agent.place import without_place
+from agent.place import corrected_address, without_place
 from agent.reading import TurnReading
 from agent.state import (
     AWAIT_LINE_CONFIRM,
@@ -32,6 +32,11 @@ _EARLIER_TURNS_WEIGHT = 0.5
 # 没动静", "我要投诉他们"); and a turn that frames a grievance this strongly is never answered
 # from the knowledge base, whatever words it shares with an article.
 _TURN_TICKET_FRAMING = 2.0
+
+
+def _said_of_name(name: str | None) -> int:
+    """How much of a name the caller said: a full name beats a surname, "先生/女士" adds nothing."""
+    return len((name or "").replace("先生/女士", ""))
 
 
 # A problem told as one (管管, 一到晚上) that the catalogue knows this surely makes a KB article about
@@ -80,7 +85,7 @@ class CallMemory:
         if r.name is not None:
             if r.name.declined:
                 s.name_declined = s.name is None
-            elif s.name is None or s.awaiting == AWAIT_NAME or len(r.name.name or "") > len(s.name):
+            elif s.name is None or s.awaiting == AWAIT_NAME or _said_of_name(r.name.name) > _said_of_name(s.name):
                 s.name = r.name.name
 
     def _remember_place(self, r: TurnReading) -> None:
@@ -105,7 +110,7 @@ class CallMemory:
         elif r.loose_address and not asked and s.district is None and s.address is None:
             s.address_told_before = s.address_told_before or r.loose_address
         elif r.loose_address and r.corrects and s.address is not None:
-            s.address = r.loose_address
+            s.address = corrected_address(s.address, r.loose_address)
         elif r.loose_address and (asked or s.address is None and s.district is not None):
             if s.address and r.loose_address not in s.address:
                 s.address = f"{s.address}，{r.loose_address}"
@@ -138,7 +143,7 @@ class CallMemory:
             if hit is not None:
                 confidence = self._consultant.confidence(hit[1])
                 unrelated = not self.topics.about_the_same(best[0], hit[0]) if best else False
-                told_as_problem = any(r.evidence.framing[c] > 0 for c in TICKET_CATEGORIES)
+                told_as_problem = max(r.evidence.framing[c] for c in TICKET_CATEGORIES) >= _TURN_TICKET_FRAMING
                 if unrelated and told_as_problem and topic_conf >= _CLEAR_PROBLEM and not _ABOUT_THE_HOTLINE.search(
                     hit[0].title
                 ):

@@ -187,8 +187,9 @@ def _spelled_surname(text: str) -> str | None:
                 return alike[0]
     for match in _CHAR_OF_WORD.finditer(text):
         word, char = match.groups()
-        if char in word and char in SURNAMES:
-            return char
+        rare_but_named = _SURNAME_CUE.search(text) and "\u4e00" <= char <= "\u9fff"
+        if char in word and (char in SURNAMES or rare_but_named):
+            return char  # a rare surname too, where the caller says it is one ("我姓富，富贵的富")
     return None
 
 

@@ -70,6 +70,7 @@ _DIGIT_CLASS = "0-9０-９零〇洞一幺二两三四五六七八九"
 _SEPARATOR = r"[\s,，、.\-]?"
 _INSIDE = re.compile(rf"(?<=[{_DIGIT_CLASS}]){_SEPARATOR}([^\W\d_])(?={_SEPARATOR}[{_DIGIT_CLASS}])")
 _LEADING = re.compile(rf"([^\W\d_])(?=(?:{_SEPARATOR}[{_DIGIT_CLASS}]){{6}})")
+_PARTICLES = set("吧啊呀嘛呢哈哦嗯么")
 _LAST = re.compile(rf"(?:[{_DIGIT_CLASS}]{_SEPARATOR}){{6}}([^\W\d_])")
 
 
@@ -114,6 +115,8 @@ def _spoken_digits(text: str) -> str:
                 at = match.start(1)
                 if first and at > 0 and is_common_word(text[at - 1:at + 1]):
                     continue  # the end of a word said before the number (手机 is no 手 and a 1)
+                if first and match.group(1) in _PARTICLES:
+                    continue  # "您记我们家座机吧，零幺零……": 吧 ends a sentence, it is no 八
                 digit = _digit_sound(match.group(1), first, inside=pattern is _INSIDE)
                 if digit is not None:
                     chars[match.start(1)] = digit

@@ -57,7 +57,7 @@ _ADDRESS_WORDS = tuple(
 # beside 香水园街道) is the caller's, not the street's name misheard.
 _ESTATE_ENDINGS = set("苑园院里村庄府城居湾坊")
 # The caller takes back what they just said: "二十六号楼，哎哟不对，是二十八号楼".
-CORRECTION = re.compile(r"不对|说错了|搞错了|说差了|口误|更正一下")
+CORRECTION = re.compile(r"不对|说错了|搞错了|说差了|说岔了|记错了|说反了|口误|更正一下")
 # The value ruled out in "是南里，不是北里".
 _RULED_OUT = re.compile(r"^(?:而)?不是")
 # The kind of an address part, so that a correction replaces the part of its own kind.
@@ -150,6 +150,18 @@ def _replace_part(parts: list[str], new: str) -> None:
     """The part of the same kind as `new` (a building for a building) is replaced, else the last."""
     same = [i for i, part in enumerate(parts) if _kind(part) == _kind(new)]
     parts[same[-1] if same else -1] = new
+
+
+def corrected_address(address: str, correction: str) -> str:
+    """`address` with the part a correction names put in place of the part of its kind ("北区十号楼"
+    then "刚才说岔了，是十一号楼，十号楼是对面那栋" keeps the estate and moves the building); a
+    correction that names no part already there replaces the whole."""
+    parts = address.split("，")
+    first = correction.split("，")[0]
+    if _kind(first) is None or not any(_kind(part) == _kind(first) for part in parts):
+        return correction
+    _replace_part(parts, first)
+    return "，".join(parts)
 
 
 def address_anywhere(text: str) -> str | None:

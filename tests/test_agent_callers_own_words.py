@@ -653,3 +653,38 @@ def test_a_child_out_on_a_window_ledge_goes_to_a_person_with_110(knowledge):
 def test_a_gang_with_iron_bars_is_a_fight_not_a_fallen_tree(knowledge):
     outcome = _call(knowledge, "外头一帮人拿着铁棍追着一个人打，还在砸我们店的玻璃！").finish()
     assert outcome.urgent and outcome.police and outcome.work_order.topic == "打架斗殴"
+
+
+def test_a_landline_after_a_sentence_ending_particle(knowledge):
+    assert extract_phone("我家没手机，您记座机吧，零幺零，六二三四，五六七八。").number == "01062345678"
+
+
+def test_a_rare_surname_spelled_by_a_word_it_is_in():
+    assert extract_name("我姓富，富贵的富，富先生。").name == "富先生"
+    assert extract_name("他帮我把漏水的水龙头给报修了。") is None  # 漏水的水 spells no name
+
+
+def test_a_building_corrected_keeps_the_estate(knowledge):
+    seat = _call(
+        knowledge,
+        "我们楼电梯坏了快十天了，一直没人修。",
+        "海淀区北太平庄街道，蓟门里小区，北区十号楼。",
+        "哦，刚才说岔了，是十二号楼，十号楼是对面那栋。我姓彭，电话幺三零，幺六二九，零五八四。",
+    )
+    address = seat.finish().work_order.address
+    assert "蓟门里" in address and "12号楼" in address and "10号楼" not in address
+
+
+def test_thanks_for_wages_paid_after_a_complaint_is_praise(knowledge):
+    outcome = _call(
+        knowledge,
+        "我是外地来打工的，去年工钱被拖着，打了你们电话，后来劳动监察的同志帮着跑，上个月钱都拿到了。我没别的事，就是想说声谢谢。",
+    ).finish()
+    assert outcome.category == "表扬" and outcome.route == "answer"
+
+
+def test_sorting_rubbish_asked_by_what_is_in_hand(knowledge):
+    outcome = _call(
+        knowledge, "我搬家收拾出一堆东西，碎了的瓷碗、过期的化妆品、外卖盒子，楼下那几个桶颜色不一样，到底往哪儿扔啊？"
+    ).finish()
+    assert outcome.category == "咨询" and outcome.kb_article == "kb-011"
