@@ -15,6 +15,7 @@ from agent.danger_cues import (
     ALONE,
     DANGER_CUES,
     DISTRESS,
+    FIRE,
     FRAUD,
     MEDICAL,
     MISSING,
@@ -46,6 +47,11 @@ HANDOFF_KINDS = {MEDICAL, DISTRESS, FRAUD}
 # A child alone in danger is a police matter too; a frail old person unseen for days is a matter
 # for the community to go and look (and 120 or 110 to open the door if needed).
 _POLICE_ALONE = re.compile(r"孩子|小孩|婴儿|宝宝")
+_BURNING_ON_PURPOSE = re.compile(
+    r"(?:天天|每天|老是|经常|一到晚上|一到傍晚|隔三差五|又在|专门)[^。.]{0,24}(?:烧|点了)|焚烧|一烧就是|"
+    r"烧(?:垃圾|东西|电线|电缆|线皮|秸秆|树叶|落叶|轮胎|破烂|废品|塑料|纸)"
+)
+_SPREADING = re.compile(r"烧到|着起来|蔓延|越烧越大|火越来越大|压不住|扑不灭|窜上|烧着了房|烧着了树|连上了|引着了")
 _PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")
 # The caller is the one in danger now and afraid: a person should talk to them, not a form.
 _IN_FEAR = re.compile(r"害怕|不敢|躲在|躲着|吓死|救救我|救我|快帮帮我|快来")
@@ -172,6 +178,10 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
             # A child shut in a car or out on a ledge can die any minute: a person must guide the
             # caller now.
             signals.child_in_peril = signals.child_in_peril or bool(_PERIL.search(text, hit.start, hit.end))
+    if FIRE in signals.kinds and _BURNING_ON_PURPOSE.search(text) and not _SPREADING.search(text):
+        # Rubbish, cables or straw burnt on purpose, day after day: smoke and a plastic smell are
+        # the wrong reported (露天焚烧), not a fire running out of hand.
+        signals.kinds.discard(FIRE)
     if ALONE not in signals.kinds and _alone_and_unseen(text, earlier_text):
         signals.kinds.add(ALONE)
     if signals.kinds & POLICE_KINDS:

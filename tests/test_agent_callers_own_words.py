@@ -688,3 +688,19 @@ def test_sorting_rubbish_asked_by_what_is_in_hand(knowledge):
         knowledge, "我搬家收拾出一堆东西，碎了的瓷碗、过期的化妆品、外卖盒子，楼下那几个桶颜色不一样，到底往哪儿扔啊？"
     ).finish()
     assert outcome.category == "咨询" and outcome.kb_article == "kb-011"
+
+
+def test_junk_burnt_on_purpose_every_evening_is_a_report_not_a_fire(knowledge):
+    outcome = _call(
+        knowledge,
+        "我举报，村口空地上有个收破烂的天天傍晚把泡沫板旧沙发堆一块儿点了，"
+        "一烧就是好几个钟头，塑料味儿熏死人。",
+    ).finish()
+    assert not outcome.urgent and outcome.category == "举报" and outcome.work_order.topic == "露天焚烧"
+
+
+def test_a_flat_let_by_the_night_with_bunk_beds_is_overcrowded_letting(knowledge):
+    outcome = _call(
+        knowledge, "我举报个事，楼里有一户改成小旅馆了，按天往外租，两居室摆了好几张上下铺，天天都是生脸儿。"
+    ).finish()
+    assert outcome.work_order.topic == "群租房"
