@@ -13,6 +13,8 @@ GAS, FIRE, TRAPPED, FLOOD, MANHOLE, MISSING, VIOLENCE, MEDICAL, DISTRESS, DANGER
     "gas", "fire", "trapped", "flood", "manhole", "missing", "violence", "medical", "distress", "danger",
     "electric", "alone", "fraud",
 )
+# Someone else about to take their life (on a roof's edge, on a bridge rail): 110 and a person now.
+JUMPER = "jumper"
 
 _ELECTRICS = (
     r"(?:电闸|电箱|电表|电表箱|配电箱|配电柜|配电室|电路|插座|插排|插线板|开关|电线|灯泡|灯口|灯座|灯罩|灯管|吊灯|变压器)"
@@ -96,6 +98,11 @@ DANGER_CUES: tuple[Cue, ...] = (
         r"(?:弄死|打死|杀了|砍死|捅死|废了|整死)(?:你|我|他|她|你们|我们)",
     )
     + phrases(DISTRESS, 1, "不想活 活不下去 想死 自杀 跳楼 轻生 寻死 了结")
+    + patterns(
+        JUMPER, 1,
+        r"(?:要|想|准备|像是要|像要|打算)(?:往下|从楼上|从桥上)?跳(?:楼|河|桥|下去)?",
+        r"(?:楼顶|天台|房顶|桥上|桥栏杆|窗台|楼顶边|护栏外)[^。.！!？?]{0,16}(?:坐|站|蹲|爬)(?:在)?[^。.]{0,6}(?:边|沿|外头|外边|外面)",
+    )
     # A swindle under way: someone posing as the police moving a relative's savings to a "safe
     # account" can still be stopped at the bank.
     + phrases(FRAUD, 1, "安全账户 涉嫌洗钱 冒充公安 冒充警察 冒充民警")

@@ -13,6 +13,7 @@ from agent.danger_cues import (
     FLOOD,
     FRAUD,
     GAS,
+    JUMPER,
     MANHOLE,
     MEDICAL,
     MISSING,
@@ -75,12 +76,13 @@ SAFETY_ADVICE = {
     DISTRESS: "我能感觉到您现在很难受，您不是一个人，请不要挂机。",
     ELECTRIC: "请远离掉落的电线，千万不要用手碰，提醒周围的人绕开。",
     DANGER: "如果有人身危险，请马上拨打110。",
+    JUMPER: "请马上拨打110，我们也同步联动110；请不要刺激对方，尽量让人在旁边陪着、劝着，别让围观的人起哄。",
     FRAUD: "这很可能是电信诈骗，公安机关不会让人把钱转到安全账户。请马上拨打110，也请尽快联系家人千万不要转账。",
     ALONE: "这种情况很危险，能做到的话请先守在旁边，必要时马上拨打110或者120，我们也会通知社区马上上门。",
 }
 # Advice is given once per call, most pressing first.
 ADVICE_ORDER = (
-    MEDICAL, DISTRESS, FIRE, GAS, VIOLENCE, FRAUD, MISSING,
+    JUMPER, MEDICAL, DISTRESS, FIRE, GAS, VIOLENCE, FRAUD, MISSING,
     ALONE, TRAPPED, ELECTRIC, FLOOD, MANHOLE, DANGER,
 )
 POLICE_LINKED = "我们已经同步联动110。"

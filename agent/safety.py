@@ -17,6 +17,7 @@ from agent.danger_cues import (
     DISTRESS,
     FIRE,
     FRAUD,
+    JUMPER,
     MEDICAL,
     MISSING,
     VIOLENCE,
@@ -42,14 +43,14 @@ _NO_SIGN_OF_LIFE = re.compile(
     r"|(?:电话|座机|手机)[^。.！!？?]{0,8}(?:没人接|不接|打不通|一直响)|没人拿|没(?:拿|收)进去"
 )
 # Kinds that need the police (110 linkage) and kinds that need a human now.
-POLICE_KINDS = {VIOLENCE, MISSING, FRAUD}
-HANDOFF_KINDS = {MEDICAL, DISTRESS, FRAUD}
+POLICE_KINDS = {VIOLENCE, MISSING, FRAUD, JUMPER}
+HANDOFF_KINDS = {MEDICAL, DISTRESS, FRAUD, JUMPER}
 # A child alone in danger is a police matter too; a frail old person unseen for days is a matter
 # for the community to go and look (and 120 or 110 to open the door if needed).
 _POLICE_ALONE = re.compile(r"孩子|小孩|婴儿|宝宝")
 _BURNING_ON_PURPOSE = re.compile(
-    r"(?:天天|每天|老是|经常|一到晚上|一到傍晚|隔三差五|又在|专门)[^。.]{0,24}(?:烧|点了)|焚烧|一烧就是|"
-    r"烧(?:垃圾|东西|电线|电缆|线皮|秸秆|树叶|落叶|轮胎|破烂|废品|塑料|纸)"
+    r"(?:天天|每天|老是|经常|一到晚上|一到傍晚|隔三差五|又在|专门)[^。.，,]{0,24}(?:烧|点了)|焚烧|一烧就是"
+    r"|(?:有人|他们|那家|收破烂的|收废品的)[^。.，,]{0,8}烧(?:垃圾|东西|电线|电缆|线皮|秸秆|树叶|落叶|轮胎|破烂|废品)"
 )
 _SPREADING = re.compile(r"烧到|着起来|蔓延|越烧越大|火越来越大|压不住|扑不灭|窜上|烧着了房|烧着了树|连上了|引着了")
 _PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from agent import replies
 from agent.consult import Consultant
-from agent.danger_cues import DISTRESS, MEDICAL
+from agent.danger_cues import DISTRESS, FRAUD, JUMPER, MEDICAL
 from agent.memory import CallMemory
 from agent.phone import line_number
 from agent.questions import next_question, read_back
@@ -254,7 +254,7 @@ class Seat:
         advice to call 120, rather than starting over with a person. Distress and fear always
         go to a person."""
         s = self._state
-        if s.safety.kinds & {DISTRESS} or s.safety.in_fear:
+        if s.safety.kinds & {DISTRESS, JUMPER, FRAUD} or s.safety.in_fear:
             return False
         return s.category in TICKET_CATEGORIES and s.has_place and self._topics.confident(True) is not None
 

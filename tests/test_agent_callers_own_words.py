@@ -704,3 +704,21 @@ def test_a_flat_let_by_the_night_with_bunk_beds_is_overcrowded_letting(knowledge
         knowledge, "我举报个事，楼里有一户改成小旅馆了，按天往外租，两居室摆了好几张上下铺，天天都是生脸儿。"
     ).finish()
     assert outcome.work_order.topic == "群租房"
+
+
+def test_someone_on_a_roof_edge_about_to_jump_goes_to_a_person_with_110(knowledge):
+    seat = _call(
+        knowledge, "喂，对面商场楼顶上有个小伙子坐在边儿上，腿都耷拉在外头了，看着像是要往下跳，我在丰台区方庄这边。"
+    )
+    outcome = seat.finish()
+    assert outcome.urgent and outcome.police and outcome.route == "handoff"
+    assert "jumper" in seat.safety_advice_given()
+
+
+def test_a_battery_smoking_now_is_a_fire_whatever_was_said_about_every_night(knowledge):
+    outcome = _call(
+        knowledge,
+        "我反映个事儿，楼里送快递的天天把电动车推楼道里充电，一充一整夜。",
+        "哎哟你等会儿，楼道里一股烧塑料的味儿，三楼那辆车的电池那儿冒烟了！",
+    ).finish()
+    assert outcome.urgent
