@@ -56,7 +56,9 @@ _FRAMING: tuple[Cue, ...] = (
     + patterns(
         "投诉", 1.5,
         r"态度(?:特别|非常|很|太)?(?:差|恶劣|不好|蛮横)", r"(?:都|也)不(?:管|理|修|接|处理)",
-        r"不管(?=[，,。.！!？?了]|$)", r"归谁管|谁来管|找谁管|谁管|管不管|有没有人管",
+        # "你们管不管", not "礼拜天管不管" (does a rule apply on Sunday).
+        r"(?<!管)不管(?=[，,。.！!？?了]|$)",
+        r"归谁管|谁来管|找谁管|谁管|(?:你们|有没有人|到底|这事儿?)管不管|有没有人管",
     )
     # Tried and got nowhere: "找了供热站三回了", "每回都说给调", "到现在也没动静", "物业说管不了".
     + patterns(
@@ -152,6 +154,8 @@ _ASKING_WORDS = re.compile(
     r"请问|想问|问一下|问问|打听|是不是|有没有|能不能|可不可以|要不要|用不用|需不需要|多长时间|多久"
     # Beijing and northern speech asks with 咋 (how) and 啥 (what); 咋办 is a plea, not a question.
     r"|咋(?!办)|啥时候|带啥|要啥|干啥用|是啥"
+    # A verb said, denied and said again asks (管不管, 限不限, 算不算), question mark or not.
+    r"|([\u4e00-\u9fff])不\1"
 )
 # "我想了解一下……的事", its verb whatever the recogniser made of it (咨询一下 as 私行依下): a
 # caller who wants to know about a matter, unless the verb is one of telling or reporting.

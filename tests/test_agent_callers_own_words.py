@@ -722,3 +722,16 @@ def test_a_battery_smoking_now_is_a_fire_whatever_was_said_about_every_night(kno
         "哎哟你等会儿，楼道里一股烧塑料的味儿，三楼那辆车的电池那儿冒烟了！",
     ).finish()
     assert outcome.urgent
+
+
+def test_whether_a_rule_applies_on_sunday_is_a_question_not_a_grievance(knowledge):
+    outcome = _call(
+        knowledge,
+        "我儿子把车留给我开，听说要看车牌最后那个数儿，哪个数哪天不让上路。这个几点管到几点，礼拜天管不管。",
+    ).finish()
+    assert outcome.category == "咨询" and outcome.kb_article == "kb-008"
+
+
+def test_a_hukou_always_in_beijing_is_who_the_caller_is(knowledge):
+    outcome = _call(knowledge, "我下个月满六十五了，户口一直在北京，听说能领张卡坐公交不要钱，上哪儿领？").finish()
+    assert outcome.category == "咨询" and outcome.kb_article == "kb-012"
