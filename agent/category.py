@@ -184,6 +184,8 @@ _FILLERS = re.compile(r"[喂你您好啊呀吗呢吧哦嗯哈是的请问在不�
 # knows what the problem is (both as confidences in [0, 1]).
 UNANSWERED_KB = 0.3
 CLEAR_TOPIC = 0.375
+# How much framing makes a call told as a problem, so that its catalogue topic's kind weighs fully.
+PROBLEM_FRAMING = 1.5
 # Danger right now is a plea for help whatever words carry it.
 DANGER_WEIGHT = 3.0
 
@@ -318,7 +320,8 @@ def decide_category(
         # The topic says what kind of call this usually is; less so when the caller only asks
         # questions about it ("什么时候开始供暖？" is no heating complaint), and little when the
         # problem is over ("路灯第三天就修好了，谢谢你们").
-        problem_framing = any(scores[c] > 0 for c in TICKET_CATEGORIES)
+        # One weak word (天天 in "孙子天天闹着要养狗") does not yet frame a problem.
+        problem_framing = max(scores[c] for c in TICKET_CATEGORIES) >= PROBLEM_FRAMING
         weight = (3.0 if problem_framing else 2.0) * (0.3 if evidence.resolved else 1.0)
         scores[topic_hint] += weight * topic_confidence
     # A confident knowledge-base answer makes a question a consultation, unless the caller

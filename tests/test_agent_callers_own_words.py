@@ -735,3 +735,10 @@ def test_whether_a_rule_applies_on_sunday_is_a_question_not_a_grievance(knowledg
 def test_a_hukou_always_in_beijing_is_who_the_caller_is(knowledge):
     outcome = _call(knowledge, "我下个月满六十五了，户口一直在北京，听说能领张卡坐公交不要钱，上哪儿领？").finish()
     assert outcome.category == "咨询" and outcome.kb_article == "kb-012"
+
+
+def test_a_grandparent_asking_what_a_dog_needs_is_no_dog_nuisance(knowledge):
+    outcome = _call(
+        knowledge, "我从河北来帮儿子带孩子，小孙子天天吵着要养条狗，听说北京养狗规矩多，都要办些啥，啥样的狗能养？"
+    ).finish()
+    assert outcome.category == "咨询" and outcome.kb_article == "kb-031"
