@@ -59,11 +59,13 @@ _FRAMING: tuple[Cue, ...] = (
         # "你们管不管", not "礼拜天管不管" (does a rule apply on Sunday).
         r"(?<!管)不管(?=[，,。.！!？?了]|$)",
         r"归谁管|谁来管|找谁管|谁管|(?:你们|有没有人|到底|这事儿?)管不管|有没有人管",
+        r"只管[^。.？?]{1,8}不管",  # "只管往外投，不管收"
     )
     # Tried and got nowhere: "找了供热站三回了", "每回都说给调", "到现在也没动静", "物业说管不了".
     + patterns(
         "投诉", 1.5,
-        r"(?:找|打|催|报|问|去)(?:了|过)[^，。,.？?]{0,6}?(?:[两三四五六七八九十几好多]+)(?:回|次|趟|遍)",
+        r"(?:找|打|催|报|问|去)(?:了|过)[^，。,.？?]{0,6}?(?:[两三四五六七八九十几好多]+)(?:回|次|趟|遍|拨)",
+        r"不归(?:自己|我们|他们|咱们)?管",
         r"(?:每回|每次|回回|次次)都", r"(?:到现在|至今|到今天|一直)(?:也|都|还)?(?:没|不)",
         r"管不了|不给(?:管|修|办|处理|解决)|没(?:有)?动静|没(?:有)?回音|不了了之|没人搭理|不搭理",
         # Someone came and the problem stayed: "来了拧两下阀门就走了，屋里还是冷".
@@ -221,7 +223,8 @@ class CategoryEvidence:
 
 
 def _negated(text: str, hit: CueHit) -> bool:
-    before = text[max(0, hit.start - 4):hit.start]
+    # 是不是 asks, it does not deny ("这些公司是不是只管往外投，不管收").
+    before = text[max(0, hit.start - 4):hit.start].replace("是不是", "")
     return any(before.endswith(n) or n in before for n in _NEGATION_BEFORE)
 
 

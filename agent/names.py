@@ -216,6 +216,20 @@ def _title_heard_at(text: str, i: int, surname_repeated: bool = False) -> str | 
     return None
 
 
+# "我姓蔡，蔡文博": the surname, then the whole name.
+_SURNAME_THEN_NAME = re.compile(r"(?:我|免贵)姓(\w)[，,、 ]*\1(\w{1,2}?)(?=[，,。.！!？? ]|$|电话|手机|号码)")
+
+
+def _surname_then_full_name(text: str) -> str | None:
+    match = _SURNAME_THEN_NAME.search(text)
+    if match is None or match.group(1) not in SURNAMES:
+        return None
+    given = match.group(2)
+    if given in ("先生", "女士", "小姐", "先", "女") or any(c in _NOT_IN_NAME for c in given):
+        return None
+    return match.group(1) + given
+
+
 def _surname_and_title(text: str) -> str | None:
     """"我姓万，万先生" as said, or as heard ("我心万万先生", "我先爱爱先生", "我心无女是"): surname,
     the surname again, a title. The repetition, or a title right after the surname, makes even a
@@ -287,7 +301,7 @@ def extract_name(text: str) -> NameHeard | None:
     """The caller's name in `text`, a refusal to give one, or None when neither is there."""
     if _DECLINE.search(text):
         return NameHeard(None, declined=True)
-    full = _full_name(text)
+    full = _full_name(text) or _surname_then_full_name(text)
     spelled = _spelled_surname(text)
     if full:
         if spelled and full[0] != spelled and _sound(full[0]) == _sound(spelled):

@@ -742,3 +742,15 @@ def test_a_grandparent_asking_what_a_dog_needs_is_no_dog_nuisance(knowledge):
         knowledge, "我从河北来帮儿子带孩子，小孙子天天吵着要养条狗，听说北京养狗规矩多，都要办些啥，啥样的狗能养？"
     ).finish()
     assert outcome.category == "咨询" and outcome.kb_article == "kb-031"
+
+
+def test_a_surname_then_the_whole_name():
+    assert extract_name("我姓蔡，蔡文博，电话幺八九幺一三二零六五七。").name == "蔡文博"
+    assert extract_name("我姓万，万先生。").name == "万先生"
+
+
+def test_passed_from_one_office_to_another_is_a_grievance(knowledge):
+    outcome = _call(
+        knowledge, "我们这儿下水道堵了，脏水从井里往外冒，找了好几拨人，都说不归自己管，你们这有人管吗？"
+    ).finish()
+    assert outcome.category == "投诉"

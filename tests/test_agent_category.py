@@ -158,3 +158,11 @@ def test_wanting_to_know_about_a_matter_asks(said, asks):
     from agent.category import asks_question
 
     assert asks_question(said) == asks
+
+
+def test_is_it_not_asks_and_does_not_deny_the_grievance_after_it():
+    from agent.category import category_evidence
+    from agent.cues import utterance
+
+    evidence = category_evidence(utterance("这些公司是不是只管往外投，不管收啊？"))
+    assert evidence.framing["投诉"] >= 1.5
