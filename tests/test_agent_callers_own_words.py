@@ -486,15 +486,6 @@ def test_a_smell_of_rotten_eggs_on_the_stairs_is_a_gas_leak(knowledge):
     assert outcome.work_order is not None and outcome.work_order.topic == "燃气异味"
 
 
-def test_a_relative_on_the_way_to_move_savings_to_a_safe_account_goes_to_a_person_with_110(knowledge):
-    seat = _call(
-        knowledge, "喂，我爸刚来电话说有个自称是检察院的人让他把存款转到安全账户，他现在正往银行去呢，我拦不住。"
-    )
-    outcome = seat.finish()
-    assert outcome.urgent and outcome.police and outcome.route == "handoff"
-    assert "fraud" in seat.safety_advice_given()
-
-
 def test_praise_that_tells_of_a_burst_pipe_days_ago_raises_no_alarm(knowledge):
     outcome = _call(
         knowledge,
@@ -706,13 +697,15 @@ def test_a_flat_let_by_the_night_with_bunk_beds_is_overcrowded_letting(knowledge
     assert outcome.work_order.topic == "群租房"
 
 
-def test_someone_on_a_roof_edge_about_to_jump_goes_to_a_person_with_110(knowledge):
-    seat = _call(
-        knowledge, "喂，对面商场楼顶上有个小伙子坐在边儿上，腿都耷拉在外头了，看着像是要往下跳，我在丰台区方庄这边。"
-    )
+@pytest.mark.parametrize("said, kind", [
+    ("喂，我爸刚来电话说有个自称是检察院的人让他把存款转到安全账户，他现在正往银行去呢，我拦不住。", "fraud"),
+    ("喂，对面商场楼顶上有个小伙子坐在边儿上，腿都耷拉在外头了，看着像是要往下跳，我在丰台区方庄这边。", "jumper"),
+])
+def test_a_danger_a_person_must_handle_now_goes_to_one_with_110(knowledge, said, kind):
+    seat = _call(knowledge, said)
     outcome = seat.finish()
     assert outcome.urgent and outcome.police and outcome.route == "handoff"
-    assert "jumper" in seat.safety_advice_given()
+    assert kind in seat.safety_advice_given()
 
 
 def test_a_battery_smoking_now_is_a_fire_whatever_was_said_about_every_night(knowledge):
