@@ -34,7 +34,7 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫"
 
 # Characters that cannot be part of a given name: they end the name ("我叫周婷电话……").
 _NOT_IN_NAME = set(
-    "的了在住家是电话手机号码先生女士呢吧啊呀哦嗯我你他她就也来去说打给有要想和跟今年岁住那这从"
+    "的了在住家是电话手机号码呢吧啊呀哦嗯我你他她就也来去说打给有要想和跟今年岁住那这从"
     "不没还又都很太啦嘛么吗，。,.！!？?、；;：: 0123456789零幺"
 )
 _FEMALE_CUES = re.compile(r"女士|小姐|阿姨|大姐|大妈|奶奶|姥姥|我老公|我丈夫|我先生|我们家老头|我是个?老太太")
@@ -70,9 +70,10 @@ _DECLINE = re.compile(
     r"|匿名|名字就不(?:说|留|告诉)了|不留名|姓名就不|保密"
 )
 # "我叫/我是/名字叫" followed by a full name; 教/较 are the recogniser's 叫.
-_FULL_NAME_CUE = re.compile(r"(?:我的名字叫|我名字叫|名字叫|名字是|姓名是|我叫|叫我|我教|我是|本人)")
+_FULL_NAME_CUE = re.compile(r"(?:我的名字叫|我名字叫|名字叫|名字是|姓名是|我叫|叫我|我教|我是|本人|俺叫|俺是)")
+_TITLES = ("先生", "女士", "小姐")
 # "我姓刘", "免贵姓王"; the recogniser writes 姓 as 性/信/兴/幸.
-_SURNAME_CUE = re.compile(r"(?:免贵|我)(?:姓|性|信|兴|幸)|(?:^|(?<=[，,。.！!？? ]))(?:本人)?姓(?=\S)")
+_SURNAME_CUE = re.compile(r"(?:免贵|我|俺)(?:姓|性|信|兴|幸)|(?:^|(?<=[，,。.！!？? ]))(?:本人)?姓(?=\S)")
 _BOUNDARY = re.compile(r"$|[，。,.！!？?、；; ]|电话|手机|号码|联系|先生|女士|啊|呀|哈")
 
 
@@ -138,7 +139,8 @@ def _full_name(text: str) -> str | None:
             continue
         surname, i = found
         given = ""
-        while i < len(text) and len(given) < 2 and text[i] not in _NOT_IN_NAME:
+        # 先生/女士 end a name as a pair; alone 生 or 士 may be in it (于春生).
+        while i < len(text) and len(given) < 2 and text[i] not in _NOT_IN_NAME and not text.startswith(_TITLES, i):
             given += text[i]
             i += 1
         if not given:
@@ -187,9 +189,12 @@ def _spelled_surname(text: str) -> str | None:
                 return alike[0]
     for match in _CHAR_OF_WORD.finditer(text):
         word, char = match.groups()
-        rare_but_named = _SURNAME_CUE.search(text) and "\u4e00" <= char <= "\u9fff"
+        # A rare surname too, where the caller says it is one ("我姓富，富贵的富") or says it as
+        # the first character of their name ("我叫满凤霞，满意的满").
+        named = _SURNAME_CUE.search(text) or re.search(rf"(?:{_FULL_NAME_CUE.pattern}){char}", text)
+        rare_but_named = named and "\u4e00" <= char <= "\u9fff"
         if char in word and (char in SURNAMES or rare_but_named):
-            return char  # a rare surname too, where the caller says it is one ("我姓富，富贵的富")
+            return char
     return None
 
 
@@ -304,7 +309,8 @@ def extract_name(text: str) -> NameHeard | None:
     full = _full_name(text) or _surname_then_full_name(text)
     spelled = _spelled_surname(text)
     if full:
-        if spelled and full[0] != spelled and _sound(full[0]) == _sound(spelled):
+        said_first = re.search(rf"(?:{_FULL_NAME_CUE.pattern}){spelled}", text) if spelled else None
+        if spelled and full[0] != spelled and (_sound(full[0]) == _sound(spelled) or said_first):
             full = spelled + full[1:]  # "我叫许红，双人徐": the character as spelt
         return NameHeard(full, declined=False)
     repeated = _surname_and_title(text)

@@ -725,3 +725,12 @@ def test_passed_from_one_office_to_another_is_a_grievance(knowledge):
 def test_a_consultation_in_the_callers_own_words_finds_its_article(knowledge, said, article):
     outcome = _call(knowledge, said).finish()
     assert outcome.category == "咨询" and outcome.kb_article == article
+
+
+@pytest.mark.parametrize("said, name", [
+    ("我叫于春生，干钩于，春天的春，生日的生。", "于春生"),  # 生 alone is part of a name, 先生 ends one
+    ("我叫满凤霞，满意的满，凤凰的凤。", "满凤霞"),  # a rare surname spelled as the name's first character
+    ("俺叫柴国胜，柴火的柴。", "柴国胜"),  # 俺 for 我
+])
+def test_full_names_as_callers_give_them(said, name):
+    assert extract_name(said).name == name
