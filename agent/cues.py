@@ -106,12 +106,12 @@ def find_cues(utt: Utterance, cues: tuple[Cue, ...]) -> list[CueHit]:
 
 
 def _straddles_words(text: str, start: int, length: int) -> bool:
-    """Two syllables that sound like a cue but whose characters belong to the words either side
+    """Syllables that sound like a cue but whose characters belong to the words either side
     (看见一个 holds jian yi, 建议, across 看见 and 一个): a homophone of a word is heard where it
-    stands alone, not where its halves are parts of words said plainly."""
-    if length != 2:
-        return False
+    stands alone, not where its parts belong to words said plainly."""
     before = start > 0 and is_common_word(text[start - 1:start + 1])
+    if length != 2:
+        return before  # 嚷嚷起来 holds rang qi lai, 燃起来, but its first 嚷 belongs to 嚷嚷
     after = start + 3 <= len(text) and is_common_word(text[start + 1:start + 3])
     return before or after
 

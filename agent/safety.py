@@ -53,6 +53,7 @@ _BURNING_ON_PURPOSE = re.compile(
     r"|(?:有人|他们|那家|收破烂的|收废品的)[^。.，,]{0,8}烧(?:垃圾|东西|电线|电缆|线皮|秸秆|树叶|落叶|轮胎|破烂|废品)"
 )
 _SPREADING = re.compile(r"烧到|着起来|蔓延|越烧越大|火越来越大|压不住|扑不灭|窜上|烧着了房|烧着了树|连上了|引着了")
+_PUBLIC_VEHICLE = re.compile(r"公交|大巴|乘客|售票员|地铁")
 _PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")
 # The caller is the one in danger now and afraid: a person should talk to them, not a form.
 _IN_FEAR = re.compile(r"害怕|不敢|躲在|躲着|吓死|救救我|救我|快帮帮我|快来")
@@ -171,6 +172,8 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
             continue
         if hit.by_sound and (hit.cue.label in (DISTRESS, VIOLENCE, MEDICAL) or hit.end - hit.start < 3):
             continue  # these sound like too many everyday words (拿到 ≈ 拿刀, 九九 ≈ 救救, 煤气了 ≈ 没气了)
+        if hit.cue.label == ALONE and "车" in text[hit.start:hit.end] and _PUBLIC_VEHICLE.search(text):
+            continue  # a child left on a bus is among passengers and a driver, not shut in a car
         if hit.cue.label == MISSING and not _near_vulnerable(text, earlier_text, hit.start):
             continue  # "钥匙找不着了", "狗走丢了", "包工头人也找不着了": not a missing person
         signals.kinds.add(hit.cue.label)

@@ -734,3 +734,20 @@ def test_a_consultation_in_the_callers_own_words_finds_its_article(knowledge, sa
 ])
 def test_full_names_as_callers_give_them(said, name):
     assert extract_name(said).name == name
+
+
+@pytest.mark.parametrize("said", [
+    "垃圾站后头地上躺着个人，是个老头儿，我叫他他不吭声，嘴唇都发紫了。",  # someone lying there, not answering
+    "那段路面往下塌了一大块，底下都掏空了，还在往外扩，刚才一辆车差点栽进去。",  # a road caving in now
+    "楼上女的在喊救命，砰砰的，像是拿脑袋往墙上撞。",  # a cry for help behind a wall
+])
+def test_dangers_told_late_in_other_words_are_urgent(knowledge, said):
+    assert _call(knowledge, "我反映个事儿。", said).finish().urgent
+
+
+def test_a_child_left_on_a_bus_and_shouting_passengers_raise_no_alarm(knowledge):
+    outcome = _call(
+        knowledge,
+        "我投诉公交司机，孩子刚上去我还没上，他就关门开走了，孩子一个人在车里头直哭，后来车上的乘客嚷嚷起来他才停下。",
+    ).finish()
+    assert not outcome.urgent and not outcome.police
