@@ -53,6 +53,8 @@ _BURNING_ON_PURPOSE = re.compile(
     r"|(?:有人|他们|那家|收破烂的|收废品的)[^。.，,]{0,8}烧(?:垃圾|东西|电线|电缆|线皮|秸秆|树叶|落叶|轮胎|破烂|废品)"
 )
 _SPREADING = re.compile(r"烧到|着起来|蔓延|越烧越大|火越来越大|压不住|扑不灭|窜上|烧着了房|烧着了树|连上了|引着了")
+_ASKS_CAN = re.compile(r"(?:能|能不能|可以|可不可以)$|(?:能|可以)[^，。,.！!？?]{0,3}$")
+_ENDS_ASKING = re.compile(r"[^，。,.！!？?]{0,6}吗")
 _PUBLIC_VEHICLE = re.compile(r"公交|大巴|乘客|售票员|地铁")
 _PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")
 # The caller is the one in danger now and afraid: a person should talk to them, not a form.
@@ -122,6 +124,8 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
     if _THREAT.match(text, start):
         return False
     before = _clause_before(text, start, 14)
+    if _ASKS_CAN.search(before) and _ENDS_ASKING.match(text, end):
+        return True  # "当天能拿刀新卡吗" (拿到 heard 拿刀): asked whether one can, told of nothing
     if any(w in before for w in _WORRY_OR_PAST) or text.startswith("过", end):
         return True
     if _LIKENED_AFTER.match(text, end) or any(w in before for w in _LIKENED_BEFORE):

@@ -751,3 +751,9 @@ def test_a_child_left_on_a_bus_and_shouting_passengers_raise_no_alarm(knowledge)
         "我投诉公交司机，孩子刚上去我还没上，他就关门开走了，孩子一个人在车里头直哭，后来车上的乘客嚷嚷起来他才停下。",
     ).finish()
     assert not outcome.urgent and not outcome.police
+
+
+def test_a_danger_word_heard_inside_a_can_i_question_is_no_danger(knowledge):
+    # 拿到 heard as 拿刀: "can I get the new card that day?" tells of no knife
+    outcome = _call(knowledge, "社保卡丢了怎么补？", "我去银行补的话，当天能拿刀新卡吗？要不要交钱？").finish()
+    assert not outcome.urgent and not outcome.police and outcome.kb_article == "kb-002"
