@@ -23,6 +23,8 @@ from agent.state import (
     TopicTracker,
 )
 from agent.types import TICKET_CATEGORIES
+from knowledge.catalogue import CatalogueEntry
+from knowledge.kb import KbArticle
 
 # A category, once acted on, changes only for clearly stronger evidence or the caller's own words.
 _CATEGORY_SWITCH_MARGIN = 2.0
@@ -142,13 +144,7 @@ class CallMemory:
             hit = self._consultant.best(r.text)
             if hit is not None:
                 confidence = self._consultant.confidence(hit[1])
-                unrelated = not self.topics.about_the_same(best[0], hit[0]) if best else False
-                told_as_problem = max(r.evidence.framing[c] for c in TICKET_CATEGORIES) >= _TURN_TICKET_FRAMING
-                if unrelated and told_as_problem and topic_conf >= _CLEAR_PROBLEM and not _ABOUT_THE_HOTLINE.search(
-                    hit[0].title
-                ):
-                    # A clear problem (a fire lane parked full) and an article that only shares a word
-                    # said in passing (电动车, on registering e-bikes): the question is about the problem.
+                if best and self._beside_the_problem(r, best[0], topic_conf, hit[0]):
                     confidence *= _UNRELATED_ARTICLE
                 s.kb_confidence = max(s.kb_confidence, confidence)
         new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
@@ -177,6 +173,18 @@ class CallMemory:
         if named_now or scores[new] - scores[s.category] >= _CATEGORY_SWITCH_MARGIN:
             return new
         return s.category
+
+    def _beside_the_problem(self, r: TurnReading, entry: CatalogueEntry, topic_conf: float, article: KbArticle) -> bool:
+        """A clear problem told as one (a fire lane parked full) and an article that only shares a
+        word said in passing (电动车, on registering e-bikes): the question is about the problem.
+        The cheap tests go first; reading the article's concepts is the dear one."""
+        told_as_problem = max(r.evidence.framing[c] for c in TICKET_CATEGORIES) >= _TURN_TICKET_FRAMING
+        return (
+            told_as_problem
+            and topic_conf >= _CLEAR_PROBLEM
+            and not _ABOUT_THE_HOTLINE.search(article.title)
+            and not self.topics.about_the_same(entry, article)
+        )
 
     @staticmethod
     def _hands_over_details(r: TurnReading) -> bool:

@@ -174,6 +174,11 @@ def _titled_name(text: str) -> str | None:
     return None
 
 
+def _said_as_name_start(text: str, char: str) -> bool:
+    """`char` said right after 我叫/名字是 …, as the first character of the caller's name."""
+    return any(text.startswith(char, cue.end()) for cue in _FULL_NAME_CUE.finditer(text))
+
+
 def _spelled_surname(text: str) -> str | None:
     """The surname a caller spells out: 弓长张 (also as heard: 工长张), 亲戚的戚."""
     for parts, surname in _SPELLED_SURNAMES.items():
@@ -191,7 +196,7 @@ def _spelled_surname(text: str) -> str | None:
         word, char = match.groups()
         # A rare surname too, where the caller says it is one ("我姓富，富贵的富") or says it as
         # the first character of their name ("我叫满凤霞，满意的满").
-        named = _SURNAME_CUE.search(text) or re.search(rf"(?:{_FULL_NAME_CUE.pattern}){char}", text)
+        named = _SURNAME_CUE.search(text) or _said_as_name_start(text, char)
         rare_but_named = named and "\u4e00" <= char <= "\u9fff"
         if char in word and (char in SURNAMES or rare_but_named):
             return char
@@ -230,7 +235,7 @@ def _surname_then_full_name(text: str) -> str | None:
     if match is None or match.group(1) not in SURNAMES:
         return None
     given = match.group(2)
-    if given in ("先生", "女士", "小姐", "先", "女") or any(c in _NOT_IN_NAME for c in given):
+    if given in (*_TITLES, "先", "女") or any(c in _NOT_IN_NAME for c in given):
         return None
     return match.group(1) + given
 
@@ -309,8 +314,8 @@ def extract_name(text: str) -> NameHeard | None:
     full = _full_name(text) or _surname_then_full_name(text)
     spelled = _spelled_surname(text)
     if full:
-        said_first = re.search(rf"(?:{_FULL_NAME_CUE.pattern}){spelled}", text) if spelled else None
-        if spelled and full[0] != spelled and (_sound(full[0]) == _sound(spelled) or said_first):
+        spelt_alike = spelled and (_sound(full[0]) == _sound(spelled) or _said_as_name_start(text, spelled))
+        if spelt_alike and full[0] != spelled:
             full = spelled + full[1:]  # "我叫许红，双人徐": the character as spelt
         return NameHeard(full, declined=False)
     repeated = _surname_and_title(text)

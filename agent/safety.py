@@ -53,7 +53,7 @@ _BURNING_ON_PURPOSE = re.compile(
     r"|(?:有人|他们|那家|收破烂的|收废品的)[^。.，,]{0,8}烧(?:垃圾|东西|电线|电缆|线皮|秸秆|树叶|落叶|轮胎|破烂|废品)"
 )
 _SPREADING = re.compile(r"烧到|着起来|蔓延|越烧越大|火越来越大|压不住|扑不灭|窜上|烧着了房|烧着了树|连上了|引着了")
-_ASKS_CAN = re.compile(r"(?:能|能不能|可以|可不可以)$|(?:能|可以)[^，。,.！!？?]{0,3}$")
+_ASKS_CAN = re.compile(r"(?:能|可以)[^，。,.！!？?]{0,3}$")  # 能, 能不能, 可不可以, 能拿 … just before the cue
 _ENDS_ASKING = re.compile(r"[^，。,.！!？?]{0,6}吗")
 _PUBLIC_VEHICLE = re.compile(r"公交|大巴|乘客|售票员|地铁")
 _PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")
