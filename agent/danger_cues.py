@@ -101,6 +101,14 @@ DANGER_CUES: tuple[Cue, ...] = (
     + patterns(
         VIOLENCE, 1, r"(?:拿|持|举|抄|拎|提)(?:着)?(?:一?把|根|块)?[^，。,.]{0,3}(?:刀|棍|棒|斧|砖|锤)",
         r"(?:弄死|打死|杀了|砍死|捅死|废了|整死)(?:你|我|他|她|你们|我们)",
+        # 把 as a measure word wants its noun: a break the recogniser writes after it ("拿着把菜。刀")
+        # is inside the phrase.
+        r"(?:拿|持|举|抄|拎|提)(?:着)?(?:一)?把[^，,？?！!]{0,4}(?:刀|斧)",
+        # A threat as reported: "他说我再敢…就弄死我", the verb misheard or left out. 气死/冻死我们了
+        # are ways of speaking: a state come about (了), or a word of feeling or weather.
+        r"(?:说|扬言|放话|撂下话)[^。.？?]{0,4}(?:再|要是|敢)[^。.？?]{0,14}就(?:要|给)?"
+        r"(?!(?:吓|气|烦|累|笑|热|冷|冻|晒|闷|渴|困|饿|急|愁|疼|馋|吵|闹|臭|熏|憋|挤|美|乐|折腾|麻烦)死)"
+        r"[^\W\d_]?死(?:我|你|他|她)(?!们?了)",
     )
     + phrases(DISTRESS, 1, "不想活 活不下去 想死 自杀 跳楼 轻生 寻死 了结")
     + patterns(
@@ -313,3 +321,18 @@ _DANGER_WORDS = (
 def danger_words() -> set[str]:
     """Every word of danger this module looks for, to listen for on the audio."""
     return {cue.phrase for cue in DANGER_CUES if cue.phrase} | set(_DANGER_WORDS.split())
+
+
+# Each kind of danger told in the words a responsibility catalogue files it under, and how much
+# that weighs beside the caller's account (a clear account is 1). A danger the seat heard says what
+# the order is about even where the problem's own words were misheard (拿着把菜刀 heard as 拿着把牌。
+# 还刀 is still a fight); the caller's other words (老公, 老人) choose among the kind's topics. A
+# fight or a missing person is what the police unit is sent for, whatever it grew out of (a parking
+# quarrel); a fall or a gas smell may be part of another problem (a lift, a kitchen).
+KIND_AS_TOPIC = {
+    VIOLENCE: ("动手打人，持刀威胁", 1.0),
+    MISSING: ("有人走失，找不到了", 1.0),
+    GAS: ("燃气泄漏", 0.5),
+    MEDICAL: ("有人倒地不起", 0.5),
+    FIRE: ("着火了", 0.5),
+}

@@ -12,6 +12,7 @@ import re
 
 from agent.category import CLEAR_TOPIC, decide_category
 from agent.consult import Consultant
+from agent.danger_cues import KIND_AS_TOPIC
 from agent.place import corrected_address, without_place
 from agent.reading import TurnReading
 from agent.state import (
@@ -70,6 +71,9 @@ class CallMemory:
         # turns into a complaint is a complaint.
         s.evidence.add(r.evidence, keep=_EARLIER_TURNS_WEIGHT)
         s.safety.merge(r.safety)
+        for kind in sorted(r.safety.kinds & KIND_AS_TOPIC.keys()):
+            words, weight = KIND_AS_TOPIC[kind]
+            self.topics.hear(words, weight=weight)
         answering = s.awaiting in (AWAIT_PLACE, AWAIT_PHONE, AWAIT_NAME, AWAIT_LINE_CONFIRM)
         if answering and r.gives_slots:
             # An answer to a slot question: the place words in it (底商, 菜市场) say where, not what.

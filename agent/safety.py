@@ -139,6 +139,10 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
     return any(hit.by_sound for hit in find_cues(heard, _WORRY_BY_SOUND))
 
 
+# The one gone is the one who should be looking after things: the grown-up, the driver, the boss.
+_RESPONSIBLE_ONE = re.compile(r"(?:大人|家长|车主|司机|老板|包工头|工头|物业|房东|店主|人家)[也都还就]?$")
+
+
 def _near_vulnerable(text: str, earlier_text: str, start: int) -> bool:
     """Is the one missing someone who cannot look after themself? Said in the same or the
     sentence before ("老人出门没回来", "我爸有点糊涂。他早上出去到现在没回来"), or, when this
@@ -178,8 +182,13 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
             continue  # these sound like too many everyday words (拿到 ≈ 拿刀, 九九 ≈ 救救, 煤气了 ≈ 没气了)
         if hit.cue.label == ALONE and "车" in text[hit.start:hit.end] and _PUBLIC_VEHICLE.search(text):
             continue  # a child left on a bus is among passengers and a driver, not shut in a car
-        if hit.cue.label == MISSING and not _near_vulnerable(text, earlier_text, hit.start):
-            continue  # "钥匙找不着了", "狗走丢了", "包工头人也找不着了": not a missing person
+        if hit.cue.label == MISSING and (
+            not _near_vulnerable(text, earlier_text, hit.start)
+            or _RESPONSIBLE_ONE.search(_clause_before(text, hit.start, 8))
+        ):
+            # "钥匙找不着了", "狗走丢了", "包工头人也找不着了": not a missing person; nor the grown-up
+            # who left a child in the car ("大人也不知道上哪儿去了"): the child is the danger.
+            continue
         signals.kinds.add(hit.cue.label)
         if hit.cue.label == ALONE and _POLICE_ALONE.search(text, hit.start, hit.end):
             signals.police = True

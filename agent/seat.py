@@ -34,6 +34,7 @@ from agent.state import (
 )
 from agent.summary import draft_work_order
 from agent.types import (
+    RECORD_CATEGORIES,
     TICKET_CATEGORIES,
     CallerRecord,
     CallOutcome,
@@ -186,7 +187,7 @@ class Seat:
         topic = topic_entry.topic if topic_entry else None
         if s.category == "咨询" and s.kb_article is not None:
             topic = s.kb_article.title
-        elif s.category in ("表扬", "建议"):
+        elif s.category in RECORD_CATEGORIES:
             topic = f"{s.category}-{topic}" if topic else s.category
         work_order = None
         if s.category in TICKET_CATEGORIES:
@@ -216,7 +217,7 @@ class Seat:
 
     def _danger_counts(self) -> bool:
         """Praise and suggestions tell of past dangers ("他们五分钟就到了，救了我父亲")."""
-        return self._state.category not in ("表扬", "建议")
+        return self._state.category not in RECORD_CATEGORIES
 
     # ------------------------------------------------------------------ deciding
 
@@ -244,7 +245,7 @@ class Seat:
         s.not_understood = 0
         if s.category == "咨询":
             return self._consult(r)
-        if s.category in ("表扬", "建议"):
+        if s.category in RECORD_CATEGORIES:
             return self._record()
         return self._collect(r)
 

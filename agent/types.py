@@ -15,6 +15,8 @@ ACTIONS = ("answer", "ask", "confirm", "record", "handoff", "goodbye")
 
 CATEGORIES = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
 TICKET_CATEGORIES = ("投诉", "求助", "举报")
+# Thanked and recorded, with no order to file.
+RECORD_CATEGORIES = ("表扬", "建议")
 
 
 @dataclass

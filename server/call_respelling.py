@@ -21,6 +21,8 @@ import numpy as np
 from agent import replies
 from agent.knowledge import SeatKnowledge
 from agent.seat import Seat, SeatSnapshot
+from agent.state import AWAIT_MORE
+from agent.types import RECORD_CATEGORIES
 from server.call_state import AnsweredTurn, CallState
 from server.services import Services
 from server.storage import repository
@@ -104,10 +106,15 @@ def _knows_more(decoded: Seat, respelt: Seat) -> bool:
     the decoded reply asked for a detail of the order and the respelt one would ask for another,
     the call is of the same kind, and every detail the decoded words gave is still there (a place
     heard as 外有七全个阶档 that the respelling reads as 怀柔区泉河街道). Nothing needs saying: the caller
-    answers the question they heard, and the seat no longer needs to ask it again."""
-    if decoded.expecting() not in _ASKING or respelt.expecting() not in _ASKING:
+    answers the question they heard, and the seat no longer needs to ask it again. A praise or
+    a suggestion (no order, so nothing to read back) may need nothing more at all: its place, asked
+    for once, is then kept though the caller never says it again."""
+    if decoded.expecting() not in _ASKING:
         return False
     had, has = decoded.outcome(), respelt.outcome()
+    if respelt.expecting() not in _ASKING and not (respelt.expecting() == AWAIT_MORE and has.route == "answer"
+                                                   and has.category in RECORD_CATEGORIES):
+        return False
     if (had.category, had.route) != (has.category, has.route) or had.topic not in (None, has.topic):
         return False
     if had.urgent > has.urgent:

@@ -93,3 +93,14 @@ def server(settings, database_url, models):
     recognizer, synthesizer = models
     with running_server(settings, database_url, recognizer, synthesizer) as address:
         yield address
+
+
+# ---- the sample knowledge the seat reads (the shared KB, catalogue and gazetteer) ---------------
+
+
+@pytest.fixture(scope="session")
+def knowledge():
+    from agent.knowledge import SeatKnowledge
+
+    kb = SHARED / "kb"
+    return SeatKnowledge.from_files(kb / "sample_kb.jsonl", kb / "catalogue.json", kb / "gazetteer.json")

@@ -3,34 +3,17 @@ not taken from the dev corpora, and each one fails on the seat before it learnt 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from seat_calls import play
 
 from agent.knowledge import SeatKnowledge
 from agent.names import extract_name
 from agent.phone import extract_phone
 from agent.seat import Seat
 
-SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> SeatKnowledge:
-    return SeatKnowledge.from_files(
-        SHARED_KB / "sample_kb.jsonl", SHARED_KB / "catalogue.json", SHARED_KB / "gazetteer.json"
-    )
-
-
-def _call(knowledge: SeatKnowledge, *turns: str) -> Seat:
-    seat = Seat(knowledge)
-    for text in turns:
-        seat.turn(text)
-    return seat
-
 
 def test_a_consultation_that_turns_into_a_complaint_files_an_order(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "你好，我想问一下，这暖气现在是不是已经供上了？屋里按规定得多少度？",
         "那我们家肯定不达标，才十四度，我给供热公司打了四回电话了，每次都说马上来，到现在也没动静。"
@@ -41,7 +24,7 @@ def test_a_consultation_that_turns_into_a_complaint_files_an_order(knowledge):
 
 
 def test_a_caller_who_says_it_is_no_complaint_gets_an_answer(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "喂，我在饭馆打工，老板拖了我两个月工钱。",
         "我倒不是要告他，就想问问，像我这样没钱请律师的，能申请法律援助吗？",
@@ -50,7 +33,7 @@ def test_a_caller_who_says_it_is_no_complaint_gets_an_answer(knowledge):
 
 
 def test_praise_for_a_problem_already_fixed_files_no_order(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "你好，前阵子我打电话反映过小区门口井盖松了，没两天就有人来换好了，今天专门打来说声谢谢，你们真麻利。",
     )
@@ -59,67 +42,13 @@ def test_praise_for_a_problem_already_fixed_files_no_order(knowledge):
 
 
 def test_a_wish_for_a_person_inside_a_suggestion_is_no_handoff(knowledge):
-    seat = _call(knowledge, "我有个建议啊，你们热线能不能碰上老年人打进来，就直接给转人工，别让机器问来问去的？")
+    seat = play(knowledge, "我有个建议啊，你们热线能不能碰上老年人打进来，就直接给转人工，别让机器问来问去的？")
     outcome = seat.finish()
     assert outcome.category == "建议" and outcome.route == "answer"
 
 
-@pytest.mark.parametrize(
-    ("text", "urgent", "police"),
-    [
-        # denied, a worry, the past: not now
-        ("我不是说现在漏气了，就想问问，万一闻到煤气味儿该先干啥？", False, False),
-        ("家里老人总忘关煤气，有什么办法防止漏气吗？", False, False),  # prevention, not a leak
-        ("楼道里堆的东西太多了，上回有家冒烟，消防车都进不来。", False, False),
-        # a threat holds whenever it was made
-        ("前天晚上他拎着根铁棍在门口堵我，说我再敢报警就打死我。", True, True),
-        # a child left in a parked car
-        ("路边停了辆车，后座上有个小孩儿在哭，车门锁着，周围也没大人。", True, True),
-        # an old person living alone, not seen for days
-        ("对门是个独居的老爷子，这三天敲门都没人应，屋里也没动静。", True, False),
-        # bare wires where people walk
-        ("小区门口那个配电箱门掉了，电线都露在外面，孩子们天天从那儿过。", True, False),
-        # a missing person who is not one: the contractor cannot be found
-        ("包工头欠了我们三万块钱，电话不接，人也找不着了，家里老人还等着钱看病。", False, False),
-        # a fight as people tell it: started, something swung, blood seen
-        ("我们楼下那个大排档吵得不行，这会儿更邪乎了，两拨人干起来了，有人抡着凳子，地上都见血了。", True, True),
-        # someone living alone with no sign of life, the clues spread over a long turn
-        ("隔壁王奶奶一个人过，孩子都在外地。平常早上都去遛弯，今天一天没见她出来。"
-         "我敲门敲了好久，里面一点动静都没有。", True, False),
-        # smoke of a colour, a fire that spreads
-        ("楼下车棚里有个电瓶车在充电，电池那块儿直冒黑烟，还噼里啪啦响。", True, False),
-        ("有人在我们楼后边烧垃圾，火越烧越大，都快烧到旁边的柴火垛了。", True, False),
-        # a manhole cover named as people name it
-        ("我想反映一下我们这条街的路灯不亮的事，还有个下水道的盖子不知道被谁偷了，敞着口呢。", True, False),
-        # water at the electrics, a box of live parts left open
-        ("地下室进水了，水都漫到配电箱那儿了，我怕一会儿漏电。", True, False),
-        ("我们家卫生间顶上往下滴水，正好滴在灯上，灯泡那块儿都进水了。", True, False),
-        ("我家楼下的变压器箱子门开着，里面嗡嗡响，小孩老在边上玩。", True, False),
-        # in Beijing words: a 马葫芦 cover gone, a plug strip hot and smelling of burnt rubber, a lift
-        # stuck between floors with a child in it, water dripping through a ceiling lamp
-        ("我们胡同口那个马葫芦盖儿让人给偷了，黑窟窿一个，晚上根本看不见。", True, False),
-        ("楼道里那个插排插了好几个电瓶在充，插排都烫手了，一股胶皮味。", True, False),
-        ("孩子一个人被困电梯里了，电梯不上不下的。", True, False),
-        ("卫生间漏水，顺着吊灯往下滴答，灯都不敢开。", True, False),
-        # no power for a machine someone breathes with
-        ("我们这片停电了，我家老人在家用呼吸机。", True, False),
-        # a lift that stopped with someone still in it
-        ("电梯老出毛病，物业光收钱不修，刚才又停了，我闺女还在里面呢。", True, False),
-        # a lift out of service, and a fire long ago: not now
-        ("我们楼电梯停运一个礼拜了，老人上下楼太不方便了。", False, False),
-        ("去年我们楼有户人家着火了，到现在楼道里的灭火器也没人换。", False, False),
-        # a likeness, and a trapping told of the past: not now
-        ("电梯坏了一个多礼拜了，我爸住十二楼下不去，就跟被困在家里一样。"
-         "上回隔壁单元有人被困在里面，困了俩钟头才出来。", False, False),
-    ],
-)
-def test_danger_as_callers_tell_it(knowledge, text, urgent, police):
-    outcome = _call(knowledge, text).outcome()
-    assert (outcome.urgent, outcome.police) == (urgent, police)
-
-
 def test_a_district_with_a_garbled_street_still_finds_the_street(knowledge):
-    seat = _call(knowledge, "我们那儿路灯全坏了，黑灯瞎火的。", "海淀期学元路接道，清华东路西口那边。")
+    seat = play(knowledge, "我们那儿路灯全坏了，黑灯瞎火的。", "海淀期学元路接道，清华东路西口那边。")
     order = seat.finish().work_order
     assert order is not None and (order.district, order.street) == ("海淀区", "学院路街道")
 
@@ -177,14 +106,14 @@ def test_everyday_words_after_a_misheard_surname_verb_are_no_name():
 
 
 def test_an_address_corrected_in_the_same_breath_keeps_the_correction(knowledge):
-    seat = _call(knowledge, "我们楼的电梯停了好几天了，没人修。",
+    seat = play(knowledge, "我们楼的电梯停了好几天了，没人修。",
                  "丰台区方庄街道，芳星园二区，十二号楼，哦不对，是十四号楼。")
     order = seat.finish().work_order
     assert order is not None and "14号楼" in (order.address or "") and "12号楼" not in (order.address or "")
 
 
 def test_an_address_corrected_in_a_later_turn_replaces_the_first(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "我们小区门口的路灯坏了一个月了。",
         "东城区东花市街道，花市东里，三号楼门口。",
@@ -195,7 +124,7 @@ def test_an_address_corrected_in_a_later_turn_replaces_the_first(knowledge):
 
 
 def test_a_place_given_with_its_district_replaces_loose_place_words(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "我提个建议，我们上班得赶地铁，早上那个垃圾桶都锁着，能不能多开一个时段？",
         "我们是大兴区清源街道，枣园小区。",
@@ -217,18 +146,7 @@ def test_a_place_given_with_its_district_replaces_loose_place_words(knowledge):
     ],
 )
 def test_the_kind_of_call_as_heard(knowledge, turn, category):
-    assert _call(knowledge, turn).outcome().category == category
-
-
-def test_a_worry_misheard_is_still_a_worry(knowledge):
-    # 万一 heard as 万以: a question about what to do, not a gas leak now
-    outcome = _call(knowledge, "我就是想问问，万以哪天家里有煤气味儿了，头一步该干什么？").outcome()
-    assert not outcome.urgent
-
-
-def test_someone_shut_in_a_lift_is_trapped(knowledge):
-    outcome = _call(knowledge, "我爸被关电梯里了，电梯停在半道门打不开，他心脏还不好。").outcome()
-    assert outcome.urgent and outcome.category == "求助"
+    assert play(knowledge, turn).outcome().category == category
 
 
 def _order_read_back(knowledge: SeatKnowledge) -> tuple[Seat, str]:
@@ -260,7 +178,7 @@ def test_not_right_alone_asks_what_is_wrong(knowledge):
 
 
 def test_where_the_caller_lives_is_not_where_the_problem_is(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "我要举报，我自己住东城区东花市街道，上礼拜去通州区看朋友，看见小堡村南边有个厂子往河沟里直排黑水。",
     )
@@ -269,7 +187,7 @@ def test_where_the_caller_lives_is_not_where_the_problem_is(knowledge):
 
 
 def test_a_home_said_first_gives_way_to_the_place_of_the_problem(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "你好，我家住在朝阳区，我想反映个事儿。",
         "我单位楼下，海淀区中关村街道，科学院南路那边的人行道让共享单车堵死了。",
@@ -288,86 +206,19 @@ def test_a_caller_not_understood_at_first_is_asked_which_kind_of_call_before_a_h
 
 
 def test_a_caller_who_cannot_follow_the_machine_gets_a_person(knowledge):
-    seat = _call(knowledge, "你好，我想问问新能源车摇号的事儿。",
+    seat = play(knowledge, "你好，我想问问新能源车摇号的事儿。",
                  "哎呀，你说的这些我听不明白，你这个机器说话太快了，找个人跟我说吧。")
     assert seat.finish().route == "handoff"
 
 
-@pytest.mark.parametrize(
-    ("text", "urgent"),
-    [
-        ("楼上的老爷子一个人主，这两天敲门都不应，也没见他出来。", True),  # 住 heard as 主
-        ("路边那根电线杆子底下，线头就大拉在地上，孩子们天天从那儿过。", True),  # 耷拉 heard as 大拉
-        # 养了 heard as 淹了: nothing flooded before it
-        ("对门那户人家，淹了两条大狗，天天半夜叫，吵得人睡不着。", False),
-        ("下了一夜雨，我们地下室全淹了。", True),
-        # 我家 is home, whatever follows it
-        ("我家暴雨天老是漏水，想问问找谁修。", False),
-        ("我老公喝多了就家暴我，我现在躲在邻居家。", True),
-    ],
-)
-def test_danger_as_heard(knowledge, text, urgent):
-    assert _call(knowledge, text).outcome().urgent == urgent
-
-
 @pytest.mark.parametrize("heard", ["我想提个介意，关于咱们小区的健身器材。", "我想提各介意，健身器材太少了。"])
 def test_a_suggestion_as_heard(knowledge, heard):
-    assert _call(knowledge, heard).outcome().category == "建议"  # 提个建议 heard as 提个/各介意
-
-
-def test_a_danger_the_respelt_words_reveal_is_taken_and_advised_late(knowledge):
-    from server.call_respelling import reread
-
-    seat = Seat(knowledge)
-    before = seat.snapshot()
-    # 晕倒 decoded as 晕到: an illness is not read by sound alone, so only the respelling tells it
-    said = seat.turn("我们楼下小卖部门口有个老大爷晕到了，我在旁边呢。").text
-    assert not seat.outcome().urgent
-    taken = reread(seat, before, "我们楼下小卖部门口有个老大爷晕倒了，我在旁边呢。", said)
-    assert taken is not None
-    copy, advice = taken
-    assert copy.outcome().urgent and advice is not None and "120" in advice
-
-
-def test_respelt_words_answered_differently_without_danger_are_not_taken(knowledge):
-    from server.call_respelling import reread
-
-    seat = Seat(knowledge)
-    before = seat.snapshot()
-    said = seat.turn("我想跟你们反映一下社区的刘主任。").text
-    assert reread(seat, before, "我想跟你们表扬一下社区的刘主任。", said) is None
-
-
-def test_a_question_the_respelt_words_make_answerable_gets_its_answer_late(knowledge):
-    from server.call_respelling import reread
-
-    seat = Seat(knowledge)
-    before = seat.snapshot()
-    said = seat.turn("你好，我刚来北京上班三个多月，想问一下基础正怎么办，需要什么条件？").text
-    taken = reread(seat, before, "你好，我刚来北京上班三个多月，想问一下居住证怎么办，需要什么条件？", said)
-    assert taken is not None
-    copy, words = taken
-    assert words is not None and words.startswith("不好意思，刚才我没听准") and "居住登记" in words
-    assert copy.finish().kb_article == "kb-001"
-
-
-def test_a_call_only_the_respelt_words_make_sense_of_is_taken_with_the_reply_said_late(knowledge):
-    from server.call_respelling import reread
-
-    seat = Seat(knowledge)
-    before = seat.snapshot()
-    said = seat.turn("你好，我们小区门口那条路，一溜路东全部亮，黑东瞎火灯，晚上遛弯儿的人又多。").text
-    assert seat.outcome().category is None
-    taken = reread(seat, before, "你好，我们小区门口那条路，一溜路灯全部亮，黑灯瞎火的，晚上遛弯儿的人又多。", said)
-    assert taken is not None
-    copy, words = taken
-    assert copy.outcome().category == "投诉" and copy.outcome().topic == "路灯不亮"
-    assert words is not None and words.startswith("不好意思，刚才我没听准") and "哪个区" in words
+    assert play(knowledge, heard).outcome().category == "建议"  # 提个建议 heard as 提个/各介意
 
 
 def test_a_street_with_its_suffix_misheard_is_where_not_what(knowledge):
     # 东花市街道 written 东花市街等 (as 街灯 sounds): the place is taken, and no street lamp is reported.
-    seat = _call(knowledge, "喂，你好。", "在东城区东花市街等，北里东区十六号楼，楼下那个饭馆天天开到半夜。")
+    seat = play(knowledge, "喂，你好。", "在东城区东花市街等，北里东区十六号楼，楼下那个饭馆天天开到半夜。")
     assert seat.outcome().caller.street == "东花市街道"
     assert seat.outcome().topic != "路灯不亮"
 
@@ -376,15 +227,15 @@ def test_a_number_corrected_is_no_new_address(knowledge):
     # 不对不对 takes back digits here, not the place: the address said before stands.
     for said in ("电话是一三八，零零一二，不对不对，是一三九，零零一二，三四五六，我姓钱。",
                  "在望京街道，电话一三九一一二二三三四四，不对，最后四位是三三四五，就在望花路东里三号楼门口。"):
-        seat = _call(knowledge, "我们小区门口的路灯坏了一个礼拜了。", "朝阳区望京街道，望花路东里三号楼门口。", said)
+        seat = play(knowledge, "我们小区门口的路灯坏了一个礼拜了。", "朝阳区望京街道，望花路东里三号楼门口。", said)
         assert seat.outcome().caller.address == "望花路东里3号楼门口"
 
 
 def test_where_it_is_told_with_the_problem_is_the_address_once_the_district_comes(knowledge):
-    seat = _call(knowledge, "你好，我要投诉，天坛公园东门外边那个公交站，天天有黑车在那儿拉客。", "东城区天坛街道。")
+    seat = play(knowledge, "你好，我要投诉，天坛公园东门外边那个公交站，天天有黑车在那儿拉客。", "东城区天坛街道。")
     assert seat.outcome().caller.address == "天坛公园东门外边那个公交站"
     # ... and over an address that only says roughly where
-    seat = _call(knowledge, "你好，路口那个报刊亭旁边的井盖碎了一半。", "丰台区，方庄那边。")
+    seat = play(knowledge, "你好，路口那个报刊亭旁边的井盖碎了一半。", "丰台区，方庄那边。")
     address = seat.outcome().caller.address
     assert address is not None and "报刊亭旁边" in address
 
@@ -395,52 +246,12 @@ def test_a_surname_heard_a_near_sound_off_is_still_a_surname():
 
 
 def test_going_out_and_losing_the_way_are_no_address(knowledge):
-    seat = _call(knowledge, "我想表扬一下，上个礼拜我母亲出门迷了路，是派出所的民警把她送回来的。")
+    seat = play(knowledge, "我想表扬一下，上个礼拜我母亲出门迷了路，是派出所的民警把她送回来的。")
     assert seat.finish().caller.address is None
 
 
-def test_call_me_on_this_number_is_no_blow(knowledge):
-    seat = _call(knowledge, "我们楼电梯坏了一个多礼拜了，物业说等配件。", "我姓耿，耿女士，电话就打我现在这个号。")
-    assert not seat.outcome().urgent
-    assert _call(knowledge, "我老公喝多了又打我，我现在躲在邻居家。").outcome().police
-
-
-def test_a_place_only_the_respelt_words_name_is_taken_without_asking_again(knowledge):
-    from server.call_respelling import reread
-
-    seat = Seat(knowledge)
-    seat.turn("你好，我们小区门口的垃圾桶好几天没人清了，臭得不行。")
-    before = seat.snapshot()
-    said = seat.turn("在外有七全个阶档，青春路边上那个小区。").text
-    assert seat.expecting() == "place"
-    taken = reread(seat, before, "在怀柔区泉河街道，青春路边上那个小区。", said)
-    assert taken is not None
-    copy, words = taken
-    assert words is None  # the caller answers the question heard; nothing to take back
-    assert (copy.outcome().caller.district, copy.outcome().caller.street) == ("怀柔区", "泉河街道")
-    assert copy.expecting() != "place"
-
-
-def test_respelt_words_that_lose_a_detail_are_not_taken(knowledge):
-    from server.call_respelling import reread
-
-    seat = Seat(knowledge)
-    seat.turn("你好，我们小区门口的垃圾桶好几天没人清了，臭得不行。")
-    before = seat.snapshot()
-    said = seat.turn("在怀柔区泉河街道，青春路边上那个小区。").text
-    assert reread(seat, before, "在外有七全个阶档，青春路边上那个小区。", said) is None
-
-
-def test_words_of_danger_written_as_homophones_are_listened_for_again(knowledge):
-    # 喘气儿都费劲 decoded as 传气而都飞进: the respelling is asked to hear the audio for them
-    heard = knowledge.misspellings.find("我爸现在传气而都飞进，你们快来人。")
-    assert {"喘气", "费劲"} <= {m.term for m in heard}
-    seat = _call(knowledge, "我爸现在喘气而都费劲，你们快来人。")
-    assert seat.outcome().urgent
-
-
 def test_a_number_corrected_does_not_correct_the_address(knowledge):
-    seat = _call(knowledge, "我举报我们楼里有群租，住了十几个人，天天半夜进进出出。",
+    seat = play(knowledge, "我举报我们楼里有群租，住了十几个人，天天半夜进进出出。",
                  "海淀区西三旗街道，育新花园，二十三号楼。",
                  "我姓费，电话139，不对，13801642759，是138开头的。")
     order = seat.finish().work_order
@@ -448,50 +259,13 @@ def test_a_number_corrected_does_not_correct_the_address(knowledge):
     assert order.address is not None and "育新花园" in order.address
 
 
-def test_a_danger_told_of_in_a_complaint_keeps_it_a_complaint(knowledge):
-    seat = _call(knowledge, "你好，我们小区东门那一排路灯坏了半个多月了，晚上黑咕隆咚的。",
-                 "还有个配电箱的门掉了，里面的电线都露在外面，小孩放学都从那儿过，我看着都害怕。")
-    outcome = seat.outcome()
-    assert outcome.category == "投诉" and outcome.urgent
-
-
-def test_a_child_shut_in_a_car_goes_to_a_person(knowledge):
-    seat = _call(knowledge, "快来人啊，商场门口停的车里锁着个小孩，哭得脸都红了，旁边一个大人都没有，我们能砸玻璃吗？")
-    outcome = seat.outcome()
-    assert outcome.urgent and outcome.police
-    assert (outcome.route, outcome.handoff_reason) == ("handoff", "child_in_danger")
-
-
-def test_a_boss_who_has_run_off_is_no_missing_person(knowledge):
-    # 老板 sounds like 老伴; only a vulnerable person named in so many words makes a search urgent.
-    outcome = _call(knowledge, "健身房关门了，老板也找不着了，我卡里还有三千多块钱呢，能要回来吗？").finish()
-    assert not outcome.urgent and not outcome.police
-    outcome = _call(knowledge, "我老伴早上出去买菜，到现在都没回来，哪儿都找不着了。").finish()
-    assert outcome.urgent and outcome.police
-
-
 def test_singing_into_the_night_is_noise_from_a_business(knowledge):
-    outcome = _call(knowledge, "师傅您好，我们楼下新开了个KTV，每天晚上唱到两三点，这个能不能管一管？").finish()
+    outcome = play(knowledge, "师傅您好，我们楼下新开了个KTV，每天晚上唱到两三点，这个能不能管一管？").finish()
     assert outcome.work_order is not None and outcome.work_order.topic == "噪音扰民-商业经营"
 
 
-def test_a_smell_of_rotten_eggs_on_the_stairs_is_a_gas_leak(knowledge):
-    outcome = _call(knowledge, "你好，我们这个单元一进门就是一股子臭鸡蛋似的味儿，不知道谁家灶台没关。").finish()
-    assert outcome.urgent and outcome.category == "求助"
-    assert outcome.work_order is not None and outcome.work_order.topic == "燃气异味"
-
-
-def test_praise_that_tells_of_a_burst_pipe_days_ago_raises_no_alarm(knowledge):
-    outcome = _call(
-        knowledge,
-        "你好，我是想表扬一下供水公司的师傅们。",
-        "上礼拜三半夜，我们楼门口的水管子冻裂了，他们几个人干了一宿，早上就给修好了。",
-    ).finish()
-    assert outcome.category == "表扬" and not outcome.urgent
-
-
 def test_details_given_after_an_answer_turn_the_question_into_an_order(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "我问一下啊，暖气不是早就来了吗，我家这片子摸着温吞吞的，物业的人来了看了一眼就走了，屋里还是冷。",
         "我在朝阳区劲松街道，劲松八区，五号楼，我姓吕，吕先生，电话一三九，幺二三四，五六七八。",
@@ -511,7 +285,7 @@ def test_a_dictation_goes_on_after_its_correction():
 
 
 def test_an_address_ruled_out_then_given_replaces_the_first(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "我要投诉楼下的烧烤摊，油烟呛得开不了窗。",
         "海淀区学院路街道，石板房南里，三号楼。",
@@ -523,7 +297,7 @@ def test_an_address_ruled_out_then_given_replaces_the_first(knowledge):
 
 
 def test_the_place_said_before_its_district_is_the_address(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "我要反映个事，老人出门找不着了，他有点糊涂。",
         "他平时就在鲁谷东街那个小公园下棋，我们是石景山区鲁谷街道的。",
@@ -533,7 +307,7 @@ def test_the_place_said_before_its_district_is_the_address(knowledge):
 
 
 def test_harm_told_of_a_wrong_done_keeps_it_a_report(knowledge):
-    outcome = _call(
+    outcome = play(
         knowledge,
         "我反映个事，村西头那个收破烂的院子，这一个月天天夜里烧电缆皮，呛得人睡不着，满村都是那个味儿。",
     ).finish()
@@ -541,7 +315,7 @@ def test_harm_told_of_a_wrong_done_keeps_it_a_report(knowledge):
 
 
 def test_a_caller_who_says_what_they_mean_is_making_a_suggestion(knowledge):
-    outcome = _call(
+    outcome = play(
         knowledge,
         "我们这片老人多，公交站那儿一把椅子都没有，站半天腿都酸了，谁也不管。",
         "我的意思是，能不能在站台那儿给安几个座椅？我们是丰台区方庄街道的。",
@@ -554,7 +328,7 @@ def test_a_surname_spelled_by_its_radical_keeps_its_own_character():
 
 
 def test_what_the_caller_says_the_call_is_about_outweighs_details_on_the_way(knowledge):
-    outcome = _call(
+    outcome = play(
         knowledge,
         "你好，我反映个违章搭建的事儿。我们楼后头有户人家在院里用彩钢板盖了间房，还把污水管子接到了胡同里，"
         "一下雨就往外冒脏水。东城区景山街道，黄化门街，我姓苗，电话一三八零幺二三四五六七。",
@@ -576,54 +350,18 @@ def test_a_surname_spelled_by_its_radical_is_the_one_with_that_radical(said, nam
 
 
 def test_asking_for_someone_to_come_and_fix_it_is_no_question_for_the_kb(knowledge):
-    outcome = _call(knowledge, "我们楼门口的路灯坏了半个月了，晚上黑咕隆咚的，能不能让路灯所的来修修？").finish()
+    outcome = play(knowledge, "我们楼门口的路灯坏了半个月了，晚上黑咕隆咚的，能不能让路灯所的来修修？").finish()
     assert outcome.category in ("投诉", "求助") and outcome.route == "ticket" and outcome.kb_article is None
-
-
-@pytest.mark.parametrize("said", [
-    "楼下饭馆的电动三轮车在门口充电，刚才电瓶那儿着起来了，火苗子老高。",
-    "我婆婆在卫生间滑了一跤，现在躺地上说不出话，嘴都歪了。",
-    "电梯门打不开，我和孩子困在里头快半个钟头了。",
-    "他们几个在楼下拿着钢管往一个小伙子身上招呼，那人都不动了。",
-])
-def test_a_danger_now_told_in_everyday_words_is_urgent(knowledge, said):
-    assert _call(knowledge, said).finish().urgent
-
-
-@pytest.mark.parametrize("said", [
-    "辅路上塌了个坑，脸盆那么大，下雨就看不见，你们给补补吧。",  # a pothole: a repair, not a rescue
-    "楼下烧烤店那烟顺着楼道往上窜，熏得我们家没法开窗。",  # cooking smoke, not a fire
-    "去年我们楼里有户人家厨房着过火，现在楼道里还堆满了杂物。",
-])
-def test_trouble_that_is_no_danger_now_raises_no_alarm(knowledge, said):
-    assert not _call(knowledge, said).finish().urgent
 
 
 def test_a_complaint_asked_as_a_question_is_not_answered_by_an_article_sharing_a_word(knowledge):
     # 电动车 is said in passing; the e-bike registration article has nothing to do with a fire lane
-    outcome = _call(
+    outcome = play(
         knowledge,
         "我就想问问，我们小区那条消防车道一到晚上就停满了车，连辆电动车都过不去，着了火消防车怎么进来？物业收着钱就不管管吗？",
     ).finish()
     assert outcome.category == "投诉" and outcome.kb_article is None
     assert outcome.work_order is not None and outcome.work_order.topic == "消防通道堵塞"
-
-
-def test_an_old_man_who_forgets_and_has_gone_is_a_missing_person(knowledge):
-    outcome = _call(
-        knowledge, "我们家老头子记性差得很，连家门都认不全了，早上一出门人就没影儿了，到现在还没回来。"
-    ).finish()
-    assert outcome.urgent and outcome.police and outcome.work_order.topic == "老人走失"
-
-
-def test_a_child_out_on_a_window_ledge_goes_to_a_person_with_110(knowledge):
-    outcome = _call(knowledge, "快来人啊，对面楼五层一个小孩儿爬到窗户外边的空调架上了，家里好像没大人！").finish()
-    assert outcome.urgent and outcome.police and outcome.route == "handoff"
-
-
-def test_a_gang_with_iron_bars_is_a_fight_not_a_fallen_tree(knowledge):
-    outcome = _call(knowledge, "外头一帮人拿着铁棍追着一个人打，还在砸我们店的玻璃！").finish()
-    assert outcome.urgent and outcome.police and outcome.work_order.topic == "打架斗殴"
 
 
 def test_a_landline_after_a_sentence_ending_particle(knowledge):
@@ -636,7 +374,7 @@ def test_a_rare_surname_spelled_by_a_word_it_is_in():
 
 
 def test_a_building_corrected_keeps_the_estate(knowledge):
-    seat = _call(
+    seat = play(
         knowledge,
         "我们楼电梯坏了快十天了，一直没人修。",
         "海淀区北太平庄街道，蓟门里小区，北区十号楼。",
@@ -647,47 +385,18 @@ def test_a_building_corrected_keeps_the_estate(knowledge):
 
 
 def test_thanks_for_wages_paid_after_a_complaint_is_praise(knowledge):
-    outcome = _call(
+    outcome = play(
         knowledge,
         "我是外地来打工的，去年工钱被拖着，打了你们电话，后来劳动监察的同志帮着跑，上个月钱都拿到了。我没别的事，就是想说声谢谢。",
     ).finish()
     assert outcome.category == "表扬" and outcome.route == "answer"
 
 
-def test_junk_burnt_on_purpose_every_evening_is_a_report_not_a_fire(knowledge):
-    outcome = _call(
-        knowledge,
-        "我举报，村口空地上有个收破烂的天天傍晚把泡沫板旧沙发堆一块儿点了，"
-        "一烧就是好几个钟头，塑料味儿熏死人。",
-    ).finish()
-    assert not outcome.urgent and outcome.category == "举报" and outcome.work_order.topic == "露天焚烧"
-
-
 def test_a_flat_let_by_the_night_with_bunk_beds_is_overcrowded_letting(knowledge):
-    outcome = _call(
+    outcome = play(
         knowledge, "我举报个事，楼里有一户改成小旅馆了，按天往外租，两居室摆了好几张上下铺，天天都是生脸儿。"
     ).finish()
     assert outcome.work_order.topic == "群租房"
-
-
-@pytest.mark.parametrize("said, kind", [
-    ("喂，我爸刚来电话说有个自称是检察院的人让他把存款转到安全账户，他现在正往银行去呢，我拦不住。", "fraud"),
-    ("喂，对面商场楼顶上有个小伙子坐在边儿上，腿都耷拉在外头了，看着像是要往下跳，我在丰台区方庄这边。", "jumper"),
-])
-def test_a_danger_a_person_must_handle_now_goes_to_one_with_110(knowledge, said, kind):
-    seat = _call(knowledge, said)
-    outcome = seat.finish()
-    assert outcome.urgent and outcome.police and outcome.route == "handoff"
-    assert kind in seat.safety_advice_given()
-
-
-def test_a_battery_smoking_now_is_a_fire_whatever_was_said_about_every_night(knowledge):
-    outcome = _call(
-        knowledge,
-        "我反映个事儿，楼里送快递的天天把电动车推楼道里充电，一充一整夜。",
-        "哎哟你等会儿，楼道里一股烧塑料的味儿，三楼那辆车的电池那儿冒烟了！",
-    ).finish()
-    assert outcome.urgent
 
 
 def test_a_surname_then_the_whole_name():
@@ -696,7 +405,7 @@ def test_a_surname_then_the_whole_name():
 
 
 def test_passed_from_one_office_to_another_is_a_grievance(knowledge):
-    outcome = _call(
+    outcome = play(
         knowledge, "我们这儿下水道堵了，脏水从井里往外冒，找了好几拨人，都说不归自己管，你们这有人管吗？"
     ).finish()
     assert outcome.category == "投诉"
@@ -723,7 +432,7 @@ def test_passed_from_one_office_to_another_is_a_grievance(knowledge):
      "听说北京养狗规矩多，都要办些啥，啥样的狗能养？", "kb-031"),
 ])
 def test_a_consultation_in_the_callers_own_words_finds_its_article(knowledge, said, article):
-    outcome = _call(knowledge, said).finish()
+    outcome = play(knowledge, said).finish()
     assert outcome.category == "咨询" and outcome.kb_article == article
 
 
@@ -736,24 +445,3 @@ def test_full_names_as_callers_give_them(said, name):
     assert extract_name(said).name == name
 
 
-@pytest.mark.parametrize("said", [
-    "垃圾站后头地上躺着个人，是个老头儿，我叫他他不吭声，嘴唇都发紫了。",  # someone lying there, not answering
-    "那段路面往下塌了一大块，底下都掏空了，还在往外扩，刚才一辆车差点栽进去。",  # a road caving in now
-    "楼上女的在喊救命，砰砰的，像是拿脑袋往墙上撞。",  # a cry for help behind a wall
-])
-def test_dangers_told_late_in_other_words_are_urgent(knowledge, said):
-    assert _call(knowledge, "我反映个事儿。", said).finish().urgent
-
-
-def test_a_child_left_on_a_bus_and_shouting_passengers_raise_no_alarm(knowledge):
-    outcome = _call(
-        knowledge,
-        "我投诉公交司机，孩子刚上去我还没上，他就关门开走了，孩子一个人在车里头直哭，后来车上的乘客嚷嚷起来他才停下。",
-    ).finish()
-    assert not outcome.urgent and not outcome.police
-
-
-def test_a_danger_word_heard_inside_a_can_i_question_is_no_danger(knowledge):
-    # 拿到 heard as 拿刀: "can I get the new card that day?" tells of no knife
-    outcome = _call(knowledge, "社保卡丢了怎么补？", "我去银行补的话，当天能拿刀新卡吗？要不要交钱？").finish()
-    assert not outcome.urgent and not outcome.police and outcome.kb_article == "kb-002"

@@ -5,24 +5,13 @@ the model fails, and consultation answers worded by the model from the KB articl
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from llm_standin import Answer, Failure, LlmStandin
 
 from agent.knowledge import SeatKnowledge
 from agent.llm import LlmClient
 from agent.llm.understanding import LlmUnderstanding
 from agent.seat import Seat
-
-SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> SeatKnowledge:
-    return SeatKnowledge.from_files(
-        SHARED_KB / "sample_kb.jsonl", SHARED_KB / "catalogue.json", SHARED_KB / "gazetteer.json"
-    )
 
 
 def _seat(knowledge: SeatKnowledge, llm: LlmStandin) -> Seat:

@@ -3,21 +3,10 @@
 The seat runs on the real knowledge: the shared sample KB, catalogue and gazetteer.
 """
 
-from pathlib import Path
 
 import pytest
 
-from agent.knowledge import SeatKnowledge
 from agent.seat import Seat
-
-SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> SeatKnowledge:
-    return SeatKnowledge.from_files(
-        SHARED_KB / "sample_kb.jsonl", SHARED_KB / "catalogue.json", SHARED_KB / "gazetteer.json"
-    )
 
 
 def call(knowledge, *turns, caller_number=None):

@@ -7,7 +7,6 @@ through the real Whisper base, with misspellings written as the model writes the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,8 +16,6 @@ from agent.knowledge import SeatKnowledge
 from voice.asr.base import SAMPLE_RATE, Segment
 from voice.asr.respelling import respell
 from voice.asr.whisper import WhisperRecognizer
-
-SHARED_KB = Path(__file__).resolve().parents[2] / "shared" / "kb"
 
 
 class PreferringScorer:
@@ -77,13 +74,6 @@ def test_nothing_to_judge_costs_nothing() -> None:
     scorer = PreferringScorer({})
     assert respell(np.zeros(SAMPLE_RATE, np.float32), "你好", [], [], scorer) == ("你好", [])
     assert scorer.asked == []
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> SeatKnowledge:
-    return SeatKnowledge.from_files(
-        SHARED_KB / "sample_kb.jsonl", SHARED_KB / "catalogue.json", SHARED_KB / "gazetteer.json"
-    )
 
 
 @pytest.mark.parametrize("clip, heard, said", [

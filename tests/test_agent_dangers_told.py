@@ -1,0 +1,276 @@
+"""Dangers as callers tell them, and as the recogniser writes them: what is urgent now, what goes to
+110 or to a person, and what only sounds like a danger (a worry, the past, a likeness, a decoy). The
+sentences are written for these tests, not taken from the dev corpora."""
+
+from __future__ import annotations
+
+import pytest
+from seat_calls import play
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent", "police"),
+    [
+        # denied, a worry, the past: not now
+        ("我不是说现在漏气了，就想问问，万一闻到煤气味儿该先干啥？", False, False),
+        ("家里老人总忘关煤气，有什么办法防止漏气吗？", False, False),  # prevention, not a leak
+        ("楼道里堆的东西太多了，上回有家冒烟，消防车都进不来。", False, False),
+        # a threat holds whenever it was made
+        ("前天晚上他拎着根铁棍在门口堵我，说我再敢报警就打死我。", True, True),
+        # a child left in a parked car
+        ("路边停了辆车，后座上有个小孩儿在哭，车门锁着，周围也没大人。", True, True),
+        # an old person living alone, not seen for days
+        ("对门是个独居的老爷子，这三天敲门都没人应，屋里也没动静。", True, False),
+        # bare wires where people walk
+        ("小区门口那个配电箱门掉了，电线都露在外面，孩子们天天从那儿过。", True, False),
+        # a missing person who is not one: the contractor cannot be found
+        ("包工头欠了我们三万块钱，电话不接，人也找不着了，家里老人还等着钱看病。", False, False),
+        # a fight as people tell it: started, something swung, blood seen
+        ("我们楼下那个大排档吵得不行，这会儿更邪乎了，两拨人干起来了，有人抡着凳子，地上都见血了。", True, True),
+        # someone living alone with no sign of life, the clues spread over a long turn
+        ("隔壁王奶奶一个人过，孩子都在外地。平常早上都去遛弯，今天一天没见她出来。"
+         "我敲门敲了好久，里面一点动静都没有。", True, False),
+        # smoke of a colour, a fire that spreads
+        ("楼下车棚里有个电瓶车在充电，电池那块儿直冒黑烟，还噼里啪啦响。", True, False),
+        ("有人在我们楼后边烧垃圾，火越烧越大，都快烧到旁边的柴火垛了。", True, False),
+        # a manhole cover named as people name it
+        ("我想反映一下我们这条街的路灯不亮的事，还有个下水道的盖子不知道被谁偷了，敞着口呢。", True, False),
+        # water at the electrics, a box of live parts left open
+        ("地下室进水了，水都漫到配电箱那儿了，我怕一会儿漏电。", True, False),
+        ("我们家卫生间顶上往下滴水，正好滴在灯上，灯泡那块儿都进水了。", True, False),
+        ("我家楼下的变压器箱子门开着，里面嗡嗡响，小孩老在边上玩。", True, False),
+        # in Beijing words: a 马葫芦 cover gone, a plug strip hot and smelling of burnt rubber, a lift
+        # stuck between floors with a child in it, water dripping through a ceiling lamp
+        ("我们胡同口那个马葫芦盖儿让人给偷了，黑窟窿一个，晚上根本看不见。", True, False),
+        ("楼道里那个插排插了好几个电瓶在充，插排都烫手了，一股胶皮味。", True, False),
+        ("孩子一个人被困电梯里了，电梯不上不下的。", True, False),
+        ("卫生间漏水，顺着吊灯往下滴答，灯都不敢开。", True, False),
+        # no power for a machine someone breathes with
+        ("我们这片停电了，我家老人在家用呼吸机。", True, False),
+        # a lift that stopped with someone still in it
+        ("电梯老出毛病，物业光收钱不修，刚才又停了，我闺女还在里面呢。", True, False),
+        # a lift out of service, and a fire long ago: not now
+        ("我们楼电梯停运一个礼拜了，老人上下楼太不方便了。", False, False),
+        ("去年我们楼有户人家着火了，到现在楼道里的灭火器也没人换。", False, False),
+        # a likeness, and a trapping told of the past: not now
+        ("电梯坏了一个多礼拜了，我爸住十二楼下不去，就跟被困在家里一样。"
+         "上回隔壁单元有人被困在里面，困了俩钟头才出来。", False, False),
+    ],
+)
+def test_danger_as_callers_tell_it(knowledge, text, urgent, police):
+    outcome = play(knowledge, text).outcome()
+    assert (outcome.urgent, outcome.police) == (urgent, police)
+
+
+def test_a_worry_misheard_is_still_a_worry(knowledge):
+    # 万一 heard as 万以: a question about what to do, not a gas leak now
+    outcome = play(knowledge, "我就是想问问，万以哪天家里有煤气味儿了，头一步该干什么？").outcome()
+    assert not outcome.urgent
+
+
+def test_someone_shut_in_a_lift_is_trapped(knowledge):
+    outcome = play(knowledge, "我爸被关电梯里了，电梯停在半道门打不开，他心脏还不好。").outcome()
+    assert outcome.urgent and outcome.category == "求助"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("楼上的老爷子一个人主，这两天敲门都不应，也没见他出来。", True),  # 住 heard as 主
+        ("路边那根电线杆子底下，线头就大拉在地上，孩子们天天从那儿过。", True),  # 耷拉 heard as 大拉
+        # 养了 heard as 淹了: nothing flooded before it
+        ("对门那户人家，淹了两条大狗，天天半夜叫，吵得人睡不着。", False),
+        ("下了一夜雨，我们地下室全淹了。", True),
+        # 我家 is home, whatever follows it
+        ("我家暴雨天老是漏水，想问问找谁修。", False),
+        ("我老公喝多了就家暴我，我现在躲在邻居家。", True),
+    ],
+)
+def test_danger_as_heard(knowledge, text, urgent):
+    assert play(knowledge, text).outcome().urgent == urgent
+
+
+def test_call_me_on_this_number_is_no_blow(knowledge):
+    seat = play(knowledge, "我们楼电梯坏了一个多礼拜了，物业说等配件。", "我姓耿，耿女士，电话就打我现在这个号。")
+    assert not seat.outcome().urgent
+    assert play(knowledge, "我老公喝多了又打我，我现在躲在邻居家。").outcome().police
+
+
+def test_words_of_danger_written_as_homophones_are_listened_for_again(knowledge):
+    # 喘气儿都费劲 decoded as 传气而都飞进: the respelling is asked to hear the audio for them
+    heard = knowledge.misspellings.find("我爸现在传气而都飞进，你们快来人。")
+    assert {"喘气", "费劲"} <= {m.term for m in heard}
+    seat = play(knowledge, "我爸现在喘气而都费劲，你们快来人。")
+    assert seat.outcome().urgent
+
+
+def test_a_danger_told_of_in_a_complaint_keeps_it_a_complaint(knowledge):
+    seat = play(knowledge, "你好，我们小区东门那一排路灯坏了半个多月了，晚上黑咕隆咚的。",
+                 "还有个配电箱的门掉了，里面的电线都露在外面，小孩放学都从那儿过，我看着都害怕。")
+    outcome = seat.outcome()
+    assert outcome.category == "投诉" and outcome.urgent
+
+
+def test_a_child_shut_in_a_car_goes_to_a_person(knowledge):
+    seat = play(knowledge, "快来人啊，商场门口停的车里锁着个小孩，哭得脸都红了，旁边一个大人都没有，我们能砸玻璃吗？")
+    outcome = seat.outcome()
+    assert outcome.urgent and outcome.police
+    assert (outcome.route, outcome.handoff_reason) == ("handoff", "child_in_danger")
+
+
+def test_a_boss_who_has_run_off_is_no_missing_person(knowledge):
+    # 老板 sounds like 老伴; only a vulnerable person named in so many words makes a search urgent.
+    outcome = play(knowledge, "健身房关门了，老板也找不着了，我卡里还有三千多块钱呢，能要回来吗？").finish()
+    assert not outcome.urgent and not outcome.police
+    outcome = play(knowledge, "我老伴早上出去买菜，到现在都没回来，哪儿都找不着了。").finish()
+    assert outcome.urgent and outcome.police
+
+
+def test_a_smell_of_rotten_eggs_on_the_stairs_is_a_gas_leak(knowledge):
+    outcome = play(knowledge, "你好，我们这个单元一进门就是一股子臭鸡蛋似的味儿，不知道谁家灶台没关。").finish()
+    assert outcome.urgent and outcome.category == "求助"
+    assert outcome.work_order is not None and outcome.work_order.topic == "燃气异味"
+
+
+def test_praise_that_tells_of_a_burst_pipe_days_ago_raises_no_alarm(knowledge):
+    outcome = play(
+        knowledge,
+        "你好，我是想表扬一下供水公司的师傅们。",
+        "上礼拜三半夜，我们楼门口的水管子冻裂了，他们几个人干了一宿，早上就给修好了。",
+    ).finish()
+    assert outcome.category == "表扬" and not outcome.urgent
+
+
+@pytest.mark.parametrize("said", [
+    "楼下饭馆的电动三轮车在门口充电，刚才电瓶那儿着起来了，火苗子老高。",
+    "我婆婆在卫生间滑了一跤，现在躺地上说不出话，嘴都歪了。",
+    "电梯门打不开，我和孩子困在里头快半个钟头了。",
+    "他们几个在楼下拿着钢管往一个小伙子身上招呼，那人都不动了。",
+])
+def test_a_danger_now_told_in_everyday_words_is_urgent(knowledge, said):
+    assert play(knowledge, said).finish().urgent
+
+
+@pytest.mark.parametrize("said", [
+    "辅路上塌了个坑，脸盆那么大，下雨就看不见，你们给补补吧。",  # a pothole: a repair, not a rescue
+    "楼下烧烤店那烟顺着楼道往上窜，熏得我们家没法开窗。",  # cooking smoke, not a fire
+    "去年我们楼里有户人家厨房着过火，现在楼道里还堆满了杂物。",
+])
+def test_trouble_that_is_no_danger_now_raises_no_alarm(knowledge, said):
+    assert not play(knowledge, said).finish().urgent
+
+
+def test_an_old_man_who_forgets_and_has_gone_is_a_missing_person(knowledge):
+    outcome = play(
+        knowledge, "我们家老头子记性差得很，连家门都认不全了，早上一出门人就没影儿了，到现在还没回来。"
+    ).finish()
+    assert outcome.urgent and outcome.police and outcome.work_order.topic == "老人走失"
+
+
+def test_a_child_out_on_a_window_ledge_goes_to_a_person_with_110(knowledge):
+    outcome = play(knowledge, "快来人啊，对面楼五层一个小孩儿爬到窗户外边的空调架上了，家里好像没大人！").finish()
+    assert outcome.urgent and outcome.police and outcome.route == "handoff"
+
+
+def test_a_gang_with_iron_bars_is_a_fight_not_a_fallen_tree(knowledge):
+    outcome = play(knowledge, "外头一帮人拿着铁棍追着一个人打，还在砸我们店的玻璃！").finish()
+    assert outcome.urgent and outcome.police and outcome.work_order.topic == "打架斗殴"
+
+
+def test_junk_burnt_on_purpose_every_evening_is_a_report_not_a_fire(knowledge):
+    outcome = play(
+        knowledge,
+        "我举报，村口空地上有个收破烂的天天傍晚把泡沫板旧沙发堆一块儿点了，"
+        "一烧就是好几个钟头，塑料味儿熏死人。",
+    ).finish()
+    assert not outcome.urgent and outcome.category == "举报" and outcome.work_order.topic == "露天焚烧"
+
+
+@pytest.mark.parametrize("said, kind", [
+    ("喂，我爸刚来电话说有个自称是检察院的人让他把存款转到安全账户，他现在正往银行去呢，我拦不住。", "fraud"),
+    ("喂，对面商场楼顶上有个小伙子坐在边儿上，腿都耷拉在外头了，看着像是要往下跳，我在丰台区方庄这边。", "jumper"),
+])
+def test_a_danger_a_person_must_handle_now_goes_to_one_with_110(knowledge, said, kind):
+    seat = play(knowledge, said)
+    outcome = seat.finish()
+    assert outcome.urgent and outcome.police and outcome.route == "handoff"
+    assert kind in seat.safety_advice_given()
+
+
+def test_a_battery_smoking_now_is_a_fire_whatever_was_said_about_every_night(knowledge):
+    outcome = play(
+        knowledge,
+        "我反映个事儿，楼里送快递的天天把电动车推楼道里充电，一充一整夜。",
+        "哎哟你等会儿，楼道里一股烧塑料的味儿，三楼那辆车的电池那儿冒烟了！",
+    ).finish()
+    assert outcome.urgent
+
+
+@pytest.mark.parametrize("said", [
+    "垃圾站后头地上躺着个人，是个老头儿，我叫他他不吭声，嘴唇都发紫了。",  # someone lying there, not answering
+    "那段路面往下塌了一大块，底下都掏空了，还在往外扩，刚才一辆车差点栽进去。",  # a road caving in now
+    "楼上女的在喊救命，砰砰的，像是拿脑袋往墙上撞。",  # a cry for help behind a wall
+])
+def test_dangers_told_late_in_other_words_are_urgent(knowledge, said):
+    assert play(knowledge, "我反映个事儿。", said).finish().urgent
+
+
+def test_a_child_left_on_a_bus_and_shouting_passengers_raise_no_alarm(knowledge):
+    outcome = play(
+        knowledge,
+        "我投诉公交司机，孩子刚上去我还没上，他就关门开走了，孩子一个人在车里头直哭，后来车上的乘客嚷嚷起来他才停下。",
+    ).finish()
+    assert not outcome.urgent and not outcome.police
+
+
+def test_a_danger_word_heard_inside_a_can_i_question_is_no_danger(knowledge):
+    # 拿到 heard as 拿刀: "can I get the new card that day?" tells of no knife
+    outcome = play(knowledge, "社保卡丢了怎么补？", "我去银行补的话，当天能拿刀新卡吗？要不要交钱？").finish()
+    assert not outcome.urgent and not outcome.police and outcome.kb_article == "kb-002"
+
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a sentence break the recogniser wrote inside "拿着把菜刀"
+        "我们那层有个邻居跟我吵了好几回，这会儿他拿着把菜。刀在楼道里堵着我家门。",
+        # a threat reported, its verb misheard (弄死 as 梦死)
+        "他跟我说我再敢往楼道里放东西，就梦死我。",
+        "他扬言要是我再报警就整死我。",
+    ],
+)
+def test_a_weapon_or_a_threat_told_in_broken_words_is_violence(knowledge, text):
+    outcome = play(knowledge, text).outcome()
+    assert outcome.urgent and outcome.police
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼上天天半夜剁饺子馅，我说再这么下去就烦死我了。",  # a way of speaking
+        "我跟物业说再不修暖气就冻死我们了。",
+        "他拿着把钥匙把单元门打开了。",  # 把 as a preposition, no weapon
+    ],
+)
+def test_threats_of_speech_and_keys_in_hand_are_no_violence(knowledge, text):
+    outcome = play(knowledge, text).outcome()
+    assert not outcome.urgent and not outcome.police
+
+
+def test_a_threat_heard_files_a_fight_though_its_words_were_misheard(knowledge):
+    # The fight's own words are lost (菜刀 heard as 牌。还刀, 弄死 as 梦死); the danger says what it is.
+    seat = play(
+        knowledge, "我要投诉我们单元一个邻居，为停车跟我吵，昨天拿着把牌。还刀在楼道里堵我，说我再停那儿就梦死我。",
+        "朝阳区安贞街道，安贞里三区十三号楼。",
+    )
+    assert seat.outcome().topic == "打架斗殴"
+
+
+def test_the_grown_up_gone_from_a_child_left_in_a_car_is_no_missing_person(knowledge):
+    seat = play(
+        knowledge, "小区门口违停了一辆车，后座上躺着个小孩儿，车都熄火了，外头三十多度，大人也不知道上哪儿去了。"
+    )
+    outcome = seat.outcome()
+    assert outcome.urgent and outcome.police
+    assert outcome.topic != "老人走失" and "missing" not in seat.safety_advice_given()
