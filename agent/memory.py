@@ -52,6 +52,11 @@ _ABOUT_THE_HOTLINE = re.compile(r"12345|热线|受理|回访|办理时限")
 _ANNOUNCED = re.compile(
     r"(?:反映|投诉|举报|说|报)(?:一下|一)?个?([^，,。.！!？?]{2,14}?)(?:的)?(?:事儿?|问题|情况)"
 )
+# "我要说的是……", "我打电话是为这个：……": what follows is what the call is about.
+_SAYS_WHAT_IT_IS_ABOUT = re.compile(
+    r"(?:我(?:要|想|主要是想)?(?:说|反映|讲)的(?:是|就是)|我打(?:这个)?电话是为(?:了)?(?:这个|这事儿?)"
+    r"|我打(?:这个)?电话(?:主要)?是想说)[：:，,。 ]*([^。.！!？?]{2,24})"
+)
 _ANNOUNCED_WEIGHT = 0.5
 # An address that says only roughly where ("方庄那边", "这附近"): the place told before says more.
 _VAGUE_ADDRESS = re.compile(r"\w{0,4}?(?:那边|这边|附近|一带|那块儿?|这块儿?|那儿|这儿|那片儿?|这片儿?)")
@@ -75,16 +80,17 @@ class CallMemory:
             words, weight = KIND_AS_TOPIC[kind]
             self.topics.hear(words, weight=weight)
         answering = s.awaiting in (AWAIT_PLACE, AWAIT_PHONE, AWAIT_NAME, AWAIT_LINE_CONFIRM)
-        if answering and r.gives_slots:
+        announced = _ANNOUNCED.search(r.text) or _SAYS_WHAT_IT_IS_ABOUT.search(r.text)
+        if answering and r.gives_slots and not announced:
             # An answer to a slot question: the place words in it (底商, 菜市场) say where, not what.
             self.topics.hear(without_place(r.text), weight=0.5)
         else:
             self.topics.hear(r.text, places=r.place.spans if r.place else ())
             s.problem_texts.append(r.text)
-            announced = _ANNOUNCED.search(r.text)
             if announced:
-                # "我反映个私搭乱建的事儿": what the caller says the call is about outweighs the
-                # details told on the way (the drain pipe the new shed leads to their door).
+                # "我反映个私搭乱建的事儿", "我要说的是路灯坏了": what the caller says the call is
+                # about outweighs the details told on the way (the drain pipe the new shed leads to
+                # their door, last night's fight the dark street let happen).
                 self.topics.hear(announced.group(1), weight=_ANNOUNCED_WEIGHT)
         self._remember_place(r)
         self._remember_phone(r)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from agent.cues import Utterance, find_cues, phrases, utterance
 from agent.danger_cues import (
     ALONE,
+    DANGER,
     DANGER_CUES,
     DISTRESS,
     FIRE,
@@ -58,19 +59,28 @@ _ENDS_ASKING = re.compile(r"[^，。,.！!？?]{0,6}吗")
 _PUBLIC_VEHICLE = re.compile(r"公交|大巴|乘客|售票员|地铁")
 _PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")
 # The caller is the one in danger now and afraid: a person should talk to them, not a form.
-_IN_FEAR = re.compile(r"害怕|不敢|躲在|躲着|吓死|救救我|救我|快帮帮我|快来")
+# Said in any turn of a call that tells of violence now: hiding counts (locked in the bathroom).
+_IN_FEAR = re.compile(
+    r"害怕|不敢|躲在|躲着|吓死|救救我|救我|快帮帮我|快来|求求你们|快点儿?来人"
+    r"|锁(?:在)?(?:卫生间|厕所|洗手间|屋|房间|卧室)里"
+)
 
 
 @dataclass
 class SafetySignals:
     kinds: set[str] = field(default_factory=set)
     police: bool = False
-    in_fear: bool = False  # the caller is threatened now and afraid
+    afraid: bool = False  # the caller says they are afraid or hiding
     child_in_peril: bool = False  # a child shut in a car or out over a drop
 
     @property
     def urgent(self) -> bool:
         return bool(self.kinds)
+
+    @property
+    def in_fear(self) -> bool:
+        """The caller is threatened now and afraid (the two may be told in different turns)."""
+        return VIOLENCE in self.kinds and self.afraid
 
     @property
     def needs_human(self) -> bool:
@@ -79,7 +89,7 @@ class SafetySignals:
     def merge(self, other: SafetySignals) -> None:
         self.kinds |= other.kinds
         self.police = self.police or other.police
-        self.in_fear = self.in_fear or other.in_fear
+        self.afraid = self.afraid or other.afraid
         self.child_in_peril = self.child_in_peril or other.child_in_peril
 
 
@@ -95,14 +105,19 @@ def _negated(text: str, start: int, label: str) -> bool:
     before = _clause_before(text, start, 8)
     if any(n in before for n in ("不是", "没有", "并没", "不算")):
         return True
-    return label in (MISSING, MEDICAL) and "没" in text[max(0, start - 2):start]
+    return label in (MISSING, MEDICAL, DANGER, VIOLENCE) and "没" in text[max(0, start - 2):start]
 
 
 _WORRY_OR_PAST = (
     "万一", "怕", "担心", "容易", "差点", "会不会", "要是", "如果", "以防", "防止", "预防", "避免", "以免", "免得",
     "去年", "以前", "上次", "上回", "曾经",
     "前年", "昨天", "前天", "上周", "上个月", "前几天", "那天", "当时", "那回", "有一回", "有一次",
+    # the same in Beijing words
+    "昨儿", "前儿个", "头两天", "上礼拜",
 )
+# Only a worry, wherever it stands in a sentence that asks ("万一哪天一开门，闻见燃气味儿了，该干嘛？").
+_WORRY_ONLY = ("万一", "要是", "如果", "假如", "假设", "哪天")
+_ASKS_WHAT_TO_DO = re.compile(r"[？?]|怎么办|咋办|该干|该怎么|该咋|该先|头一件|第一步|吗$")
 _WORRY_BY_SOUND = phrases("worry", 1, "万一 要是 如果 担心 以前 上次 上回 去年")
 # A threat is about what is still to come, whenever it was made.
 _THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
@@ -112,9 +127,17 @@ _THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
 _LIKENED_AFTER = re.compile(r"[^，。,.！!？?；;]{0,6}(?:似的|一样)")
 _LIKENED_BEFORE = ("就像", "好比", "就跟", "像是")
 _PAST = ("去年", "以前", "上次", "上回", "曾经", "前年", "那回", "有一回", "有一次", "那次", "前天", "上个月", "上礼拜",
-         "上星期", "上周", "前几天", "前些天", "那天")
+         "上星期", "上周", "前几天", "前些天", "那天", "昨天", "昨晚", "昨儿", "前儿个")
 # What brings a story back to now ("上回就堵过，现在又……", "前天就开始漏，到现在还漏").
-_NOW = re.compile(r"现在|这会儿|此刻|眼下|正在|又|今天|刚才|刚刚|一直|还在|还是|到现在|至今|还没")
+# ... unless to say it is over ("现在早没事儿了").
+_OVER_NOW = re.compile(r"(?:现在|这会儿|眼下)(?:早|已经|都|也)?(?:就)?(?:没事|好了|消停|平息|安静|散了|走了)")
+_NOW = re.compile(r"现在|这会儿|此刻|眼下|正在|又|今天|刚才|刚刚|一直|还在|还是|到现在|至今|还没|开始|起就|以来")
+
+
+def _sentence_after(text: str, end: int) -> str:
+    """The rest of the cue's sentence, with the mark that ends it."""
+    ends = [i for i in (text.find(p, end) for p in "。.！!？?；;") if i >= 0]
+    return text[end:min(ends) + 1] if ends else text[end:]
 
 
 def _hypothetical(text: str, start: int, end: int) -> bool:
@@ -131,8 +154,10 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
     if _LIKENED_AFTER.match(text, end) or any(w in before for w in _LIKENED_BEFORE):
         return True
     sentence = text[max(text.rfind(p, 0, start) for p in "。.！!？?；;") + 1:start]
+    if any(w in sentence for w in _WORRY_ONLY) and _ASKS_WHAT_TO_DO.search(_sentence_after(text, end)):
+        return True
     past_at = max((sentence.rfind(w) for w in _PAST), default=-1)
-    if past_at >= 0 and not _NOW.search(sentence, past_at):
+    if past_at >= 0 and not _NOW.search(_OVER_NOW.sub("", sentence[past_at:])):
         return True
     # The worry words as the recogniser may write them (万一 as 万以, 要是 as 要事).
     heard = utterance(before)
@@ -203,5 +228,5 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
         signals.kinds.add(ALONE)
     if signals.kinds & POLICE_KINDS:
         signals.police = True
-    signals.in_fear = VIOLENCE in signals.kinds and bool(_IN_FEAR.search(text))
+    signals.afraid = bool(_IN_FEAR.search(text))
     return signals

@@ -315,10 +315,24 @@ def _area_aliases(mapping: dict[str, list[str]]) -> list[_Place]:
             if count > 1 and base not in known]
 
 
+_NOT_SAID_BEFORE = 10**6  # farther than any text: a district not said before the name
+
+
 def _non_overlapping(hits: list[_Hit], said: set[str]) -> list[_Hit]:
     """Greedy choice of the heaviest hits; on a tie prefer places in a district the caller named."""
     # A name heard with a near-miss syllable never cuts into one heard right (顺义杨镇 is not 义杨 = 渔阳).
-    ranked = sorted(hits, key=lambda h: (h.near, -h.weight, h.needs_context, h.place.district not in said, h.start))
+    # A street name two districts share (八里庄街道) is of the district said nearest before it.
+    district_ends: dict[str, list[int]] = {}
+    for h in hits:
+        if h.place.is_district:
+            district_ends.setdefault(h.place.district, []).append(h.end)
+
+    def said_before(h: _Hit) -> int:
+        return min((h.start - end for end in district_ends.get(h.place.district, ()) if end <= h.start),
+                   default=_NOT_SAID_BEFORE)
+
+    ranked = sorted(hits, key=lambda h: (h.near, -h.weight, h.needs_context, h.place.district not in said, h.start,
+                                         said_before(h), h.place.district))
     chosen: list[_Hit] = []
     for hit in ranked:
         if all(hit.end <= c.start or hit.start >= c.end for c in chosen):

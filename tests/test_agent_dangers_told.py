@@ -274,3 +274,33 @@ def test_the_grown_up_gone_from_a_child_left_in_a_car_is_no_missing_person(knowl
     outcome = seat.outcome()
     assert outcome.urgent and outcome.police
     assert outcome.topic != "老人走失" and "missing" not in seat.safety_advice_given()
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        # "call me on this one" said every way but with 电话 after it
+        ("我想表扬一下社区的李大夫，上礼拜给我们家老太太上门打针。", "电话您就打我现在这个就行。"),
+        ("楼下小饭馆天天半夜炒菜，油烟全进我家了。", "名字不留了，电话打我这个就行。"),
+        # a fight last night in Beijing words, over and done with; the complaint is the lamp
+        ("昨儿后半夜楼底下俩醉汉干起来了，派出所来人带走了，现在早没事儿了。",
+         "我要说的是我们这条胡同的路灯坏了俩礼拜了。"),
+        # a worry asked about, the cue in the clause after the worry word
+        ("我就想问问，要是哪天半夜回家，一开门闻见屋里有燃气味儿，头一件事该干嘛？",),
+        # the harm denied with a bare 没; a corner scraped off a wall
+        ("大风把胡同口那棵树刮倒了，横在道上，没砸着人，就是把院墙蹭塌了一小块儿。",),
+    ],
+)
+def test_calls_and_past_fights_and_worries_in_other_words_raise_no_alarm(knowledge, turns):
+    outcome = play(knowledge, *turns).outcome()
+    assert not outcome.urgent and not outcome.police
+
+
+def test_a_caller_hiding_from_violence_told_over_two_turns_gets_a_person(knowledge):
+    seat = play(
+        knowledge,
+        "我把自个儿锁卧室里了，他喝多了在外头拿椅子砸门。",
+        "他刚才隔着门说今天谁也别想好好出去……我好害怕。",
+    )
+    outcome = seat.finish()
+    assert outcome.route == "handoff" and outcome.urgent and outcome.police

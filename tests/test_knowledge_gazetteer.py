@@ -163,3 +163,23 @@ def test_a_syllable_that_keeps_no_sound_is_no_street(gazetteer, text):
 def test_loose_pairs_need_the_street_right_after_the_district(gazetteer, text):
     match = gazetteer.locate(text)
     assert match is None or match.street is None
+
+
+def test_a_street_two_districts_share_is_of_the_district_said_before_it_in_every_process():
+    # 八里庄街道 is in 海淀 and in 朝阳; which one must not depend on the process's hash seed.
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "from knowledge.formats import read_gazetteer; from knowledge.gazetteer import Gazetteer; "
+        f"g = Gazetteer(read_gazetteer({str(SHARED_KB / 'gazetteer.json')!r})); "
+        "print(g.locate('是我妈家，海淀的八里庄街道，不是朝阳那个八里庄啊，远大路边上。').district, "
+        "g.locate('朝阳那边的八里庄街道，红庙北里。').district)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True,
+                             check=True).stdout.split()
+        assert out == ["海淀区", "朝阳区"], seed

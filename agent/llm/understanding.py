@@ -30,7 +30,7 @@ from agent.names import NameHeard
 from agent.phone import HeardNumber, is_plausible
 from agent.place import PlaceHeard
 from agent.reading import TurnReading
-from agent.safety import POLICE_KINDS, SafetySignals
+from agent.safety import POLICE_KINDS
 from agent.understanding import CallView, OfflineUnderstanding, WordingFailed
 from knowledge.gazetteer import Gazetteer
 from knowledge.kb import KbArticle
@@ -110,7 +110,7 @@ def _until_it_fails(sentences: Iterator[str]) -> Iterator[str]:
 
 def merge_reading(offline: TurnReading, read: TurnRead, transcript: str, gazetteer: Gazetteer) -> TurnReading:
     """The offline reading with what the model read and the caller's words bear out."""
-    safety = SafetySignals(set(offline.safety.kinds), offline.safety.police, offline.safety.in_fear)
+    safety = replace(offline.safety, kinds=set(offline.safety.kinds))  # all the offline judged, a copy
     safety.kinds |= set(read.danger)
     safety.police = safety.police or bool(set(read.danger) & POLICE_KINDS)
     short = len(offline.text) <= _SHORT_ANSWER
