@@ -174,6 +174,8 @@ QUESTION_WEIGHT = 1.5
 # follows is asked, not filed.
 _DISOWNS_TICKET = re.compile(
     r"(?:不是|并不是|不是说|没想|不想|没打算|不打算|也不是)(?:要|想|来|说)?(?:告|投诉|举报|反映问题|追究|找(?:谁的)?麻烦)"
+    # "甭派单", "不用立案": no order wanted
+    r"|(?:甭|不用|用不着|不必|别)(?:给我)?(?:派单|立案|立单|下单|建单|登记工单)"
 )
 # The problem told of is over ("第三天就修好了", "已经找回来了"): no work order is owed for it.
 _RESOLVED = re.compile(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from agent.category import CLEAR_TOPIC, decide_category
+from agent.category import CLEAR_TOPIC, PROBLEM_FRAMING, decide_category
 from agent.consult import Consultant
 from agent.danger_cues import KIND_AS_TOPIC
+from agent.phone import rest_of_number
 from agent.place import corrected_address, without_place
 from agent.reading import TurnReading
 from agent.state import (
@@ -23,12 +24,14 @@ from agent.state import (
     CallState,
     TopicTracker,
 )
-from agent.types import TICKET_CATEGORIES
+from agent.types import RECORD_CATEGORIES, TICKET_CATEGORIES
 from knowledge.catalogue import CatalogueEntry
 from knowledge.kb import KbArticle
 
 # A category, once acted on, changes only for clearly stronger evidence or the caller's own words.
 _CATEGORY_SWITCH_MARGIN = 2.0
+# A knowledge-base answer this sure turns a call only its topic called a problem into a consultation.
+_CONFIDENT_KB = 0.5
 # How much the category evidence of earlier turns counts beside the turn just heard.
 _EARLIER_TURNS_WEIGHT = 0.5
 # A turn's own framing of a problem that makes a consultation a work order ("找了三回了，到现在也
@@ -132,10 +135,13 @@ class CallMemory:
 
     def _remember_phone(self, r: TurnReading) -> None:
         s = self.state
-        if r.phone is not None and r.phone.number:
-            s.phone, s.bad_phone = r.phone.number, None
+        rest = rest_of_number(r.text, s.phone_begun) if s.phone_begun and s.phone is None else None
+        if rest is not None:
+            s.phone, s.bad_phone, s.phone_begun = rest, None, None  # begun in a turn before, ended now
+        elif r.phone is not None and r.phone.number:
+            s.phone, s.bad_phone, s.phone_begun = r.phone.number, None, None
         elif r.phone is not None and (s.phone is None or s.awaiting == AWAIT_PHONE):
-            s.bad_phone = r.phone.digits
+            s.bad_phone = s.phone_begun = r.phone.digits
         elif r.line_number and self.caller_number and s.phone is None:
             s.phone = self.caller_number
         elif s.awaiting == AWAIT_LINE_CONFIRM and self.caller_number:
@@ -169,14 +175,21 @@ class CallMemory:
         turn_best, turn_score = r.evidence.turn_best()
         named_now = r.evidence.named[turn_best] > 0 and turn_best == new
         if s.category in TICKET_CATEGORIES and new == "咨询":
-            # A complaint does not become a consultation by a question about it ("多久能修好？").
+            # A complaint does not become a consultation by a question about it ("多久能修好？") ...
+            problem_told = max(s.evidence.framing[c] + s.evidence.named[c] for c in TICKET_CATEGORIES)
+            if problem_told < PROBLEM_FRAMING and s.kb_confidence >= _CONFIDENT_KB and not s.safety.urgent:
+                # ... but a call only its topic made one, that asks what the KB answers, is a
+                # consultation ("老爷子老忘关灶眼儿…万一闻见燃气味儿，头一件事该干嘛？").
+                return "咨询"
             return s.category
         if s.category in ("投诉", "举报") and new == "求助" and r.evidence.danger and not named_now:
             # A danger told of in a complaint makes it urgent, not a plea for help: the lamp post's
             # bare wires are still the street lights complained of.
             return s.category
         if new in TICKET_CATEGORIES and s.category not in TICKET_CATEGORIES:
-            volunteers_place = r.place is not None and r.place.address is not None and s.awaiting != AWAIT_PLACE
+            # (a praise or a suggestion was asked for its place: giving it files no order)
+            volunteers_place = (r.place is not None and r.place.address is not None and s.awaiting != AWAIT_PLACE
+                                and s.category not in RECORD_CATEGORIES)
             if named_now or self._grievance(r) or volunteers_place and topic_conf >= CLEAR_TOPIC:
                 return new
         scores = {c: s.evidence.framing[c] + s.evidence.named[c] for c in s.evidence.framing}

@@ -10,7 +10,7 @@ accepted: a Chinese mobile (1[3-9] + 9 digits) or a landline (Beijing 8 digits, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pypinyin import Style, lazy_pinyin
 
@@ -261,7 +261,35 @@ def extract_phone(text: str) -> HeardNumber | None:
     ):
         chosen = [n for n in numbers if wanted(n)]
         if chosen:
-            return chosen[-1]
+            return _with_area_code(text, chosen[-1])
+    return None
+
+
+# "前头加零幺零", "区号是零幺零": the area code told apart from a local number.
+_AREA_CODE = re.compile(r"(?:区号|前(?:头|面|边)(?:再)?加(?:个|上)?)(?:是|就是)?[\s,，]*(0\d{2,3})(?!\d)")
+
+
+def _with_area_code(text: str, heard: HeardNumber) -> HeardNumber:
+    if heard.number is None or len(heard.number) != 8:
+        return heard
+    code = _AREA_CODE.search("".join(digit_of(c) or c for c in _spoken_digits(text)))
+    if code is None or not is_plausible(code.group(1) + heard.number):
+        return heard
+    return replace(heard, number=code.group(1) + heard.number)
+
+
+def rest_of_number(text: str, begun: str) -> str | None:
+    """The number `begun` in an earlier turn ("电话一三七，幺幺零零——") made whole by the digits
+    this turn opens with or gives as its rest ("后四位是四八二二"), where together they can be
+    dialled."""
+    spoken = _spoken_digits(text)
+    for run in _groups(spoken):
+        lead_in = spoken[:run[0].start]
+        if len(lead_in) > 6 and not _GOES_ON.search(lead_in[-8:]):
+            continue  # digits in the middle of other words (a building, a time)
+        whole = begun + _resolve(run)
+        if is_plausible(whole) and len(whole) >= 11:
+            return whole
     return None
 
 

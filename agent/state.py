@@ -38,6 +38,7 @@ class CallState:
     place_is_home: bool = False  # the place held is where the caller lives, not yet where the problem is
     phone: str | None = None
     bad_phone: str | None = None               # digits heard that cannot be a number
+    phone_begun: str | None = None             # the same, kept after asking again: its end may follow
     line_offered: bool = False
     line_declined: bool = False
     name: str | None = None

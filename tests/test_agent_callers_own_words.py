@@ -445,3 +445,40 @@ def test_full_names_as_callers_give_them(said, name):
     assert extract_name(said).name == name
 
 
+
+
+def test_a_number_begun_in_one_turn_and_ended_in_the_next_is_whole(knowledge):
+    seat = play(
+        knowledge,
+        "我们单元门口的垃圾桶三天没人清了，臭得不行。",
+        "丰台区方庄街道，芳城园一区，电话一三六，幺二零零——",
+        "后四位是七七三五。我姓邵。",
+    )
+    assert seat.outcome().caller.phone == "13612007735"
+
+
+def test_a_local_landline_with_its_area_code_said_after_it(knowledge):
+    assert extract_phone("家里座机八三四五，幺二六七，前头加零幺零。").number == "01083451267"
+    assert extract_phone("座机区号零幺零，号码是六二五八，三三九一。").number == "01062583391"
+
+
+def test_praise_that_says_no_order_is_wanted_stays_praise_when_its_place_is_given(knowledge):
+    seat = play(
+        knowledge,
+        "我就是打电话表扬一下，甭派单啊。上礼拜我家水管子裂了往外滋水，物业的师傅半夜来给修好的。",
+        "师傅修完还把地拖了，一分钱没要。",
+        "丰台区卢沟桥街道，六里桥南里。我叫司马建平，电话一五二，幺一零零，三四八六。",
+    )
+    outcome = seat.finish()
+    assert (outcome.category, outcome.route) == ("表扬", "answer")
+
+
+def test_a_worry_told_then_asked_about_is_a_consultation(knowledge):
+    seat = play(
+        knowledge,
+        "我想打听打听，我妈一个人在家做饭老忘关火，我这心里老不踏实。",
+        "万一哪天回家一开门闻见燃气味儿了，该先干嘛？开窗户还是打电话？现在没味儿啊，我就是先问问。",
+    )
+    outcome = seat.finish()
+    assert (outcome.category, outcome.route, outcome.urgent) == ("咨询", "answer", False)
+    assert outcome.kb_article == "kb-027"
