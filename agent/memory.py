@@ -65,6 +65,17 @@ _ANNOUNCED_WEIGHT = 0.5
 _VAGUE_ADDRESS = re.compile(r"\w{0,4}?(?:那边|这边|附近|一带|那块儿?|这块儿?|那儿|这儿|那片儿?|这片儿?)")
 
 
+# "我们是干装修的", "我是开出租的": the caller's trade, not what the call is about (the wages
+# the builder owes them, not the noise of building).
+_TRADE = re.compile(
+    r"(?:我|我们|俺|俺们|咱|咱们)(?:几个人?|俩|仨|这些人)?(?:都)?(?:是(?:干|做|搞|开|跑|送)|干|做|搞)(\w{1,4}?)的"
+)
+
+
+def _trade_spans(text: str) -> list[tuple[int, int]]:
+    return [match.span(1) for match in _TRADE.finditer(text)]
+
+
 class CallMemory:
     def __init__(self, topics: TopicTracker, consultant: Consultant, caller_number: str | None):
         self.state = CallState()
@@ -88,7 +99,7 @@ class CallMemory:
             # An answer to a slot question: the place words in it (底商, 菜市场) say where, not what.
             self.topics.hear(without_place(r.text), weight=0.5)
         else:
-            self.topics.hear(r.text, places=r.place.spans if r.place else ())
+            self.topics.hear(r.text, places=r.place.spans if r.place else (), aside=_trade_spans(r.text))
             s.problem_texts.append(r.text)
             if announced:
                 # "我反映个私搭乱建的事儿", "我要说的是路灯坏了": what the caller says the call is

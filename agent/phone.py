@@ -133,6 +133,8 @@ def _groups(text: str) -> list[list[_Group]]:
     current: list[_Group] = []
     i = 0
     pending_correction = False
+    denied = False  # the group before was said after 不是: "不是八六三三，是八六三八"
+    denying = False  # the correction word pending is 不是
     gap = ""
     while i < len(text):
         if digit_of(text[i]) is not None:
@@ -144,10 +146,13 @@ def _groups(text: str) -> list[list[_Group]]:
                 gap += text[i:j + 1]
                 i = j + 1
                 continue
+            if denied and _RIGHT_ONE.fullmatch(gap):
+                pending_correction = True  # what it is, after what it is not
             if current and not _joins(gap, pending_correction):
                 runs.append(current)
                 current = []
                 pending_correction = False
+            denied = pending_correction and denying
             current.append(_Group("".join(digit_of(c) or "" for c in text[i:j]), i, j, pending_correction))
             pending_correction = False
             gap = ""
@@ -156,6 +161,7 @@ def _groups(text: str) -> list[list[_Group]]:
         correction = _CORRECTION.match(text, i)
         if correction and current:
             pending_correction = True
+            denying = correction.group(0) == "不是"
             gap = ""
             i = correction.end()
             continue
@@ -164,6 +170,10 @@ def _groups(text: str) -> list[list[_Group]]:
     if current:
         runs.append(current)
     return runs
+
+
+# Between what a number is not and what it is: "不是八六三三，是八六三八".
+_RIGHT_ONE = re.compile(r"[\s,，、—\-]*(?:而|应该|就)?是[\s,，、]*")
 
 
 def _joins(gap: str, after_correction: bool) -> bool:

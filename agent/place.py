@@ -24,6 +24,8 @@ _ADDRESS_MARKER = re.compile(
     r"站|地铁|商场|大厦|广场|市场|医院|学校|桥|对面|旁边|附近|边上|东边|西边|南边|北边|东侧|西侧|南侧|"
     r"北侧|那边|门口|底商|写字楼|花园|家园|苑|园|城|营|屯|店|厂|高速|环|工地|园区|宿舍|平房|公寓|"
     r"中心|酒店|超市|期|区|[零一二三四五六七八九幺0-9]{3,}"
+    # a hutong numbered off its street (东四六条, 北新仓头条)
+    r"|(?<=[\u4e00-\u9fff][\u4e00-\u9fff])(?<![一那这哪几两])[二三四五六七八九十头]条(?![狗鱼路街道线意建规消短新政信理腿命])"
 )
 # Phrases that are not about the place even if they contain a marker word.
 # (and a number too long for a building or a room, or talk of how a number starts or ends, is a

@@ -482,3 +482,25 @@ def test_a_worry_told_then_asked_about_is_a_consultation(knowledge):
     outcome = seat.finish()
     assert (outcome.category, outcome.route, outcome.urgent) == ("咨询", "answer", False)
     assert outcome.kb_article == "kb-027"
+
+
+def test_a_number_group_denied_then_said_right(knowledge):
+    # "不是X，是Y": the group after 是 replaces the one denied, and no digits are left for an address
+    seat = play(
+        knowledge,
+        "我们胡同口的下水道堵了，污水都漫到道上了。",
+        "东城区，东四街道，东四六条。电话一五八，三三零一，二七四四——不是二七四四，是二七四九。",
+    )
+    outcome = seat.outcome()
+    assert outcome.caller.phone == "15833012749"
+    assert "2749" not in (outcome.caller.address or "")
+
+
+def test_the_callers_trade_is_not_what_the_call_is_about(knowledge):
+    seat = play(knowledge, "我们几个是干装修的，在一个新楼盘上干了俩月，包工头到现在一分钱没结，人也找不着了。")
+    assert seat.outcome().topic == "拖欠工资"
+
+
+def test_a_numbered_hutong_is_an_address(knowledge):
+    seat = play(knowledge, "我们胡同口的下水道堵了，污水都漫到道上了。", "东城区，东四街道，东四六条。")
+    assert seat.outcome().caller.address == "东四六条"
