@@ -80,6 +80,12 @@ class Consultant:
         chosen = alone
         if previous is not None and earlier and self._is_follow_up(text):
             chosen = self._in_context("，".join([*earlier[-2:], text]), previous) or chosen
+        elif previous is None and earlier:
+            # What the caller told before, which found no answer alone ("钱包让人顺走了，身份证全在
+            # 里头"), is what this turn asks about ("非得回老家才能重新弄一张吗？").
+            told = self.best("，".join([*earlier[-2:], text]))
+            if told is not None and told[1] >= self.min_score:
+                chosen = told
         if chosen is None or chosen[1] < self.min_score:
             return None
         article, score = chosen

@@ -175,6 +175,8 @@ class CallMemory:
                     confidence *= _UNRELATED_ARTICLE
                 s.kb_confidence = max(s.kb_confidence, confidence)
         new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
+        if r.evidence.disowns_ticket and r.evidence.named["建议"] > 0:
+            return "建议"  # "我也不是要投诉谁，我就是建议……": the caller's own word
         if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
             return "咨询"  # "我不是要告他，就想问问……": the caller's own word
         if s.category == "咨询" and s.kb_article is not None and new == "咨询" and self._hands_over_details(r):

@@ -238,6 +238,7 @@ class Seat:
             return SeatReply(replies.GOODBYE, "goodbye")
         if s.category is None:
             s.not_understood += 1
+            s.consult_texts.append(r.text)  # a story told first may be what a question is about
             if s.not_understood >= 3:
                 return self._hand_off("not_understood")
             # The second time the seat offers the kinds of call, which a caller can answer in a word.

@@ -504,3 +504,14 @@ def test_the_callers_trade_is_not_what_the_call_is_about(knowledge):
 def test_a_numbered_hutong_is_an_address(knowledge):
     seat = play(knowledge, "我们胡同口的下水道堵了，污水都漫到道上了。", "东城区，东四街道，东四六条。")
     assert seat.outcome().caller.address == "东四六条"
+
+
+def test_a_story_told_first_is_what_the_question_after_it_is_about(knowledge):
+    # The first turn asks nothing; the question leans on it ("重新弄一张" is the ID card lost).
+    seat = play(
+        knowledge,
+        "唉，今天真倒霉，公交上包让人给划了，身份证和几张银行卡都在里面。",
+        "我户口在山东临沂，是不是得回老家才能重新弄一张？在北京这边能办吗？",
+    )
+    assert seat.finish().kb_article == "kb-030"
+
