@@ -143,7 +143,10 @@ _FRAMING: tuple[Cue, ...] = (
     )
 )
 
-_NEGATION_BEFORE = ("不是", "不算", "不想", "没想", "不要", "并不是", "没有要")
+_NEGATION_BEFORE = (
+    "不是", "不算", "不想", "没想", "不要", "并不是", "没有要",
+    "别给我记", "别记", "先别", "甭记", "不用记",  # "你先别给我记投诉啊，我是要表扬"
+)
 # A clause that tells of an earlier call or report ("上礼拜打过电话，反映……", "反映过"): that
 # call's framing, not this one's.
 _EARLIER_REPORT = re.compile(r"过|上次|上回|之前|以前|已经|去年|早就|上个?月|上个?礼拜|上个?星期|上周|前几天|前两天")

@@ -16,6 +16,12 @@ GAS, FIRE, TRAPPED, FLOOD, MANHOLE, MISSING, VIOLENCE, MEDICAL, DISTRESS, DANGER
 # Someone else about to take their life (on a roof's edge, on a bridge rail): 110 and a person now.
 JUMPER = "jumper"
 
+# Where gas or a water heater's fumes gather, and what they do to people.
+_GAS_ROOMS = r"(?:厨房|灶台|灶眼|卫生间|浴室|洗澡间|热水器)"
+_FUME_SYMPTOMS = (
+    r"(?:头晕|头疼|头痛|脑袋(?:就)?(?:发)?(?:沉|晕|疼)|犯恶心|恶心(?![得死])|想吐|腿(?:就)?(?:发)?软|浑身没劲|站不住)"
+)
+
 _ELECTRICS = (
     r"(?:电闸|电箱|电表|电表箱|配电箱|配电柜|配电室|电路|插座|插排|插线板|开关|电线|灯泡|灯口|灯座|灯罩|灯管|吊灯|变压器)"
 )
@@ -28,6 +34,13 @@ DANGER_CUES: tuple[Cue, ...] = (
         r"臭鸡蛋[^，。,.]{0,3}味", r"(?:灶|炉子|燃气阀|煤气阀)[^，。,.]{0,4}没关",
         r"闻(?:到|着|见)[^，。,.]{0,6}(?:煤气|燃气|天然气)",
         r"漏(?:了)?(?:煤气|燃气|天然气|液化气)", r"臭鸡蛋味",
+    )
+    # Gas (or fumes) known only by what it does: a head gone heavy, sick and weak-legged in one
+    # room, better out of it.
+    + patterns(
+        GAS, 1,
+        rf"(?:一进|进了?|在)?{_GAS_ROOMS}(?:一进去|一进|进去|那儿|里)?[^，,。.]{{0,12}}{_FUME_SYMPTOMS}",
+        rf"{_FUME_SYMPTOMS}[^？?]{{0,80}}(?:出了|离开|一出)(?:厨房|屋|房间|卫生间|浴室)[^。.]{{0,4}}(?:就)?(?:好|缓)",
     )
     + phrases(FIRE, 1, "着火 起火 失火 冒烟 火苗 烧起来 焦糊味 糊味 烧焦 冒火星 火灾 浓烟 爆炸")
     # Smoke of any colour, a socket or cable burnt black, a fire that grows or spreads.
@@ -104,11 +117,11 @@ DANGER_CUES: tuple[Cue, ...] = (
     )
     # A weapon in someone's hand, a threat to someone's life.
     + patterns(
-        VIOLENCE, 1, r"(?:拿|持|举|抄|拎|提)(?:着)?(?:一?把|根|块)?[^，。,.]{0,3}(?:刀|棍|棒|斧|砖|锤)",
+        VIOLENCE, 1, r"(?:拿|持|举|抄|拎|提|攥|握|挥|抡|端)(?:着)?(?:一?把|根|块)?[^，。,.]{0,3}(?:刀|棍|棒|斧|砖|锤)",
         r"(?:弄死|打死|杀了|砍死|捅死|废了|整死)(?:你|我|他|她|你们|我们)",
         # 把 as a measure word wants its noun: a break the recogniser writes after it ("拿着把菜。刀")
         # is inside the phrase.
-        r"(?:拿|持|举|抄|拎|提)(?:着)?(?:一)?把[^，,？?！!]{0,4}(?:刀|斧)",
+        r"(?:拿|持|举|抄|拎|提|攥|握|挥|端)(?:着)?(?:一)?把[^，,？?！!]{0,4}(?:刀|斧)",
         # A threat as reported: "他说我再敢…就弄死我", the verb misheard or left out. 气死/冻死我们了
         # are ways of speaking: a state come about (了), or a word of feeling or weather.
         r"(?:说|扬言|放话|撂下话)[^。.？?]{0,4}(?:再|要是|敢)[^。.？?]{0,14}就(?:要|给)?"

@@ -9,6 +9,7 @@ incident place, and a complaint never becomes a consultation by a question about
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from agent.category import CLEAR_TOPIC, PROBLEM_FRAMING, decide_category
 from agent.consult import Consultant
@@ -72,8 +73,14 @@ _TRADE = re.compile(
 )
 
 
-def _trade_spans(text: str) -> list[tuple[int, int]]:
-    return [match.span(1) for match in _TRADE.finditer(text)]
+# "打他手机", "打我电话": a call, not a blow.
+_CALLING = re.compile(r"打(?:我|他|她|你|我们|他们)?(?:的)?(?:家)?(?:手机|电话|座机)")
+
+
+def _aside_spans(text: str, place_spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans that say nothing of the problem: the caller's trade, a phone call made, and the names
+    of district and street (椿树街道 is no tree, 花园路 no garden)."""
+    return [*(m.span(1) for m in _TRADE.finditer(text)), *(m.span() for m in _CALLING.finditer(text)), *place_spans]
 
 
 class CallMemory:
@@ -99,7 +106,7 @@ class CallMemory:
             # An answer to a slot question: the place words in it (底商, 菜市场) say where, not what.
             self.topics.hear(without_place(r.text), weight=0.5)
         else:
-            self.topics.hear(r.text, places=r.place.spans if r.place else (), aside=_trade_spans(r.text))
+            self.topics.hear(r.text, aside=_aside_spans(r.text, r.place.spans if r.place else ()))
             s.problem_texts.append(r.text)
             if announced:
                 # "我反映个私搭乱建的事儿", "我要说的是路灯坏了": what the caller says the call is
@@ -198,6 +205,9 @@ class CallMemory:
         if s.category in ("投诉", "举报") and new == "求助" and r.evidence.danger and not named_now:
             # A danger told of in a complaint makes it urgent, not a plea for help: the lamp post's
             # bare wires are still the street lights complained of.
+            return s.category
+        if s.category in RECORD_CATEGORIES and s.evidence.named[s.category] > 0 and not named_now:
+            # "我要表扬一位司机": what others did wrong, told to make the praise, files nothing.
             return s.category
         if new in TICKET_CATEGORIES and s.category not in TICKET_CATEGORIES:
             # (a praise or a suggestion was asked for its place: giving it files no order)

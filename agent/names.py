@@ -70,7 +70,11 @@ _DECLINE = re.compile(
     r"|匿名|名字就不(?:说|留|告诉)了|不留名|姓名就不|保密"
 )
 # "我叫/我是/名字叫" followed by a full name; 教/较 are the recogniser's 叫.
-_FULL_NAME_CUE = re.compile(r"(?:我的名字叫|我名字叫|名字叫|名字是|姓名是|我叫|叫我|我教|我是|本人|俺叫|俺是)")
+_FULL_NAME_CUE = re.compile(
+    r"(?:我的名字叫|我名字叫|名字叫|名字是|姓名是|我叫|叫我|我教|我是|本人|俺叫|俺是"
+    # "我是他邻居，叫邹建华": who they are, then their name
+    r"|(?<=我是)[^，,。.！!？?]{1,8}[，,]叫)"
+)
 _TITLES = ("先生", "女士", "小姐")
 # "我姓刘", "免贵姓王"; the recogniser writes 姓 as 性/信/兴/幸.
 _SURNAME_CUE = re.compile(r"(?:免贵|我|俺)(?:姓|性|信|兴|幸)|(?:^|(?<=[，,。.！!？? ]))(?:本人)?姓(?=\S)")

@@ -515,3 +515,22 @@ def test_a_story_told_first_is_what_the_question_after_it_is_about(knowledge):
     )
     assert seat.finish().kb_article == "kb-030"
 
+
+
+def test_a_praise_named_stays_praise_whatever_others_did_wrong(knowledge):
+    seat = play(
+        knowledge,
+        "我想表扬一位出租车师傅，前天晚上拉的我。",
+        "好多车都拒载，就他二话不说拉上我了，还帮我把轮椅搬上车。",
+        "我叫戴秀兰，不用回电话，就是想让他们公司知道。",
+    )
+    assert (seat.finish().category, seat.finish().route) == ("表扬", "answer")
+
+
+def test_dont_book_it_as_a_complaint_is_no_complaint(knowledge):
+    seat = play(knowledge, "我说说社区医院的事儿，你先别给我记投诉啊，我是要表扬，那个大夫特别耐心。")
+    assert seat.finish().category == "表扬"
+
+
+def test_who_the_caller_is_then_their_name(knowledge):
+    assert extract_name("我是他楼下邻居，叫邹建华，电话幺五零。").name == "邹建华"

@@ -304,3 +304,35 @@ def test_a_caller_hiding_from_violence_told_over_two_turns_gets_a_person(knowled
     )
     outcome = seat.finish()
     assert outcome.route == "handoff" and outcome.urgent and outcome.police
+
+
+def test_a_blade_gripped_and_waved_is_violence(knowledge):
+    outcome = play(knowledge, "那主儿这会儿手里攥着把菜刀在楼道里来回比划，嘴里还骂骂咧咧的。").outcome()
+    assert outcome.urgent and outcome.police
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("我也说不清怎么回事，我们家厨房一进去脑袋就发晕，还犯恶心。",),
+        ("我爸在灶台边上站了一会儿就说腿软，差点坐地上。", "灶没开啊，可出了厨房就好多了。"),
+    ],
+)
+def test_gas_known_only_by_what_it_does_is_urgent(knowledge, turns):
+    assert play(knowledge, *turns).outcome().urgent
+
+
+@pytest.mark.parametrize("text", ["厨房的下水道堵了，那味儿我恶心得不行。", "感冒了头疼想吐，出去透透气就好了。"])
+def test_sickness_that_is_no_fumes_raises_no_alarm(knowledge, text):
+    assert not play(knowledge, text).outcome().urgent
+
+
+def test_calling_someone_is_no_blow_and_a_street_named_for_a_tree_is_no_tree(knowledge):
+    seat = play(
+        knowledge,
+        "我对门的老太太一个人住，三天没见着了，敲门没人应，打她手机在屋里响没人接。",
+        "西城区椿树街道，琉璃厂西街那边的老楼。",
+    )
+    outcome = seat.outcome()
+    assert outcome.urgent and not outcome.police
+    assert outcome.topic not in ("家庭暴力", "树木倒伏")
