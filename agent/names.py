@@ -77,8 +77,10 @@ _FULL_NAME_CUE = re.compile(
 )
 _TITLES = ("先生", "女士", "小姐")
 # "我姓刘", "免贵姓王"; the recogniser writes 姓 as 性/信/兴/幸.
-_SURNAME_CUE = re.compile(r"(?:免贵|我|俺)(?:姓|性|信|兴|幸)|(?:^|(?<=[，,。.！!？? ]))(?:本人)?姓(?=\S)")
+_SURNAME_CUE = re.compile(r"(?:免贵|我|俺)(?:复)?(?:姓|性|信|兴|幸)|(?:^|(?<=[，,。.！!？? ]))(?:本人)?(?:复)?姓(?=\S)")
 _BOUNDARY = re.compile(r"$|[，。,.！!？?、；; ]|电话|手机|号码|联系|先生|女士|啊|呀|哈")
+# "叫我沈女士就行", "您就写王女士吧": what the caller asks to be written or called ends so too.
+_CALL_ME_END = ("就行", "就好", "就成", "就可以", "吧", "好了")
 
 
 @dataclass
@@ -135,7 +137,8 @@ def _full_name(text: str) -> str | None:
         if text.startswith(("老", "小"), start):
             continue  # 叫我老刘, 叫我小心点: what one is called by, or no name at all
         # 我是 is also "我是外地的": only a surname at a clear boundary makes it a name.
-        strict = cue.group(0) in ("我是", "本人", "我教")
+        # 叫我 is also "叫我去问问" (asked to do something): only a surname written as one.
+        strict = cue.group(0) in ("我是", "本人", "我教", "叫我")
         # After 我叫 or 名字是 a name follows, so a surname misheard as a homophone (凡立民) is read
         # by sound; after 我是 only a surname written as one is a name.
         found = _surname_at(text, start, by_sound=not strict)
@@ -149,10 +152,13 @@ def _full_name(text: str) -> str | None:
             i += 1
         if not given:
             continue
-        if strict and not _BOUNDARY.match(text, i):
+        if strict and not (_BOUNDARY.match(text, i) or text.startswith(_CALL_ME_END, i)):
             continue
         return surname + given
     return None
+
+
+_SELF_NAMING_LEAD_IN = re.compile(r"(?:我是|免贵|叫我|记|写|我(?:复)?(?:姓|性|信|兴|幸).?|[，。,. ！!？?]|^)$")
 
 
 def _titled_name(text: str) -> str | None:
@@ -164,10 +170,12 @@ def _titled_name(text: str) -> str | None:
         before = text[max(0, i - 2):i]
         surname_start = i - 2 if before in _COMPOUND_SURNAMES else i - 1
         lead_in = text[max(0, surname_start - 6):surname_start]
-        # Only a caller naming themself: at the start of a phrase or after 我是/我姓X, never
-        # "楼上的张先生" (a neighbour) or "我先生" (her husband).
-        self_naming = bool(re.search(r"(?:我是|免贵|我(?:姓|性|信|兴|幸).?|[，。,. ！!？?]|^)$", lead_in))
-        if not self_naming or not _BOUNDARY.match(text, match.end()):
+        # Only a caller naming themself: at the start of a phrase, after 我是/我姓X, or asking to
+        # be called or written so (叫我, 您记), never "楼上的张先生" (a neighbour) or "我先生"
+        # (her husband).
+        self_naming = bool(_SELF_NAMING_LEAD_IN.search(lead_in))
+        ends = _BOUNDARY.match(text, match.end()) or text.startswith(_CALL_ME_END, match.end())
+        if not self_naming or not ends:
             continue
         if before in _COMPOUND_SURNAMES:
             found = before

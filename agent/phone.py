@@ -26,7 +26,9 @@ _SEPARATORS = set(" \t,，、.。·-—_~～:：;；")
 # Words that take back the group just said.
 _CORRECTION = re.compile(r"(?:不对|不是|错了|说错了|搞错|重说|再说一遍|我再说|更正|纠正|[哦噢呃啊]不(?=[，,。. ]))")
 # Filler allowed between a correction word and the new digits ("不对，应该是……").
-_CORRECTION_FILLER = re.compile(r"^[\s,，、.。啊呀哦嗯是应该就我刚才说的重新那个最后后面前面几位两位四位]*$")
+_CORRECTION_FILLER = re.compile(r"^[\s,，、.。…—啊呀哦嗯哎是应该就我刚才说的重新那个最后后面前面几位两位四位]*$")
+# "……哎，是六六五四不是六六四五": what it is, then what it is not.
+_AFFIRMED = re.compile(r"[\s,，、.。…—]*(?:哎|哎呀|哦|噢|嗯|啊)?[\s,，、]*是")
 # Words that announce a number is coming.
 _PHONE_CUE = re.compile(r"(?:电话|手机|号码|号是|联系方式|打我|联系我|回电|回个电|来电|座机|固话|打给我)")
 # Caller says: use the number I am calling from.
@@ -135,6 +137,8 @@ def _groups(text: str) -> list[list[_Group]]:
     pending_correction = False
     denied = False  # the group before was said after 不是: "不是八六三三，是八六三八"
     denying = False  # the correction word pending is 不是
+    affirmed = False  # the group before was said after 是: "是六六五四不是六六四五"
+    denying_next = False  # ... and 不是 followed it: the next group is ruled out
     gap = ""
     while i < len(text):
         if digit_of(text[i]) is not None:
@@ -148,17 +152,31 @@ def _groups(text: str) -> list[list[_Group]]:
                 continue
             if denied and _RIGHT_ONE.fullmatch(gap):
                 pending_correction = True  # what it is, after what it is not
+            if current and _AFFIRMED.fullmatch(gap) and text.startswith("不是", j):
+                pending_correction = True  # what it is, before what it is not
+            if denying_next:
+                # "是六六五四不是六六四五": the group after 不是 is the one ruled out
+                denying_next = pending_correction = False
+                gap = ""
+                i = j
+                continue
             if current and not _joins(gap, pending_correction):
                 runs.append(current)
                 current = []
                 pending_correction = False
             denied = pending_correction and denying
+            affirmed = gap.rstrip(" ，,…。.").endswith("是") and not gap.rstrip(" ，,…。.").endswith("不是")
             current.append(_Group("".join(digit_of(c) or "" for c in text[i:j]), i, j, pending_correction))
             pending_correction = False
             gap = ""
             i = j
             continue
         correction = _CORRECTION.match(text, i)
+        if correction and current and affirmed and correction.group(0) == "不是" and not gap.strip(" ，,"):
+            denying_next = True  # "是X不是Y": X stands
+            affirmed = False
+            i = correction.end()
+            continue
         if correction and current:
             pending_correction = True
             denying = correction.group(0) == "不是"
@@ -190,9 +208,10 @@ def _resolve(run: list[_Group]) -> str:
     """The number a run spells after applying the caller's corrections."""
     last_fix = max((k for k, group in enumerate(run) if group.corrects), default=None)
     if last_fix is not None:
-        again = "".join(group.digits for group in run[last_fix:])
-        if len(again) >= 8 and is_plausible(again):
-            return again  # the whole number said again after the correction, in groups
+        for k in range(last_fix, len(run)):
+            again = "".join(group.digits for group in run[k:])
+            if len(again) >= 8 and is_plausible(again):
+                return again  # the whole number said again after the correction, in groups
     kept: list[str] = []
     for group in run:
         if group.corrects and kept:
@@ -234,7 +253,11 @@ def find_numbers(text: str) -> list[HeardNumber]:
     found = []
     for heard in as_heard:
         written = next((n for n in as_written if n.start < heard.end and heard.start < n.end), None)
-        found.append(written if written is not None and written.number and not heard.number else heard)
+        # (a word before the number read as a digit may only make a part of it dialable: "留，幺三零…")
+        keep_written = written is not None and written.number and (
+            not heard.number or len(written.number) > len(heard.number)
+        )
+        found.append(written if keep_written else heard)
     return found
 
 
@@ -271,7 +294,11 @@ def extract_phone(text: str) -> HeardNumber | None:
     ):
         chosen = [n for n in numbers if wanted(n)]
         if chosen:
-            return _with_area_code(text, chosen[-1])
+            best = chosen[-1]
+            # A number said whole after a correction of the one before stands ("哎不对，……幺五二，…").
+            corrected = [n for n in numbers if n.number and n.start >= best.end
+                         and _CORRECTION.search(text, best.start, n.start)]
+            return _with_area_code(text, corrected[-1] if corrected else best)
     return None
 
 

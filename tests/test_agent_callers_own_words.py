@@ -534,3 +534,35 @@ def test_dont_book_it_as_a_complaint_is_no_complaint(knowledge):
 
 def test_who_the_caller_is_then_their_name(knowledge):
     assert extract_name("我是他楼下邻居，叫邹建华，电话幺五零。").name == "邹建华"
+
+
+@pytest.mark.parametrize(
+    ("said", "number"),
+    [
+        # what it is, then what it is not, after a pause
+        ("电话您记，幺八六，三三零二，七七一九……哎，是七七九一不是七七一九。", "18633027791"),
+        # corrected, then the whole number said again in groups
+        ("号码是幺三八，二二零四，五五六一，哎不对，五五六一前头是二零二四，幺三八，二零二四，五五六一。",
+         "13820245561"),
+        # 留 before the digits is no 六 that leaves only a landline's worth of them
+        ("名字就不留了，电话可以留，幺三零，幺幺七八，二零九三。", "13011782093"),
+    ],
+)
+def test_numbers_corrected_and_said_as_people_say_them(said, number):
+    assert extract_phone(said).number == number
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("叫我沈女士就行，三点水那个沈。", "沈女士"),
+        ("我复姓司马，您记司马先生就行。", "司马先生"),
+        ("我姓李，您叫我李大爷就成。", "李大爷"),
+    ],
+)
+def test_what_the_caller_asks_to_be_called(said, name):
+    assert extract_name(said).name == name
+
+
+def test_being_asked_to_do_something_is_no_name():
+    assert extract_name("我先生叫我去问问你们。") is None
