@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.category import CLEAR_TOPIC, PROBLEM_FRAMING, decide_category
+from agent.category import CLEAR_TOPIC, PROBLEM_FRAMING, UNANSWERED_KB, decide_category
 from agent.consult import Consultant
 from agent.danger_cues import KIND_AS_TOPIC
 from agent.phone import rest_of_number
@@ -176,6 +176,10 @@ class CallMemory:
         s.kb_confidence *= _EARLIER_TURNS_WEIGHT
         if r.evidence.asks and not self._grievance(r):
             hit = self._consultant.best(r.text)
+            unsure = hit is None or self._consultant.confidence(hit[1]) < UNANSWERED_KB
+            if unsure and s.last_article is None and s.category not in TICKET_CATEGORIES and len(s.turns) > 1:
+                # "往后再碰上这种情况该干嘛？": what it asks about was told in the turns before.
+                hit = self._consultant.best("，".join([*s.turns[-3:-1], r.text])) or hit
             if hit is not None:
                 confidence = self._consultant.confidence(hit[1])
                 if best and self._beside_the_problem(r, best[0], topic_conf, hit[0]):

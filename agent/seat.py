@@ -238,7 +238,6 @@ class Seat:
             return SeatReply(replies.GOODBYE, "goodbye")
         if s.category is None:
             s.not_understood += 1
-            s.consult_texts.append(r.text)  # a story told first may be what a question is about
             if s.not_understood >= 3:
                 return self._hand_off("not_understood")
             # The second time the seat offers the kinds of call, which a caller can answer in a word.
@@ -271,8 +270,8 @@ class Seat:
 
     def _consult(self, r: TurnReading) -> SeatReply:
         s = self._state
-        found = self._consultant.consult(r.text, s.consult_texts, s.last_article, prefer=r.kb_choice)
-        s.consult_texts.append(r.text)
+        # Everything said before is the question's context: a story told first, an earlier question.
+        found = self._consultant.consult(r.text, s.turns[:-1], s.last_article, prefer=r.kb_choice)
         if found is None:
             if s.awaiting == AWAIT_OFFER:
                 return self._hand_off("no_answer")

@@ -25,7 +25,6 @@ class CallState:
     # consultation
     kb_article: KbArticle | None = None       # the first article read: the call's answer
     last_article: KbArticle | None = None
-    consult_texts: list[str] = field(default_factory=list)
     kb_confidence: float = 0.0
     # work-order slots
     district: str | None = None

@@ -566,3 +566,23 @@ def test_what_the_caller_asks_to_be_called(said, name):
 
 def test_being_asked_to_do_something_is_no_name():
     assert extract_name("我先生叫我去问问你们。") is None
+
+
+def test_a_question_about_this_kind_of_thing_leans_on_what_was_told_first(knowledge):
+    # Told first as something over and done with, then asked about: "这种情况" is the gas leak.
+    seat = play(
+        knowledge,
+        "不是急事儿，上个月我家热水器那儿漏过一回气，燃气公司来人修好了，早没事了。",
+        "我就想问问，往后万一再碰上这种情况，头一件事该干嘛？先开窗还是先打电话？",
+    )
+    outcome = seat.finish()
+    assert (outcome.category, outcome.kb_article, outcome.urgent) == ("咨询", "kb-027", False)
+
+
+def test_an_idea_offered_is_a_suggestion(knowledge):
+    seat = play(
+        knowledge,
+        "我想提个想法啊，不是投诉。",
+        "我们这儿公交站的站牌字太小了，老人看不清，能不能换个大点儿的？",
+    )
+    assert seat.finish().category == "建议"
