@@ -579,10 +579,12 @@ def test_a_question_about_this_kind_of_thing_leans_on_what_was_told_first(knowle
     assert (outcome.category, outcome.kb_article, outcome.urgent) == ("咨询", "kb-027", False)
 
 
+
 def test_an_idea_offered_is_a_suggestion(knowledge):
     seat = play(
         knowledge,
-        "我想提个想法啊，不是投诉。",
-        "我们这儿公交站的站牌字太小了，老人看不清，能不能换个大点儿的？",
+        "我想反映个想法，不是投诉啊。",
+        "中学门口那个路口，放学的时候人行横道的绿灯太短了，孩子走一半就变红。我觉着能不能把绿灯调长点儿，或者派个人在那儿指挥？",
+        "是海淀区的学院路街道，学院路那个中学，北门的路口。我姓常，常女士，电话零幺零，六二三五，八八幺九。",
     )
     assert seat.finish().category == "建议"
