@@ -445,8 +445,6 @@ def test_full_names_as_callers_give_them(said, name):
     assert extract_name(said).name == name
 
 
-
-
 def test_a_number_begun_in_one_turn_and_ended_in_the_next_is_whole(knowledge):
     seat = play(
         knowledge,
@@ -460,28 +458,6 @@ def test_a_number_begun_in_one_turn_and_ended_in_the_next_is_whole(knowledge):
 def test_a_local_landline_with_its_area_code_said_after_it(knowledge):
     assert extract_phone("家里座机八三四五，幺二六七，前头加零幺零。").number == "01083451267"
     assert extract_phone("座机区号零幺零，号码是六二五八，三三九一。").number == "01062583391"
-
-
-def test_praise_that_says_no_order_is_wanted_stays_praise_when_its_place_is_given(knowledge):
-    seat = play(
-        knowledge,
-        "我就是打电话表扬一下，甭派单啊。上礼拜我家水管子裂了往外滋水，物业的师傅半夜来给修好的。",
-        "师傅修完还把地拖了，一分钱没要。",
-        "丰台区卢沟桥街道，六里桥南里。我叫司马建平，电话一五二，幺一零零，三四八六。",
-    )
-    outcome = seat.finish()
-    assert (outcome.category, outcome.route) == ("表扬", "answer")
-
-
-def test_a_worry_told_then_asked_about_is_a_consultation(knowledge):
-    seat = play(
-        knowledge,
-        "我想打听打听，我妈一个人在家做饭老忘关火，我这心里老不踏实。",
-        "万一哪天回家一开门闻见燃气味儿了，该先干嘛？开窗户还是打电话？现在没味儿啊，我就是先问问。",
-    )
-    outcome = seat.finish()
-    assert (outcome.category, outcome.route, outcome.urgent) == ("咨询", "answer", False)
-    assert outcome.kb_article == "kb-027"
 
 
 def test_a_number_group_denied_then_said_right(knowledge):
@@ -504,32 +480,6 @@ def test_the_callers_trade_is_not_what_the_call_is_about(knowledge):
 def test_a_numbered_hutong_is_an_address(knowledge):
     seat = play(knowledge, "我们胡同口的下水道堵了，污水都漫到道上了。", "东城区，东四街道，东四六条。")
     assert seat.outcome().caller.address == "东四六条"
-
-
-def test_a_story_told_first_is_what_the_question_after_it_is_about(knowledge):
-    # The first turn asks nothing; the question leans on it ("重新弄一张" is the ID card lost).
-    seat = play(
-        knowledge,
-        "唉，今天真倒霉，公交上包让人给划了，身份证和几张银行卡都在里面。",
-        "我户口在山东临沂，是不是得回老家才能重新弄一张？在北京这边能办吗？",
-    )
-    assert seat.finish().kb_article == "kb-030"
-
-
-
-def test_a_praise_named_stays_praise_whatever_others_did_wrong(knowledge):
-    seat = play(
-        knowledge,
-        "我想表扬一位出租车师傅，前天晚上拉的我。",
-        "好多车都拒载，就他二话不说拉上我了，还帮我把轮椅搬上车。",
-        "我叫戴秀兰，不用回电话，就是想让他们公司知道。",
-    )
-    assert (seat.finish().category, seat.finish().route) == ("表扬", "answer")
-
-
-def test_dont_book_it_as_a_complaint_is_no_complaint(knowledge):
-    seat = play(knowledge, "我说说社区医院的事儿，你先别给我记投诉啊，我是要表扬，那个大夫特别耐心。")
-    assert seat.finish().category == "表扬"
 
 
 def test_who_the_caller_is_then_their_name(knowledge):
@@ -568,23 +518,35 @@ def test_being_asked_to_do_something_is_no_name():
     assert extract_name("我先生叫我去问问你们。") is None
 
 
-def test_a_question_about_this_kind_of_thing_leans_on_what_was_told_first(knowledge):
-    # Told first as something over and done with, then asked about: "这种情况" is the gas leak.
-    seat = play(
-        knowledge,
-        "不是急事儿，上个月我家热水器那儿漏过一回气，燃气公司来人修好了，早没事了。",
-        "我就想问问，往后万一再碰上这种情况，头一件事该干嘛？先开窗还是先打电话？",
-    )
-    outcome = seat.finish()
-    assert (outcome.category, outcome.kb_article, outcome.urgent) == ("咨询", "kb-027", False)
-
-
-
-def test_an_idea_offered_is_a_suggestion(knowledge):
-    seat = play(
-        knowledge,
-        "我想反映个想法，不是投诉啊。",
-        "中学门口那个路口，放学的时候人行横道的绿灯太短了，孩子走一半就变红。我觉着能不能把绿灯调长点儿，或者派个人在那儿指挥？",
-        "是海淀区的学院路街道，学院路那个中学，北门的路口。我姓常，常女士，电话零幺零，六二三五，八八幺九。",
-    )
-    assert seat.finish().category == "建议"
+@pytest.mark.parametrize(
+    ("turns", "category", "kb_article"),
+    [
+        # a praise the caller named stays one, whatever others did wrong
+        (("我想表扬一位出租车师傅，前天晚上拉的我。", "好多车都拒载，就他二话不说拉上我了，还帮我把轮椅搬上车。",
+          "我叫戴秀兰，不用回电话，就是想让他们公司知道。"), "表扬", None),
+        (("我说说社区医院的事儿，你先别给我记投诉啊，我是要表扬，那个大夫特别耐心。",), "表扬", None),
+        # no order wanted (甭派单), and the place given when asked for files none
+        (("我就是打电话表扬一下，甭派单啊。上礼拜我家水管子裂了往外滋水，物业的师傅半夜来给修好的。",
+          "师傅修完还把地拖了，一分钱没要。",
+          "丰台区卢沟桥街道，六里桥南里。我叫司马建平，电话一五二，幺一零零，三四八六。"),
+         "表扬", None),
+        # an idea offered is a suggestion, however the nuisance is told
+        (("我想反映个想法，不是投诉啊。",
+          "中学门口那个路口，放学的时候人行横道的绿灯太短了，孩子走一半就变红。我觉着能不能把绿灯调长点儿，或者派个人在那儿指挥？",
+          "是海淀区的学院路街道，学院路那个中学，北门的路口。我姓常，常女士，电话零幺零，六二三五，八八幺九。"),
+         "建议", None),
+        # a worry told, then asked about: no danger now, the KB answers
+        (("我想打听打听，我妈一个人在家做饭老忘关火，我这心里老不踏实。",
+          "万一哪天回家一开门闻见燃气味儿了，该先干嘛？开窗户还是打电话？现在没味儿啊，我就是先问问。"),
+         "咨询", "kb-027"),
+        # "这种情况" is what was told first, over and done with
+        (("不是急事儿，上个月我家热水器那儿漏过一回气，燃气公司来人修好了，早没事了。",
+          "我就想问问，往后万一再碰上这种情况，头一件事该干嘛？先开窗还是先打电话？"), "咨询", "kb-027"),
+        # a story that asks nothing, then the question that leans on it ("重新弄一张" is the ID card)
+        (("唉，今天真倒霉，公交上包让人给划了，身份证和几张银行卡都在里面。",
+          "我户口在山东临沂，是不是得回老家才能重新弄一张？在北京这边能办吗？"), "咨询", "kb-030"),
+    ],
+)
+def test_what_the_call_is_as_callers_tell_it(knowledge, turns, category, kb_article):
+    outcome = play(knowledge, *turns).finish()
+    assert (outcome.category, outcome.kb_article, outcome.urgent) == (category, kb_article, False)
