@@ -57,6 +57,8 @@ COMMON_CASES = [
     ("门口的共享单车把人行道和盲道全堵死了，推着婴儿车只能下到马路上走", "共享单车乱停放"),
     ("马路中间裂了一道缝，还塌了一大块", "道路破损"),
     ("人行道的方砖都翘起来了，老人走路老绊脚", "道路破损"),
+    # a works letting dirty water into a ditch is no blocked drain, however it smells
+    ("村东头那个小作坊半夜往沟里放黑水，臭得呛人，沟里的鱼都翻白肚了", "非法排污"),
 ]
 
 
