@@ -103,12 +103,11 @@ class TopicTracker:
         self._scores, self._entries = dict(snapshot[0]), dict(snapshot[1])
 
     def hear(
-        self, text: str, weight: float = 1.0, places: Sequence[tuple[int, int]] = (),
-        aside: Sequence[tuple[int, int]] = (),
+        self, text: str, weight: float = 1.0, aside: Sequence[tuple[int, int]] = ()
     ) -> list[tuple[CatalogueEntry, float]]:
-        """Take in what `text` says the problem is; `places` are spans of it that name places,
-        `aside` spans that say nothing of the problem (Catalogue.concepts)."""
-        matches = self._catalogue.match(text, places, aside)
+        """Take in what `text` says the problem is; `aside` are spans of it that say nothing of
+        the problem (Catalogue.concepts)."""
+        matches = self._catalogue.match(text, aside)
         for entry, score in matches:
             self._entries[entry.topic] = entry
             self._scores[entry.topic] = self._scores.get(entry.topic, 0.0) + weight * score / self.CLEAR_SCORE

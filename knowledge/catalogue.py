@@ -102,31 +102,23 @@ class Catalogue:
     def get(self, topic: str) -> CatalogueEntry | None:
         return self._by_topic.get(topic)
 
-    def concepts(
-        self, text: str, places: Sequence[tuple[int, int]] = (), aside: Sequence[tuple[int, int]] = ()
-    ) -> dict[str, int]:
+    def concepts(self, text: str, aside: Sequence[tuple[int, int]] = ()) -> dict[str, int]:
         """The concepts found in `text` with how often each was said (for explaining a match).
 
-        `places` are spans of `text` that name places: their words count as said, but are not
-        read by sound as other words (东花市街等 is 东花市街道, not a 街灯). `aside` are spans that
-        say nothing of the problem (the caller's trade: 我们是干装修的) and are not read at all."""
-        if aside:
-            chars = list(text)
-            for start, end in aside:
-                chars[start:end] = "，" * (end - start)
-            text = "".join(chars)
-        unplaced = list(text)
-        for start, end in places:
-            unplaced[start:end] = "，" * (end - start)
-        recovered = " ".join(term for term, _, _ in self._sound.find(_normalise("".join(unplaced))))
+        `aside` are spans of `text` that say nothing of the problem and are not read at all: the
+        names of places (东花市街等 is 东花市街道, not a 街灯; 椿树街道 is no tree), the caller's
+        trade (我们是干装修的)."""
+        chars = list(text)
+        for start, end in aside:
+            chars[start:end] = "，" * (end - start)
+        text = "".join(chars)
+        recovered = " ".join(term for term, _, _ in self._sound.find(_normalise(text)))
         return self._finder.find(f"{_normalise(text)} {recovered}")
 
-    def match(
-        self, text: str, places: Sequence[tuple[int, int]] = (), aside: Sequence[tuple[int, int]] = ()
-    ) -> list[tuple[CatalogueEntry, float]]:
+    def match(self, text: str, aside: Sequence[tuple[int, int]] = ()) -> list[tuple[CatalogueEntry, float]]:
         """Entries sharing concepts with `text`, best first, with their scores (> 0 only);
-        `places` and `aside` as for `concepts`."""
-        found = self.concepts(text, places, aside)
+        `aside` as for `concepts`."""
+        found = self.concepts(text, aside)
         if not found:
             return []
         scored = []

@@ -114,13 +114,13 @@ def test_a_syllable_of_a_filler_is_not_a_term_heard_by_sound(catalogue):
 
 
 def test_a_place_name_is_not_read_by_sound_as_a_problem(catalogue):
-    # 街道 as the recogniser writes it (街等) sounds like 街灯; said as a place it is no street lamp,
-    # but the same words outside the place still count.
+    # 街道 as the recogniser writes it (街等) sounds like 街灯; set aside as a place it is no street
+    # lamp, but the same words outside the place still count.
     text = "在朝阳区望京街等，花家地北里"
     assert any(entry.topic == "路灯不亮" for entry, _ in catalogue.match(text))
-    assert catalogue.match(text, places=[(1, 8)]) == []
+    assert catalogue.match(text, aside=[(1, 8)]) == []
     lamp = "在朝阳区望京街等，门口街等全不亮"
-    assert catalogue.match(lamp, places=[(1, 8)])[0][0].topic == "路灯不亮"
+    assert catalogue.match(lamp, aside=[(1, 8)])[0][0].topic == "路灯不亮"
 
 
 @pytest.mark.parametrize("text", ["我想问一下明天天气怎么样", "谢谢你们，没别的事了", "喂，你好"])
