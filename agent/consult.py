@@ -49,6 +49,11 @@ class Consultant:
         hits = self._search(text, k=1)
         return hits[0] if hits else None
 
+    def best_after(self, text: str, earlier: list[str]) -> tuple[KbArticle, float] | None:
+        """The best article for `text` read after the two turns before it ("钱包让人顺走了，身份证
+        全在里头" told first is what "非得回老家才能重新弄一张吗？" asks about), any score."""
+        return self.best(_after(text, earlier))
+
     def candidates(self, text: str, k: int = 3) -> list[KbArticle]:
         """The articles a backend may choose from to answer `text`: the top `k` of the retrieval
         that come within half of the floor (a model may see what BM25 ranks just below it)."""
@@ -79,11 +84,11 @@ class Consultant:
                           if a.id == prefer and sc >= 0.5 * self.min_score), alone)
         chosen = alone
         if previous is not None and earlier and self._is_follow_up(text):
-            chosen = self._in_context("，".join([*earlier[-2:], text]), previous) or chosen
+            chosen = self._in_context(_after(text, earlier), previous) or chosen
         elif previous is None and earlier:
             # What the caller told before, which found no answer alone ("钱包让人顺走了，身份证全在
             # 里头"), is what this turn asks about ("非得回老家才能重新弄一张吗？").
-            told = self.best("，".join([*earlier[-2:], text]))
+            told = self.best_after(text, earlier)
             if told is not None and told[1] >= self.min_score:
                 chosen = told
         if chosen is None or chosen[1] < self.min_score:
@@ -122,6 +127,11 @@ class Consultant:
         asked = "，".join(c for c in _CLAUSE.findall(text) if _ASKING.search(c))
         hit = self.best(asked) if asked else None
         return hit is None or hit[1] < self.min_score
+
+
+def _after(text: str, earlier: list[str]) -> str:
+    """`text` as a question read with the two turns said before it."""
+    return "，".join([*earlier[-2:], text])
 
 
 def asked_twice(text: str) -> str:

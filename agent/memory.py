@@ -179,7 +179,7 @@ class CallMemory:
             unsure = hit is None or self._consultant.confidence(hit[1]) < UNANSWERED_KB
             if unsure and s.last_article is None and s.category not in TICKET_CATEGORIES and len(s.turns) > 1:
                 # "往后再碰上这种情况该干嘛？": what it asks about was told in the turns before.
-                hit = self._consultant.best("，".join([*s.turns[-3:-1], r.text])) or hit
+                hit = self._consultant.best_after(r.text, s.turns[:-1]) or hit
             if hit is not None:
                 confidence = self._consultant.confidence(hit[1])
                 if best and self._beside_the_problem(r, best[0], topic_conf, hit[0]):
