@@ -119,7 +119,7 @@ class Gazetteer:
             return []
         pool = self._candidates(text)
         while True:
-            chosen = _non_overlapping(pool, self._said_districts(pool))
+            chosen = _non_overlapping(pool)
             unresolved = [h for h in chosen if h.needs_context and not _has_context(text, h, chosen)
                           and not self._street_follows(text, h)]
             if not unresolved:
@@ -274,7 +274,7 @@ class Gazetteer:
         return {h.place.district for h in hits if h.place.is_district}
 
     def _merge(self, hits: list[_Hit], pool: list[_Hit]) -> list[PlaceMatch]:
-        said = {h.place.district for h in hits if h.place.is_district}
+        said = self._said_districts(hits)
         matches: list[PlaceMatch] = []
         i = 0
         while i < len(hits):
@@ -318,7 +318,7 @@ def _area_aliases(mapping: dict[str, list[str]]) -> list[_Place]:
 _NOT_SAID_BEFORE = 10**6  # farther than any text: a district not said before the name
 
 
-def _non_overlapping(hits: list[_Hit], said: set[str]) -> list[_Hit]:
+def _non_overlapping(hits: list[_Hit]) -> list[_Hit]:
     """Greedy choice of the heaviest hits; on a tie prefer places in a district the caller named."""
     # A name heard with a near-miss syllable never cuts into one heard right (顺义杨镇 is not 义杨 = 渔阳).
     # A street name two districts share (八里庄街道) is of the district said nearest before it.
@@ -326,6 +326,7 @@ def _non_overlapping(hits: list[_Hit], said: set[str]) -> list[_Hit]:
     for h in hits:
         if h.place.is_district:
             district_ends.setdefault(h.place.district, []).append(h.end)
+    said = district_ends.keys()
 
     def said_before(h: _Hit) -> int:
         return min((h.start - end for end in district_ends.get(h.place.district, ()) if end <= h.start),
