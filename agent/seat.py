@@ -19,11 +19,12 @@ from dataclasses import dataclass
 
 from agent import replies
 from agent.consult import Consultant
-from agent.danger_cues import DISTRESS, FRAUD, JUMPER, MEDICAL
+from agent.danger_cues import MEDICAL
 from agent.memory import CallMemory
 from agent.phone import line_number
 from agent.questions import next_question, read_back
 from agent.reading import TurnReading, normalise_turn
+from agent.safety import HANDOFF_KINDS
 from agent.state import (
     AWAIT_CONFIRM,
     AWAIT_MORE,
@@ -252,10 +253,10 @@ class Seat:
     def _order_underway_elsewhere(self) -> bool:
         """An illness told of in an order already being filed for another problem, with its place
         ("停电了……老爷子离不开制氧机，喘气都费劲"): the order goes out at once as urgent, with the
-        advice to call 120, rather than starting over with a person. Distress and fear always
-        go to a person."""
+        advice to call 120, rather than starting over with a person. Every other kind a person
+        must handle (distress, someone about to jump, a swindle under way) and fear always go to one."""
         s = self._state
-        if s.safety.kinds & {DISTRESS, JUMPER, FRAUD} or s.safety.in_fear:
+        if (s.safety.kinds & HANDOFF_KINDS) - {MEDICAL} or s.safety.in_fear:
             return False
         return s.category in TICKET_CATEGORIES and s.has_place and self._topics.confident(True) is not None
 
