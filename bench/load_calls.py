@@ -45,10 +45,9 @@ SHARED = REPO.parent / "shared"
 
 from metrics import percentile  # noqa: E402
 
-from server.call_session import DICTATED_DIGITS  # noqa: E402
 from server.simulate import endpoints, fetch_detail, local_server, read_corpus, result_line  # noqa: E402
 from server.softphone import FRAME_S, Softphone, caller_audio  # noqa: E402
-from voice.asr.digits import longest_digit_run  # noqa: E402
+from voice.asr.digits import dictates_number  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:
@@ -129,7 +128,7 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
                           f"{turn['end_of_speech_to_reply_audio_ms']} ms: {turn['asr_text'][:40]}", file=sys.stderr)
             for turn in line["turns"]:
                 if turn["end_of_speech_to_final_ms"] is not None:
-                    dictated = longest_digit_run(turn["asr_text"] or "") >= DICTATED_DIGITS
+                    dictated = dictates_number(turn["asr_text"] or "")
                     (number_finals if dictated else plain_finals).append(turn["end_of_speech_to_final_ms"])
             replies += timings(line, "end_of_speech_to_reply_audio_ms")
             if phone.first_audio_wall:

@@ -50,7 +50,7 @@ from server.protocol import (
 from server.services import Services
 from server.storage import repository
 from voice.asr.base import Transcript
-from voice.asr.digits import longest_digit_run
+from voice.asr.digits import dictates_number
 from voice.asr.number_consensus import NumberConsensus, replaces
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
@@ -58,8 +58,6 @@ from voice.vad import SpeechStarted, TurnEnded, TurnResumed
 
 log = logging.getLogger("hotline.call")
 
-# A run of this many digits is a number being dictated (a phone number, most often).
-DICTATED_DIGITS = 5
 # No further cut of a dictated number is started after this long: a cut of a long turn takes 4 s,
 # and five of them (a minute-long turn whose cuts disagree, dev2's e035) kept the caller 21 s.
 NUMBER_WAIT_S = 9.0
@@ -278,7 +276,7 @@ class CallSession:
             return
         # A longer turn with no words is someone the recogniser could not follow: the seat says
         # so (it asks again) rather than leave the caller in silence.
-        if self._services.recognizer.restore_digits and longest_digit_run(text) >= DICTATED_DIGITS:
+        if self._services.recognizer.restore_digits and dictates_number(text):
             transcript = await self._numbers_read_again(transcript, spoken)
             text = transcript.text.strip()
             if self._stale(spoken):

@@ -11,6 +11,7 @@ from voice_fixtures import dev_clip, recognizer_fixture, synthesizer_fixture  # 
 from voice import codec
 from voice.asr.base import SAMPLE_RATE
 from voice.asr.digits import (
+    dictates_number,
     expected_length,
     phone_number_runs,
     restore_repeats,
@@ -62,6 +63,24 @@ def test_numbers_too_short_for_what_they_start_are_found(text: str, digits: str,
     [run] = short_digit_runs(text)
     assert (run.digits, run.length) == (digits, length)
     assert text[run.start] in "0123456789零一二三四五六七八九幺"
+
+
+@pytest.mark.parametrize(
+    ("text", "dictated"),
+    [
+        ("我姓吴，电话幺三七，二二零八，五五六一。", True),
+        ("房号八零二，电话13912", True),  # a run of digits, cut short
+        # announced, then mostly words: 一八六，幺零四七 heard as 一般留，要领四七
+        ("我叫高峰，手机号一般留，要领四七，三二九五。", True),
+        ("联系方式是啊，杨舞，二三九零", True),
+        ("我给物业打了三四回电话，没人管。", False),  # a count, not a number
+        ("电话就用我现在打的这个号。", False),
+        ("电话我就不留了，三号楼二单元。", False),  # a couple of figures after the cue are the place
+        ("一共交了三千八百块。", False),
+    ],
+)
+def test_a_number_is_dictated_where_digits_run_or_follow_its_announcement(text: str, dictated: bool) -> None:
+    assert dictates_number(text) is dictated
 
 
 @pytest.mark.parametrize(
