@@ -276,6 +276,9 @@ def _surname_and_title(text: str) -> str | None:
         title = _title_heard_at(text, i + 1)
         if title:
             return surname + title
+        title = _title_after_a_repeat_misheard(text, j)
+        if title:
+            return surname + title
         # The surname and title said a little later ("我姓耿，你就写耿女士吧").
         for k in range(j + 1, min(len(text) - 1, i + _TITLE_LATER_WITHIN)):
             title = _title_heard_at(text, k + 1) if _sounds_alike(text[k], surname) else None
@@ -285,6 +288,20 @@ def _surname_and_title(text: str) -> str | None:
 
 
 _TITLE_LATER_WITHIN = 12  # characters after the surname
+# What a caller says between the surname and its repeat: a pause the recogniser wrote as a word.
+_FILLERS = "的啊呃嗯哎"
+
+
+def _title_after_a_repeat_misheard(text: str, j: int) -> str | None:
+    """The title of "我姓X，X女士" where the repeated X came out as another word (姓费，费女士
+    heard 我兴费的最你是): one character, perhaps after a filler, then a title that ends the
+    phrase. The title says what it is only because a boundary follows it (你是 is also "you are")."""
+    if j < len(text) and text[j] in _FILLERS:
+        j += 1
+    if j >= len(text) or not "\u4e00" <= text[j] <= "\u9fff" or text[j] in "我你他她" + _FILLERS:
+        return None
+    title = _title_heard_at(text, j + 1, surname_repeated=True)
+    return title if title and _BOUNDARY.match(text, j + 3) else None
 
 
 # Initials that differ only in breath (京 jing heard as 请 qing) or in the tongue's curl (邹 zou,

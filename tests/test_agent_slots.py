@@ -46,6 +46,9 @@ def test_names_as_callers_give_them(said, name):
         ("我信邓，邓女士", "邓女士"),      # 姓 heard as 信
         ("我姓虎，虎女士", "胡女士"),      # 胡 heard as 虎
         ("我姓照，照先生电话幺八八", "赵先生"),
+        # the surname said again came out as another word; the title after it still holds
+        ("我姓冷的朋你是电话幺三九", "冷女士"),
+        ("我姓谷，度行生，手机幺五八", "谷先生"),
     ],
 )
 def test_surnames_heard_as_homophones(said, name):
@@ -72,6 +75,18 @@ def test_declining_to_give_a_name(said):
 def test_no_name_where_none_is_given(said):
     heard = extract_name(said)
     assert heard is None or heard.name is None and not heard.declined
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("我姓金，你是哪个部门的？", "金先生/女士"),  # 你是 asks: no title
+        ("我姓丁的，我你是", "丁先生/女士"),
+    ],
+)
+def test_a_word_like_a_title_that_goes_on_is_no_title(said, name):
+    heard = extract_name(said)
+    assert heard is not None and heard.name == name
 
 
 def test_surname_by_sound():
