@@ -11,7 +11,7 @@ from voice_fixtures import dev_clip, dev_texts, recognizer_fixture  # noqa: F401
 from voice.asr.base import SAMPLE_RATE, Segment
 from voice.asr.streaming import DecodeSchedule, StreamingTranscriber, stream_recorded
 from voice.asr.whisper import WhisperRecognizer, heard_no_speech
-from voice.asr.whisper_text import looks_looped, says_nothing
+from voice.asr.whisper_text import broke_off, looks_looped, says_nothing
 from voice.vad import WINDOW_SAMPLES, SileroVad
 
 SPOKEN = "你好我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。"
@@ -188,6 +188,12 @@ def test_the_schedule_decodes_every_step_and_once_per_pause_then_commits_it() ->
 def test_a_decode_stuck_in_a_loop_is_recognised() -> None:
     assert looks_looped("电话一三六一一一" + "呀" * 60)
     assert not looks_looped("您好，我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。")
+
+
+def test_a_decode_that_broke_off_inside_a_character_is_recognised() -> None:
+    broken = "我说错了，是".encode() + "东".encode()[:2]
+    assert broke_off(broken.decode("utf-8", errors="replace"))
+    assert not broke_off("我说错了，是东花市南里。")
 
 
 def test_a_decode_of_marks_alone_says_nothing() -> None:

@@ -43,6 +43,7 @@ from rapidfuzz.distance import LCSseq
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.digits import DIGIT_CHARS
+from voice.asr.whisper_text import broke_off
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +234,7 @@ def _cut_short(hypothesis: Hypothesis) -> bool:
     """A decode that stopped before the end of its audio: too few words for it, or a broken one."""
     seconds = (hypothesis.heard_to - hypothesis.cut) / SAMPLE_RATE
     text = hypothesis.text
-    return "\ufffd" in text or (seconds >= SPARSE_MIN_S and _words(text) < SPARSE_WORDS_PER_S * seconds)
+    return broke_off(text) or (seconds >= SPARSE_MIN_S and _words(text) < SPARSE_WORDS_PER_S * seconds)
 
 
 def _words(text: str) -> int:

@@ -29,6 +29,7 @@ from voice.asr.digits import phone_number_runs, restore_repeats, write_like
 from voice.asr.short_answers import read_short_answer
 from voice.asr.whisper_text import (
     bare,
+    broke_off,
     chinese_output_tokens,
     looks_looped,
     reads_prompt_back,
@@ -255,12 +256,13 @@ class WhisperRecognizer:
         text = "".join(segment.text for segment in segments)
         if heard_no_speech(result.no_speech_prob, _mean_log_prob(result), text, context):
             return []
-        if looks_looped(text) or (segments and says_nothing(text) and _depth == 0):
-            # Greedy decoding got stuck repeating itself (呀呀呀…), or wrote only a mark for
-            # seconds of speech (a live pause decode of 5.8 s of a caller's words read "。", and
-            # the turn was stored as that). The usual decode falls back to sampling at higher
-            # temperatures for exactly this. That can take seconds on audio cut mid-word (15 s for
-            # 1.2 s, seen), so a partial decode (`fallback=False`) gives up: None.
+        if looks_looped(text) or broke_off(text) or (segments and says_nothing(text) and _depth == 0):
+            # Greedy decoding got stuck repeating itself (呀呀呀…), broke off inside a character,
+            # or wrote only a mark for seconds of speech (a live pause decode of 5.8 s of a
+            # caller's words read "。", and the turn was stored as that). The usual decode falls
+            # back to sampling at higher temperatures for exactly this. That can take seconds on
+            # audio cut mid-word (15 s for 1.2 s, seen), so a partial decode (`fallback=False`)
+            # gives up: None.
             return self.decode(samples, said_before, hotwords=hotwords or None) if fallback else None
         heard_to = segments[-1].end - lead_s if segments else 0.0
         if segments and speech.size / SAMPLE_RATE - heard_to > _UNREAD_TAIL_S and _depth < 2:

@@ -135,6 +135,13 @@ def without_prompt_echo(text: str, prompt: str | None) -> str:
     return "".join(out).rstrip("，,、 ") if len(out) < len(text) else text
 
 
+def broke_off(text: str) -> bool:
+    """Text with a character split in two (U+FFFD): the decoder stopped inside a character's bytes
+    and, after it, most often wrote nothing more of the audio (a simulated call's last turn read
+    as 艾姐，不对不对。我说错了，使用� for 10 s of speech: its place, name and number lost)."""
+    return "\ufffd" in text
+
+
 def looks_looped(text: str) -> bool:
     """Whisper's own test for a decode stuck in a loop: its text compresses too well."""
     data = text.encode("utf-8")
