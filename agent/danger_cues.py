@@ -122,9 +122,10 @@ DANGER_CUES: tuple[Cue, ...] = (
         # 把 as a measure word wants its noun: a break the recogniser writes after it ("拿着把菜。刀")
         # is inside the phrase.
         r"(?:拿|持|举|抄|拎|提|攥|握|挥|端)(?:着)?(?:一)?把[^，,？?！!]{0,4}(?:刀|斧)",
-        # A threat as reported: "他说我再敢…就弄死我", the verb misheard or left out. 气死/冻死我们了
-        # are ways of speaking: a state come about (了), or a word of feeling or weather.
-        r"(?:说|扬言|放话|撂下话)[^。.？?]{0,4}(?:再|要是|敢)[^。.？?]{0,14}就(?:要|给)?"
+        # A threat as reported: "他说我再敢…就弄死我", the verb misheard or left out, or the saying
+        # itself (…，我再敢往那儿停就弄死我) with 再 written 在 as often. 气死/冻死我们了 are ways of
+        # speaking: a state come about (了), or a word of feeling or weather.
+        r"(?:(?:说|扬言|放话|撂下话)[^。.？?]{0,4})?(?:再|在|要是|敢)[^。.？?]{0,14}就(?:要|给)?"
         r"(?!(?:吓|气|烦|累|笑|热|冷|冻|晒|闷|渴|困|饿|急|愁|疼|馋|吵|闹|臭|熏|憋|挤|美|乐|折腾|麻烦)死)"
         r"[^\W\d_]?死(?:我|你|他|她)(?!们?了)",
     )

@@ -238,6 +238,8 @@ def test_a_danger_word_heard_inside_a_can_i_question_is_no_danger(knowledge):
         # a threat reported, its verb misheard (弄死 as 梦死)
         "他跟我说我再敢往楼道里放东西，就梦死我。",
         "他扬言要是我再报警就整死我。",
+        # the threat quoted without its verb, 再 written 在
+        "楼下那人为车位的事儿冲我喊，我在敢占他的位，就农死我。",
     ],
 )
 def test_a_weapon_or_a_threat_told_in_broken_words_is_violence(knowledge, text):
@@ -250,6 +252,8 @@ def test_a_weapon_or_a_threat_told_in_broken_words_is_violence(knowledge, text):
     [
         "楼上天天半夜剁饺子馅，我说再这么下去就烦死我了。",  # a way of speaking
         "我跟物业说再不修暖气就冻死我们了。",
+        "我在这屋里待着，一到夏天就热死我了。",
+        "我在家等了一上午，修理工就是不来，急死我。",
         "他拿着把钥匙把单元门打开了。",  # 把 as a preposition, no weapon
     ],
 )
