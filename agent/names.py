@@ -113,8 +113,23 @@ def as_surname(char: str, by_sound: bool = True) -> str | None:
         sound = _sound(char)
         # A sound no common surname has is a near miss of one (努 nu for 鲁 lu: n/l, as callers
         # and the recogniser blur them).
-        return _surname_by_sound().get(sound) or _surname_by_sound().get(_NEAR_INITIAL.get(sound[:1], "") + sound[1:])
+        near = _NEAR_INITIAL.get(sound[:1])
+        return _surname_by_sound().get(sound) or (_surname_by_sound().get(near + sound[1:]) if near else None)
     return None
+
+
+# How a caller vouches for a surname no list holds (庹, 乜, 芮): by its parts or strokes ("广字头
+# 底下那个庹", "草字头底下一个内"), by a word it is in ("皮鞋的皮"), or by saying it with a title.
+_SPELLING_TALK = re.compile(r"字头|字旁|字底|偏旁|底下一个|底下那个|上边一个|下边一个|左边一个|右边一个|旁边一个|少见")
+
+
+def _vouched_surname(text: str, char: str) -> str | None:
+    """`char` as a surname the caller vouches for in `text`, though it is no common one."""
+    if not "\u4e00" <= char <= "\u9fff" or char in _NOT_IN_NAME:
+        return None
+    with_title = any(char + title in text for title in _TITLES)
+    in_a_word = any(char in m.group(1) for m in re.finditer(rf"(\w{{1,3}})的{char}", text))
+    return char if with_title or in_a_word or _SPELLING_TALK.search(text) else None
 
 
 def _surname_at(text: str, i: int, by_sound: bool) -> tuple[str, int] | None:
@@ -125,7 +140,7 @@ def _surname_at(text: str, i: int, by_sound: bool) -> tuple[str, int] | None:
         ):
             return compound, i + len(compound)  # 斯马 is 司马 by sound, not 司 and a given name 马…
     if i < len(text):
-        surname = as_surname(text[i], by_sound)
+        surname = as_surname(text[i], by_sound) or _vouched_surname(text, text[i])
         if surname:
             return surname, i + 1
     return None
@@ -180,7 +195,11 @@ def _titled_name(text: str) -> str | None:
         if before in _COMPOUND_SURNAMES:
             found = before
         else:
-            found = as_surname(text[i - 1]) if text[i - 1] not in "我你他她的位这那" else None
+            found = (
+                as_surname(text[i - 1]) or _vouched_surname(text, text[i - 1])
+                if text[i - 1] not in "我你他她的位这那"
+                else None
+            )
         if found:
             return found + match.group(1)
     return None
@@ -239,12 +258,15 @@ def _title_heard_at(text: str, i: int, surname_repeated: bool = False) -> str | 
 
 
 # "我姓蔡，蔡文博": the surname, then the whole name.
-_SURNAME_THEN_NAME = re.compile(r"(?:我|免贵)姓(\w)[，,、 ]*\1(\w{1,2}?)(?=[，,。.！!？? ]|$|电话|手机|号码)")
+# Also with the surname spelled out between ("我姓冼，冼星海的冼，冼凤霞"): the name then starts a phrase.
+_SURNAME_THEN_NAME = re.compile(
+    r"(?:我|免贵)姓(\w)(?:[，,、 ]*|[^。.？?！!]{0,12}[，,、 ])\1(\w{1,2}?)(?=[，,。.！!？? ]|$|电话|手机|号码)"
+)
 
 
 def _surname_then_full_name(text: str) -> str | None:
     match = _SURNAME_THEN_NAME.search(text)
-    if match is None or match.group(1) not in SURNAMES:
+    if match is None or not (match.group(1) in SURNAMES or _vouched_surname(text, match.group(1))):
         return None
     given = match.group(2)
     if given in (*_TITLES, "先", "女") or any(c in _NOT_IN_NAME for c in given):
@@ -259,7 +281,7 @@ def _surname_and_title(text: str) -> str | None:
     verbs = _SURNAME_VERB + _SURNAME_VERB_WEAK
     for match in re.finditer(rf"(?:我|免贵)[{verbs}]", text):
         i = match.end()
-        surname = as_surname(text[i]) if i < len(text) else None
+        surname = as_surname(text[i]) or _vouched_surname(text, text[i]) if i < len(text) else None
         if surname is None:
             continue
         j = i + 1

@@ -56,6 +56,23 @@ def test_surnames_heard_as_homophones(said, name):
     assert heard is not None and heard.name == name
 
 
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        # surnames too rare for the list, vouched for by their parts, a word, or a title
+        ("我叫阚志远，门字里头一个敢，手机幺三九", "阚志远"),  # 阚 is listed; the frame is the same
+        ("我叫瞿红，上边两个目下边一个隹，电话就打这个", "瞿红"),
+        ("我姓昝，昝先生，电话幺五八", "昝先生"),
+        ("我叫揭海平，揭发的揭。", "揭海平"),
+        # the surname spelled out, then the whole name starting a phrase
+        ("免贵姓戴，戴帽子的戴，戴文静，电话幺八六", "戴文静"),
+    ],
+)
+def test_rare_surnames_the_caller_vouches_for(said, name):
+    heard = extract_name(said)
+    assert heard is not None and heard.name == name
+
+
 @pytest.mark.parametrize("said", ["名字就不留了", "我不方便透露姓名", "我想匿名反映", "我不想说名字"])
 def test_declining_to_give_a_name(said):
     heard = extract_name(said)
