@@ -74,6 +74,11 @@ _TRADE = re.compile(
 
 
 # "打他手机", "打我电话": a call, not a blow.
+# Answered, a caller who will see to it themself ("行，我让他自己弄去", "那我自己上网约吧") wants
+# nothing handled, though they leave where they are and a number.
+_SEES_TO_IT_THEMSELF = re.compile(
+    r"(?:我|让他|让她|叫他|叫她|让孩子)自己(?:再|去|来|先)?(?:弄|办|查|上网|跑|约|预约|申请|问|找)"
+)
 _CALLING = re.compile(r"打(?:我|他|她|你|我们|他们)?(?:的)?(?:家)?(?:手机|电话|座机)")
 
 
@@ -190,7 +195,8 @@ class CallMemory:
             return "建议"  # "我也不是要投诉谁，我就是建议……": the caller's own word
         if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
             return "咨询"  # "我不是要告他，就想问问……": the caller's own word
-        if s.category == "咨询" and s.kb_article is not None and new == "咨询" and self._hands_over_details(r):
+        if (s.category == "咨询" and s.kb_article is not None and new == "咨询" and self._hands_over_details(r)
+                and not _SEES_TO_IT_THEMSELF.search(r.text)):
             # Answered, the caller gives where it is and how to reach them ("东城区…，我姓陈，回电话
             #就打这个号"): the answer was not enough, they want it handled.
             return hint if hint in TICKET_CATEGORIES else "投诉"

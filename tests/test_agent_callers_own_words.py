@@ -275,6 +275,17 @@ def test_details_given_after_an_answer_turn_the_question_into_an_order(knowledge
     assert outcome.work_order is not None and outcome.work_order.topic == "供暖不热"
 
 
+def test_a_caller_answered_who_will_see_to_it_themself_files_nothing(knowledge):
+    # where they are and a number left all the same
+    seat = play(
+        knowledge,
+        "我问问啊，电动自行车上牌子都得带什么东西？",
+        "噢，身份证、发票、合格证。得嘞，那我自己上网约吧。我在大兴区黄村镇，我叫吕海，手机幺五二，零八七三，四六一九。",
+    )
+    outcome = seat.finish()
+    assert outcome.category == "咨询" and outcome.route == "answer" and outcome.work_order is None
+
+
 def test_the_phone_word_before_a_number_is_not_its_first_digit():
     assert extract_phone("我姓乔，手机幺三幺，六零二四，五八九九。").number == "13160245899"
 
