@@ -24,7 +24,9 @@ LANDLINE = re.compile(r"(?:010)?[2-9]\d{7}|0[2-9]\d{1,2}[2-9]\d{6,7}")
 # Pauses between digit groups as the recogniser writes them.
 _SEPARATORS = set(" \t,，、.。·-—_~～:：;；")
 # Words that take back the group just said.
-_CORRECTION = re.compile(r"(?:不对|不是|错了|说错了|搞错|重说|再说一遍|我再说|更正|纠正|[哦噢呃啊]不(?=[，,。. ]))")
+_CORRECTION = re.compile(
+    r"(?:不对|不是|错了|说错了|搞错|重说|再说一遍|我再说|更正|纠正|[哦噢呃啊]不(?=[，,。. ])|等会儿|等一下|等等)"
+)
 # Filler allowed between a correction word and the new digits ("不对，应该是……").
 _CORRECTION_FILLER = re.compile(r"^[\s,，、.。…—啊呀哦嗯哎是应该就我刚才说的重新那个最后后面前面几位两位四位]*$")
 # "……哎，是六六五四不是六六四五": what it is, then what it is not.
@@ -160,13 +162,17 @@ def _groups(text: str) -> list[list[_Group]]:
                 gap = ""
                 i = j
                 continue
+            digits = "".join(digit_of(c) or "" for c in text[i:j])
+            said_again = current and len(digits) > len(current[-1].digits) and digits.startswith(current[-1].digits)
+            if said_again and "…" in gap:
+                pending_correction = True  # a group begun, broken off and said again whole ("一一……幺幺九零")
             if current and not _joins(gap, pending_correction):
                 runs.append(current)
                 current = []
                 pending_correction = False
             denied = pending_correction and denying
             affirmed = gap.rstrip(" ，,…。.").endswith("是") and not gap.rstrip(" ，,…。.").endswith("不是")
-            current.append(_Group("".join(digit_of(c) or "" for c in text[i:j]), i, j, pending_correction))
+            current.append(_Group(digits, i, j, pending_correction))
             pending_correction = False
             gap = ""
             i = j
@@ -207,10 +213,13 @@ _GOES_ON = re.compile(r"[\s,，、]*(?:后边|后面|后头|然后|接着|再往
 def _resolve(run: list[_Group]) -> str:
     """The number a run spells after applying the caller's corrections."""
     last_fix = max((k for k, group in enumerate(run) if group.corrects), default=None)
+    # A mobile number begun is said again whole in 11 digits: its last groups after a correction
+    # are the groups corrected, though they would make a landline (……二零八八，等会儿，二零八六，零九五一).
+    whole = 11 if run[0].digits.startswith("1") and last_fix != 0 else 8
     if last_fix is not None:
         for k in range(last_fix, len(run)):
             again = "".join(group.digits for group in run[k:])
-            if len(again) >= 8 and is_plausible(again):
+            if len(again) >= whole and is_plausible(again):
                 return again  # the whole number said again after the correction, in groups
     kept: list[str] = []
     for group in run:

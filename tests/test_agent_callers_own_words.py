@@ -507,6 +507,10 @@ def test_who_the_caller_is_then_their_name(knowledge):
          "13820245561"),
         # 留 before the digits is no 六 that leaves only a landline's worth of them
         ("名字就不留了，电话可以留，幺三零，幺幺七八，二零九三。", "13011782093"),
+        # a group corrected after "wait": its last groups are no landline of their own
+        ("手机幺五九，三七二二……等一下，三七二六，零八四幺。", "15937260841"),
+        # a group begun, broken off, and said again whole
+        ("电话幺八八，零零……零零六三，九二七五。", "18800639275"),
     ],
 )
 def test_numbers_corrected_and_said_as_people_say_them(said, number):
