@@ -18,6 +18,8 @@ COMMON_CASES = [
     # 烧烤 is in both noise and smoke topics: what bothers the caller decides
     ("楼下烧烤店天天半夜喝酒划拳，吵得睡不着", "噪音扰民-商业经营"),
     ("楼下烧烤店的烟全飘我家窗户里，呛得不行", "餐饮油烟扰民"),
+    # the kitchen's smoke by when it comes and where it goes, the smoke words themselves misheard
+    ("对门那个小饭馆一炒菜，那烟就往我们楼道里飘", "餐饮油烟扰民"),
     # construction at night vs a neighbour renovating
     ("旁边工地晚上十二点还在打桩", "噪音扰民-夜间施工"),
     ("楼上邻居装修，周末一大早就开始电钻", "噪音扰民-装修"),
