@@ -306,6 +306,20 @@ def _surname_and_title(text: str) -> str | None:
             title = _title_heard_at(text, k + 1) if _sounds_alike(text[k], surname) else None
             if title:
                 return surname + title
+    return _surname_twice_after_any_verb(text)
+
+
+def _surname_twice_after_any_verb(text: str) -> str | None:
+    """"我姓郝，郝女士" with 姓 heard as a word no list holds (我认好，好你是电话…): the surname said
+    twice and a title that ends the phrase are enough, whatever the verb came out as."""
+    for match in re.finditer(r"(?:我|免贵)(\w)(\w)[，, 、]*(\w)", text):
+        verb, first, again = match.groups()
+        surname = as_surname(first) if verb not in _NOT_IN_NAME else None
+        if surname is None or not _sounds_alike(again, surname):
+            continue
+        title = _title_heard_at(text, match.end(), surname_repeated=True)
+        if title and _BOUNDARY.match(text, match.end() + 2):
+            return surname + title
     return None
 
 
