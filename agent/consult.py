@@ -83,7 +83,7 @@ class Consultant:
             alone = next(((a, max(sc, self.min_score)) for a, sc in ranked
                           if a.id == prefer and sc >= 0.5 * self.min_score), alone)
         chosen = alone
-        if previous is not None and earlier and self._is_follow_up(text):
+        if previous is not None and earlier and (self._is_follow_up(text) or _echoes(text, previous)):
             chosen = self._in_context(_after(text, earlier), previous) or chosen
         elif previous is None and earlier:
             # What the caller told before, which found no answer alone ("钱包让人顺走了，身份证全在
@@ -127,6 +127,21 @@ class Consultant:
         asked = "，".join(c for c in _CLAUSE.findall(text) if _ASKING.search(c))
         hit = self.best(asked) if asked else None
         return hit is None or hit[1] < self.min_score
+
+
+# What a caller wraps round the words of an answer they say back to check them ("就身份证？", "得预约是吧？").
+_ECHO_WRAPPING = re.compile(
+    r"^(?:那|就|只要|还得|得|要|是|都)+|(?:是吧|对吧|是不是|对不对|就行|就可以|了|吗|吧|啊|呀|呢|哈)+$"
+)
+
+
+def _echoes(text: str, previous: KbArticle) -> bool:
+    """The caller says back what the answer just read holds, asking to be sure ("要带啥？就身份证？"
+    after an answer that said 带上本人身份证): a question about that answer, though the words it
+    echoes name a service of their own (身份证 has an article)."""
+    asked = [c.strip(" ，,。！？!?；;") for c in _CLAUSE.findall(text) if _ASKING.search(c)]
+    echoed = [_ECHO_WRAPPING.sub("", clause) for clause in asked]
+    return bool(echoed) and any(len(e) >= 2 and e in previous.answer for e in echoed)
 
 
 def _after(text: str, earlier: list[str]) -> str:

@@ -37,6 +37,16 @@ def test_follow_up_question_is_answered_in_context(knowledge):
     assert seat.finish().kb_article == "kb-022"
 
 
+def test_the_answer_said_back_to_be_sure_stays_on_its_article(knowledge):
+    # 身份证 has an article of its own; said back from the answer, it asks about that answer
+    seat, replies = call(
+        knowledge,
+        "我想给孩子办个护照，户口不在北京，能在这边办吗？",
+        "哦，能办啊。就身份证？",
+    )
+    assert [r.kb_article for r in replies] == ["kb-018", "kb-018"]
+
+
 def test_follow_up_on_another_service_gets_its_own_article(knowledge):
     seat, replies = call(
         knowledge,
