@@ -124,7 +124,7 @@ class Consultant:
             return False
         if _ELLIPTICAL.search(text):
             return True
-        asked = "，".join(c for c in _CLAUSE.findall(text) if _ASKING.search(c))
+        asked = "，".join(_asking_clauses(text))
         hit = self.best(asked) if asked else None
         return hit is None or hit[1] < self.min_score
 
@@ -139,9 +139,13 @@ def _echoes(text: str, previous: KbArticle) -> bool:
     """The caller says back what the answer just read holds, asking to be sure ("要带啥？就身份证？"
     after an answer that said 带上本人身份证): a question about that answer, though the words it
     echoes name a service of their own (身份证 has an article)."""
-    asked = [c.strip(" ，,。！？!?；;") for c in _CLAUSE.findall(text) if _ASKING.search(c)]
-    echoed = [_ECHO_WRAPPING.sub("", clause) for clause in asked]
+    echoed = [_ECHO_WRAPPING.sub("", clause.strip(" ，,。！？!?；;")) for clause in _asking_clauses(text)]
     return bool(echoed) and any(len(e) >= 2 and e in previous.answer for e in echoed)
+
+
+def _asking_clauses(text: str) -> list[str]:
+    """The clauses of `text` that ask something."""
+    return [clause for clause in _CLAUSE.findall(text) if _ASKING.search(clause)]
 
 
 def _after(text: str, earlier: list[str]) -> str:

@@ -73,12 +73,12 @@ _TRADE = re.compile(
 )
 
 
-# "打他手机", "打我电话": a call, not a blow.
 # Answered, a caller who will see to it themself ("行，我让他自己弄去", "那我自己上网约吧") wants
 # nothing handled, though they leave where they are and a number.
 _SEES_TO_IT_THEMSELF = re.compile(
     r"(?:我|让他|让她|叫他|叫她|让孩子)自己(?:再|去|来|先)?(?:弄|办|查|上网|跑|约|预约|申请|问|找)"
 )
+# "打他手机", "打我电话": a call, not a blow.
 _CALLING = re.compile(r"打(?:我|他|她|你|我们|他们)?(?:的)?(?:家)?(?:手机|电话|座机)")
 
 

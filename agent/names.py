@@ -132,6 +132,12 @@ def _vouched_surname(text: str, char: str) -> str | None:
     return char if with_title or in_a_word or _SPELLING_TALK.search(text) else None
 
 
+def _surname_said(text: str, char: str, by_sound: bool = True) -> str | None:
+    """`char`, said in `text`, as a surname: a common one (or, `by_sound`, the one it sounds like),
+    else one the caller vouches for."""
+    return as_surname(char, by_sound) or _vouched_surname(text, char)
+
+
 def _surname_at(text: str, i: int, by_sound: bool) -> tuple[str, int] | None:
     for compound in _COMPOUND_SURNAMES:
         heard = text[i:i + len(compound)]
@@ -140,7 +146,7 @@ def _surname_at(text: str, i: int, by_sound: bool) -> tuple[str, int] | None:
         ):
             return compound, i + len(compound)  # 斯马 is 司马 by sound, not 司 and a given name 马…
     if i < len(text):
-        surname = as_surname(text[i], by_sound) or _vouched_surname(text, text[i])
+        surname = _surname_said(text, text[i], by_sound)
         if surname:
             return surname, i + 1
     return None
@@ -195,11 +201,7 @@ def _titled_name(text: str) -> str | None:
         if before in _COMPOUND_SURNAMES:
             found = before
         else:
-            found = (
-                as_surname(text[i - 1]) or _vouched_surname(text, text[i - 1])
-                if text[i - 1] not in "我你他她的位这那"
-                else None
-            )
+            found = _surname_said(text, text[i - 1]) if text[i - 1] not in "我你他她的位这那" else None
         if found:
             return found + match.group(1)
     return None
@@ -266,7 +268,7 @@ _SURNAME_THEN_NAME = re.compile(
 
 def _surname_then_full_name(text: str) -> str | None:
     match = _SURNAME_THEN_NAME.search(text)
-    if match is None or not (match.group(1) in SURNAMES or _vouched_surname(text, match.group(1))):
+    if match is None or not _surname_said(text, match.group(1), by_sound=False):
         return None
     given = match.group(2)
     if given in (*_TITLES, "先", "女") or any(c in _NOT_IN_NAME for c in given):
@@ -281,7 +283,7 @@ def _surname_and_title(text: str) -> str | None:
     verbs = _SURNAME_VERB + _SURNAME_VERB_WEAK
     for match in re.finditer(rf"(?:我|免贵)[{verbs}]", text):
         i = match.end()
-        surname = as_surname(text[i]) or _vouched_surname(text, text[i]) if i < len(text) else None
+        surname = _surname_said(text, text[i]) if i < len(text) else None
         if surname is None:
             continue
         j = i + 1
@@ -317,8 +319,8 @@ def _surname_twice_after_any_verb(text: str) -> str | None:
         surname = as_surname(first) if verb not in _NOT_IN_NAME else None
         if surname is None or not _sounds_alike(again, surname):
             continue
-        title = _title_heard_at(text, match.end(), surname_repeated=True)
-        if title and _BOUNDARY.match(text, match.end() + 2):
+        title = _title_ending_phrase(text, match.end())
+        if title:
             return surname + title
     return None
 
@@ -336,8 +338,14 @@ def _title_after_a_repeat_misheard(text: str, j: int) -> str | None:
         j += 1
     if j >= len(text) or not "\u4e00" <= text[j] <= "\u9fff" or text[j] in "我你他她" + _FILLERS:
         return None
-    title = _title_heard_at(text, j + 1, surname_repeated=True)
-    return title if title and _BOUNDARY.match(text, j + 3) else None
+    return _title_ending_phrase(text, j + 1)
+
+
+def _title_ending_phrase(text: str, i: int) -> str | None:
+    """A title heard at text[i:] (loosely, as after a surname said twice) that ends the phrase:
+    only then is 你是 a title and not "you are"."""
+    title = _title_heard_at(text, i, surname_repeated=True)
+    return title if title and _BOUNDARY.match(text, i + len(title)) else None
 
 
 # Initials that differ only in breath (京 jing heard as 请 qing) or in the tongue's curl (邹 zou,
