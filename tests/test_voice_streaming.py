@@ -154,6 +154,23 @@ def test_a_decode_that_stopped_early_is_neither_committed_nor_final_and_the_turn
     assert final.text == SPOKEN[: int(6.5 * CHARS_PER_S)]
 
 
+def test_a_decode_stuck_in_a_loop_is_neither_committed_nor_final_and_the_turn_is_read_again() -> None:
+    # The decode of the turn as it ends reads its start, then one word over and over: it has more
+    # words than any other reading, but none of them is the caller's.
+    def looping(audio: np.ndarray, said_before: str) -> list[Segment]:
+        heard = SPOKEN[: int(audio.size / SAMPLE_RATE * CHARS_PER_S)]
+        if audio.size == int(6.0 * SAMPLE_RATE):
+            heard = SPOKEN[:20] + "姆姆，" * 12
+        return [Segment(0.0, audio.size / SAMPLE_RATE, heard)]
+
+    transcriber = StreamingTranscriber(looping, min_commit_s=1)
+    transcriber.update(_seconds(6))
+    assert transcriber.needs_decode(_seconds(6), speech_end_s=5.9)
+    assert not transcriber.commit(speech_end_s=5.9) and transcriber.committed == []
+    final = transcriber.finish(_seconds(6), speech_end_s=5.9)
+    assert final.text == SPOKEN[: int((6 + 0.25) * CHARS_PER_S)]
+
+
 def test_a_decode_with_too_few_words_for_its_audio_is_read_again() -> None:
     # No broken character, only three words for five seconds of a turn.
     def sparse(audio: np.ndarray, said_before: str) -> list[Segment]:
@@ -188,6 +205,16 @@ def test_the_schedule_decodes_every_step_and_once_per_pause_then_commits_it() ->
 def test_a_decode_stuck_in_a_loop_is_recognised() -> None:
     assert looks_looped("电话一三六一一一" + "呀" * 60)
     assert not looks_looped("您好，我家楼下的饭馆天天晚上吵到两点，电话一三九一一二二三三四四。")
+
+
+def test_a_loop_that_took_over_late_in_a_long_turn_is_recognised() -> None:
+    # The words before the loop keep the text from compressing well: the repeats give it away.
+    place = "他住在丰台区卢沟桥街道，靠近小屯路的那个老小区，十五号楼三单元。我是她楼上的邻居，"
+    assert looks_looped(place + "我姓葛，" + "葛葛，" * 11)
+    assert looks_looped(place + "电话幺三八" + "呃" * 8)
+    # What callers do say again and again, and numbers that run on, are no loop.
+    assert not looks_looped(place + "对对对，对对，就是这个，电话13611111111，一一一一一一不对，幺五九。")
+    assert not looks_looped("哎呀呀，快来人啊快来人啊，着火了着火了！")
 
 
 def test_a_decode_that_broke_off_inside_a_character_is_recognised() -> None:

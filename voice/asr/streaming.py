@@ -43,7 +43,7 @@ from rapidfuzz.distance import LCSseq
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.digits import DIGIT_CHARS
-from voice.asr.whisper_text import broke_off
+from voice.asr.whisper_text import broke_off, looks_looped
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +139,8 @@ class StreamingTranscriber:
         ):
             return None
         if hypothesis is not None and self._skipped(hypothesis):
-            log.debug("a decode of %.2f s skipped confirmed words, not taken: %r",
-                      heard_to / SAMPLE_RATE, hypothesis.text[-20:])
+            # (Not its words: they may hold the caller's name or number.)
+            log.debug("a decode of %.2f s skipped confirmed words, not taken", heard_to / SAMPLE_RATE)
             hypothesis = None
         if hypothesis is None:  # no reading this time: what was confirmed stays, nothing is guessed
             return Partial(self._shown, "", heard_to / SAMPLE_RATE, self._shown)
@@ -162,7 +162,7 @@ class StreamingTranscriber:
             return False
         if (last.heard_to - self._cut) / SAMPLE_RATE < self.min_commit_s or not _finished(last.text):
             return False
-        if _cut_short(last):
+        if _unsound(last):
             return False  # the next decode may read it all; what is committed is never read again
         self.committed += [_shift(segment, self._cut / SAMPLE_RATE) for segment in last.segments]
         self._cut = last.heard_to
@@ -176,7 +176,7 @@ class StreamingTranscriber:
             return False  # everything said is committed; what follows is silence
         last = self._last
         heard_it_all = last is not None and speech_end_s is not None and last.heard_to >= speech_end
-        return last is None or not heard_it_all or _cut_short(last)
+        return last is None or not heard_it_all or _unsound(last)
 
     def finish(self, turn_audio: np.ndarray, speech_end_s: float | None = None) -> Transcript:
         """The final text of the turn.
@@ -203,13 +203,16 @@ class StreamingTranscriber:
     def _settled(self, turn_audio: np.ndarray) -> Hypothesis:
         hypothesis = self._read(self.decode, turn_audio)
         assert hypothesis is not None  # `decode` always reads something
-        if self._skipped(hypothesis) or _cut_short(hypothesis):
-            log.debug("the final's decode skipped words: %r; read again", hypothesis.text[-20:])
+        if self._skipped(hypothesis) or _unsound(hypothesis):
+            log.debug("the final's decode skipped words, stopped early or looped; read again")
             # Whisper's reading moves with where the audio ends; a little more silence reads it anew.
             padding = np.zeros(int(REREAD_PADDING_S * SAMPLE_RATE), dtype=np.float32)
             again = self._read(self.decode, np.concatenate([turn_audio, padding]))
             assert again is not None
-            if _words(again.text) > _words(hypothesis.text):
+            # A loop's words are no words: a reading that does not loop beats one that does.
+            if not looks_looped(again.text) and (
+                looks_looped(hypothesis.text) or _words(again.text) > _words(hypothesis.text)
+            ):
                 hypothesis = Hypothesis(again.segments, turn_audio.size, again.cut)
         self._last = hypothesis
         return hypothesis
@@ -230,11 +233,16 @@ class StreamingTranscriber:
         return None if segments is None else Hypothesis(segments, turn_audio.size, cut)
 
 
-def _cut_short(hypothesis: Hypothesis) -> bool:
-    """A decode that stopped before the end of its audio: too few words for it, or a broken one."""
+def _unsound(hypothesis: Hypothesis) -> bool:
+    """A decode that cannot stand: it stopped before the end of its audio (too few words for it,
+    or a broken one), or got stuck saying the same word over and over."""
     seconds = (hypothesis.heard_to - hypothesis.cut) / SAMPLE_RATE
     text = hypothesis.text
-    return broke_off(text) or (seconds >= SPARSE_MIN_S and _words(text) < SPARSE_WORDS_PER_S * seconds)
+    return (
+        broke_off(text)
+        or looks_looped(text)
+        or (seconds >= SPARSE_MIN_S and _words(text) < SPARSE_WORDS_PER_S * seconds)
+    )
 
 
 def _words(text: str) -> int:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import opencc
 from faster_whisper.tokenizer import Tokenizer
 
+from voice.asr.digits import DIGIT_CHARS
+
 _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
 # Whisper puts ASCII marks into Chinese text ("你好,我想问一下?"); next to a Chinese character
 # they become full width, as written Chinese has them. "1,200" and English text stay as they are.
@@ -142,10 +144,22 @@ def broke_off(text: str) -> bool:
     return "\ufffd" in text
 
 
+# A loop that starts late in a long turn: the text before it keeps the ratio low (a simulated
+# call's turn read its place well, then 我姓姆，姆姆，姆姆… eleven times over, 1.7), but no caller
+# says a word or two this many times in a row. Digits may run on (13611111111), and are left out.
+_LOOPED_TAIL = re.compile(r"(\D{1,4}?)\1{5,}")
+_NOT_A_WORD = re.compile(r"[\s，。？！、；：,.?!;:…—\-~～]+")
+
+
 def looks_looped(text: str) -> bool:
-    """Whisper's own test for a decode stuck in a loop: its text compresses too well."""
+    """Whisper's own test for a decode stuck in a loop (its text compresses too well), or a word
+    or two said over and over where the loop took over late in the turn."""
     data = text.encode("utf-8")
-    return len(data) > 24 and len(data) / len(zlib.compress(data)) > _MAX_COMPRESSION_RATIO
+    if len(data) > 24 and len(data) / len(zlib.compress(data)) > _MAX_COMPRESSION_RATIO:
+        return True
+    return any(
+        any(ch not in DIGIT_CHARS for ch in loop.group(1)) for loop in _LOOPED_TAIL.finditer(_NOT_A_WORD.sub("", text))
+    )
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
