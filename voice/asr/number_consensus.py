@@ -25,7 +25,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
-from voice.asr.digits import phone_number_runs
+from voice.asr.digits import phone_number_runs, write_like
 from voice.asr.whisper_text import bare, looks_looped
 from voice.codec import first_sound
 
@@ -126,6 +126,29 @@ def replaces(streamed: str, reading: ConsensusReading) -> bool:
     if not numbers_read(text) or looks_looped(text):
         return False
     return len(bare(text)) >= KEPT_WORDS * len(bare(streamed))
+
+
+def with_agreed_numbers(streamed: Transcript, reading: ConsensusReading) -> Transcript | None:
+    """The streamed transcript with the numbers the cuts agreed on in place of its own, for a
+    reading that `replaces` turned down: its words lost some of the turn, but two cuts heard the
+    same number, and that is worth more than the one reading the stream made of it (dev's d035:
+    the stream wrote 188-1012-3665, the cuts agreed on 18801236655 and dropped the district).
+
+    None when the cuts did not agree, or the stream did not write as many numbers where they
+    could be put (a number it wrote as words): then nothing tells which number goes where."""
+    agreed = numbers_read(reading.transcript.text) if reading.agreed else ()
+    runs = [phone_number_runs(segment.text) for segment in streamed.segments]
+    if not agreed or sum(map(len, runs)) != len(agreed):
+        return None
+    numbers = iter(agreed)
+    segments = []
+    for segment, segment_runs in zip(streamed.segments, runs, strict=True):
+        text, end = "", 0
+        for run in segment_runs:
+            text += segment.text[end : run.start] + write_like(segment.text[run.start : run.end], next(numbers))
+            end = run.end
+        segments.append(replace(segment, text=text + segment.text[end:]))
+    return replace(streamed, text="".join(segment.text for segment in segments), segments=segments)
 
 
 def _shifted(transcript: Transcript, seconds: float) -> Transcript:
