@@ -29,6 +29,10 @@ _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _CLAUSE = re.compile(r"[^，,。！？!?；;]+[？?]?")
 # The clauses that ask something.
 _ASKING = re.compile(r"[？?]|吗|怎么|什么|哪|几|多少|能不能|可不可以|要不要|是不是|有没有|如何")
+# An answer written for a yes-or-no question opens with the bare reply (可以。/ 不需要。/ 能，…).
+_BARE_REPLY = re.compile(r"^(?:不?可以|不?能|不?需要|不用|不?是的?|不?会|不?行|有的?|没有)[。，,！!]")
+# What asks yes or no: 吗, or a verb said both ways (能不能, 需不需要), or 是否.
+_YES_OR_NO = re.compile(r"[吗嘛]|(\w)不\1|(\w)没\2|是否|可否|得不得|对吧|是吧")
 
 
 @dataclass
@@ -95,8 +99,8 @@ class Consultant:
             return None
         article, score = chosen
         if previous is not None and article.id == previous.id:
-            return Consultation(article, score, focused_answer(article, text))
-        return Consultation(article, score, article.answer)
+            return Consultation(article, score, answered_as_asked(focused_answer(article, text), text))
+        return Consultation(article, score, answered_as_asked(article.answer, text))
 
 
     def _in_context(self, query: str, previous: KbArticle) -> tuple[KbArticle, float] | None:
@@ -164,6 +168,25 @@ def asked_twice(text: str) -> str:
     return f"{text}{asking[-1]}" if asking else text
 
 
+def answered_as_asked(answer: str, question: str) -> str:
+    """`answer` without the bare yes or no it opens with when the caller did not ask yes or no: to
+    "护照怎么办？" an answer written for "办护照需要回户籍地吗？" would start 不需要。"""
+    opening = _BARE_REPLY.match(answer)
+    if opening is None or len(answer) == opening.end() or any(map(_YES_OR_NO.search, _asking_clauses(question))):
+        return answer
+    return answer[opening.end() :].lstrip()
+
+
+def _yes_or_no_first(focused: str, answer: str, question: str) -> str:
+    """A focused answer to a yes-or-no question opens with the article's bare reply, where it has one."""
+    opening = _BARE_REPLY.match(answer)
+    if opening is None or focused.startswith(answer[: opening.end()]):
+        return focused
+    if not any(map(_YES_OR_NO.search, _asking_clauses(question))):
+        return focused
+    return answer[: opening.end() - 1] + "。" + focused
+
+
 def focused_answer(article: KbArticle, question: str, max_sentences: int = 2) -> str:
     """The sentences of an answer that share the most words with a follow-up question."""
     asked = set(tokenize(question, with_concepts=False))
@@ -177,4 +200,4 @@ def focused_answer(article: KbArticle, question: str, max_sentences: int = 2) ->
     best = sorted(ranked[:max_sentences])
     if not asked & set(tokenize(sentences[best[0]], with_concepts=False)):
         return article.answer
-    return "".join(sentences[i] for i in best)
+    return _yes_or_no_first("".join(sentences[i] for i in best), article.answer, question)

@@ -57,6 +57,19 @@ def test_follow_up_on_another_service_gets_its_own_article(knowledge):
     assert seat.finish().kb_article == "kb-006"  # the call's answer is the first one read
 
 
+def test_the_answer_opens_with_yes_or_no_only_when_that_was_asked(knowledge):
+    # The article opens 可以。 for "租房能提取公积金吗"; asked how, the caller hears the how alone.
+    _, [how] = call(knowledge, "我在外面租房子住，公积金怎么提出来交房租？")
+    _, [whether] = call(knowledge, "我在外面租房子住，公积金能不能提出来交房租？")
+    assert how.kb_article == whether.kb_article == "kb-005"
+    assert whether.text.startswith("可以") and not how.text.startswith("可以")
+    assert whether.text.endswith(how.text), "only the bare reply is left out"
+    # A follow-up asking yes or no hears the reply before the sentences picked for it.
+    _, replies = call(knowledge, "法律援助去哪儿申请？", "那老板拖欠工资这种也能申请吗？")
+    assert [r.kb_article for r in replies] == ["kb-025", "kb-025"]
+    assert not replies[0].text.startswith("可以") and replies[1].text.startswith("可以。")
+
+
 def test_question_the_kb_cannot_answer(knowledge):
     seat, replies = call(knowledge, "请问一下明天北京会不会下雨？", "那算了，你帮我转人工吧")
     assert replies[0].action == "answer" and "没有准确的答复" in replies[0].text
