@@ -92,6 +92,10 @@ def test_the_beam_keeps_a_reading_that_starts_worse_but_ends_better() -> None:
 
     reading = read_digits(eight_then_eight, DIGIT_TOKENS, 3, head="1")
     assert reading is not None and reading.digits == "188"
+    # The readings it ended with come along, best first, for the syllables to weigh.
+    assert reading.alternatives[0] == ("188", reading.score) and "139" in dict(reading.alternatives)
+    scores = [score for _, score in reading.alternatives]
+    assert scores == sorted(scores, reverse=True) and reading.margin == scores[0] - scores[1]
     greedy = read_digits(eight_then_eight, DIGIT_TOKENS, 3, head="1", beam=1)
     assert greedy is not None and greedy.digits == "139"
 

@@ -15,6 +15,7 @@ from voice.asr.digits import (
     expected_length,
     phone_number_runs,
     restore_repeats,
+    runs_by_sound,
     short_digit_runs,
     write_like,
 )
@@ -156,3 +157,30 @@ def test_the_repair_never_writes_a_number_of_the_wrong_length(
                 new_runs = [run for run in _digits_in(new.text) if run not in _digits_in(old.text)]
                 assert new_runs and all(len(run) in (8, 11) for run in new_runs), (old.text, new.text)
             assert not short_digit_runs(new.text) or new.text == old.text
+
+
+@pytest.mark.slow
+def test_how_often_each_digit_was_said_is_told_by_the_syllables(
+    recognizer: WhisperRecognizer, synthesizer: ZhttsSynthesizer
+) -> None:
+    # Numbers with two long runs, dictated in groups; the decoder's best reading has the boundary
+    # between the runs in the wrong place, and readings with it everywhere else follow. Where the
+    # syllables can be counted the right one is taken; where they cannot, nothing is.
+    placed = 0
+    for number in ("13611112222", "15800006666", "18933337777", "13522221111", "13977772222", "15066663333"):
+        groups = (number[:3], number[3:7], number[7:])
+        said = "我的电话是，" + "，".join("".join("零幺二三四五六七八九"[int(d)] for d in g) for g in groups) + "。"
+        audio = _phone_line(synthesizer.synthesize(said), synthesizer.sample_rate)
+        first, second = number[3], number[7]
+        readings = [number[:3] + first * k + second * (8 - k) for k in (5, 3, 4, 6, 2)]
+        heard = f"我的电话是{readings[0]}。"
+        [run] = phone_number_runs(heard)
+        chosen = runs_by_sound(readings, heard, run, audio, recognizer._encode(audio))
+        assert chosen in (None, number), (number, chosen)
+        placed += chosen is not None
+    assert placed >= 2
+    # A reading of other digits is no variant: nothing to weigh.
+    other_digits = ["13611111222", "13611111322"]
+    heard = f"我的电话是{other_digits[0]}。"
+    [run] = phone_number_runs(heard)
+    assert runs_by_sound(other_digits, heard, run, audio, recognizer._encode(audio)) is None

@@ -40,6 +40,8 @@ class Reading:
     digits: str
     margin: float  # how far the best reading's score is ahead of the second best (log-probability)
     score: float = 0.0  # the best reading's own (log-probability)
+    # Every reading the search ended with and its score, best first (the best is the first).
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 def read_digits(
@@ -78,7 +80,7 @@ def read_digits(
         reverse=True,
     )
     margin = ended[0][0] - ended[1][0] if len(ended) > 1 else math.inf
-    return Reading(ended[0][1], margin, ended[0][0])
+    return Reading(ended[0][1], margin, ended[0][0], tuple((digits, score) for score, digits in ended))
 
 
 def score_digits(next_token: NextTokenLogProbs, digit_tokens: DigitTokens, digits: str, head: str = "") -> float:

@@ -250,10 +250,7 @@ def spread_runs(digits: str, embeddings: np.ndarray, fixed_head: int = 0) -> Spr
         if any(lengths[i] != runs[i][1] for i in range(min(fixed_head, len(runs)))):
             continue
         labels = np.repeat([int(d) for d, _ in runs], lengths)
-        same = labels[:, None] == labels[None, :]
-        np.fill_diagonal(same, False)
-        different = labels[:, None] != labels[None, :]
-        score = (similarity[same].mean() if same.any() else 0.0) - similarity[different].mean()
+        score = _alikeness(labels, similarity)
         if best is None or score > best[0]:
             best = (float(score), labels)
     if best is None:
@@ -266,6 +263,50 @@ def spread_runs(digits: str, embeddings: np.ndarray, fixed_head: int = 0) -> Spr
         if labels[i] == labels[i + 1]
     ]
     return Spread("".join(map(str, labels)), score, float(min(z)) if z else float("inf"))
+
+
+def _alikeness(labels: np.ndarray, similarity: np.ndarray) -> float:
+    """How much more alike syllables labelled with one digit sound than syllables with different ones."""
+    same = labels[:, None] == labels[None, :]
+    np.fill_diagonal(same, False)
+    different = labels[:, None] != labels[None, :]
+    if not different.any():
+        return 0.0
+    return float((similarity[same].mean() if same.any() else 0.0) - similarity[different].mean())
+
+
+def runs_by_sound(
+    readings: Sequence[str], text: str, run: DigitRun, audio: np.ndarray, encoded: np.ndarray
+) -> str | None:
+    """Of `readings` (best first) of the number `run` in `text` (one Whisper segment, heard in
+    `audio`, whose encoder output is `encoded`), those that differ from the first only in how many
+    times each digit is said (13611111122, 13611112222): the one under which syllables said with one
+    digit sound most alike. The decoder ranks which digits were said well, but not how often one
+    was said over and over; the syllables tell that (see the module doc).
+
+    None when no other reading is such a variant, or the number's syllables are not set apart
+    clearly enough to be counted."""
+    first = readings[0]
+    variants = [r for r in readings if len(r) == len(first) and _digit_order(r) == _digit_order(first)]
+    if len(variants) < 2:
+        return None
+    syllables = find_syllables(audio)
+    starts = _place(text, run, syllables)
+    if starts is None:
+        return None
+    embeddings = syllable_embeddings(encoded, syllables.spans)
+    similarities = [embeddings[s : s + len(first)] @ embeddings[s : s + len(first)].T for s in starts]
+
+    def alike(reading: str) -> float:
+        labels = np.array([int(d) for d in reading])
+        return max(_alikeness(labels, similarity) for similarity in similarities)
+
+    return max(variants, key=alike)  # the decoder's order decides between equals
+
+
+def _digit_order(digits: str) -> str:
+    """The digits said, each run of one digit counted once: 13611112222 → 13612."""
+    return "".join(digit for digit, _ in itertools.groupby(digits))
 
 
 def restore_repeats(text: str, audio: np.ndarray, encode: Encoder) -> str:
