@@ -295,20 +295,28 @@ def _surname_and_title(text: str) -> str | None:
                 # 姓荆，荆女士 heard 我姓姓，经女士: the first is the verb said twice, and only the
                 # surname with its title was heard as a word of its own.
                 again = as_surname(text[j]) if text[i] in verbs else None
-                return (again or surname) + title
+                return (again or _written_again(text, i, j) or surname) + title
         # The two said as one (姓吴，吴女士 heard 我心无女是): a title right after the surname.
         title = _title_heard_at(text, i + 1)
         if title:
             return surname + title
         title = _title_after_a_repeat_misheard(text, j)
         if title:
-            return surname + title
+            repeat = j + 1 if text[j] in _FILLERS else j
+            return (_written_again(text, i, repeat) or surname) + title
         # The surname and title said a little later ("我姓耿，你就写耿女士吧").
         for k in range(j + 1, min(len(text) - 1, i + _TITLE_LATER_WITHIN)):
             title = _title_heard_at(text, k + 1) if _sounds_alike(text[k], surname) else None
             if title:
                 return surname + title
     return _surname_twice_after_any_verb(text)
+
+
+def _written_again(text: str, first: int, again: int) -> str | None:
+    """The surname said again at text[again], where it came out written as a surname and the first
+    time only sounded like one ("我姓旺，万先生": 旺 is no surname, 万 is, and is the one with the
+    title)."""
+    return text[again] if text[again] in SURNAMES and text[first] not in SURNAMES else None
 
 
 def _surname_twice_after_any_verb(text: str) -> str | None:

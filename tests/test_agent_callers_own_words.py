@@ -92,6 +92,10 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         ("我姓蒋，你就写蒋女是吧，电话等会儿说", "蒋女士"),  # surname and title said a little later
         ("我姓庞，庞也是，手机等会儿说", "庞女士"),  # said twice, 女 heard without its initial
         ("我姓张，也是这个小区的，手机等会儿说", "张先生/女士"),  # 也是 here is "also"
+        # the first time heard as no surname, again written as one, with its title: that one
+        ("我姓灵，林女士，电话一会儿说", "林女士"),
+        ("我心帐，詹先生，住这个楼", "詹先生"),
+        ("我姓汪，万先生", "汪先生"),  # both written as surnames: as said first
     ],
 )
 def test_names_as_callers_give_them(text, name):
