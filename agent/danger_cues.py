@@ -157,6 +157,10 @@ DANGER_CUES: tuple[Cue, ...] = (
     + patterns(
         DANGER, 1, r"(?:制氧机|呼吸机|透析机|氧气机)[^。.]{0,12}(?:停|没电|断电|用不了)",
         r"(?:停电|没电|断电)[^。.]{0,20}(?:制氧机|呼吸机|透析机|氧气机)",
+        # The machine not named (or not heard), but what it kept going is: the power cut stopped it
+        # and someone now struggles for breath.
+        r"(?:停电|没电|断电)[^。.]{0,12}(?:机器|设备|仪器)[^。.]{0,6}(?:停|不转|不动|用不了)"
+        r"(?=.{0,30}(?:喘|呼吸|吸氧|透析|憋得))",
     )
     + phrases(DANGER, 1, "有危险 救命 救救 快不行了 出人命 砸到人 砸伤 伤着人")
     + phrases(ELECTRIC, 1, "漏电 电线掉 电线断 电线耷拉 电着人 触电 电线杆倒 露着铜丝 露出铜丝 铜丝露 裸露的电线")

@@ -93,6 +93,12 @@ class SafetySignals:
         self.child_in_peril = self.child_in_peril or other.child_in_peril
 
 
+# What a place's name ends in: a danger word that runs straight into one is that name misheard.
+_PLACE_KIND = re.compile(
+    r"小区|社区|家园|花园|公寓|大厦|胡同|大街|街道|号楼|[东西南北中]?路(?:[东西南北]|口|\d|[一二三四五六七八九十])"
+)
+
+
 def _clause_before(text: str, start: int, limit: int) -> str:
     """The words of the cue's own clause before it (a comma ends a clause's reach)."""
     clause_start = max(text.rfind(p, 0, start) for p in "，,。.！!？?；;") + 1
@@ -205,6 +211,8 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
             continue
         if hit.by_sound and (hit.cue.label in (DISTRESS, VIOLENCE, MEDICAL) or hit.end - hit.start < 3):
             continue  # these sound like too many everyday words (拿到 ≈ 拿刀, 九九 ≈ 救救, 煤气了 ≈ 没气了)
+        if _PLACE_KIND.match(text, hit.end):
+            continue  # the recogniser's spelling of a place's name (枣园小区 heard 揍人小区)
         if hit.cue.label == ALONE and "车" in text[hit.start:hit.end] and _PUBLIC_VEHICLE.search(text):
             continue  # a child left on a bus is among passengers and a driver, not shut in a car
         if hit.cue.label == MISSING and (

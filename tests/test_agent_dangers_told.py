@@ -146,6 +146,8 @@ def test_praise_that_tells_of_a_burst_pipe_days_ago_raises_no_alarm(knowledge):
     "我婆婆在卫生间滑了一跤，现在躺地上说不出话，嘴都歪了。",
     "电梯门打不开，我和孩子困在里头快半个钟头了。",
     "他们几个在楼下拿着钢管往一个小伙子身上招呼，那人都不动了。",
+    # a machine someone lives on, not named, stopped by a power cut
+    "我们楼断电一上午了，我妈那台机器一断电就用不了，她这会儿憋得慌，喘不匀。",
 ])
 def test_a_danger_now_told_in_everyday_words_is_urgent(knowledge, said):
     assert play(knowledge, said).finish().urgent
@@ -293,11 +295,21 @@ def test_the_grown_up_gone_from_a_child_left_in_a_car_is_no_missing_person(knowl
         ("我就想问问，要是哪天半夜回家，一开门闻见屋里有燃气味儿，头一件事该干嘛？",),
         # the harm denied with a bare 没; a corner scraped off a wall
         ("大风把胡同口那棵树刮倒了，横在道上，没砸着人，就是把院墙蹭塌了一小块儿。",),
+        # a place's name the recogniser spelt as a danger word (桃园小区, 杀虎路口 …)
+        ("我们小区的路灯坏了一个多月了。", "在通州区永顺镇，揍人小区六号楼前头，电话一会儿说。"),
+        ("垃圾站好几天没人清了，臭得不行。", "就在砸门路口往北一百米。"),
+        # a power cut that stopped a machine, and nobody short of breath
+        ("我们这片儿停电了，家里的机器都停了，也没个通知，什么时候来电啊？",),
     ],
 )
 def test_calls_and_past_fights_and_worries_in_other_words_raise_no_alarm(knowledge, turns):
     outcome = play(knowledge, *turns).outcome()
     assert not outcome.urgent and not outcome.police
+
+
+def test_a_danger_word_before_a_place_is_still_a_danger_when_it_ends_its_clause(knowledge):
+    outcome = play(knowledge, "楼下有个男的喝多了在揍人，小区保安也不管，你们快来人吧。").outcome()
+    assert outcome.urgent and outcome.police
 
 
 def test_a_caller_hiding_from_violence_told_over_two_turns_gets_a_person(knowledge):
