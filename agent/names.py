@@ -217,7 +217,12 @@ def _spelled_surname(text: str) -> str | None:
     for parts, surname in _SPELLED_SURNAMES.items():
         spelled = f"{parts}{surname}"  # the parts, then the surname itself: "立早章", as heard "工长张"
         for i in range(len(text) - 2):
-            if all(_sound(a) == _sound(b) for a, b in zip(spelled, text[i:i + 3], strict=True)):
+            heard = text[i:i + 3]
+            # The first part may come out with its final blurred (立早章 heard 遛早章): its initial
+            # and the rest said as spelt are enough, and keep 孩子李 from reading as 木子李.
+            if all(_sound(a) == _sound(b) for a, b in zip(spelled[1:], heard[1:], strict=True)) and (
+                _sound(heard[0]) == _sound(spelled[0]) or _same_initial(heard[0], spelled[0])
+            ):
                 return surname
     for match in _RADICAL_SPELLING.finditer(text):
         radical, heard = match.groups()
@@ -234,6 +239,13 @@ def _spelled_surname(text: str) -> str | None:
         if char in word and (char in SURNAMES or rare_but_named):
             return char
     return None
+
+
+def _same_initial(heard: str, said: str) -> bool:
+    if not "\u4e00" <= heard <= "\u9fff":
+        return False
+    initial = split_syllable(_sound(said))[0]
+    return bool(initial) and split_syllable(_sound(heard))[0] == initial
 
 
 _TITLE_SOUNDS = {

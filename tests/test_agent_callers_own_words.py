@@ -96,6 +96,9 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         ("我姓灵，林女士，电话一会儿说", "林女士"),
         ("我心帐，詹先生，住这个楼", "詹先生"),
         ("我姓汪，万先生", "汪先生"),  # both written as surnames: as said first
+        # spelled out with the first part's final blurred (立 heard 领, 口 heard 看), 姓 lost
+        ("麻烦您记一下，领早章，先生，电话一会儿说", "章先生"),
+        ("我那个，看天吴，女士，住三号楼", "吴女士"),
     ],
 )
 def test_names_as_callers_give_them(text, name):
@@ -107,6 +110,7 @@ def test_everyday_words_after_a_misheard_surname_verb_are_no_name():
     assert extract_name("我心里特别着急，你们快点儿") is None
     assert extract_name("物业叫我小心点，别往那边走") is None
     assert extract_name("我先说一下我电话") is None
+    assert extract_name("我们家孩子李老师可喜欢了，说他懂事") is None  # 子李 is no 木子李
 
 
 def test_an_address_corrected_in_the_same_breath_keeps_the_correction(knowledge):
