@@ -77,7 +77,8 @@ DANGER_CUES: tuple[Cue, ...] = (
         MANHOLE, 1, r"(?:马葫芦|井盖儿|雨箅子|箅子|窨井)[^，。,.]{0,8}(?:没|丢|偷|缺|碎|塌|掉|敞|开着|翻)",
         r"(?:没|丢了|少了)[^，。,.]{0,3}(?:井盖|马葫芦盖|箅子)", r"(?:黑|大)窟窿",
     )
-    + patterns(MANHOLE, 1, r"井盖[^，。,.]{0,6}(?:没|丢|偷|缺|碎|塌|掉)")
+    # (a pause after the cover, 井盖儿，丢了…, as callers draw breath)
+    + patterns(MANHOLE, 1, r"井盖儿?[，,]?[^，。,.]{0,6}(?:没|丢|偷|缺|碎|塌|掉)")
     # The cover named as people name it (下水道的盖子), or the shaft left open.
     + patterns(
         MANHOLE, 1,
@@ -280,7 +281,9 @@ DANGER_CUES: tuple[Cue, ...] = (
     + patterns(
         DISTRESS, 1,
         r"上吊(?![柜顶灯])",
-        r"(?:桥|楼顶|楼上|天台|窗户|阳台|房顶)[^。.]{0,10}(?:往下跳|跳下去|要跳|想跳)(?![绳舞远高])",
+        r"(?:桥|楼顶|楼上|天台|窗户|阳台|房顶)[^。.]{0,30}(?:往下跳|跳下去|要跳|想跳)(?![绳舞远高])",
+        # Where they stand said as "here" ("我就从这儿跳下去"): the caller is up there now.
+        r"从(?:这儿|这里|这|楼上|楼顶|上面|上头|桥上|窗户|阳台|天台)(?:往下)?跳(?:下去|下来)(?![绳舞远高])",
         r"我(?:真的|实在|是)?(?:撑|熬|扛)不下去",
     )
     + phrases(DANGER, 1, "冰溜子 摇摇欲坠 快救人 来救人 砸着人")

@@ -93,6 +93,17 @@ class SafetySignals:
         self.child_in_peril = self.child_in_peril or other.child_in_peril
 
 
+# Whoever cannot be found owes the caller money (退钱都找不着人, 工钱…人联系不上): a business gone, not a
+# missing person, though the caller's child is in the story.
+_OWED_MONEY = re.compile(r"退钱|退费|退款|退课|退押金|押金|工钱|工资|欠钱|欠款|欠的钱|跑路|卷钱|卷款")
+
+
+def _sentence_around(text: str, index: int) -> str:
+    start = max(text.rfind(mark, 0, index) for mark in "。！？!?") + 1
+    ends = [i for i in (text.find(mark, index) for mark in "。！？!?") if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
+
+
 # What a place's name ends in: a danger word that runs straight into one is that name misheard.
 _PLACE_KIND = re.compile(
     r"小区|社区|家园|花园|公寓|大厦|胡同|大街|街道|号楼|[东西南北中]?路(?:[东西南北]|口|\d|[一二三四五六七八九十])"
@@ -218,11 +229,14 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
         if hit.cue.label == MISSING and (
             not _near_vulnerable(text, earlier_text, hit.start)
             or _RESPONSIBLE_ONE.search(_clause_before(text, hit.start, 8))
+            or _OWED_MONEY.search(_sentence_around(text, hit.start))
         ):
             # "钥匙找不着了", "狗走丢了", "包工头人也找不着了": not a missing person; nor the grown-up
             # who left a child in the car ("大人也不知道上哪儿去了"): the child is the danger.
             continue
         signals.kinds.add(hit.cue.label)
+        if hit.cue.label == DISTRESS and "跳" in text[hit.start:hit.end]:
+            signals.police = True  # about to jump from a height: the police and fire brigade go to the place
         if hit.cue.label == ALONE and _POLICE_ALONE.search(text, hit.start, hit.end):
             signals.police = True
             # A child shut in a car or out on a ledge can die any minute: a person must guide the

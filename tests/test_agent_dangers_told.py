@@ -199,6 +199,29 @@ def test_a_danger_a_person_must_handle_now_goes_to_one_with_110(knowledge, said,
     assert kind in seat.safety_advice_given()
 
 
+def test_a_caller_up_high_about_to_jump_gets_a_person_and_110(knowledge):
+    # Said with "here", and well after where they stand; made to depend on money, still a danger now.
+    for said in (
+        "我在桥上呢，这日子没法过了，你们谁也别劝我，我马上就从这儿跳下去。",
+        "我现在就在我们单位楼顶上，老板要是今天还不把钱结了，你信不信我从上头跳下去！",
+    ):
+        outcome = play(knowledge, said).finish()
+        assert outcome.urgent and outcome.police and outcome.route == "handoff", said
+
+
+def test_a_manhole_cover_gone_is_urgent(knowledge):
+    outcome = play(knowledge, "我们胡同口那个井盖儿，叫人给偷了好几天了，晚上根本看不见。").finish()
+    assert outcome.urgent
+
+
+def test_whoever_owes_the_caller_money_is_no_missing_person(knowledge):
+    # The child is in the story; the one who cannot be found is the business that took the money.
+    outcome = play(
+        knowledge, "我给孩子在一个舞蹈班交了八千块钱，现在说关门就关门了，我要退费都找不着人。"
+    ).finish()
+    assert not outcome.police and not outcome.urgent
+
+
 def test_a_battery_smoking_now_is_a_fire_whatever_was_said_about_every_night(knowledge):
     outcome = play(
         knowledge,
