@@ -235,6 +235,7 @@ def hear_place(gazetteer: Gazetteer, text: str) -> PlaceHeard | None:
     matches = gazetteer.find_all(text)
     if not matches:
         return None
+    matches = _as_corrected(text, matches)
     homes = [m for m in matches if _HOME.search(text[max(0, m.start - 6):m.start])]
     elsewhere = [m for m in matches if m not in homes]
     best = max(elsewhere or homes, key=lambda m: ((m.district is not None) + (m.street is not None), m.score))
@@ -249,6 +250,17 @@ def hear_place(gazetteer: Gazetteer, text: str) -> PlaceHeard | None:
     kept.append(len(kept) and kept[-1] + 1)  # the end of the text, in the text as given
     spans = tuple((kept[m.start], kept[_suffix_end(text, m)]) for m in matches)
     return PlaceHeard(best.district, best.street, address, best.score, home=not elsewhere, spans=spans)
+
+
+def _as_corrected(text: str, matches: list[PlaceMatch]) -> list[PlaceMatch]:
+    """The places a caller still means: those said after their last correction ("海淀的八里庄，不对，
+    是朝阳的八里庄"), and none they rule out ("是朝阳的，不是海淀的"), where others remain."""
+    kept = [m for m in matches if not _RULED_OUT.match(text[max(0, m.start - 3):m.start].lstrip("，, 而"))]
+    corrections = [c.end() for c in CORRECTION.finditer(text)]
+    if corrections:
+        after = [m for m in kept if m.start >= corrections[-1]]
+        kept = after or kept
+    return kept or matches
 
 
 _DOTS_IN_NUMBER = re.compile(r"(?<=\d)[.．·](?=\d)")

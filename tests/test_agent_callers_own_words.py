@@ -120,6 +120,18 @@ def test_an_address_corrected_in_the_same_breath_keeps_the_correction(knowledge)
     assert order is not None and "14号楼" in (order.address or "") and "12号楼" not in (order.address or "")
 
 
+@pytest.mark.parametrize(("said", "district", "street"), [
+    # the place taken back in the same breath, the street's name in both districts too
+    ("在海淀区北太平庄，不对不对，我说错了，是西城区新街口，新街口东街那边。", "西城区", "新街口街道"),
+    ("海淀的八里庄，哎不对，说差了，是朝阳的八里庄，十里堡那块儿，甜水园东街。", "朝阳区", "八里庄街道"),
+    ("是朝阳的八里庄，不是海淀的八里庄，十里堡那块儿，甜水园东街。", "朝阳区", "八里庄街道"),
+])
+def test_a_district_corrected_in_the_same_breath_keeps_the_correction(knowledge, said, district, street):
+    seat = play(knowledge, "路边那个垃圾桶好几天没人清了，臭得不行。", said)
+    order = seat.finish().work_order
+    assert order is not None and (order.district, order.street) == (district, street)
+
+
 def test_an_address_corrected_in_a_later_turn_replaces_the_first(knowledge):
     seat = play(
         knowledge,
