@@ -14,6 +14,7 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin
 
 from knowledge.phonetic import split_syllable
+from knowledge.segment import is_common_word
 
 # The common Chinese surnames, most frequent first (the order decides which surname a
 # homophone maps to: "wu" → 吴 rather than 武).
@@ -120,7 +121,11 @@ def as_surname(char: str, by_sound: bool = True) -> str | None:
 
 # How a caller vouches for a surname no list holds (庹, 乜, 芮): by its parts or strokes ("广字头
 # 底下那个庹", "草字头底下一个内"), by a word it is in ("皮鞋的皮"), or by saying it with a title.
-_SPELLING_TALK = re.compile(r"字头|字旁|字底|偏旁|底下一个|底下那个|上边一个|下边一个|左边一个|右边一个|旁边一个|少见")
+_SPELLING_TALK = re.compile(
+    r"字头|字旁|字底|偏旁|底下一个|底下那个|上边一个|下边一个|左边一个|右边一个|旁边一个|少见"
+    # the radicals callers name by their own names
+    r"|两点水|三点水|单人旁|双人旁|立人旁|提手旁|提土旁|木字旁|宝盖头|草字头|走之底|绞丝旁|金字旁|言字旁|竖心旁"
+)
 
 
 def _vouched_surname(text: str, char: str) -> str | None:
@@ -128,14 +133,32 @@ def _vouched_surname(text: str, char: str) -> str | None:
     if not "\u4e00" <= char <= "\u9fff" or char in _NOT_IN_NAME:
         return None
     with_title = any(char + title in text for title in _TITLES)
-    in_a_word = any(char in m.group(1) for m in re.finditer(rf"(\w{{1,3}})的{char}", text))
-    return char if with_title or in_a_word or _SPELLING_TALK.search(text) else None
+    return char if with_title or _words_with(text, char) or _SPELLING_TALK.search(text) else None
+
+
+def _spelled_out(text: str, char: str) -> str | None:
+    """`char`, spelled out by the caller so that it stands as written: by its parts, or by a word
+    everyone knows that holds it (揭发的揭; not 努姓的努, the recogniser's 鲁迅的鲁)."""
+    if not "\u4e00" <= char <= "\u9fff" or char in _NOT_IN_NAME:
+        return None
+    known_word = any(
+        is_common_word(said[k:]) for said in _words_with(text, char) for k in range(len(said) - 1) if char in said[k:]
+    )
+    return char if known_word or _SPELLING_TALK.search(text) else None
+
+
+def _words_with(text: str, char: str) -> list[str]:
+    """What the caller names `char` by ("揭发的揭": 揭发, perhaps with a word before it), as written."""
+    return [m.group(1) for m in re.finditer(rf"(\w{{1,3}})的{char}", text) if char in m.group(1)]
 
 
 def _surname_said(text: str, char: str, by_sound: bool = True) -> str | None:
-    """`char`, said in `text`, as a surname: a common one (or, `by_sound`, the one it sounds like),
-    else one the caller vouches for."""
-    return as_surname(char, by_sound) or _vouched_surname(text, char)
+    """`char`, said in `text`, as a surname: a common one; one the caller spells out (仉, spelled
+    单人旁…, is no 张 however alike they sound); or, `by_sound`, the common one it sounds like;
+    else one the caller vouches for with a title."""
+    return as_surname(char, by_sound=False) or _spelled_out(text, char) or as_surname(char, by_sound) or (
+        _vouched_surname(text, char)
+    )
 
 
 def _surname_at(text: str, i: int, by_sound: bool) -> tuple[str, int] | None:

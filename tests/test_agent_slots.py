@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from pypinyin import lazy_pinyin
 
 from agent.names import as_surname, extract_name
 from agent.place import address_anywhere, hear_place
@@ -66,6 +67,8 @@ def test_surnames_heard_as_homophones(said, name):
         ("我叫瞿红，上边两个目下边一个隹，电话就打这个", "瞿红"),
         ("我姓昝，昝先生，电话幺五八", "昝先生"),
         ("我叫揭海平，揭发的揭。", "揭海平"),
+        ("我叫仉立新，单人旁一个几何的几，电话等会儿说", "仉立新"),  # a radical named by its name
+        ("我叫凃晓丽，两点水的那个凃。", "凃晓丽"),
         # the surname spelled out, then the whole name starting a phrase
         ("免贵姓戴，戴帽子的戴，戴文静，电话幺八六", "戴文静"),
     ],
@@ -73,6 +76,13 @@ def test_surnames_heard_as_homophones(said, name):
 def test_rare_surnames_the_caller_vouches_for(said, name):
     heard = extract_name(said)
     assert heard is not None and heard.name == name
+
+
+def test_a_spelling_the_recogniser_garbled_does_not_keep_its_garbled_surname():
+    # 我姓鲁，鲁迅的鲁 heard with n for l: 努姓 is no word anyone spells by, so 努 is read by sound.
+    heard = extract_name("我姓努，努姓的努，你就叫我努先生吧")
+    assert heard is not None and heard.name is not None
+    assert lazy_pinyin(heard.name[0]) == ["lu"] and heard.name.endswith("先生")
 
 
 @pytest.mark.parametrize("said", ["名字就不留了", "我不方便透露姓名", "我想匿名反映", "我不想说名字"])
