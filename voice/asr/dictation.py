@@ -37,11 +37,21 @@ log-probabilities over the whole vocabulary of the token that comes next."""
 
 @dataclass(frozen=True)
 class Reading:
-    digits: str
-    margin: float  # how far the best reading's score is ahead of the second best (log-probability)
-    score: float = 0.0  # the best reading's own (log-probability)
-    # Every reading the search ended with and its score, best first (the best is the first).
-    alternatives: tuple[tuple[str, float], ...] = ()
+    # Every reading the search ended with and its score (log-probability), best first.
+    alternatives: tuple[tuple[str, float], ...]
+
+    @property
+    def digits(self) -> str:
+        return self.alternatives[0][0]
+
+    @property
+    def score(self) -> float:
+        return self.alternatives[0][1]
+
+    @property
+    def margin(self) -> float:
+        """How far the best reading's score is ahead of the second best's."""
+        return self.score - self.alternatives[1][1] if len(self.alternatives) > 1 else math.inf
 
 
 def read_digits(
@@ -79,8 +89,7 @@ def read_digits(
         ),
         reverse=True,
     )
-    margin = ended[0][0] - ended[1][0] if len(ended) > 1 else math.inf
-    return Reading(ended[0][1], margin, ended[0][0], tuple((digits, score) for score, digits in ended))
+    return Reading(tuple((digits, score) for score, digits in ended))
 
 
 def score_digits(next_token: NextTokenLogProbs, digit_tokens: DigitTokens, digits: str, head: str = "") -> float:

@@ -386,7 +386,7 @@ class WhisperRecognizer:
                 if reading.score - counted_score <= MAX_COUNTED_GAP:
                     continue
             close = [digits for digits, score in reading.alternatives if score >= reading.score - REGROUP_WINDOW]
-            regrouped = runs_by_sound(close, text, run, audio, encoded) if len(close) > 1 else None
+            regrouped = runs_by_sound(close, text, run, audio, encoded)
             digits = regrouped or reading.digits
             edits = Levenshtein.distance(counted.get(run.digits, run.digits), digits)
             # Syllables that settle how often each digit was said settle it, however close the
