@@ -172,7 +172,7 @@ def answered_as_asked(answer: str, question: str) -> str:
     """`answer` without the bare yes or no it opens with when the caller did not ask yes or no: to
     "护照怎么办？" an answer written for "办护照需要回户籍地吗？" would start 不需要。"""
     opening = _BARE_REPLY.match(answer)
-    if opening is None or len(answer) == opening.end() or any(map(_YES_OR_NO.search, _asking_clauses(question))):
+    if opening is None or len(answer) == opening.end() or _asks_yes_or_no(question):
         return answer
     return answer[opening.end() :].lstrip()
 
@@ -180,11 +180,13 @@ def answered_as_asked(answer: str, question: str) -> str:
 def _yes_or_no_first(focused: str, answer: str, question: str) -> str:
     """A focused answer to a yes-or-no question opens with the article's bare reply, where it has one."""
     opening = _BARE_REPLY.match(answer)
-    if opening is None or focused.startswith(answer[: opening.end()]):
-        return focused
-    if not any(map(_YES_OR_NO.search, _asking_clauses(question))):
+    if opening is None or focused.startswith(answer[: opening.end()]) or not _asks_yes_or_no(question):
         return focused
     return answer[: opening.end() - 1] + "。" + focused
+
+
+def _asks_yes_or_no(question: str) -> bool:
+    return any(map(_YES_OR_NO.search, _asking_clauses(question)))
 
 
 def focused_answer(article: KbArticle, question: str, max_sentences: int = 2) -> str:
