@@ -148,7 +148,6 @@ def broke_off(text: str) -> bool:
 # call's turn read its place well, then 我姓姆，姆姆，姆姆… eleven times over, 1.7), but no caller
 # says a word or two this many times in a row. Digits may run on (13611111111), and are left out.
 _LOOPED_TAIL = re.compile(r"(\D{1,4}?)\1{5,}")
-_NOT_A_WORD = re.compile(r"[\s，。？！、；：,.?!;:…—\-~～]+")
 
 
 def looks_looped(text: str) -> bool:
@@ -158,7 +157,7 @@ def looks_looped(text: str) -> bool:
     if len(data) > 24 and len(data) / len(zlib.compress(data)) > _MAX_COMPRESSION_RATIO:
         return True
     return any(
-        any(ch not in DIGIT_CHARS for ch in loop.group(1)) for loop in _LOOPED_TAIL.finditer(_NOT_A_WORD.sub("", text))
+        any(ch not in DIGIT_CHARS for ch in loop.group(1)) for loop in _LOOPED_TAIL.finditer(bare(text))
     )
 
 
