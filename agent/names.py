@@ -273,7 +273,8 @@ def _same_initial(heard: str, said: str) -> bool:
 
 _TITLE_SOUNDS = {
     "先生": ({"xian", "xing", "xin"}, {"sheng", "sen", "shen"}),
-    "女士": ({"nv", "nu", "lv", "ni", "li"}, {"shi", "si"}),  # 女 blurred to 里 (n/l, ü/i)
+    # 女 blurred to 里 (n/l, ü/i), or to 迷 (the nasal heard at the lips, n/m)
+    "女士": ({"nv", "nu", "lv", "ni", "li", "mi"}, {"shi", "si"}),
 }
 
 

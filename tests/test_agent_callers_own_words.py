@@ -90,6 +90,7 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         ("我姓姓，景女士，电话等会儿说", "景女士"),  # the verb heard twice, the surname only with its title
         ("你就叫我老刘就行，电话一会儿给你", "刘先生/女士"),  # what one is called by
         ("我姓蒋，你就写蒋女是吧，电话等会儿说", "蒋女士"),  # surname and title said a little later
+        ("我信岳，你就记岳迷是吧，电话等会儿说", "岳女士"),  # 女 with its nasal heard as m
         ("我姓庞，庞也是，手机等会儿说", "庞女士"),  # said twice, 女 heard without its initial
         ("我姓张，也是这个小区的，手机等会儿说", "张先生/女士"),  # 也是 here is "also"
         # the first time heard as no surname, again written as one, with its title: that one
