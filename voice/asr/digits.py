@@ -297,11 +297,35 @@ def runs_by_sound(
     embeddings = syllable_embeddings(encoded, syllables.spans)
     similarities = [embeddings[s : s + len(first)] @ embeddings[s : s + len(first)].T for s in starts]
 
-    def alike(reading: str) -> float:
-        labels = np.array([int(d) for d in reading])
-        return max(_alikeness(labels, similarity) for similarity in similarities)
+    def labels(reading: str) -> np.ndarray:
+        return np.array([int(d) for d in reading])
 
-    return max(variants, key=alike)  # the decoder's order decides between equals
+    # The number's syllables are where the readings fit them best on the whole. Were each reading
+    # let choose its own stretch, a wrong one finds one that happens to fit it (dev2's e029:
+    # 15912270368 a syllable early beat 15911270368 where it lies); the decoder's best alone
+    # chooses the stretch that suits itself.
+    where = max(similarities, key=lambda similarity: sum(_alikeness(labels(r), similarity) for r in variants))
+    return max(variants, key=lambda reading: _alikeness(labels(reading), where))  # first of equals
+
+
+def recounted(digits: str, head: str = "", most: int = 2) -> list[str]:
+    """`digits` with the boundary between two runs of one digit moved by up to `most` places, where
+    one of the two runs says its digit more than once (13611111122 → 13611112222, 13611111112 …):
+    the readings a decoder that hears the digits but miscounts repeats may have missed. Each run
+    keeps at least one digit, the number its length and its `head`."""
+    runs = [[digit, len(list(group))] for digit, group in itertools.groupby(digits)]
+    found: dict[str, None] = {}
+    for i in range(len(runs) - 1):
+        if runs[i][1] < 2 and runs[i + 1][1] < 2:
+            continue  # single digits either side: the decoder heard those one by one
+        for shift in range(-most, most + 1):
+            left, right = runs[i][1] + shift, runs[i + 1][1] - shift
+            if shift and left >= 1 and right >= 1:
+                moved = [*runs[:i], [runs[i][0], left], [runs[i + 1][0], right], *runs[i + 2 :]]
+                variant = "".join(digit * count for digit, count in moved)
+                if variant.startswith(head):
+                    found[variant] = None
+    return list(found)
 
 
 def _digit_order(digits: str) -> str:

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
 from voice.asr.cached_decoder import CachedDecoder, DecoderWeights, OutputVocabulary, UnsupportedModel
 from voice.asr.dictation import read_digits, score_digits
-from voice.asr.digits import phone_number_runs, restore_repeats, runs_by_sound, write_like
+from voice.asr.digits import phone_number_runs, recounted, restore_repeats, runs_by_sound, write_like
 from voice.asr.short_answers import read_short_answer
 from voice.asr.whisper_text import (
     bare,
@@ -386,6 +386,14 @@ class WhisperRecognizer:
                 if reading.score - counted_score <= MAX_COUNTED_GAP:
                     continue
             close = [digits for digits, score in reading.alternatives if score >= reading.score - REGROUP_WINDOW]
+            # The digit search keeps the readings it liked best digit by digit, and a recount of a
+            # long run it liked less early on may not be among them however well it scores whole.
+            close += [
+                digits
+                for digits in recounted(reading.digits, head)
+                if digits not in close
+                and score_digits(next_token, self._digit_tokens, digits, head=head) >= reading.score - REGROUP_WINDOW
+            ]
             regrouped = runs_by_sound(close, text, run, audio, encoded)
             digits = regrouped or reading.digits
             edits = Levenshtein.distance(counted.get(run.digits, run.digits), digits)
