@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 
 import httpx
@@ -38,7 +39,11 @@ def test_complaint_becomes_a_dispatched_ticket(server: str, caplog: pytest.LogCa
     # name (the test's own phone and HTTP client log what they send; they are the caller's side).
     callers_side = ("websockets.client", "httpx", "httpcore")
     logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith(callers_side))
-    assert logged and not any(part in logged for part in ("13700001111", "1111", "13811998877", "8877", "马先生"))
+    # Digits count as a number's part where they stand alone (****1111 does), not inside another
+    # figure: faster-whisper logs a compression ratio of 16.861111 now and then.
+    parts = ("13700001111", "1111", "13811998877", "8877")
+    leaked = [part for part in parts if re.search(rf"(?<!\d){part}(?!\d)", logged)]
+    assert logged and not leaked and "马先生" not in logged, leaked
     call, turns, ticket = detail["call"], detail["turns"], detail["ticket"]
     assert call["status"] == "ended" and call["caller_number"] == "13700001111"
     assert len(turns) == 2
