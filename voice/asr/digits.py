@@ -297,15 +297,13 @@ def runs_by_sound(
     embeddings = syllable_embeddings(encoded, syllables.spans)
     similarities = [embeddings[s : s + len(first)] @ embeddings[s : s + len(first)].T for s in starts]
 
-    def labels(reading: str) -> np.ndarray:
-        return np.array([int(d) for d in reading])
-
+    labels = {reading: np.array([int(d) for d in reading]) for reading in variants}
     # The number's syllables are where the readings fit them best on the whole. Were each reading
     # let choose its own stretch, a wrong one finds one that happens to fit it (dev2's e029:
     # 15912270368 a syllable early beat 15911270368 where it lies); the decoder's best alone
     # chooses the stretch that suits itself.
-    where = max(similarities, key=lambda similarity: sum(_alikeness(labels(r), similarity) for r in variants))
-    return max(variants, key=lambda reading: _alikeness(labels(reading), where))  # first of equals
+    where = max(similarities, key=lambda similarity: sum(_alikeness(labels[r], similarity) for r in variants))
+    return max(variants, key=lambda reading: _alikeness(labels[reading], where))  # first of equals
 
 
 def recounted(digits: str, head: str = "", most: int = 2) -> list[str]:

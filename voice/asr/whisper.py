@@ -385,15 +385,14 @@ class WhisperRecognizer:
                 counted_score = score_digits(next_token, self._digit_tokens, run.digits, head=head)
                 if reading.score - counted_score <= MAX_COUNTED_GAP:
                     continue
-            close = [digits for digits, score in reading.alternatives if score >= reading.score - REGROUP_WINDOW]
             # The digit search keeps the readings it liked best digit by digit, and a recount of a
-            # long run it liked less early on may not be among them however well it scores whole.
-            close += [
-                digits
-                for digits in recounted(reading.digits, head)
-                if digits not in close
-                and score_digits(next_token, self._digit_tokens, digits, head=head) >= reading.score - REGROUP_WINDOW
-            ]
+            # long run it liked less early on may not be among them however well it scores whole:
+            # those are scored here (the rest keep the search's own scores).
+            scores = dict(reading.alternatives)
+            for recount in recounted(reading.digits, head):
+                if recount not in scores:
+                    scores[recount] = score_digits(next_token, self._digit_tokens, recount, head=head)
+            close = [digits for digits, score in scores.items() if score >= reading.score - REGROUP_WINDOW]
             regrouped = runs_by_sound(close, text, run, audio, encoded)
             digits = regrouped or reading.digits
             edits = Levenshtein.distance(counted.get(run.digits, run.digits), digits)
