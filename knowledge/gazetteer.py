@@ -26,7 +26,15 @@ from knowledge.phonetic import (
     shares_a_sound,
     word_keys,
 )
-from knowledge.place_hearing import WordBounds, heard_loosely, heard_suffix, street_suffix_end, strip_suffix
+from knowledge.place_hearing import (
+    Softly,
+    WordBounds,
+    heard_loosely,
+    heard_suffix,
+    street_heard_softly,
+    street_suffix_end,
+    strip_suffix,
+)
 from knowledge.place_lexicon import (
     COMMON_WORD_NAMES,
     DISTRICT_STREET_GAP,
@@ -126,7 +134,9 @@ class Gazetteer:
                 break
             pool = [h for h in pool if h not in unresolved]
         matches = self._merge(sorted(chosen, key=lambda h: h.start), pool)
-        matches = [self._with_street_heard_loosely(text, m) for m in matches]
+        # A street heard loosely after a district does not reach into the next place named.
+        limits = [m.start for m in matches[1:]] + [len(text)] * bool(matches)
+        matches = [self._with_street_heard_loosely(text[:limit], m) for m, limit in zip(matches, limits, strict=True)]
         if not any(m.street for m in matches):
             pair = self._district_and_street_heard_loosely(text)
             if pair is not None:
@@ -149,7 +159,8 @@ class Gazetteer:
                 if suffix is not None:
                     end += len(suffix)
                 # Right after the district, or after a pause: words in between break the pair.
-                street = self._street_heard_loosely(text, district, end, max_gap=int(text[end:end + 1] in "，, 、的"))
+                street = self._street_heard_loosely(text, district, end, max_gap=int(text[end:end + 1] in "，, 、的"),
+                                                    softly=Softly.AFTER_LOOSE_DISTRICT)
                 if street is not None:
                     score, name, street_end = street
                     return PlaceMatch(district, name, start, street_end, round(0.7 * score, 4))
@@ -160,14 +171,14 @@ class Gazetteer:
         one of that district's streets heard loosely (_street_heard_loosely)."""
         if match.district is None or match.street is not None:
             return match
-        heard = self._street_heard_loosely(text, match.district, match.end)
+        heard = self._street_heard_loosely(text, match.district, match.end, softly=Softly.AFTER_DISTRICT)
         if heard is None:
             return match
         score, street, end = heard
         return replace(match, street=street, end=end, score=round(min(match.score, 0.8 * score), 4))
 
     def _street_heard_loosely(
-        self, text: str, district: str, after: int, max_gap: int = DISTRICT_STREET_GAP
+        self, text: str, district: str, after: int, max_gap: int = DISTRICT_STREET_GAP, softly: Softly | None = None
     ) -> tuple[float, str, int] | None:
         """(score, street, end) of the one street of `district` that the words right after `after`
         sound like, with a street suffix after them (街道 by sound, 街 and a garbled syllable, or the
@@ -201,6 +212,8 @@ class Gazetteer:
                     tied = True
             if best is not None:
                 break
+        if best is None and softly is not None:
+            return street_heard_softly(text, after, self._mapping.get(district, []), softly)
         return None if tied else best
 
     def _street_follows(self, text: str, hit: _Hit) -> bool:

@@ -183,3 +183,25 @@ def test_a_street_two_districts_share_is_of_the_district_said_before_it_in_every
         out = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True,
                              check=True).stdout.split()
         assert out == ["海淀区", "朝阳区"], seed
+
+
+@pytest.mark.parametrize("text, district, street", [
+    ("在丰台序卢勾销那边", "丰台区", "卢沟桥街道"),   # 区 heard 序, 桥 qiao heard 销 xiao: no syllable of 卢沟桥 exact
+    ("在通州张江湾，村口那家", "通州区", "张家湾镇"),  # 家 jia heard 江 jiang, the suffix dropped
+    ("大兴星眼接到，走远小区", "大兴区", "清源街道"),  # 清源 heard 星眼: each syllable keeps half its sound
+    ("延迁康床那边有个洗车场", "延庆区", "康庄镇"),    # a district heard loosely: the street nearly whole
+])
+def test_a_street_right_after_its_district_is_heard_by_what_its_syllables_keep(gazetteer, text, district, street):
+    match = gazetteer.locate(text)
+    assert match is not None and (match.district, match.street) == (district, street), match
+
+
+@pytest.mark.parametrize("text", [
+    "在东城区公司上班",          # 公司 keeps only half of 东四's first syllable: two syllables need more
+    "在昌平一三零七五二六",      # a dictated number is no 十三陵
+    "晚上十点多我在外头",        # 晚上 sounds loosely like 房山, 十点 half like 十渡: not enough after a loose district
+    "在海淀区的海淀区田村路街道",  # the words after the district are a place of their own
+])
+def test_words_after_a_district_that_keep_little_of_a_street_are_no_street(gazetteer, text):
+    streets = [match.street for match in gazetteer.find_all(text)]
+    assert streets in ([], [None], [None, "田村路街道"]), streets
