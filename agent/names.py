@@ -128,14 +128,14 @@ _SPELLING_TALK = re.compile(
 )
 
 
-def _may_be_a_name(char: str) -> bool:
+def may_be_a_name(char: str) -> bool:
     """A Chinese character that is no pronoun, particle or other word kept out of names."""
     return "\u4e00" <= char <= "\u9fff" and char not in _NOT_IN_NAME
 
 
 def _vouched_surname(text: str, char: str) -> str | None:
     """`char` as a surname the caller vouches for in `text`, though it is no common one."""
-    if not _may_be_a_name(char):
+    if not may_be_a_name(char):
         return None
     with_title = any(char + title in text for title in _TITLES)
     return char if with_title or _words_with(text, char) or _SPELLING_TALK.search(text) else None
@@ -144,7 +144,7 @@ def _vouched_surname(text: str, char: str) -> str | None:
 def _spelled_out(text: str, char: str) -> str | None:
     """`char`, spelled out by the caller so that it stands as written: by its parts, or by a word
     everyone knows that holds it (揭发的揭; not 努姓的努, the recogniser's 鲁迅的鲁)."""
-    if not _may_be_a_name(char):
+    if not may_be_a_name(char):
         return None
     known_word = any(
         is_common_word(said[k:]) for said in _words_with(text, char) for k in range(len(said) - 1) if char in said[k:]

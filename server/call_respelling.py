@@ -20,6 +20,7 @@ import numpy as np
 
 from agent import replies
 from agent.knowledge import SeatKnowledge
+from agent.name_respelling import surname_respellings
 from agent.seat import Seat, SeatSnapshot
 from agent.state import AWAIT_MORE
 from agent.types import RECORD_CATEGORIES
@@ -46,14 +47,18 @@ async def respell_answered(
     audio, segments = heard
     text, recognizer = answered.text, services.recognizer
 
+    terms, surnames = knowledge.misspellings.find(text), surname_respellings(text)
+
     def respelt() -> tuple[str, list[Candidate]]:
-        return respell(audio, text, segments, knowledge.misspellings.find(text), recognizer.score_texts)
+        return respell(audio, text, segments, terms + surnames, recognizer.score_texts)
 
     better, chosen = await services.run_soon(respelt)
     if not chosen:
         return
-    # The names respelt are gazetteer and service words; what the caller said in their place stays out.
-    log.debug("call %s: turn %d respelt as %s", state.start.call_sid, answered.index, [term for term, _, _ in chosen])
+    # The terms respelt are gazetteer and service words, logged; a caller's surname is not.
+    words = [candidate[0] for candidate in chosen if candidate not in surnames]
+    log.debug("call %s: turn %d respelt as %s%s", state.start.call_sid, answered.index, words,
+              " and a surname" if len(words) < len(chosen) else "")
     await asyncio.to_thread(repository.set_turn_text, services.engine, state.call_id, answered.index, better)
     publish("final", turn=answered.index, text=better, respelt=True)
 

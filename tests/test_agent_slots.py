@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from pypinyin import lazy_pinyin
 
+from agent.name_respelling import surname_respellings
 from agent.names import as_surname, extract_name
 from agent.place import address_anywhere, hear_place
 from knowledge.formats import read_gazetteer
@@ -178,3 +179,17 @@ def test_address_words_misheard_like_the_street_are_respelt(gazetteer):
 def test_sentence_after_the_place_continues_only_with_a_strong_marker(gazetteer):
     place = hear_place(gazetteer, "房山区长阳镇，具体哪个村我说不清。就在京石高速旁边，有个废品站。电话幺三八")
     assert place is not None and place.address == "京石高速旁边，有个废品站"
+
+
+@pytest.mark.parametrize("text, respellings", [
+    ("我姓姆，经女士，电话在后边", {"姆，姆", "经，经"}),   # the surname and the title heard two ways
+    ("我信钱钱先生", set()),                                 # heard alike twice: nothing to judge
+    ("免贵姓周，邹先生", {"周，周", "邹，邹"}),
+    ("我姓王，我女士", set()),                              # 我 is no name
+    ("我姓刘，电话一三九", set()),                          # no title after it
+])
+def test_a_surname_heard_two_ways_is_offered_both_ways(text, respellings):
+    found = surname_respellings(text)
+    assert {term for term, _, _ in found} == respellings
+    for term, start, end in found:
+        assert len(term) == end - start

@@ -10,12 +10,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
-from voice_fixtures import dev_clip, recognizer_fixture  # noqa: F401 - provides `recognizer`
+from voice_fixtures import DEV_CORPUS, dev_clip, recognizer_fixture  # noqa: F401 - provides `recognizer`
 
 from agent.knowledge import SeatKnowledge
+from agent.name_respelling import surname_respellings
 from voice.asr.base import SAMPLE_RATE, Segment
 from voice.asr.respelling import respell
 from voice.asr.whisper import WhisperRecognizer
+from voice.audio_file import load_audio
 
 
 class PreferringScorer:
@@ -98,3 +100,14 @@ def test_the_recogniser_keeps_a_name_the_caller_did_not_say(recognizer: WhisperR
     heard = "在朝阳期望经接到普通东大街边上，工地就在我们小区南门对面。"
     wrong = [("海淀区", 1, 4), ("石景山区", 1, 4), ("旺泉街道", 4, 8)]
     assert respell(audio, heard, [], wrong, recognizer.score_texts) == (heard, [])
+
+
+def test_a_surname_heard_two_ways_is_written_as_the_audio_says_it(recognizer: WhisperRecognizer) -> None:
+    # dev2 e056_2 says 我姓荆，荆女士; Whisper base wrote the first 姆 and the second 经 (jing, as 荆).
+    audio = load_audio(DEV_CORPUS.parent / "dev2" / "e056_2.wav")
+    heard = ("他住在房山区城关街道。西大街边上的有安小区，22号楼一层。"
+             "我是他对门的，我姓姆，经女士，电话18911307522地文。")
+    candidates = surname_respellings(heard)
+    assert {term for term, _, _ in candidates} == {"姆，姆", "经，经"}
+    respelt, _ = respell(audio, heard, [], candidates, recognizer.score_texts)
+    assert "我姓经，经女士" in respelt, respelt
