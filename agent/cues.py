@@ -16,7 +16,7 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin
 
 from knowledge.phonetic import fuzzy_keys
-from knowledge.segment import is_common_word
+from knowledge.segment import cut, is_common_word
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,10 @@ def find_cues(utt: Utterance, cues: tuple[Cue, ...]) -> list[CueHit]:
             continue
         phrase = cue.phrase or ""
         starts = {m.start() for m in re.finditer(re.escape(phrase), utt.text)}
-        hits.extend(CueHit(cue, s, s + len(phrase), False) for s in sorted(starts))
+        hits.extend(
+            CueHit(cue, s, s + len(phrase), False) for s in sorted(starts)
+            if len(phrase) != 2 or not _split_between_words(utt.text, s)
+        )
         if len(phrase) >= 2 and _is_han(phrase):
             strict = _syllables(phrase)
             sound_starts = set(_find_sublist(utt.syllables, strict))
@@ -103,6 +106,30 @@ def find_cues(utt: Utterance, cues: tuple[Cue, ...]) -> list[CueHit]:
                 if _is_han(utt.text[s:s + len(phrase)]) and not _straddles_words(utt.text, s, len(phrase))
             )
     return hits
+
+
+def _split_between_words(text: str, start: int) -> bool:
+    """Two characters written as a cue but said as parts of two words, one of them a common word
+    that reaches past the cue (打过电话 holds 过电 across 打过 and 电话): the caller said those
+    words, not the cue."""
+    for word_start, word in _words(text):
+        word_end = word_start + len(word)
+        if word_start < start + 1 < word_end:
+            return False  # one word holds both characters
+        if word_start <= start < word_end or word_start <= start + 1 < word_end:
+            reaches_past = word_start < start or word_end > start + 2
+            if reaches_past and len(word) > 1 and is_common_word(word):
+                return True
+    return False
+
+
+@lru_cache(maxsize=256)
+def _words(text: str) -> tuple[tuple[int, str], ...]:
+    found, at = [], 0
+    for word in cut(text, hmm=False):
+        found.append((at, word))
+        at += len(word)
+    return tuple(found)
 
 
 def _straddles_words(text: str, start: int, length: int) -> bool:

@@ -118,8 +118,13 @@ DANGER_CUES: tuple[Cue, ...] = (
     )
     # A weapon in someone's hand, a threat to someone's life.
     + patterns(
-        VIOLENCE, 1, r"(?:拿|持|举|抄|拎|提|攥|握|挥|抡|端)(?:着)?(?:一?把|根|块)?[^，。,.]{0,3}(?:刀|棍|棒|斧|砖|锤)",
+        # (not bricks or sticks put round a hole or against a door: 拿俩破砖头围着)
+        VIOLENCE, 1,
+        r"(?:拿|持|举|抄|拎|提|攥|握|挥|抡|端)(?:着)?(?:一?把|根|块)?[^，。,.]{0,3}(?:刀|棍|棒|斧|砖|锤)"
+        r"(?![头子]?(?:围|挡|垫|压|堵|盖|砌|搭|摆|拦))",
         r"(?:弄死|打死|杀了|砍死|捅死|废了|整死)(?:你|我|他|她|你们|我们)",
+        # Blows as the one struck tells them (砸我, not 砸我家的玻璃 or 砸我们楼的墙), and things thrown.
+        r"(?:砸|踹|揍|扇|抽|踢)(?:了)?我(?![家们的])", r"拿[^，。,.]{0,4}(?:砸|扔|摔)(?:了)?(?:我|他|她|人|孩子)",
         # 把 as a measure word wants its noun: a break the recogniser writes after it ("拿着把菜。刀")
         # is inside the phrase.
         r"(?:拿|持|举|抄|拎|提|攥|握|挥|端)(?:着)?(?:一)?把[^，,？?！!]{0,4}(?:刀|斧)",
@@ -133,7 +138,8 @@ DANGER_CUES: tuple[Cue, ...] = (
     + phrases(DISTRESS, 1, "不想活 活不下去 想死 自杀 跳楼 轻生 寻死 了结")
     + patterns(
         JUMPER, 1,
-        r"(?:要|想|准备|像是要|像要|打算)(?:往下|从楼上|从桥上)?跳(?:楼|河|桥|下去)?",
+        # (跳 is also dancing and skipping: 还要跳到九点, 要跳广场舞)
+        r"(?:要|想|准备|像是要|像要|打算)(?:往下|从楼上|从桥上)?跳(?:楼|河|桥|下去)?(?![舞绳操到])(?!广场)",
         r"(?:楼顶|天台|房顶|桥上|桥栏杆|窗台|楼顶边|护栏外)[^。.！!？?]{0,16}(?:坐|站|蹲|爬)(?:在)?[^。.]{0,6}(?:边|沿|外头|外边|外面)",
     )
     # A swindle under way: someone posing as the police moving a relative's savings to a "safe

@@ -191,6 +191,10 @@ class CallMemory:
                     confidence *= _UNRELATED_ARTICLE
                 s.kb_confidence = max(s.kb_confidence, confidence)
         new = decide_category(s.evidence, hint, topic_conf, s.kb_confidence)
+        if s.category == "咨询" and r.safety.urgent:
+            # Asked about a danger, then it is here ("家里要是闻着煤气味儿怎么办？" … "我现在就闻着有点儿"):
+            # it is to be handled now, not explained again.
+            return new if new in TICKET_CATEGORIES else hint if hint in TICKET_CATEGORIES else "求助"
         if r.evidence.disowns_ticket and r.evidence.named["建议"] > 0:
             return "建议"  # "我也不是要投诉谁，我就是建议……": the caller's own word
         if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):

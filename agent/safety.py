@@ -18,6 +18,7 @@ from agent.danger_cues import (
     DISTRESS,
     FIRE,
     FRAUD,
+    GAS,
     JUMPER,
     MEDICAL,
     MISSING,
@@ -43,6 +44,11 @@ _NO_SIGN_OF_LIFE = re.compile(
     r"没人应|不应声|没(?:有)?(?:反应|动静|回音)|没人开门|不开门|没见(?:他|她|人)?(?:出来|出门|下楼|露面|人影)"
     r"|(?:电话|座机|手机)[^。.！!？?]{0,8}(?:没人接|不接|打不通|一直响)|没人拿|没(?:拿|收)进去"
 )
+# A gas smell asked about, then smelt now: "家里要是闻着有煤气味儿怎么办？" … "我现在就闻着有点儿".
+_SMELLS_IT_NOW = re.compile(
+    r"(?:现在|这会儿|正|就|真|确实)[^，。,.]{0,3}闻(?:着|到|见)|闻(?:着|到)(?:了)?(?:有|一股|点|还)"
+)
+_GAS_SAID = re.compile(r"煤气|燃气|天然气|液化气")
 # Kinds that need the police (110 linkage) and kinds that need a human now.
 POLICE_KINDS = {VIOLENCE, MISSING, FRAUD, JUMPER}
 HANDOFF_KINDS = {MEDICAL, DISTRESS, FRAUD, JUMPER}
@@ -246,6 +252,11 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
         # Rubbish, cables or straw burnt on purpose, day after day: smoke and a plastic smell are
         # the wrong reported (露天焚烧), not a fire running out of hand.
         signals.kinds.discard(FIRE)
+    smelt = _SMELLS_IT_NOW.search(text)
+    if GAS not in signals.kinds and smelt and _GAS_SAID.search(earlier_text) and not _hypothetical(
+        text, smelt.start(), smelt.end()
+    ):
+        signals.kinds.add(GAS)  # the smell the caller asked about is here now
     if ALONE not in signals.kinds and _alone_and_unseen(text, earlier_text):
         signals.kinds.add(ALONE)
     if signals.kinds & POLICE_KINDS:

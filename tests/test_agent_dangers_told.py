@@ -375,3 +375,29 @@ def test_calling_someone_is_no_blow_and_a_street_named_for_a_tree_is_no_tree(kno
     outcome = seat.outcome()
     assert outcome.urgent and not outcome.police
     assert outcome.topic not in ("家庭暴力", "树木倒伏")
+
+
+@pytest.mark.parametrize("said", [
+    # 跳 as dancing: a square-dance group that goes on till late
+    "小区广场上那帮大妈天天跳舞，音箱开得老大，说是要跳到十点才散。",
+    # bricks put round a hole to warn people, not swung at anyone
+    "人行道上那块地砖塌了个洞，物业就拿几块砖头挡着，也没人来修。",
+    # 过电 across 打过 and 电话: a call made, not a shock
+    "楼道灯坏了一个月了，我给物业打过电话，他们说没配件。",
+])
+def test_words_that_only_look_like_a_danger_raise_no_alarm(knowledge, said):
+    outcome = play(knowledge, said).finish()
+    assert not outcome.urgent and not outcome.police
+
+
+def test_a_blow_told_by_the_one_struck_is_violence_with_a_person_and_110(knowledge):
+    outcome = play(knowledge, "我男朋友喝多了，刚才抄起遥控器就砸我，我现在锁在卧室里不敢出去。").finish()
+    assert outcome.urgent and outcome.police and outcome.route == "handoff"
+
+
+def test_a_smell_asked_about_and_then_smelt_now_becomes_an_urgent_order(knowledge):
+    seat = play(knowledge, "想问一下，要是家里闻着有燃气味儿，头一件事该干嘛？")
+    assert seat.outcome().route == "answer" and not seat.outcome().urgent
+    reply = seat.turn("你这么一说，我这会儿在厨房还真闻到一股味儿，能派人来看看吗？")
+    outcome = seat.outcome()
+    assert outcome.urgent and outcome.category == "求助" and reply.action != "answer"
