@@ -28,7 +28,12 @@ _CORRECTION = re.compile(
     r"(?:不对|不是|错了|说错了|搞错|重说|再说一遍|我再说|更正|纠正|[哦噢呃啊]不(?=[，,。. ])|等会儿|等一下|等等)"
 )
 # Filler allowed between a correction word and the new digits ("不对，应该是……").
-_CORRECTION_FILLER = re.compile(r"^[\s,，、.。…—啊呀哦嗯哎是应该就我刚才说的重新那个最后后面前面几位两位四位]*$")
+_CORRECTION_FILLER = re.compile(
+    r"^[\s,，、.。…—啊呀哦嗯哎诶是应该就我刚才说的重新那个最后后面前面几位两位四位中间开头头尾边组第二三]*$"
+)
+# Which group a correction puts right, as callers name it: 中间是……, 开头是……, 最后四位是……
+_CORRECTED_PLACE = ((re.compile(r"中间|第二组"), 1), (re.compile(r"开头|前面|前边|前三位|头三位|第一组"), 0),
+                    (re.compile(r"最后|后面|后边|后四位|末尾|第三组"), -1))
 # "……哎，是六六五四不是六六四五": what it is, then what it is not.
 _AFFIRMED = re.compile(r"[\s,，、.。…—]*(?:哎|哎呀|哦|噢|嗯|啊)?[\s,，、]*是")
 # Words that announce a number is coming.
@@ -61,6 +66,7 @@ class _Group:
     start: int
     end: int
     corrects: bool  # follows a correction word
+    place: int | None = None  # which group it corrects, as the caller said: 0 first, 1 middle, -1 last
 
 
 # The recogniser writes dictated digits as words that sound like them: 幺 as 要/腰/邀, 五 as 无, 九 as
@@ -172,7 +178,8 @@ def _groups(text: str) -> list[list[_Group]]:
                 pending_correction = False
             denied = pending_correction and denying
             affirmed = gap.rstrip(" ，,…。.").endswith("是") and not gap.rstrip(" ，,…。.").endswith("不是")
-            current.append(_Group(digits, i, j, pending_correction))
+            place = next((k for said, k in _CORRECTED_PLACE if said.search(gap)), None) if pending_correction else None
+            current.append(_Group(digits, i, j, pending_correction, place))
             pending_correction = False
             gap = ""
             i = j
@@ -222,14 +229,22 @@ def _resolve(run: list[_Group]) -> str:
             if len(again) >= whole and is_plausible(again):
                 return again  # the whole number said again after the correction, in groups
     kept: list[str] = []
-    for group in run:
+    for k, group in enumerate(run):
+        if k and run[k - 1].corrects and group.digits == run[k - 1].digits:
+            continue  # the group put right, said once more to be sure
         if group.corrects and kept:
             if len(group.digits) >= 7:
                 kept = [group.digits]  # the whole number said again
                 continue
             same_length = [k for k, g in enumerate(kept) if len(g) == len(group.digits)]
-            if same_length:
+            named = group.place if group.place is not None and len(kept) == 3 else None
+            if named is not None and len(kept[named]) == len(group.digits):
+                kept[named] = group.digits  # the group the caller named (中间是……)
+            elif same_length:
                 kept[same_length[-1]] = group.digits
+            elif len(kept[-1]) > len(group.digits) and group.place == 0:
+                # The number said in one breath, then its start corrected ("……，不对，开头是一三八").
+                kept[-1] = group.digits + kept[-1][len(group.digits):]
             elif len(kept[-1]) > len(group.digits):
                 # The number said in one breath, then its end corrected ("……六六三七，不对，最后是六六三九").
                 kept[-1] = kept[-1][: -len(group.digits)] + group.digits

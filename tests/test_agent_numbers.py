@@ -120,3 +120,20 @@ def test_line_number_requests():
 def test_number_read_back_digit_by_digit():
     assert spoken_number("13911223344") == "幺三九，幺幺二二，三三四四"
     assert spoken_number("84567789") == "八四五六，七七八九"
+
+
+@pytest.mark.parametrize(
+    ("said", "number"),
+    [
+        # the group the caller names is the one put right, though another has as many digits
+        ("手机幺五八，三三零六，七二四一，哎不对，中间那组是三三六零", "15833607241"),
+        ("电话一八六，四四九二，零五五三，等一下，开头是一八八", "18844920553"),
+        # said in one breath, its start put right
+        ("一三五二二四六八零九七，不对不对，前面是一三六", "13622468097"),
+        # the group put right said twice to be sure
+        ("幺三九，八零二六，五五七一，不对，最后是五五七二，五五七二", "13980265572"),
+    ],
+)
+def test_a_correction_names_the_group_it_puts_right(said, number):
+    heard = extract_phone(said)
+    assert heard is not None and heard.number == number
