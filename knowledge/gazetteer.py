@@ -12,6 +12,7 @@ district said in the same sentence, else the district stays unknown (None) for t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -46,6 +47,7 @@ from knowledge.place_lexicon import (
 )
 
 _DIRECTIONS = "东南西北中"
+_NUMBERED_LANE = re.compile(r"[东南西北]?(?:头|[一二三四五六七八九十]{1,3})条")
 
 
 @dataclass(frozen=True)
@@ -362,5 +364,7 @@ def _has_context(text: str, hit: _Hit, chosen: list[_Hit]) -> bool:
         # "朝阳望京": a district followed by one of its own streets.
         return any(not c.place.is_district and c.place.district == hit.place.district
                    and 0 <= c.start - hit.end <= DISTRICT_STREET_GAP for c in chosen)
+    if _NUMBERED_LANE.match(text, hit.end):
+        return True  # 东四六条, 西四北头条: Beijing's numbered hutongs carry their street's name
     return any(c.place.is_district and c.place.district == hit.place.district
                and 0 <= hit.start - c.end <= DISTRICT_STREET_GAP for c in chosen)

@@ -205,3 +205,9 @@ def test_a_street_right_after_its_district_is_heard_by_what_its_syllables_keep(g
 def test_words_after_a_district_that_keep_little_of_a_street_are_no_street(gazetteer, text):
     streets = [match.street for match in gazetteer.find_all(text)]
     assert streets in ([], [None], [None, "田村路街道"]), streets
+
+
+@pytest.mark.parametrize("text", ["就在东四八条里头，挨着个小卖部", "东四头条胡同口"])
+def test_a_numbered_hutong_names_its_street(gazetteer, text):
+    match = gazetteer.locate(text)
+    assert match is not None and (match.district, match.street) == ("东城区", "东四街道"), match
