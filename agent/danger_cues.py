@@ -122,7 +122,8 @@ DANGER_CUES: tuple[Cue, ...] = (
         VIOLENCE, 1,
         r"(?:拿|持|举|抄|拎|提|攥|握|挥|抡|端)(?:着)?(?:一?把|根|块)?[^，。,.]{0,3}(?:刀|棍|棒|斧|砖|锤)"
         r"(?![头子]?(?:围|挡|垫|压|堵|盖|砌|搭|摆|拦))",
-        r"(?:弄死|打死|杀了|砍死|捅死|废了|整死)(?:你|我|他|她|你们|我们)",
+        # (not a sum taken off someone: 罚了我一百块 heard 杀了我一百块)
+        r"(?:弄死|打死|杀了|砍死|捅死|废了|整死)(?:你|我|他|她|你们|我们)(?![一二三四五六七八九十两几\d百千块钱])",
         # Blows as the one struck tells them (砸我, not 砸我家的玻璃 or 砸我们楼的墙), and things thrown.
         r"(?:砸|踹|揍|扇|抽|踢)(?:了)?我(?![家们的])", r"拿[^，。,.]{0,4}(?:砸|扔|摔)(?:了)?(?:我|他|她|人|孩子)",
         # 把 as a measure word wants its noun: a break the recogniser writes after it ("拿着把菜。刀")
@@ -135,7 +136,9 @@ DANGER_CUES: tuple[Cue, ...] = (
         r"(?!(?:吓|气|烦|累|笑|热|冷|冻|晒|闷|渴|困|饿|急|愁|疼|馋|吵|闹|臭|熏|憋|挤|美|乐|折腾|麻烦)死)"
         r"[^\W\d_]?死(?:我|你|他|她)(?!们?了)",
     )
-    + phrases(DISTRESS, 1, "不想活 活不下去 想死 自杀 跳楼 轻生 寻死 了结")
+    + phrases(DISTRESS, 1, "不想活 活不下去 想死 自杀 跳楼 轻生 寻死 一了百了")
+    # 了结 alone is also a matter settled (or 睡不了觉 misheard): one's own life must be what ends.
+    + patterns(DISTRESS, 1, r"了结(?:了)?(?:自己|我自己|这条命|生命|此生)")
     + patterns(
         JUMPER, 1,
         # (跳 is also dancing and skipping: 还要跳到九点, 要跳广场舞)

@@ -401,3 +401,17 @@ def test_a_smell_asked_about_and_then_smelt_now_becomes_an_urgent_order(knowledg
     reply = seat.turn("你这么一说，我这会儿在厨房还真闻到一股味儿，能派人来看看吗？")
     outcome = seat.outcome()
     assert outcome.urgent and outcome.category == "求助" and reply.action != "answer"
+
+
+@pytest.mark.parametrize("said", [
+    "我就上了一趟五环，杀了我两百块钱，扣了三分，这限行到底几点到几点？",  # 罚 heard 杀: a fine
+    "隔壁工地天天半夜打桩，吵得我们全家根本睡不了，这事儿得有个了结。",  # a matter to be settled
+])
+def test_a_fine_or_a_matter_settled_is_no_threat_to_life(knowledge, said):
+    outcome = play(knowledge, said).finish()
+    assert not outcome.urgent and not outcome.police
+
+
+def test_ending_ones_own_life_is_still_distress(knowledge):
+    outcome = play(knowledge, "我真的撑不住了，今天晚上就想了结自己。").finish()
+    assert outcome.urgent and outcome.route == "handoff"
