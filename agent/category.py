@@ -163,6 +163,10 @@ _ASKING_WORDS = re.compile(
     r"|咋(?!办)|啥时候|带啥|要啥|干啥用|是啥"
     # A verb said, denied and said again asks (管不管, 限不限, 算不算), question mark or not.
     r"|([\u4e00-\u9fff])不\1"
+    # Where to go to get it done, how it is done, what to bring, what it is called: questions
+    # however the recogniser ends them (上哪儿办去。去哪儿报啊。该怎么弄。).
+    r"|(?:上|去|到)哪(?:儿|里)?(?:去)?(?:办|报|交|补|领|申请|买|查|开)|该怎么(?:弄|办理|做|申请|操作)"
+    r"|(?:要|得|需要)带(?:着)?(?:什么|啥)|叫什么来着"
 )
 # "我想了解一下……的事", its verb whatever the recogniser made of it (咨询一下 as 私行依下): a
 # caller who wants to know about a matter, unless the verb is one of telling or reporting.

@@ -166,3 +166,23 @@ def test_is_it_not_asks_and_does_not_deny_the_grievance_after_it():
 
     evidence = category_evidence(utterance("这些公司是不是只管往外投，不管收啊？"))
     assert evidence.framing["投诉"] >= 1.5
+
+
+@pytest.mark.parametrize(
+    ("said", "asks"),
+    [
+        # questions the recogniser ended with a full stop
+        ("我家孩子的医保卡丢了，上哪儿补去。", True),
+        ("刚换的新车，这个进京证得去哪儿办啊。", True),
+        ("退休以后档案转回街道，该怎么弄。", True),
+        ("办居住证要带着什么材料。", True),
+        ("那个给残疾人的补贴叫什么来着，我们家老三也想申请。", True),
+        # where someone went, or what was taken: no question
+        ("我找了一上午，不知道他上哪儿去了。", False),
+        ("楼下饭馆把垃圾全倒在我们门口了。", False),
+    ],
+)
+def test_a_question_asks_whatever_the_recogniser_ended_it_with(said, asks):
+    from agent.category import asks_question
+
+    assert asks_question(said) == asks
