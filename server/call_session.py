@@ -51,7 +51,7 @@ from server.services import Services
 from server.storage import repository
 from voice.asr.base import Transcript
 from voice.asr.digits import dictates_number
-from voice.asr.number_consensus import NumberConsensus, replaces, with_agreed_numbers
+from voice.asr.number_consensus import NumberConsensus, replaces, with_read_numbers
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
 from voice.vad import SpeechStarted, TurnEnded, TurnResumed
@@ -312,15 +312,20 @@ class CallSession:
             cut = consensus.next_cut()
             reading = consensus.add(await self._services.run_slow(functools.partial(recognizer.transcribe, cut)))
         reading = reading or consensus.best()
-        if replaces(transcript.text, reading):
-            log.debug("call %s: turn %d's numbers read from %d cuts (%s)", self.label, spoken.number,
-                      reading.cuts, "two agreed" if reading.agreed else "none agreed")
+        # Words two cuts agree on a number in stand for the turn; one cut's words do not.
+        if reading.agreed and replaces(transcript.text, reading):
+            log.debug("call %s: turn %d's numbers read from %d cuts (two agreed)", self.label, spoken.number,
+                      reading.cuts)
             return reading.transcript
-        spliced = with_agreed_numbers(transcript, reading)
+        spliced = with_read_numbers(transcript, reading)
         if spliced is not None:
-            log.debug("call %s: turn %d's numbers as %d cuts agreed, in its streamed words", self.label,
-                      spoken.number, reading.cuts)
+            log.debug("call %s: turn %d's numbers as %d cuts read them (%s), in its streamed words", self.label,
+                      spoken.number, reading.cuts, "two agreed" if reading.agreed else "none agreed")
             return spliced
+        if replaces(transcript.text, reading):
+            log.debug("call %s: turn %d's numbers read from %d cuts (none agreed)", self.label, spoken.number,
+                      reading.cuts)
+            return reading.transcript
         log.debug("call %s: turn %d's cuts read no better; its own numbers read again", self.label, spoken.number)
         heard = transcript.segments
         restored = await self._services.run_slow(lambda: recognizer.restore_numbers(heard, spoken.ended.audio))

@@ -15,7 +15,7 @@ from voice.asr.number_consensus import (
     numbers_read,
     read_by_consensus,
     replaces,
-    with_agreed_numbers,
+    with_read_numbers,
 )
 from voice.asr.whisper import WhisperRecognizer
 from voice.audio_file import load_audio
@@ -140,7 +140,7 @@ def test_numbers_the_cuts_agreed_on_go_into_the_streamed_words() -> None:
     streamed = _streamed("在延庆区永宁镇，阜康路口那边。", "电话176-2033-9851，我姓戚。")
     reading = ConsensusReading(Transcript("路口那边。电话17602339851，我姓戚。", "zh", 2.0), cuts=3, agreed=True)
     assert not replaces(streamed.text, reading)
-    spliced = with_agreed_numbers(streamed, reading)
+    spliced = with_read_numbers(streamed, reading)
     assert spliced is not None
     assert spliced.text == "在延庆区永宁镇，阜康路口那边。电话17602339851，我姓戚。"
     assert [s.text for s in spliced.segments] == ["在延庆区永宁镇，阜康路口那边。", "电话17602339851，我姓戚。"]
@@ -150,7 +150,7 @@ def test_numbers_the_cuts_agreed_on_go_into_the_streamed_words() -> None:
 def test_agreed_numbers_keep_the_script_and_order_the_stream_wrote_them_in() -> None:
     streamed = _streamed("手机幺三五幺二，不对，", "是幺三六零幺二二八八四七，座机01062553311")
     read = "手机13601228847，座机01062553317"
-    spliced = with_agreed_numbers(streamed, ConsensusReading(Transcript(read, "zh", 2.0), cuts=2, agreed=True))
+    spliced = with_read_numbers(streamed, ConsensusReading(Transcript(read, "zh", 2.0), cuts=2, agreed=True))
     assert spliced is not None
     assert spliced.text == "手机幺三五幺二，不对，是幺三六零幺二二八八四七，座机01062553317"
 
@@ -158,11 +158,19 @@ def test_agreed_numbers_keep_the_script_and_order_the_stream_wrote_them_in() -> 
 @pytest.mark.parametrize(
     ("streamed", "read", "agreed"),
     [
-        ("电话13911223345，我姓王", "电话13911223344", False),  # the cuts never agreed
         ("电话姚伞酒，幺幺尔尔，三三四四", "电话13911223344", True),  # the stream wrote it as words
         ("电话13911223345，或者13911223346", "电话13911223344", True),  # which one is it?
     ],
 )
 def test_nothing_is_put_in_where_it_cannot_be_told_where_it_goes(streamed: str, read: str, agreed: bool) -> None:
     reading = ConsensusReading(Transcript(read, "zh", 1.0), cuts=2, agreed=agreed)
-    assert with_agreed_numbers(_streamed(streamed), reading) is None
+    assert with_read_numbers(_streamed(streamed), reading) is None
+
+
+def test_the_closest_of_readings_that_never_agreed_gives_its_number_not_its_words() -> None:
+    # One cut's words are no likelier than the stream's: the name stays as streamed.
+    streamed = _streamed("门头沟区大峪街道，我叫苗刚，", "电话15310092814。")
+    reading = ConsensusReading(Transcript("门头沟区大峪街道，我叫苗钢琴电话15310092814。", "zh", 2.0), cuts=5,
+                               agreed=False)
+    spliced = with_read_numbers(streamed, reading)
+    assert spliced is not None and spliced.text == "门头沟区大峪街道，我叫苗刚，电话15310092814。"

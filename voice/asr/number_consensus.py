@@ -11,9 +11,11 @@ most cuts heard. When no cut reads a whole number, `best` gives the first cut, w
 then turns down.
 
 Callers wait for this (they hear that the seat is checking the number): most numbers agree on the
-first two cuts, hard ones take up to `MAX_CUTS`. The reading replaces the streamed text only when
-it holds a whole number and lost nothing else (`replaces`); otherwise the streamed text keeps its
-words and only its numbers are read again where they lie.
+first two cuts, hard ones take up to `MAX_CUTS`. A reading two cuts agreed on replaces the streamed
+text when it holds a whole number and lost nothing else (`replaces`); otherwise, and for the
+closest of readings that never agreed, the streamed text keeps its words and takes the reading's
+numbers where it wrote its own (`with_read_numbers`), and only where that cannot be told are its
+numbers read again where they lie (or, with none agreed, the closest reading stands whole).
 """
 
 from __future__ import annotations
@@ -128,15 +130,18 @@ def replaces(streamed: str, reading: ConsensusReading) -> bool:
     return len(bare(text)) >= KEPT_WORDS * len(bare(streamed))
 
 
-def with_agreed_numbers(streamed: Transcript, reading: ConsensusReading) -> Transcript | None:
-    """The streamed transcript with the numbers the cuts agreed on in place of its own, for a
-    reading that `replaces` turned down: its words lost some of the turn, but two cuts heard the
-    same number, and that is worth more than the one reading the stream made of it (dev's d035:
-    the stream wrote 188-1012-3665, the cuts agreed on 18801236655 and dropped the district).
+def with_read_numbers(streamed: Transcript, reading: ConsensusReading) -> Transcript | None:
+    """The streamed transcript with the numbers the cuts read in place of its own. For a reading
+    two cuts agreed on that `replaces` turned down: its words lost some of the turn, but two cuts
+    heard the same number, and that is worth more than the one reading the stream made of it (dev's
+    d035: the stream wrote 188-1012-3665, the cuts agreed on 18801236655 and dropped the district).
+    For the closest of readings that never agreed: its number is still the best guess, but its
+    words are one cut's, no likelier than the stream's (dev2's e053 heard 苗刚，电话 as 苗钢琴电话
+    on such a cut, and the seat filed that name).
 
-    None when the cuts did not agree, or the stream did not write as many numbers where they
-    could be put (a number it wrote as words): then nothing tells which number goes where."""
-    agreed = numbers_read(reading.transcript.text) if reading.agreed else ()
+    None when the stream did not write as many numbers where they could be put (a number it wrote
+    as words): then nothing tells which number goes where."""
+    agreed = numbers_read(reading.transcript.text)
     runs = [phone_number_runs(segment.text) for segment in streamed.segments]
     if not agreed or sum(map(len, runs)) != len(agreed):
         return None
