@@ -29,11 +29,12 @@ _CORRECTION = re.compile(
 )
 # Filler allowed between a correction word and the new digits ("不对，应该是……").
 _CORRECTION_FILLER = re.compile(
-    r"^[\s,，、.。…—啊呀哦嗯哎诶是应该就我刚才说的重新那个最后后面前面几位两位四位中间开头头尾边组第二三]*$"
+    r"^[\s,，、.。…—啊呀哦嗯哎诶是应该就我刚才说的重新那个最后后面前面几位两位三位四位中间开头尾边组]*$"
 )
 # Which group a correction puts right, as callers name it: 中间是……, 开头是……, 最后四位是……
-_CORRECTED_PLACE = ((re.compile(r"中间|第二组"), 1), (re.compile(r"开头|前面|前边|前三位|头三位|第一组"), 0),
-                    (re.compile(r"最后|后面|后边|后四位|末尾|第三组"), -1))
+# (A count of digits said with them, 前三位 or 后四位, reaches here as words, not as a group.)
+_CORRECTED_PLACE = ((re.compile(r"中间"), 1), (re.compile(r"开头|前面|前边|前三位|头三位"), 0),
+                    (re.compile(r"最后|后面|后边|后四位|末尾"), -1))
 # "……哎，是六六五四不是六六四五": what it is, then what it is not.
 _AFFIRMED = re.compile(r"[\s,，、.。…—]*(?:哎|哎呀|哦|噢|嗯|啊)?[\s,，、]*是")
 # Words that announce a number is coming.
@@ -236,7 +237,7 @@ def _resolve(run: list[_Group]) -> str:
             if len(group.digits) >= 7:
                 kept = [group.digits]  # the whole number said again
                 continue
-            same_length = [k for k, g in enumerate(kept) if len(g) == len(group.digits)]
+            same_length = [i for i, g in enumerate(kept) if len(g) == len(group.digits)]
             named = group.place if group.place is not None and len(kept) == 3 else None
             if named is not None and len(kept[named]) == len(group.digits):
                 kept[named] = group.digits  # the group the caller named (中间是……)
