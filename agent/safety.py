@@ -45,10 +45,12 @@ _NO_SIGN_OF_LIFE = re.compile(
     r"|(?:电话|座机|手机)[^。.！!？?]{0,8}(?:没人接|不接|打不通|一直响)|没人拿|没(?:拿|收)进去"
 )
 # A gas smell asked about, then smelt now: "家里要是闻着有煤气味儿怎么办？" … "我现在就闻着有点儿".
+# Gas itself, not what is paid for it.
+_GAS_SAID = re.compile(r"(?:煤气|燃气|天然气|液化气)(?!费|卡|账|缴)")
+# (闻 as the recogniser may write it: 文着, 纹到)
 _SMELLS_IT_NOW = re.compile(
-    r"(?:现在|这会儿|正|就|真|确实)[^，。,.]{0,3}闻(?:着|到|见)|闻(?:着|到)(?:了)?(?:有|一股|点|还)"
+    r"(?:现在|这会儿|正|就|真|确实)[^，。,.]{0,3}[闻文纹蚊](?:着|到|见)|[闻文纹蚊](?:着|到)(?:了)?(?:有|一股|点|还)"
 )
-_GAS_SAID = re.compile(r"煤气|燃气|天然气|液化气")
 # Kinds that need the police (110 linkage) and kinds that need a human now.
 POLICE_KINDS = {VIOLENCE, MISSING, FRAUD, JUMPER}
 HANDOFF_KINDS = {MEDICAL, DISTRESS, FRAUD, JUMPER}
@@ -219,6 +221,13 @@ def _alone_and_unseen(text: str, earlier_text: str) -> bool:
     )
 
 
+def _gas_spoken_of(text: str) -> bool:
+    """Gas named in `text`, in a question or as a danger, as written or by its sound (没气味 for 煤气味)."""
+    if _GAS_SAID.search(text):
+        return True
+    return any(hit.cue.label == GAS for hit in find_cues(utterance(text), DANGER_CUES))
+
+
 def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
     """The dangers described in one caller turn (`earlier_text`: the call so far, for context)."""
     signals = SafetySignals()
@@ -253,7 +262,7 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
         # the wrong reported (露天焚烧), not a fire running out of hand.
         signals.kinds.discard(FIRE)
     smelt = _SMELLS_IT_NOW.search(text)
-    if GAS not in signals.kinds and smelt and _GAS_SAID.search(earlier_text) and not _hypothetical(
+    if GAS not in signals.kinds and smelt and _gas_spoken_of(earlier_text) and not _hypothetical(
         text, smelt.start(), smelt.end()
     ):
         signals.kinds.add(GAS)  # the smell the caller asked about is here now

@@ -415,3 +415,16 @@ def test_a_fine_or_a_matter_settled_is_no_threat_to_life(knowledge, said):
 def test_ending_ones_own_life_is_still_distress(knowledge):
     outcome = play(knowledge, "我真的撑不住了，今天晚上就想了结自己。").finish()
     assert outcome.urgent and outcome.route == "handoff"
+
+
+def test_a_smell_asked_about_and_smelt_now_counts_as_the_recogniser_writes_it(knowledge):
+    # 闻 heard 文 and 煤气味 heard 没气味, as Whisper base writes them on a phone line
+    seat = play(knowledge, "我打听一下，要是家里头文着一股没气味儿，应该先干什么？")
+    seat.turn("我这会儿文着还真有点儿，就在灶台那边，你们能派人来吗？")
+    assert seat.outcome().urgent
+
+
+def test_a_smell_after_a_question_about_the_gas_bill_is_no_leak(knowledge):
+    seat = play(knowledge, "想问一下燃气费在哪儿交？")
+    seat.turn("哦对了，我现在闻着楼道里有点儿糊味儿，应该是谁家做饭呢。")
+    assert not seat.outcome().urgent
