@@ -72,6 +72,12 @@ _TRADE = re.compile(
     r"(?:我|我们|俺|俺们|咱|咱们)(?:几个人?|俩|仨|这些人)?(?:都)?(?:是(?:干|做|搞|开|跑|送)|干|做|搞)(\w{1,4}?)的"
 )
 
+# What an answer did not mend: told it, the caller contradicts it and tells of the problem as still
+# there, or of whoever should handle it as out of reach.
+_ANSWER_DID_NOT_HELP = re.compile(
+    r"(?:^|[，,。.！!]|那|可)不对(?:啊|呀|吧)?[，,。.！!]?.{0,30}(?:还是|一直|到现在|至今|压根|根本)"
+    r"|(?:打不通|没人接|找不着人|推来推去|踢皮球)"
+)
 
 # Answered, a caller who will see to it themself ("行，我让他自己弄去", "那我自己上网约吧") wants
 # nothing handled, though they leave where they are and a number.
@@ -195,6 +201,11 @@ class CallMemory:
             # Asked about a danger, then it is here ("家里要是闻着煤气味儿怎么办？" … "我现在就闻着有点儿"):
             # it is to be handled now, not explained again.
             return new if new in TICKET_CATEGORIES else hint if hint in TICKET_CATEGORIES else "求助"
+        if (s.category == "咨询" and s.answered and new in (None, "咨询", *TICKET_CATEGORIES) and not r.evidence.asks
+                and _ANSWER_DID_NOT_HELP.search(r.text)):
+            # Answered, the caller says it does not hold for them: the problem is still there and
+            # whoever should see to it cannot be reached ("那不对啊，暖气片还是凉的……电话打不通").
+            return new if new in TICKET_CATEGORIES else hint if hint in TICKET_CATEGORIES else "投诉"
         if r.evidence.disowns_ticket and r.evidence.named["建议"] > 0:
             return "建议"  # "我也不是要投诉谁，我就是建议……": the caller's own word
         if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):

@@ -586,3 +586,19 @@ def test_being_asked_to_do_something_is_no_name():
 def test_what_the_call_is_as_callers_tell_it(knowledge, turns, category, kb_article):
     outcome = play(knowledge, *turns).finish()
     assert (outcome.category, outcome.kb_article, outcome.urgent) == (category, kb_article, False)
+
+
+def test_an_answer_that_did_not_help_turns_the_call_into_an_order_at_once(knowledge):
+    seat = play(knowledge, "打听一下，今年暖气哪天开始烧啊？")
+    assert seat.outcome().route == "answer"
+    reply = seat.turn(
+        "不对呀，这都下旬了，我们屋暖气片到现在还是冰凉，找了物业又让找热力公司，热力公司电话压根打不通。"
+    )
+    assert seat.outcome().category == "投诉" and seat.outcome().route == "ticket"
+    assert reply.action != "answer"
+
+
+def test_a_follow_up_question_after_an_answer_is_still_a_consultation(knowledge):
+    seat = play(knowledge, "打听一下，今年暖气哪天开始烧啊？")
+    seat.turn("那要是到了日子还不热，报修电话打不通呢？")
+    assert seat.outcome().category == "咨询"
