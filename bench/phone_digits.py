@@ -36,38 +36,10 @@ sys.path.insert(0, str(REPO))
 from agent.numbers import digits_of  # noqa: E402
 from agent.phone import extract_phone  # noqa: E402
 from voice.asr.number_consensus import read_by_consensus  # noqa: E402
-from voice.audio_file import load_audio  # noqa: E402
-from voice.codec import (  # noqa: E402
-    first_sound,
-    float_to_int16,
-    int16_to_float,
-    pcm16_to_ulaw,
-    ulaw_to_pcm16,
-)
-from voice.stream_resample import StreamResampler  # noqa: E402
-from voice.vad import EndOfTurnDetector, TurnEnded  # noqa: E402
+from voice.codec import first_sound  # noqa: E402
+from voice.line_turns import turns_off_the_line  # noqa: E402
 
 SHARED = REPO.parent / "shared"
-PHONE_RATE = 8000
-FRAME = 160  # 20 ms at 8 kHz, as the carrier sends it
-# Before the caller speaks the line carries digital silence (the softphone sends μ-law 0xff while
-# the seat talks), and the turn's pre-roll takes some of it in, as it does in `hotline simulate`.
-LINE_SILENCE_S = 1.0
-
-
-def server_turns(path: Path, detector: EndOfTurnDetector) -> list[np.ndarray]:
-    """The turns the server would hand to the recogniser for this clip (16 kHz)."""
-    silence = np.zeros(int(LINE_SILENCE_S * PHONE_RATE), np.float32)
-    audio = np.concatenate([silence, load_audio(path, sample_rate=PHONE_RATE), silence, silence])
-    resampler = StreamResampler(PHONE_RATE, 16000)
-    turns = []
-    for start in range(0, audio.size, FRAME):
-        line = int16_to_float(ulaw_to_pcm16(pcm16_to_ulaw(float_to_int16(audio[start : start + FRAME]))))
-        turns += [e.audio for e in detector.feed(resampler.process(line)) if isinstance(e, TurnEnded)]
-    turns += [e.audio for e in detector.flush() if isinstance(e, TurnEnded)]
-    return turns
-
-
 def _later_start(turn: np.ndarray, seconds: float) -> np.ndarray:
     """The turn with the caller's audio starting `seconds` later (the recogniser skips the silence
     in front, so cutting into that would change nothing)."""
@@ -107,7 +79,7 @@ def main() -> None:
     for call_id, clip, phone in dictation_turns(args.corpus):
         if only and call_id not in only:
             continue
-        turns = server_turns(clip, build_turn_detector(settings))
+        turns = turns_off_the_line(clip, build_turn_detector(settings))
         heard, cuts = [], []
         for shift in range(args.shifts):
             began = time.perf_counter()

@@ -3,7 +3,7 @@
     .venv/bin/python bench/streaming_asr.py [--corpus ../shared/corpus/dev/calls.jsonl]
         [--step 4.0] [--pause 0.1] [--commit-pause 0.45] [--commit 8.0] [--calls d001,d002] [-v]
 
-Every turn is cut as the server cuts it (bench/phone_digits.server_turns: μ-law, stream
+Every turn is cut as the server cuts it (voice/line_turns.py: μ-law, stream
 resampler, Silero end of turn), then read twice by the same model: once whole (`decode`, what
 the server does today) and once as it would be heard live (voice/asr/streaming.py: a window decode
 every --step seconds of speech and in each pause of --pause seconds; a stretch of at least
@@ -31,7 +31,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from metrics import cer_counts, percentile  # noqa: E402
-from phone_digits import SHARED, server_turns  # noqa: E402
+from phone_digits import SHARED  # noqa: E402
+
+from voice.line_turns import turns_off_the_line  # noqa: E402
 
 
 def main() -> None:
@@ -83,7 +85,7 @@ def main() -> None:
             continue
         for turn in call["turns"]:
             whole, streamed = [], []
-            for audio in server_turns(args.corpus.parent / turn["audio"], build_turn_detector(settings)):
+            for audio in turns_off_the_line(args.corpus.parent / turn["audio"], build_turn_detector(settings)):
                 audio_s += audio.size / 16000
                 started = time.process_time()
                 whole.append("".join(segment.text for segment in recognizer.decode(audio)))
