@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from agent.names import may_be_a_name
+from agent.names import SURNAME_VERB, TITLES, may_be_a_name
 
 # 姓 as the recogniser writes it, the surname, perhaps a pause, the surname again and a title.
-_TWICE = re.compile(r"(?:姓|性|信|兴|幸)(\w)([，, ]?)(\w)(?=先生|女士|小姐)")
+_TWICE = re.compile(rf"[{SURNAME_VERB}](\w)([，, ]?)(\w)(?={'|'.join(TITLES)})")
 
 
 def surname_respellings(text: str) -> list[tuple[str, int, int]]:

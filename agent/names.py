@@ -63,7 +63,7 @@ _RADICAL_SPELLING = re.compile(rf"({'|'.join(sorted(_RADICAL_SURNAMES, key=len, 
 _CHAR_OF_WORD = re.compile(r"(\w{1,3})的(\w)")
 # 姓 as the recogniser writes it; the last ones (心, 先, 现 ...) are everyday words too, so they only
 # count where a title follows the surname as in "我姓万，万先生" (heard "我心万万先生").
-_SURNAME_VERB = "姓性信兴幸"
+SURNAME_VERB = "姓性信兴幸"
 _SURNAME_VERB_WEAK = "心先现新星行"
 
 _DECLINE = re.compile(
@@ -76,7 +76,7 @@ _FULL_NAME_CUE = re.compile(
     # "我是他邻居，叫邹建华": who they are, then their name
     r"|(?<=我是)[^，,。.！!？?]{1,8}[，,]叫)"
 )
-_TITLES = ("先生", "女士", "小姐")
+TITLES = ("先生", "女士", "小姐")
 # "我姓刘", "免贵姓王"; the recogniser writes 姓 as 性/信/兴/幸.
 _SURNAME_CUE = re.compile(r"(?:免贵|我|俺)(?:复)?(?:姓|性|信|兴|幸)|(?:^|(?<=[，,。.！!？? ]))(?:本人)?(?:复)?姓(?=\S)")
 _BOUNDARY = re.compile(r"$|[，。,.！!？?、；; ]|电话|手机|号码|联系|先生|女士|啊|呀|哈")
@@ -137,7 +137,7 @@ def _vouched_surname(text: str, char: str) -> str | None:
     """`char` as a surname the caller vouches for in `text`, though it is no common one."""
     if not may_be_a_name(char):
         return None
-    with_title = any(char + title in text for title in _TITLES)
+    with_title = any(char + title in text for title in TITLES)
     return char if with_title or _words_with(text, char) or _SPELLING_TALK.search(text) else None
 
 
@@ -196,7 +196,7 @@ def _full_name(text: str) -> str | None:
         surname, i = found
         given = ""
         # 先生/女士 end a name as a pair; alone 生 or 士 may be in it (于春生).
-        while i < len(text) and len(given) < 2 and text[i] not in _NOT_IN_NAME and not text.startswith(_TITLES, i):
+        while i < len(text) and len(given) < 2 and text[i] not in _NOT_IN_NAME and not text.startswith(TITLES, i):
             given += text[i]
             i += 1
         if not given:
@@ -312,7 +312,7 @@ def _surname_then_full_name(text: str) -> str | None:
     if match is None or not _surname_said(text, match.group(1), by_sound=False):
         return None
     given = match.group(2)
-    if given in (*_TITLES, "先", "女") or any(c in _NOT_IN_NAME for c in given):
+    if given in (*TITLES, "先", "女") or any(c in _NOT_IN_NAME for c in given):
         return None
     return match.group(1) + given
 
@@ -321,7 +321,7 @@ def _surname_and_title(text: str) -> str | None:
     """"我姓万，万先生" as said, or as heard ("我心万万先生", "我先爱爱先生", "我心无女是"): surname,
     the surname again, a title. The repetition, or a title right after the surname, makes even a
     misheard 姓 safe to read."""
-    verbs = _SURNAME_VERB + _SURNAME_VERB_WEAK
+    verbs = SURNAME_VERB + _SURNAME_VERB_WEAK
     for match in re.finditer(rf"(?:我|免贵)[{verbs}]", text):
         i = match.end()
         surname = _surname_said(text, text[i]) if i < len(text) else None
