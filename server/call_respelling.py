@@ -47,12 +47,14 @@ async def respell_answered(
     audio, segments = heard
     text, recognizer = answered.text, services.recognizer
 
-    terms, surnames = knowledge.misspellings.find(text), surname_respellings(text)
+    def respelt() -> tuple[str, list[Candidate], list[Candidate]]:
+        # Finding the candidates is work too: on the worker, off the call's event loop.
+        surnames = surname_respellings(text)
+        better, chosen = respell(audio, text, segments, knowledge.misspellings.find(text) + surnames,
+                                 recognizer.score_texts)
+        return better, chosen, surnames
 
-    def respelt() -> tuple[str, list[Candidate]]:
-        return respell(audio, text, segments, terms + surnames, recognizer.score_texts)
-
-    better, chosen = await services.run_soon(respelt)
+    better, chosen, surnames = await services.run_soon(respelt)
     if not chosen:
         return
     # The terms respelt are gazetteer and service words, logged; a caller's surname is not.
