@@ -289,6 +289,10 @@ DANGER_CUES: tuple[Cue, ...] = (
     + phrases(DISTRESS, 1, "活着没意思 一了百了 死了算了 不活了 活够了 跳河 割腕 喝农药 不如死了 活着没劲")
     + patterns(
         DISTRESS, 1,
+        # Life said to have lost its point, with words between ("活着真没什么意思了", "活着也没啥盼头").
+        r"活(?:着|下去)[^，。,.？?]{0,3}没(?:什么|啥|多大|一点)?(?:意思|意义|劲|盼头|奔头|指望)",
+        # (没法活了 is also a noise complaint's way of speaking; no face left to live is not)
+        r"没脸(?:再)?活",
         r"上吊(?![柜顶灯])",
         r"(?:桥|楼顶|楼上|天台|窗户|阳台|房顶)[^。.]{0,30}(?:往下跳|跳下去|要跳|想跳)(?![绳舞远高])",
         # Where they stand said as "here" ("我就从这儿跳下去"): the caller is up there now.

@@ -138,11 +138,16 @@ _WORRY_OR_PAST = (
     "去年", "以前", "上次", "上回", "曾经",
     "前年", "昨天", "前天", "上周", "上个月", "前几天", "那天", "当时", "那回", "有一回", "有一次",
     # the same in Beijing words
-    "昨儿", "前儿个", "头两天", "上礼拜",
+    "昨儿", "前儿个", "头两天", "上礼拜", "前些日子", "前阵子", "前段时间", "前一阵",
+    # told of elsewhere: on the news, by hearsay
+    "新闻", "报道", "听说", "电视上", "网上",
 )
 # Only a worry, wherever it stands in a sentence that asks ("万一哪天一开门，闻见燃气味儿了，该干嘛？").
 _WORRY_ONLY = ("万一", "要是", "如果", "假如", "假设", "哪天")
 _ASKS_WHAT_TO_DO = re.compile(r"[？?]|怎么办|咋办|该干|该怎么|该咋|该先|头一件|第一步|吗$")
+# A clause that opens with 真 and asks what then: "真烧起来，往哪儿跑啊" (if it really did).
+_IF_IT_REALLY = re.compile(r"^(?:这|那)?(?:要)?真(?:的)?(?:要|要是)?$")
+_WHAT_THEN = re.compile(r"[？?]|怎么|咋|哪儿|哪里|谁(?:管|负责)|还了得|不得了|可就")
 _WORRY_BY_SOUND = phrases("worry", 1, "万一 要是 如果 担心 以前 上次 上回 去年")
 # A threat is about what is still to come, whenever it was made.
 _THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
@@ -152,7 +157,8 @@ _THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
 _LIKENED_AFTER = re.compile(r"[^，。,.！!？?；;]{0,6}(?:似的|一样)")
 _LIKENED_BEFORE = ("就像", "好比", "就跟", "像是")
 _PAST = ("去年", "以前", "上次", "上回", "曾经", "前年", "那回", "有一回", "有一次", "那次", "前天", "上个月", "上礼拜",
-         "上星期", "上周", "前几天", "前些天", "那天", "昨天", "昨晚", "昨儿", "前儿个")
+         "上星期", "上周", "前几天", "前些天", "那天", "昨天", "昨晚", "昨儿", "前儿个",
+         "前些日子", "前阵子", "前段时间", "前一阵")
 # What brings a story back to now ("上回就堵过，现在又……", "前天就开始漏，到现在还漏").
 # ... unless to say it is over ("现在早没事儿了").
 _OVER_NOW = re.compile(r"(?:现在|这会儿|眼下)(?:早|已经|都|也)?(?:就)?(?:没事|好了|消停|平息|安静|散了|走了)")
@@ -176,6 +182,8 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
         return True  # "当天能拿刀新卡吗" (拿到 heard 拿刀): asked whether one can, told of nothing
     if any(w in before for w in _WORRY_OR_PAST) or text.startswith("过", end):
         return True
+    if _IF_IT_REALLY.search(before) and _WHAT_THEN.search(text, end, end + 24):
+        return True  # "真烧起来，楼上的人往哪儿跑啊": if it really came to that
     if _LIKENED_AFTER.match(text, end) or any(w in before for w in _LIKENED_BEFORE):
         return True
     sentence = text[max(text.rfind(p, 0, start) for p in "。.！!？?；;") + 1:start]

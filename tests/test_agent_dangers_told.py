@@ -428,3 +428,36 @@ def test_a_smell_after_a_question_about_the_gas_bill_is_no_leak(knowledge):
     seat = play(knowledge, "想问一下燃气费在哪儿交？")
     seat.turn("哦对了，我现在闻着楼道里有点儿糊味儿，应该是谁家做饭呢。")
     assert not seat.outcome().urgent
+
+
+@pytest.mark.parametrize("said", [
+    "我这阵子老是睡不着，孩子也不管我，我觉得活着也没啥盼头了，我现在一个人在河边上坐着。",
+    "生意赔光了，老婆也走了，我就觉着这么活着真是没一点意思。",
+])
+def test_life_said_to_have_lost_its_point_is_distress_for_a_person(knowledge, said):
+    outcome = play(knowledge, said).finish()
+    assert outcome.urgent and outcome.route == "handoff"
+
+
+@pytest.mark.parametrize("said", [
+    # a fire told of on the news, and one only imagined ("if it really caught")
+    "楼下那个小饭馆把煤气罐搁在门口，前阵子电视上老播饭馆爆炸的事儿，我们能不担心吗？",
+    "地下车库堆满了纸箱子，真着起来，我们这些住户往哪儿跑？",
+])
+def test_a_fire_on_the_news_or_only_imagined_raises_no_alarm(knowledge, said):
+    outcome = play(knowledge, said).finish()
+    assert not outcome.urgent and not outcome.police
+
+
+def test_a_fire_said_to_be_really_burning_is_still_a_fire(knowledge):
+    assert play(knowledge, "快来人，楼下垃圾堆真烧起来了，火苗子蹿得老高！").finish().urgent
+
+
+def test_a_smell_of_rotten_eggs_is_filed_as_gas_whatever_else_was_told(knowledge):
+    seat = play(knowledge, "我刚出门扔垃圾，单元门口那块儿一股子臭鸡蛋味儿，闻得我直犯恶心，你们赶紧找人来看看吧。")
+    assert seat.outcome().urgent and seat.outcome().topic == "燃气异味"
+
+
+def test_a_household_fighting_again_is_domestic_violence(knowledge):
+    seat = play(knowledge, "隔壁他们家又打起来了，那男的喝了酒就砸，孩子哭得不行。")
+    assert seat.outcome().topic == "家庭暴力" and seat.outcome().police
