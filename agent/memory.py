@@ -69,7 +69,9 @@ _VAGUE_ADDRESS = re.compile(r"\w{0,4}?(?:那边|这边|附近|一带|那块儿?|
 # "我们是干装修的", "我是开出租的": the caller's trade, not what the call is about (the wages
 # the builder owes them, not the noise of building).
 _TRADE = re.compile(
-    r"(?:我|我们|俺|俺们|咱|咱们)(?:几个人?|俩|仨|这些人)?(?:都)?(?:是(?:干|做|搞|开|跑|送)|干|做|搞)(\w{1,4}?)的"
+    # (also where: "我们是在良乡一个工地上干装修的")
+    r"(?:我|我们|俺|俺们|咱|咱们)(?:几个人?|俩|仨|这些人)?(?:都)?(?:是)?(?:在[^，。,.！!？?]{1,14}?)?"
+    r"(?:是(?:干|做|搞|开|跑|送)|干|做|搞)(\w{1,4}?)的"
 )
 
 # What an answer did not mend: told it, the caller contradicts it and tells of the problem as still

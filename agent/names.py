@@ -42,6 +42,16 @@ _FEMALE_CUES = re.compile(r"女士|小姐|阿姨|大姐|大妈|奶奶|姥姥|我
 _MALE_CUES = re.compile(
     r"(?<!我)先生|大爷|大哥|爷爷|姥爷|我媳妇|我老婆|我妻子|我太太|我们家老太太|(?<![家们])老头(?:子|儿)"
 )
+# The caller saying who they are to someone: "我是孩子他爸", "我是她闺女", "我是老人的儿子".
+_MALE_KIN = ("爸爸", "爸", "父亲", "爹", "儿子", "老公", "丈夫", "爷爷", "姥爷", "外公", "孙子", "外孙", "哥哥", "哥",
+             "弟弟", "弟", "叔叔", "舅舅", "女婿")
+_FEMALE_KIN = ("妈妈", "妈", "母亲", "娘", "女儿", "闺女", "老婆", "媳妇", "妻子", "奶奶", "姥姥", "外婆", "孙女",
+               "外孙女", "姐姐", "姐", "妹妹", "妹", "阿姨", "姑姑", "舅妈", "儿媳妇", "儿媳")
+_SELF_KIN = re.compile(
+    r"我是[^，,。.！!？?]{0,6}?(?:他|她|的)("
+    + "|".join(sorted(_MALE_KIN + _FEMALE_KIN, key=len, reverse=True))
+    + r")(?=[，,。.！!？? ]|$)"
+)
 # How callers spell a surname out: by its parts (弓长张, 立早章, 木子李) ...
 _SPELLED_SURNAMES = {
     "弓长": "张", "立早": "章", "木子": "李", "耳东": "陈", "口天": "吴", "双木": "林", "古月": "胡", "草头": "黄",
@@ -185,6 +195,8 @@ def _full_name(text: str) -> str | None:
         start = cue.end()
         if text.startswith(("老", "小"), start):
             continue  # 叫我老刘, 叫我小心点: what one is called by, or no name at all
+        if cue.group(0) == "我叫" and _CALLED_FOR_ME.search(text, 0, cue.start() + 1):
+            continue  # "帮我叫个救护车": something called for the caller, not the caller's name
         # 我是 is also "我是外地的": only a surname at a clear boundary makes it a name.
         # 叫我 is also "叫我去问问" (asked to do something): only a surname written as one.
         strict = cue.group(0) in ("我是", "本人", "我教", "叫我")
@@ -205,6 +217,10 @@ def _full_name(text: str) -> str | None:
             continue
         return surname + given
     return None
+
+
+# 我叫 asked for as a favour: "帮我叫个车", "给我叫一下物业" ("叫" as to call someone or something).
+_CALLED_FOR_ME = re.compile(r"(?:帮|给|替|为|让|麻烦|能不能|快)我$")
 
 
 _SELF_NAMING_LEAD_IN = re.compile(r"(?:我是|免贵|叫我|记|写|我(?:复)?(?:姓|性|信|兴|幸).?|[，。,. ！!？?]|^)$")
@@ -454,6 +470,10 @@ def extract_name(text: str) -> NameHeard | None:
     if titled and (surname is None or titled.startswith(surname)):
         return NameHeard(titled, declined=False)
     if surname:
+        said_who = _SELF_KIN.search(text)
+        if said_who:
+            # "我是孩子他爸": who the caller is outweighs the others they speak of (他姥姥).
+            return NameHeard(surname + ("先生" if said_who.group(1) in _MALE_KIN else "女士"), declined=False)
         if _FEMALE_CUES.search(text) and not _MALE_CUES.search(text):
             return NameHeard(surname + "女士", declined=False)
         if _MALE_CUES.search(text) and not _FEMALE_CUES.search(text):

@@ -602,3 +602,25 @@ def test_a_follow_up_question_after_an_answer_is_still_a_consultation(knowledge)
     seat = play(knowledge, "打听一下，今年暖气哪天开始烧啊？")
     seat.turn("那要是到了日子还不热，报修电话打不通呢？")
     assert seat.outcome().category == "咨询"
+
+
+def test_a_car_called_for_the_caller_is_no_name():
+    heard = extract_name("我姓蔡，蔡先生。您能不能帮我叫个救护车过来？")
+    assert heard.name == "蔡先生"
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        # who the caller is outweighs the women or men they speak of
+        ("孩子跟他奶奶出去了还没回来，我是孩子他爸，姓贺。", "贺先生"),
+        ("老爷子是我爸，我是他闺女，我姓殷。", "殷女士"),
+    ],
+)
+def test_who_the_caller_says_they_are_gives_the_title(said, name):
+    assert extract_name(said).name == name
+
+
+def test_the_callers_trade_told_with_where_is_not_what_the_call_is_about(knowledge):
+    seat = play(knowledge, "我们是在大兴一个小区里干保洁的，物业公司仨月没给我们发工钱了。")
+    assert seat.outcome().topic == "拖欠工资"
