@@ -40,6 +40,7 @@ from knowledge.place_lexicon import (
     COMMON_WORD_NAMES,
     DISTRICT_STREET_GAP,
     DISTRICT_SUFFIXES,
+    LANDMARKS_AFTER,
     NOT_A_PLACE_AFTER,
     PLACE_CUES_AFTER,
     PLACE_CUES_BEFORE,
@@ -131,7 +132,7 @@ class Gazetteer:
         while True:
             chosen = _non_overlapping(pool)
             unresolved = [h for h in chosen if h.needs_context and not _has_context(text, h, chosen)
-                          and not self._street_follows(text, h)]
+                          and not self._street_follows(text, h) or _road_of_another_district(text, h, chosen)]
             if not unresolved:
                 break
             pool = [h for h in pool if h not in unresolved]
@@ -356,6 +357,18 @@ def _non_overlapping(hits: list[_Hit]) -> list[_Hit]:
     return chosen
 
 
+_ROAD_AFTER = re.compile(r"(?:[东南西北中]{0,2}(?:路|大街|街|大道|桥))")
+
+
+def _road_of_another_district(text: str, hit: _Hit, chosen: list[_Hit]) -> bool:
+    """A bare street name that begins a road's name ("朝阳区的，北苑路边上": 北苑 is a town of
+    通州) in a text that names another district and not this one: the road, not the town."""
+    if hit.place.is_district or hit.end - hit.start != len(hit.place.core) or not _ROAD_AFTER.match(text, hit.end):
+        return False
+    said = {c.place.district for c in chosen if c.place.is_district}
+    return bool(said) and hit.place.district not in said
+
+
 def _has_context(text: str, hit: _Hit, chosen: list[_Hit]) -> bool:
     if hit.place.is_district:
         before, after = text[max(0, hit.start - 2): hit.start], text[hit.end:]
@@ -366,5 +379,7 @@ def _has_context(text: str, hit: _Hit, chosen: list[_Hit]) -> bool:
                    and 0 <= c.start - hit.end <= DISTRICT_STREET_GAP for c in chosen)
     if _NUMBERED_LANE.match(text, hit.end):
         return True  # 东四六条, 西四北头条: Beijing's numbered hutongs carry their street's name
+    if text.startswith(LANDMARKS_AFTER, hit.end):
+        return True  # a landmark named after its street: 上地地铁站, 天坛东门
     return any(c.place.is_district and c.place.district == hit.place.district
                and 0 <= hit.start - c.end <= DISTRICT_STREET_GAP for c in chosen)

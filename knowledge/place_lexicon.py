@@ -17,6 +17,10 @@ COMMON_WORD_NAMES = frozenset("""
 花乡 文景 通运 长沟 旧县 井庄 石楼 龙潭 香山 王平 广宁 和义 双丰 旺泉 兴谷 百泉 观音寺 苹果园
 """.split())
 
+# Landmarks that carry the name of the street they stand in: a common-word name right before one
+# is that street, its district unsaid (上地地铁站 → 上地街道, 天坛东门 → 天坛街道).
+LANDMARKS_AFTER = ("地铁站", "公交站", "站", "公园", "东门", "西门", "南门", "北门", "派出所", "医院", "桥", "商场")
+
 # A bare name followed by one of these is part of another name: 东四环, 北五环 are ring roads.
 NOT_A_PLACE_AFTER = ("环",)
 

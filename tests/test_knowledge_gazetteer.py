@@ -211,3 +211,25 @@ def test_words_after_a_district_that_keep_little_of_a_street_are_no_street(gazet
 def test_a_numbered_hutong_names_its_street(gazetteer, text):
     match = gazetteer.locate(text)
     assert match is not None and (match.district, match.street) == ("东城区", "东四街道"), match
+
+
+@pytest.mark.parametrize(
+    ("text", "district", "street"),
+    [
+        # a common-word street name that names a landmark, no district said
+        ("天坛南门对面那个早点铺天天往路边倒泔水。", "东城区", "天坛街道"),
+        ("我每天都从前头那个地铁站上地铁，那儿的扶梯老停。", None, None),  # 上地铁 is taking the subway
+        ("上地派出所旁边那条胡同的路灯不亮了。", "海淀区", "上地街道"),
+    ],
+)
+def test_a_landmark_carries_its_streets_name(gazetteer, text, district, street):
+    match = gazetteer.locate(text)
+    assert (match.district if match else None, match.street if match else None) == (district, street)
+
+
+def test_a_road_named_after_a_town_of_another_district_is_no_town(gazetteer):
+    # 北苑 is a town of 通州; a road by that name in the district the caller named is just a road
+    match = gazetteer.locate("是朝阳区的，北苑东路那个加油站后边。")
+    assert (match.district, match.street) == ("朝阳区", None)
+    # said in its own district, or with no district, the town stands
+    assert gazetteer.locate("通州北苑路口那儿").street == "北苑街道"
