@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
-from knowledge.phonetic import split_syllable
+from knowledge.phonetic import closeness, split_syllable
 from knowledge.segment import is_common_word
 
 # The common Chinese surnames, most frequent first (the order decides which surname a
@@ -203,6 +203,11 @@ def _full_name(text: str) -> str | None:
         # After 我叫 or 名字是 a name follows, so a surname misheard as a homophone (凡立民) is read
         # by sound; after 我是 only a surname written as one is a name.
         found = _surname_at(text, start, by_sound=not strict)
+        # 教 is the recogniser's 叫 as often as it is teaching: a surname only sounded out after it
+        # is a name when the number follows it (我教委红霞，手机号…).
+        number_next = cue.group(0) == "我教" and not found
+        if number_next:
+            found = _surname_at(text, start, by_sound=True)
         if not found:
             continue
         surname, i = found
@@ -211,16 +216,32 @@ def _full_name(text: str) -> str | None:
         while i < len(text) and len(given) < 2 and text[i] not in _NOT_IN_NAME and not text.startswith(TITLES, i):
             given += text[i]
             i += 1
+        kept = _before_a_spelling(text, i - len(given), given)
+        i -= len(given) - len(kept)
+        given = kept
         if not given:
             continue
         if strict and not (_BOUNDARY.match(text, i) or text.startswith(_CALL_ME_END, i)):
+            continue
+        if number_next and not _NUMBER_NEXT.match(text, i):
             continue
         return surname + given
     return None
 
 
+_NUMBER_NEXT = re.compile(r"[，,。. ]?(?:我的)?(?:电话|手机|号码|联系)")
 # 我叫 asked for as a favour: "帮我叫个车", "给我叫一下物业" ("叫" as to call someone or something).
 _CALLED_FOR_ME = re.compile(r"(?:帮|给|替|为|让|麻烦|能不能|快)我$")
+
+
+def _before_a_spelling(text: str, start: int, given: str) -> str:
+    """`given` (at text[start:]) up to where the caller begins to spell the surname out: "我叫韦佳，
+    韦小宝的韦" heard 我叫维加维小导的维 is 维加, not 维加维."""
+    for k in range(len(given)):
+        char = re.escape(given[k])
+        if re.match(rf"{char}\w{{0,3}}的{char}", text[start + k:]):
+            return given[:k]
+    return given
 
 
 _SELF_NAMING_LEAD_IN = re.compile(r"(?:我是|免贵|叫我|记|写|我(?:复)?(?:姓|性|信|兴|幸).?|[，。,. ！!？?]|^)$")
@@ -258,16 +279,34 @@ def _said_as_name_start(text: str, char: str) -> bool:
 
 def _spelled_surname(text: str) -> str | None:
     """The surname a caller spells out: 弓长张 (also as heard: 工长张), 亲戚的戚."""
+    found = _spelled_by_parts(text)
+    if found:
+        return found[0]
+    return _spelled_by_radical_or_word(text)
+
+
+def _spelled_by_parts(text: str) -> tuple[str, int] | None:
+    """A surname spelt by its parts (弓长张, as heard 工长张 or 声口里 for 双口吕), and where the
+    spelling ends in `text`."""
     for parts, surname in _SPELLED_SURNAMES.items():
         spelled = f"{parts}{surname}"  # the parts, then the surname itself: "立早章", as heard "工长张"
         for i in range(len(text) - 2):
             heard = text[i:i + 3]
             # The first part may come out with its final blurred (立早章 heard 遛早章): its initial
-            # and the rest said as spelt are enough, and keep 孩子李 from reading as 木子李.
-            if all(_sound(a) == _sound(b) for a, b in zip(spelled[1:], heard[1:], strict=True)) and (
+            # and the second part said as spelt are enough, and keep 孩子李 from reading as 木子李.
+            # The surname itself may come out nearly (吕 heard 里, 陈 heard 城): the parts said it.
+            if _sound(heard[1]) == _sound(spelled[1]) and closeness(surname, heard[2]) >= _NEARLY and (
                 _sound(heard[0]) == _sound(spelled[0]) or _same_initial(heard[0], spelled[0])
             ):
-                return surname
+                return surname, i + 3
+    return None
+
+
+# A syllable kept but for a near initial or final (吕 lü heard 里 li, 金 jin heard 经 jing).
+_NEARLY = 0.8
+
+
+def _spelled_by_radical_or_word(text: str) -> str | None:
     for match in _RADICAL_SPELLING.finditer(text):
         radical, heard = match.groups()
         if "\u4e00" <= heard <= "\u9fff":
@@ -313,6 +352,25 @@ def _title_heard_at(text: str, i: int, surname_repeated: bool = False) -> str | 
             first = first | _LOST_INITIAL_NV
         if i + 1 < len(text) and _sound(text[i]) in first and _sound(text[i + 1]) in second:
             return title
+    return None
+
+
+def _full_name_after_its_spelling(text: str) -> str | None:
+    """"口天吴，吴志伟" (heard 口天无无之为): the whole name right after the surname spelt, its
+    first character the surname again."""
+    found = _spelled_by_parts(text)
+    if found is None:
+        return None
+    surname, i = found
+    while i < len(text) and text[i] in "，, 、":
+        i += 1
+    if i >= len(text) or not _sounds_alike(text[i], surname):
+        return None
+    given = text[i + 1:i + 3]
+    for n in (2, 1):
+        if len(given) >= n and not any(c in _NOT_IN_NAME for c in given[:n]) and _BOUNDARY.match(text, i + 1 + n):
+            if not given[:n].startswith(TITLES) and given[:n] not in ("先", "女"):
+                return surname + given[:n]
     return None
 
 
@@ -369,6 +427,16 @@ def _surname_and_title(text: str) -> str | None:
     return _surname_twice_after_any_verb(text)
 
 
+def _surname_twice_with_title(text: str) -> str | None:
+    """"姓葛，葛女士" wherever it stands in the turn (after "我是他邻居" too), 姓 as written."""
+    for match in re.finditer(rf"[{SURNAME_VERB}](\w)[，,、 ]?(\w)({'|'.join(TITLES)})", text):
+        first, again, title = match.groups()
+        surname = as_surname(first)
+        if surname and _sounds_alike(again, surname):
+            return surname + title
+    return None
+
+
 def _written_again(text: str, first: int, again: int) -> str | None:
     """The surname said again at text[again], where it came out written as a surname and the first
     time only sounded like one ("我姓旺，万先生": 旺 is no surname, 万 is, and is the one with the
@@ -410,7 +478,8 @@ def _title_ending_phrase(text: str, i: int) -> str | None:
     """A title heard at text[i:] (loosely, as after a surname said twice) that ends the phrase:
     only then is 你是 a title and not "you are"."""
     title = _title_heard_at(text, i, surname_repeated=True)
-    return title if title and _BOUNDARY.match(text, i + len(title)) else None
+    ends = title and (_BOUNDARY.match(text, i + len(title)) or text.startswith(_CALL_ME_END, i + len(title)))
+    return title if ends else None
 
 
 # Initials that differ only in breath (京 jing heard as 请 qing) or in the tongue's curl (邹 zou,
@@ -426,7 +495,13 @@ def _sounds_alike(heard: str, surname: str) -> bool:
     if a == b:
         return True
     (initial_a, final_a), (initial_b, final_b) = split_syllable(a), split_syllable(b)
+    if initial_a == initial_b and {final_a, final_b} in _NASALS_BLURRED:
+        return True  # 金 jin heard 经 jing
     return final_a == final_b and any({initial_a, initial_b} <= place for place in _SAME_PLACE_INITIALS)
+
+
+# Finals whose nasal the line blurs (-n as -ng and back).
+_NASALS_BLURRED = [{"in", "ing"}, {"en", "eng"}, {"an", "ang"}, {"ian", "iang"}, {"uan", "uang"}]
 
 
 # "你叫我老刘就行": the surname with 老/小 as people are called by it (only a surname written as
@@ -449,10 +524,16 @@ def extract_name(text: str) -> NameHeard | None:
     """The caller's name in `text`, a refusal to give one, or None when neither is there."""
     if _DECLINE.search(text):
         return NameHeard(None, declined=True)
-    full = _full_name(text) or _surname_then_full_name(text)
+    full = _full_name(text) or _surname_then_full_name(text) or _full_name_after_its_spelling(text)
     spelled = _spelled_surname(text)
+    if full and re.search(rf"(?:我是|本人){re.escape(full)}", text):
+        # "我是他邻居" heard 我是潘林锐, then "姓葛，葛女士": the surname said twice with a title
+        # is the name, not words after 我是 that only look like one.
+        repeated = _surname_and_title(text) or _surname_twice_with_title(text)
+        if repeated and _sound(repeated[0]) != _sound(full[0]):
+            full = None
     if full:
-        spelt_alike = spelled and (_sound(full[0]) == _sound(spelled) or _said_as_name_start(text, spelled))
+        spelt_alike = spelled and (closeness(spelled, full[0]) >= _NEARLY or _said_as_name_start(text, spelled))
         if spelt_alike and full[0] != spelled:
             full = spelled + full[1:]  # "我叫许红，双人徐": the character as spelt
         return NameHeard(full, declined=False)
@@ -463,7 +544,8 @@ def extract_name(text: str) -> NameHeard | None:
         return NameHeard(repeated, declined=False)
     titled = _titled_name(text)
     surname = _surname_only(text)
-    if spelled and (surname is None or _sound(surname) == _sound(spelled)):
+    if spelled and (surname is None or _sound(surname) == _sound(spelled)
+                    or spelled in SURNAMES and closeness(spelled, surname) >= _NEARLY):
         surname = spelled
         if titled and _sound(titled[0]) == _sound(spelled):
             titled = spelled + titled[1:]

@@ -624,3 +624,31 @@ def test_who_the_caller_says_they_are_gives_the_title(said, name):
 def test_the_callers_trade_told_with_where_is_not_what_the_call_is_about(knowledge):
     seat = play(knowledge, "我们是在大兴一个小区里干保洁的，物业公司仨月没给我们发工钱了。")
     assert seat.outcome().topic == "拖欠工资"
+
+
+@pytest.mark.parametrize(
+    ("heard", "name"),
+    [
+        # 双口吕 heard 声口里: the parts said it, the surname came out nearly
+        ("我叫李明辉，声口里，电话幺三九。", "吕明辉"),
+        # 口天吴，吴建军 heard as one run: the whole name right after the spelling
+        ("我心无声口天无无建军，电话幺五八。", "吴建军"),
+        # 韦小宝的韦 run into the name: the name stops where the spelling starts
+        ("我叫维东维小导的维，电话幺八六。", "维东"),
+        # "我是他邻居" heard as a name, then the surname twice with its title
+        ("我是潘林锐，姓格，格女士，电话您记一下。", "葛女士"),
+        # the surname said again with its nasal blurred, the title heard 历事
+        ("我信金，经历事的，电话幺三七。", "金女士"),
+        # the title heard 你是, then 就行
+        ("我姓走，从你是就行。", "邹女士"),
+        # 叫 heard 教, the surname only sounded, the number right after
+        ("我教委建平，手机号幺三八。", "魏建平"),
+    ],
+)
+def test_names_as_the_recogniser_writes_them(heard, name):
+    assert extract_name(heard).name == name
+
+
+@pytest.mark.parametrize("said", ["我教数学，今年刚退休。", "我是外地来的，想问问居住证。"])
+def test_words_after_teaching_or_being_are_no_name(said):
+    assert extract_name(said) is None
