@@ -145,8 +145,9 @@ _WORRY_OR_PAST = (
 # Only a worry, wherever it stands in a sentence that asks ("万一哪天一开门，闻见燃气味儿了，该干嘛？").
 _WORRY_ONLY = ("万一", "要是", "如果", "假如", "假设", "哪天")
 _ASKS_WHAT_TO_DO = re.compile(r"[？?]|怎么办|咋办|该干|该怎么|该咋|该先|头一件|第一步|吗$")
-# A clause that opens with 真 and asks what then: "真烧起来，往哪儿跑啊" (if it really did).
-_IF_IT_REALLY = re.compile(r"^(?:这|那)?(?:要)?真(?:的)?(?:要|要是)?$")
+# A clause that opens with 真 (or 这, 要) and asks what then: "真烧起来，往哪儿跑啊" (if it really
+# did); a danger come about says 了 (这着火了怎么办).
+_IF_IT_REALLY = re.compile(r"^(?:这|那)?(?:要|要是)?真?(?:的)?(?:要|要是)?$")
 _WHAT_THEN = re.compile(r"[？?]|怎么|咋|哪儿|哪里|谁(?:管|负责)|还了得|不得了|可就")
 _WORRY_BY_SOUND = phrases("worry", 1, "万一 要是 如果 担心 以前 上次 上回 去年")
 # A threat is about what is still to come, whenever it was made.
@@ -182,7 +183,8 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
         return True  # "当天能拿刀新卡吗" (拿到 heard 拿刀): asked whether one can, told of nothing
     if any(w in before for w in _WORRY_OR_PAST) or text.startswith("过", end):
         return True
-    if _IF_IT_REALLY.search(before) and _WHAT_THEN.search(text, end, end + 24):
+    if (before and _IF_IT_REALLY.search(before) and not text.startswith("了", end)
+            and _WHAT_THEN.search(text, end, end + 24)):
         return True  # "真烧起来，楼上的人往哪儿跑啊": if it really came to that
     if _LIKENED_AFTER.match(text, end) or any(w in before for w in _LIKENED_BEFORE):
         return True

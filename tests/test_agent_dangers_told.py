@@ -461,3 +461,20 @@ def test_a_smell_of_rotten_eggs_is_filed_as_gas_whatever_else_was_told(knowledge
 def test_a_household_fighting_again_is_domestic_violence(knowledge):
     seat = play(knowledge, "隔壁他们家又打起来了，那男的喝了酒就砸，孩子哭得不行。")
     assert seat.outcome().topic == "家庭暴力" and seat.outcome().police
+
+
+def test_shouting_to_kill_the_other_one_is_violence_however_the_verb_was_heard(knowledge):
+    # 捅死 heard 统死, 喊着 heard 喊这
+    outcome = play(knowledge, "公园门口俩人为了车位吵起来了，一个拎着酒瓶子，喊这要统死对方。").finish()
+    assert outcome.urgent and outcome.police
+
+
+@pytest.mark.parametrize(("said", "urgent"), [
+    ("楼上漏水漏到我们家卫生间了，反锁也冲不了，天天一股味儿。", False),  # 厕所 heard 反锁
+    ("我家老人把自己反锁在屋里了，敲门一直不应。", True),
+    # a fire only imagined as "this" catching, and one that has caught
+    ("楼道里堆满了旧家具，这烧起来，我们往哪儿跑？", False),
+    ("这着火了怎么办啊，楼道里全是烟！", True),
+])
+def test_a_locked_door_or_a_fire_is_a_danger_only_when_it_is_one(knowledge, said, urgent):
+    assert play(knowledge, said).finish().urgent is urgent
