@@ -173,6 +173,13 @@ def _groups(text: str) -> list[list[_Group]]:
             said_again = current and len(digits) > len(current[-1].digits) and digits.startswith(current[-1].digits)
             if said_again and "…" in gap:
                 pending_correction = True  # a group begun, broken off and said again whole ("一一……幺幺九零")
+            if current and gap == "-" and len(digits) <= 2 < len(current[-1].digits):
+                # One group the recogniser broke with a hyphen where the caller drew breath (016-6).
+                last = current[-1]
+                current[-1] = _Group(last.digits + digits, last.start, j, last.corrects, last.place)
+                gap = ""
+                i = j
+                continue
             if current and not _joins(gap, pending_correction):
                 runs.append(current)
                 current = []
@@ -248,7 +255,10 @@ def _resolve(run: list[_Group]) -> str:
                 kept[-1] = group.digits + kept[-1][len(group.digits):]
             elif len(kept[-1]) > len(group.digits):
                 # The number said in one breath, then its end corrected ("……六六三七，不对，最后是六六三九").
-                kept[-1] = kept[-1][: -len(group.digits)] + group.digits
+                # A mobile number's last group is four digits: a fifth before them is a word heard
+                # as a digit (最后是二六四九 heard 最后12649).
+                fix = group.digits[-4:] if group.place == -1 and len(kept[-1]) == 11 else group.digits
+                kept[-1] = kept[-1][: -len(fix)] + fix
             else:
                 kept[-1] = group.digits
         else:

@@ -652,3 +652,16 @@ def test_names_as_the_recogniser_writes_them(heard, name):
 @pytest.mark.parametrize("said", ["我教数学，今年刚退休。", "我是外地来的，想问问居住证。"])
 def test_words_after_teaching_or_being_are_no_name(said):
     assert extract_name(said) is None
+
+
+@pytest.mark.parametrize(
+    ("heard", "number"),
+    [
+        # a corrected group the recogniser broke with a hyphen where the caller drew breath
+        ("电话158-2260-哎不对，中间是226-3，后边是0917。", "15822630917"),
+        # the last group corrected, a word before it heard as a digit (最后是 heard 最后1)
+        ("电话13522704816，哦不对，最后14817。", "13522704817"),
+    ],
+)
+def test_numbers_as_the_recogniser_writes_their_corrections(heard, number):
+    assert extract_phone(heard).number == number
