@@ -20,7 +20,7 @@ import numpy as np
 
 from agent import replies
 from agent.knowledge import SeatKnowledge
-from agent.name_respelling import surname_respellings
+from agent.name_respelling import name_not_caught, surname_respellings, with_name_heard_again
 from agent.seat import Seat, SeatSnapshot
 from agent.state import AWAIT_MORE
 from agent.types import RECORD_CATEGORIES
@@ -47,20 +47,24 @@ async def respell_answered(
     audio, segments = heard
     text, recognizer = answered.text, services.recognizer
 
-    def respelt() -> tuple[str, list[Candidate], list[Candidate]]:
+    def respelt() -> tuple[str, list[Candidate], list[Candidate], bool]:
         # Finding the candidates is work too: on the worker, off the call's event loop.
-        surnames = surname_respellings(text)
-        better, chosen = respell(audio, text, segments, knowledge.misspellings.find(text) + surnames,
+        heard_again = None
+        if name_not_caught(text, _asked_for_name(state.seat, answered)):
+            heard_again = with_name_heard_again(text, recognizer.listen_again(audio))
+        words = heard_again or text
+        surnames = surname_respellings(words)
+        better, chosen = respell(audio, words, segments, knowledge.misspellings.find(words) + surnames,
                                  recognizer.score_texts)
-        return better, chosen, surnames
+        return better, chosen, surnames, heard_again is not None
 
-    better, chosen, surnames = await services.run_soon(respelt)
-    if not chosen:
+    better, chosen, surnames, name_again = await services.run_soon(respelt)
+    if not chosen and not name_again:
         return
-    # The terms respelt are gazetteer and service words, logged; a caller's surname is not.
+    # The terms respelt are gazetteer and service words, logged; a caller's surname or name is not.
     words = [candidate[0] for candidate in chosen if candidate not in surnames]
-    log.debug("call %s: turn %d respelt as %s%s", state.start.call_sid, answered.index, words,
-              " and a surname" if len(words) < len(chosen) else "")
+    log.debug("call %s: turn %d respelt as %s%s%s", state.start.call_sid, answered.index, words,
+              " and a surname" if len(words) < len(chosen) else "", " and a name heard again" if name_again else "")
     await asyncio.to_thread(repository.set_turn_text, services.engine, state.call_id, answered.index, better)
     publish("final", turn=answered.index, text=better, respelt=True)
 
@@ -78,6 +82,13 @@ async def respell_answered(
     if late_words is not None:
         log.info("call %s: turn %d's respelt words change the answer", state.start.call_sid, answered.index)
         state.speaker.say(late_words, name=None)
+
+
+def _asked_for_name(seat: Seat, answered: AnsweredTurn) -> bool:
+    """Whether the seat had asked for the caller's name when this turn began."""
+    copy = seat.fork()
+    copy.restore(answered.before)
+    return copy.wants_name()
 
 
 def reread(seat: Seat, before: SeatSnapshot, better: str, reply_text: str) -> tuple[Seat, str | None] | None:

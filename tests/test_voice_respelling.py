@@ -111,3 +111,17 @@ def test_a_surname_heard_two_ways_is_written_as_the_audio_says_it(recognizer: Wh
     assert {term for term, _, _ in candidates} == {"姆，姆", "经，经"}
     respelt, _ = respell(audio, heard, [], candidates, recognizer.score_texts)
     assert "我姓经，经女士" in respelt, respelt
+
+
+def test_a_name_the_quick_decode_missed_is_heard_again_with_a_wider_search(recognizer: WhisperRecognizer) -> None:
+    # dev2 e061_3 says 我姓费，费女士，电话…; the quick decode has written it 我现在可以说你是 on a
+    # loaded machine. The seat had asked for the name with the number, so the turn is heard again.
+    from agent.name_respelling import name_not_caught, with_name_heard_again
+    from agent.names import extract_name
+
+    audio = load_audio(DEV_CORPUS.parent / "dev2" / "e061_3.wav")
+    quick = "我现在可以说你是电话139。不对13801642759。是138开头的。"
+    assert name_not_caught(quick, asked=True)
+    again = with_name_heard_again(quick, recognizer.listen_again(audio))
+    assert again is not None and extract_name(again).name == "费女士"
+    assert again.endswith("13801642759。是138开头的。")  # the rest of the turn as first heard
