@@ -17,7 +17,8 @@ from __future__ import annotations
 import difflib
 import re
 
-from agent.names import SURNAME_VERB, TITLES, extract_name, may_be_a_name
+from agent.names import SURNAME_VERB, TITLES, extract_name
+from agent.surnames import may_be_a_name
 
 # 姓 as the recogniser writes it, the surname, perhaps a pause, the surname again and a title.
 _TWICE = re.compile(rf"[{SURNAME_VERB}](\w)([，, ]?)(\w)(?={'|'.join(TITLES)})")

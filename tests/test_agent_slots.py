@@ -6,8 +6,9 @@ import pytest
 from pypinyin import lazy_pinyin
 
 from agent.name_respelling import surname_respellings
-from agent.names import as_surname, extract_name
+from agent.names import extract_name
 from agent.place import address_anywhere, hear_place
+from agent.surnames import as_surname
 from knowledge.formats import read_gazetteer
 from knowledge.gazetteer import Gazetteer
 
