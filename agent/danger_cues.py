@@ -67,7 +67,10 @@ DANGER_CUES: tuple[Cue, ...] = (
         # A lift that stopped with someone still in it ("刚才又停了，我闺女还在里面呢").
         r"电梯[^。.]{0,24}(?:停|坏|卡|不动|不走)[^。.]{0,16}(?:还|正)?在(?:里面|里头|里边)",
     )
-    + phrases(FLOOD, 1, "跑水 爆管 水管爆 管子爆 被淹 水淹 哗哗 水漫 灌进 往下灌 喷水")
+    + phrases(FLOOD, 1, "跑水 爆管 水管爆 管子爆 被淹 水淹 水漫 灌进 往下灌 喷水")
+    # 哗哗 is water rushing when water or its running is told with it (能不能给划划地方 is heard
+    # 给哗哗地方)
+    + patterns(FLOOD, 1, r"水[^。.！!？?]{0,8}哗哗|哗哗(?:的|地)?(?:往|流|淌|冒|漏|喷|涌|灌|直)")
     # 淹了 has something flooded before it in its clause ("楼下也淹了"); at a clause's start it is
     # more often another word misheard (养了 as 淹了) than a flood with nothing flooded.
     + patterns(FLOOD, 1, r"(?<=[^，。,.！!？?；;\s])淹了")

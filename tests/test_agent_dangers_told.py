@@ -478,3 +478,12 @@ def test_shouting_to_kill_the_other_one_is_violence_however_the_verb_was_heard(k
 ])
 def test_a_locked_door_or_a_fire_is_a_danger_only_when_it_is_one(knowledge, said, urgent):
     assert play(knowledge, said).finish().urgent is urgent
+
+
+@pytest.mark.parametrize(("said", "urgent"), [
+    # 划划 heard 哗哗: a suggestion to mark out a place, no water in it
+    ("我建议公园里能不能给哗哗地方，让遛狗的都去那一块儿。", False),
+    ("卫生间顶上哗哗地往下淌水，接都接不过来。", True),
+])
+def test_water_rushing_is_a_flood_only_with_water_or_its_running(knowledge, said, urgent):
+    assert play(knowledge, said).finish().urgent is urgent
