@@ -384,6 +384,9 @@ def test_calling_someone_is_no_blow_and_a_street_named_for_a_tree_is_no_tree(kno
     "人行道上那块地砖塌了个洞，物业就拿几块砖头挡着，也没人来修。",
     # 过电 across 打过 and 电话: a call made, not a shock
     "楼道灯坏了一个月了，我给物业打过电话，他们说没配件。",
+    # a fire told of on the news, and one only imagined ("if it really caught")
+    "楼下那个小饭馆把煤气罐搁在门口，前阵子电视上老播饭馆爆炸的事儿，我们能不担心吗？",
+    "地下车库堆满了纸箱子，真着起来，我们这些住户往哪儿跑？",
 ])
 def test_words_that_only_look_like_a_danger_raise_no_alarm(knowledge, said):
     outcome = play(knowledge, said).finish()
@@ -437,16 +440,6 @@ def test_a_smell_after_a_question_about_the_gas_bill_is_no_leak(knowledge):
 def test_life_said_to_have_lost_its_point_is_distress_for_a_person(knowledge, said):
     outcome = play(knowledge, said).finish()
     assert outcome.urgent and outcome.route == "handoff"
-
-
-@pytest.mark.parametrize("said", [
-    # a fire told of on the news, and one only imagined ("if it really caught")
-    "楼下那个小饭馆把煤气罐搁在门口，前阵子电视上老播饭馆爆炸的事儿，我们能不担心吗？",
-    "地下车库堆满了纸箱子，真着起来，我们这些住户往哪儿跑？",
-])
-def test_a_fire_on_the_news_or_only_imagined_raises_no_alarm(knowledge, said):
-    outcome = play(knowledge, said).finish()
-    assert not outcome.urgent and not outcome.police
 
 
 def test_a_fire_said_to_be_really_burning_is_still_a_fire(knowledge):
