@@ -37,8 +37,9 @@ def surname_respellings(text: str) -> list[tuple[str, int, int]]:
     return candidates
 
 
-# Where a caller begins to give their name, 姓 and 叫 as the recogniser writes them too.
-_NAME_CUE = re.compile(rf"(?:我|免贵|本人)(?:[{SURNAME_VERB}]|叫|教|是)|叫我|(?:^|[，,。. ])[{SURNAME_VERB}]")
+# Where a caller begins to give their name, 姓 and 叫 as the recogniser writes them too (not 我是:
+# "我是外地的" begins too many turns to hear each again).
+_NAME_CUE = re.compile(rf"(?:我|免贵|本人)(?:[{SURNAME_VERB}]|叫|教)|叫我|(?:^|[，,。. ])[{SURNAME_VERB}]")
 # Where it ends: the number, or the end of the sentence.
 _AFTER_NAME = re.compile(r"电话|手机|号码|联系|[。.！!？?]")
 
