@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from agent.names import TITLES, UNKNOWN_TITLE
 from agent.numbers import normalise_numerals
 from agent.privacy import spoken_digit
 from knowledge.phonetic import HOMOPHONE, NEAR, match_sequence
@@ -152,7 +153,7 @@ def address_is_grounded(address: str, transcript: str) -> bool:
 
 # ---------------------------------------------------------------- names
 
-_TITLES = ("先生/女士", "先生", "女士", "小姐")
+_TITLES = (UNKNOWN_TITLE, *TITLES)
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒")
 # What comes right before a caller's own name, as the recogniser writes it (姓 → 性/信, 叫 → 教).
 _NAME_CUE = re.compile(r"(?:姓|性|信|叫|教|是|名字|名|本人)[\s，,]*$")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from agent.category import CLEAR_TOPIC, PROBLEM_FRAMING, UNANSWERED_KB, decide_category
 from agent.consult import Consultant
 from agent.danger_cues import KIND_AS_TOPIC
+from agent.names import UNKNOWN_TITLE
 from agent.phone import rest_of_number
 from agent.place import corrected_address, without_place
 from agent.reading import TurnReading
@@ -43,7 +44,7 @@ _TURN_TICKET_FRAMING = 2.0
 
 def _said_of_name(name: str | None) -> int:
     """How much of a name the caller said: a full name beats a surname, "先生/女士" adds nothing."""
-    return len((name or "").replace("先生/女士", ""))
+    return len((name or "").replace(UNKNOWN_TITLE, ""))
 
 
 # A problem told as one (管管, 一到晚上) that the catalogue knows this surely makes a KB article about

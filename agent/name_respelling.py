@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from agent.names import SURNAME_VERB, TITLES, extract_name
+from agent.names import SURNAME_VERB, TITLES, UNKNOWN_TITLE, extract_name
 from agent.surnames import may_be_a_name
 
 # 姓 as the recogniser writes it, the surname, perhaps a pause, the surname again and a title.
@@ -73,7 +73,7 @@ def with_name_heard_again(text: str, again: str) -> str | None:
 
 
 def _untitled(name: str | None) -> bool:
-    return name is None or name.endswith("先生/女士")
+    return name is None or name.endswith(UNKNOWN_TITLE)
 
 
 def _name_stretch(text: str, name: str) -> tuple[int, int] | None:

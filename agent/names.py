@@ -60,6 +60,8 @@ _FULL_NAME_CUE = re.compile(
     r"|(?<=我是)[^，,。.！!？?]{1,8}[，,]叫)"
 )
 TITLES = ("先生", "女士", "小姐")
+# What a surname is written with when the caller did not say which title (sorted out by a person).
+UNKNOWN_TITLE = "先生/女士"
 # "我姓刘", "免贵姓王"; the recogniser writes 姓 as 性/信/兴/幸.
 _SURNAME_CUE = re.compile(r"(?:免贵|我|俺)(?:复)?(?:姓|性|信|兴|幸)|(?:^|(?<=[，,。.！!？? ]))(?:本人)?(?:复)?姓(?=\S)")
 _BOUNDARY = re.compile(r"$|[，。,.！!？?、；; ]|电话|手机|号码|联系|先生|女士|啊|呀|哈")
@@ -218,9 +220,8 @@ def _full_name_after_its_spelling(text: str) -> str | None:
         return None
     given = text[i + 1:i + 3]
     for n in (2, 1):
-        if len(given) >= n and not any(c in NOT_IN_NAME for c in given[:n]) and _BOUNDARY.match(text, i + 1 + n):
-            if not given[:n].startswith(TITLES) and given[:n] not in ("先", "女"):
-                return surname + given[:n]
+        if len(given) >= n and _may_be_given(given[:n]) and _BOUNDARY.match(text, i + 1 + n):
+            return surname + given[:n]
     return None
 
 
@@ -236,9 +237,13 @@ def _surname_then_full_name(text: str) -> str | None:
     if match is None or not _surname_said(text, match.group(1), by_sound=False):
         return None
     given = match.group(2)
-    if given in (*TITLES, "先", "女") or any(c in NOT_IN_NAME for c in given):
-        return None
-    return match.group(1) + given
+    return match.group(1) + given if _may_be_given(given) else None
+
+
+def _may_be_given(given: str) -> bool:
+    """`given`, after a surname, may be the rest of a name: no title (or its start) and nothing
+    kept out of names."""
+    return given not in (*TITLES, "先", "女") and not any(c in NOT_IN_NAME for c in given)
 
 
 def _surname_and_title(text: str) -> str | None:
@@ -388,7 +393,7 @@ def extract_name(text: str) -> NameHeard | None:
             return NameHeard(surname + "女士", declined=False)
         if _MALE_CUES.search(text) and not _FEMALE_CUES.search(text):
             return NameHeard(surname + "先生", declined=False)
-        return NameHeard(surname + "先生/女士", declined=False)
+        return NameHeard(surname + UNKNOWN_TITLE, declined=False)
     if titled:
         return NameHeard(titled, declined=False)
     return None

@@ -28,9 +28,7 @@ from agent.safety import HANDOFF_KINDS
 from agent.state import (
     AWAIT_CONFIRM,
     AWAIT_MORE,
-    AWAIT_NAME,
     AWAIT_OFFER,
-    AWAIT_PHONE,
     AWAIT_PLACE,
     CallState,
     TopicTracker,
@@ -167,11 +165,8 @@ class Seat:
         return self._state.awaiting
 
     def wants_name(self) -> bool:
-        """Whether the seat has asked for the caller's name (alone or with the number) and has
-        none yet: the next turn is likely to hold it, however it was heard."""
-        s = self._state
-        return (s.name is None and not s.name_declined and s.times_asked(AWAIT_NAME) > 0
-                and s.awaiting in (AWAIT_NAME, AWAIT_PHONE))
+        """Whether the seat has asked for the caller's name and has none yet (CallState.name_wanted)."""
+        return self._state.name_wanted
 
     def finish(self) -> CallOutcome:
         self._state.finished = True

@@ -71,6 +71,13 @@ class CallState:
         return self.district is not None and self.address is not None
 
     @property
+    def name_wanted(self) -> bool:
+        """The name has been asked for (alone or with the number) and is not there yet: the next
+        turn is likely to hold it, however it was heard."""
+        return (self.name is None and not self.name_declined and self.times_asked(AWAIT_NAME) > 0
+                and self.awaiting in (AWAIT_NAME, AWAIT_PHONE))
+
+    @property
     def name_settled(self) -> bool:
         return self.name is not None or self.name_declined or self.times_asked(AWAIT_NAME) > 0
 

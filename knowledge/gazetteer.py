@@ -131,8 +131,11 @@ class Gazetteer:
         pool = self._candidates(text)
         while True:
             chosen = _non_overlapping(pool)
-            unresolved = [h for h in chosen if h.needs_context and not _has_context(text, h, chosen)
-                          and not self._street_follows(text, h) or _road_of_another_district(text, h, chosen)]
+            unresolved = [
+                h for h in chosen
+                if (h.needs_context and not _has_context(text, h, chosen) and not self._street_follows(text, h))
+                or _road_of_another_district(text, h, chosen)
+            ]
             if not unresolved:
                 break
             pool = [h for h in pool if h not in unresolved]

@@ -50,7 +50,8 @@ async def respell_answered(
     def respelt() -> tuple[str, list[Candidate], list[Candidate], bool]:
         # Finding the candidates is work too: on the worker, off the call's event loop.
         heard_again = None
-        if name_not_caught(text, _asked_for_name(state.seat, answered)):
+        # (what the seat had asked is in the snapshot taken before the turn: no copy of the seat)
+        if name_not_caught(text, answered.before.state.name_wanted):
             heard_again = with_name_heard_again(text, recognizer.listen_again(audio))
         words = heard_again or text
         surnames = surname_respellings(words)
@@ -82,13 +83,6 @@ async def respell_answered(
     if late_words is not None:
         log.info("call %s: turn %d's respelt words change the answer", state.start.call_sid, answered.index)
         state.speaker.say(late_words, name=None)
-
-
-def _asked_for_name(seat: Seat, answered: AnsweredTurn) -> bool:
-    """Whether the seat had asked for the caller's name when this turn began."""
-    copy = seat.fork()
-    copy.restore(answered.before)
-    return copy.wants_name()
 
 
 def reread(seat: Seat, before: SeatSnapshot, better: str, reply_text: str) -> tuple[Seat, str | None] | None:

@@ -265,6 +265,8 @@ def test_a_danger_word_heard_inside_a_can_i_question_is_no_danger(knowledge):
         "他扬言要是我再报警就整死我。",
         # the threat quoted without its verb, 再 written 在
         "楼下那人为车位的事儿冲我喊，我在敢占他的位，就农死我。",
+        # shouting to kill the other one, 捅死 heard 统死 and 喊着 heard 喊这
+        "公园门口俩人为了车位吵起来了，一个拎着酒瓶子，喊这要统死对方。",
     ],
 )
 def test_a_weapon_or_a_threat_told_in_broken_words_is_violence(knowledge, text):
@@ -454,12 +456,6 @@ def test_a_smell_of_rotten_eggs_is_filed_as_gas_whatever_else_was_told(knowledge
 def test_a_household_fighting_again_is_domestic_violence(knowledge):
     seat = play(knowledge, "隔壁他们家又打起来了，那男的喝了酒就砸，孩子哭得不行。")
     assert seat.outcome().topic == "家庭暴力" and seat.outcome().police
-
-
-def test_shouting_to_kill_the_other_one_is_violence_however_the_verb_was_heard(knowledge):
-    # 捅死 heard 统死, 喊着 heard 喊这
-    outcome = play(knowledge, "公园门口俩人为了车位吵起来了，一个拎着酒瓶子，喊这要统死对方。").finish()
-    assert outcome.urgent and outcome.police
 
 
 @pytest.mark.parametrize(("said", "urgent"), [

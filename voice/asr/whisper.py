@@ -179,7 +179,7 @@ class WhisperRecognizer:
     def listen_again(self, audio: np.ndarray) -> str:
         """A turn decoded again with a wider search (beam 5), for words the quick decode did not
         catch: on the corpora's name turns it heard the name where the quick one heard none or no
-        title (bench/name_again.py), at a fifth more of the decode's cost."""
+        title (bench/name_again.py), at about a sixth more than the quick decode's cost."""
         return "".join(s.text for s in self.decode(audio, beam_size=WIDE_BEAM))
 
     def decode(
