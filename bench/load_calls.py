@@ -47,7 +47,7 @@ from metrics import percentile  # noqa: E402
 
 from server.simulate import endpoints, fetch_detail, local_server, read_corpus, result_line  # noqa: E402
 from server.softphone import FRAME_S, Softphone, caller_audio  # noqa: E402
-from voice.asr.digits import dictates_number  # noqa: E402
+from voice.asr.number_cues import dictates_number  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:

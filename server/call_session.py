@@ -50,8 +50,8 @@ from server.protocol import (
 from server.services import Services
 from server.storage import repository
 from voice.asr.base import Transcript
-from voice.asr.digits import dictates_number
 from voice.asr.number_consensus import NumberConsensus, replaces, with_read_numbers
+from voice.asr.number_cues import dictates_number
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
 from voice.vad import SpeechStarted, TurnEnded, TurnResumed

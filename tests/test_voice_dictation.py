@@ -204,3 +204,17 @@ def test_a_count_of_repeated_digits_stands(recognizer: WhisperRecognizer) -> Non
     audio = dev_clip("d024_1.wav")[int(52.76 * 16000) :]
     text = recognizer.read_numbers_again(heard, audio, counted={"13501238866": "1350123886"})
     assert text == heard
+
+
+def test_known_digits_stand_and_only_the_words_between_are_read() -> None:
+    # 13次，1108,5276: the recogniser wrote one character per digit said, so the digits it wrote
+    # stand and only 次 is read, though the decoder likes a 0 better where it wrote a 1.
+    likes = {k: {d: -0.1} for k, d in enumerate("13?10085276")}
+    likes[2] = {"4": -0.2, "9": -2.0}
+    likes[4] = {"0": -0.1, "1": -1.5}
+    next_token, _ = _model(likes, stops_after=11)
+    assert read_digits(next_token, DIGIT_TOKENS, 11, head="1").digits == "13410085276"
+    reading = read_digits(next_token, DIGIT_TOKENS, 11, head="1", known="13?11085276")
+    assert reading is not None and reading.digits == "13411085276"
+    # A `known` of another length is no reading at all.
+    assert read_digits(next_token, DIGIT_TOKENS, 11, head="1", known="13?1108527") is None

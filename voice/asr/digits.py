@@ -40,6 +40,7 @@ _DIGITAL_SILENCE_DB = -90.0  # speech-band energy of frames that are (all but) e
 
 _DIGIT_VALUE = {
     **{str(d): str(d) for d in range(10)},
+    **{chr(0xFF10 + d): str(d) for d in range(10)},  # full width (Whisper writes some: 159４112)
     **{c: str(i) for i, c in enumerate("零一二三四五六七八九")},
     "〇": "0", "幺": "1", "两": "2",
 }  # fmt: skip
@@ -108,30 +109,6 @@ def phone_number_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
 def longest_digit_run(text: str) -> int:
     """How many digits the longest run in `text` holds (139,1122 counts as one run of seven)."""
     return max((len(digits_in(match.group(0))) for match in _DIGIT_RUN.finditer(text)), default=0)
-
-
-# Words that announce a phone number: what follows them is dictated, whatever the recogniser made of it.
-_NUMBER_CUE = re.compile(r"电话|手机|号码|联系方式")
-# A number follows its cue within this many characters (电话号码是 …) and takes at most about this
-# many more: 11 syllables, with pauses.
-_NUMBER_SPAN = 18
-# A dictated number as the recogniser may write it: a run of this many digits, or after a cue this
-# many digits among the words it made of the rest (电话，机舞。有点点酒，二八一四 for 一五三，幺零零九，
-# 二八一四: dev2's e053 in a simulated call).
-DICTATED_RUN = 5
-DIGITS_AFTER_CUE = 3
-
-
-def dictates_number(text: str) -> bool:
-    """Whether a number is dictated in `text`, as far as its words tell: a run of digits, or a
-    number announced and then a few digits with words in between (a stretch the recogniser wrote
-    partly as words: what it heard there is worth reading again as digits)."""
-    if longest_digit_run(text) >= DICTATED_RUN:
-        return True
-    return any(
-        len(digits_in(text[cue.end() : cue.end() + _NUMBER_SPAN])) >= DIGITS_AFTER_CUE
-        for cue in _NUMBER_CUE.finditer(text)
-    )
 
 
 def trailing_digit_run(text: str) -> tuple[int, str] | None:

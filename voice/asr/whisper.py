@@ -3,14 +3,12 @@
 Options default to what DESIGN.md measured on corpus/dev (CER 14.7 % with numerals folded):
 int8 on CPU, language zh, greedy decoding (beam 1), a Simplified-Chinese initial prompt and
 OpenCC t2s on the output, since Whisper still slips into Traditional characters now and then;
-ASCII punctuation inside Chinese text is made full width. Dictated phone numbers whose repeated
-digits Whisper swallowed are repaired from the syllables in the audio (voice/asr/digits.py), and
-any other phone number in a turn is read again digit by digit (voice/asr/dictation.py).
+ASCII punctuation inside Chinese text is made full width. Dictated phone numbers are repaired and
+read again on the audio (voice/asr/number_reading.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -20,12 +18,10 @@ from faster_whisper import WhisperModel
 from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import get_suppressed_tokens
-from rapidfuzz.distance import Levenshtein
 
 from voice.asr.base import SAMPLE_RATE, Segment, Transcript
-from voice.asr.cached_decoder import CachedDecoder, DecoderWeights, OutputVocabulary, UnsupportedModel
-from voice.asr.dictation import read_digits, score_digits
-from voice.asr.digits import phone_number_runs, recounted, restore_repeats, runs_by_sound, write_like
+from voice.asr.cached_decoder import DecoderWeights, OutputVocabulary, UnsupportedModel
+from voice.asr.number_reading import NumberReader
 from voice.asr.short_answers import read_short_answer
 from voice.asr.whisper_text import (
     bare,
@@ -45,8 +41,6 @@ from voice.model_assets import ModelAssetError, default_cache_dir, explain_load_
 DEFAULT_INITIAL_PROMPT = "以下是普通话的句子，使用简体中文。"
 # The search width of a second listen (`listen_again`).
 WIDE_BEAM = 5
-# Whisper's segment times are a little loose; the number must lie wholly inside the audio we count in.
-_SEGMENT_MARGIN_S = (0.2, 0.5)
 _ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
 _DECODER_MAX_TOKENS = 448
 # Partial decodes: the encoder hears the audio plus this much padding (frames of 10 ms), and a
@@ -61,30 +55,6 @@ _NO_SPEECH_PROB = 0.6
 _LOG_PROB_FLOOR = -1.0
 # Audio left unread after a window decode's last timestamp that is read on its own.
 _UNREAD_TAIL_S = 1.2
-# A re-read number replaces Whisper's only when no other reading comes close (log-probability):
-# of the dev calls' readings 5 of the 55 this far ahead were wrong, and 6 of the 7 below it.
-MIN_READING_MARGIN = 0.5
-# Counting syllables beats the decoder on long runs of one digit (一一一一, 8866), but it can only
-# repeat the digits Whisper wrote: when Whisper dropped a digit or heard 幺 as nothing, the count
-# repeats the wrong one. On the dev calls' numbers (two cuts each) the decoder put the right repairs
-# at most 3.8 behind its own best reading (log-probability) and the wrong ones 7.8 or more.
-MAX_COUNTED_GAP = 5.0
-# A number's clause starts after the last of these before it; the decoder is forced at least this
-# many words of it to find its place in the audio (a clause like 电话 takes in the one before).
-_CLAUSE_MARKS = "，。？！；：,.?!;: "
-_CLAUSE_MARKS_RE = re.compile(f"[{re.escape(_CLAUSE_MARKS)}]")
-_MIN_LEAD_CHARS = 4
-# The reading mends what Whisper wrote (a swallowed 1, a repeat, 0 heard as 1); on the dev calls the
-# right readings were at most 3 edits from Whisper's digits. A reading further off is another number.
-MAX_READING_EDITS = 3
-# Readings this far behind the best are dropped from the digit search: on the dev numbers over two
-# cuts each (22 readings) none that far behind came back to win, and the search took 0.7 of its
-# time (fewer rows in every decoder call). 3 behind lost one right reading.
-_READING_PRUNE = 5.0
-# Readings this far behind the best that say the same digits, each as often or not, are weighed by
-# their syllables (voice/asr/digits.runs_by_sound): on the dev and dev2 numbers (two cuts each) the
-# right one lay at most 2.6 behind, and 4 took in no wrong one that the syllables preferred.
-REGROUP_WINDOW = 4.0
 
 
 class WhisperRecognizer:
@@ -138,9 +108,16 @@ class WhisperRecognizer:
         self._suppressed = list(get_suppressed_tokens(tokenizer, [-1]) or [])
         self._decoder_start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
         # Numbers are read again in Chinese digits: one token each, but for 零 (two).
-        self._digit_tokens = [tokenizer.encode(digit) for digit in "零一二三四五六七八九"]
-        # The numpy decoder holds 200 MB of float32 weights: loaded only where numbers are read again.
-        self._number_decoder = self._load_number_decoder() if restore_digits else None
+        self._numbers = NumberReader(
+            self._encode,
+            lambda before, clause: [*self._start_tokens(self._previous_tokens(before)), *self._encode_text(clause)],
+            [tokenizer.encode(digit) for digit in "零一二三四五六七八九"],
+            self._load_number_decoder,
+        )
+        if restore_digits:
+            # The numpy decoder holds 200 MB of float32 weights: loaded up front only where numbers
+            # are read again, so the first caller who dictates one does not wait for it.
+            self._numbers.load()
 
     def _load_number_decoder(self) -> tuple[DecoderWeights, OutputVocabulary]:
         try:
@@ -175,6 +152,14 @@ class WhisperRecognizer:
             segments = self.restore_numbers(segments, samples)
         text = "".join(segment.text for segment in segments)
         return Transcript(text=text, language=self.language, duration_s=samples.size / SAMPLE_RATE, segments=segments)
+
+    def restore_numbers(self, segments: list[Segment], audio: np.ndarray) -> list[Segment]:
+        """`segments` of `audio` with their dictated phone numbers repaired and read again."""
+        return self._numbers.restore(segments, audio, read_again=self.language == "zh")
+
+    def read_numbers_again(self, text: str, audio: np.ndarray, counted: Mapping[str, str] | None = None) -> str:
+        """`text` (what was heard in `audio`) with each phone number read again digit by digit."""
+        return self._numbers.read_again(text, audio, counted)
 
     def listen_again(self, audio: np.ndarray) -> str:
         """A turn decoded again with a wider search (beam 5), for words the quick decode did not
@@ -316,13 +301,6 @@ class WhisperRecognizer:
         log_probs = [np.log(np.maximum(result.text_token_probs, 1e-9)) for result in results]
         return [float(np.sum(lp) if total else np.mean(lp)) for lp in log_probs]
 
-    def restore_numbers(self, segments: list[Segment], audio: np.ndarray) -> list[Segment]:
-        """`segments` of `audio` with their dictated phone numbers repaired and read again."""
-        samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
-        # The digital silence in front was not decoded (see `decode`), so it is not read again either.
-        floor = first_sound(samples) or 0
-        return [self._restore_digits(segment, samples, floor) for segment in segments]
-
     def _collect(
         self,
         raw_segments: Iterable,
@@ -340,76 +318,6 @@ class WhisperRecognizer:
         if progress:
             progress(1.0)
         return segments
-
-    def _restore_digits(self, segment: Segment, samples: np.ndarray, floor: int) -> Segment:
-        # Cheap test first: most turns hold no number at all and cost nothing here.
-        heard = phone_number_runs(segment.text)
-        if not heard:
-            return segment
-        start = max(floor, int((segment.start - _SEGMENT_MARGIN_S[0]) * SAMPLE_RATE))
-        end = min(samples.size, int((segment.end + _SEGMENT_MARGIN_S[1]) * SAMPLE_RATE))
-        audio = samples[start:end]
-        text = restore_repeats(segment.text, audio, self._encode)
-        # Numbers the syllable count repaired, each with the digits Whisper wrote for it.
-        after = phone_number_runs(text)
-        counted = (
-            {run.digits: was.digits for run, was in zip(after, heard, strict=True) if run.digits != was.digits}
-            if len(after) == len(heard)
-            else {}
-        )
-        if self.language == "zh":
-            text = self.read_numbers_again(text, audio, counted=counted)
-        return segment if text == segment.text else Segment(start=segment.start, end=segment.end, text=text)
-
-    def read_numbers_again(self, text: str, audio: np.ndarray, counted: Mapping[str, str] | None = None) -> str:
-        """`text` (what was heard in `audio`) with each phone number read again digit by digit.
-
-        A reading replaces the number only when no other comes close. A number in `counted` (the
-        syllable count repaired it; the value is what Whisper wrote) stays unless the decoder finds
-        it far less likely than its own reading.
-        """
-        counted = counted or {}
-        encoded: np.ndarray | None = None
-        if self._number_decoder is None:
-            self._number_decoder = self._load_number_decoder()
-        decoder, outputs = self._number_decoder
-        for run in reversed(phone_number_runs(text)):  # from the end, so earlier offsets stay valid
-            if encoded is None:
-                encoded = self._encode(audio)
-            # The decoder is led to the number by the words before it: its clause is forced after
-            # the transcript's start, and what came before goes in as previous text. The audio
-            # stays whole: cut to the clause (by alignment or by the pace of speech), d031's
-            # 15101177889 read as 15101777889, each time measured.
-            cut = _clause_start(text, run.start)
-            previous, prefix = self._previous_tokens(text[:cut]), self._encode_text(text[cut : run.start])
-            start = [*self._start_tokens(previous), *prefix]
-            if len(start) + 2 * run.length + 1 > decoder.max_positions:
-                continue  # a number at the end of a very long clause: too far for the decoder
-            head = run.digits[:3] if run.digits.startswith("010") else run.digits[:1]
-            next_token = CachedDecoder(decoder, encoded, start, outputs)
-            reading = read_digits(next_token, self._digit_tokens, run.length, head=head, prune=_READING_PRUNE)
-            if reading is None:
-                continue
-            if run.digits in counted:
-                counted_score = score_digits(next_token, self._digit_tokens, run.digits, head=head)
-                if reading.score - counted_score <= MAX_COUNTED_GAP:
-                    continue
-            # The digit search keeps the readings it liked best digit by digit, and a recount of a
-            # long run it liked less early on may not be among them however well it scores whole:
-            # those are scored here (the rest keep the search's own scores).
-            scores = dict(reading.alternatives)
-            for recount in recounted(reading.digits, head):
-                if recount not in scores:
-                    scores[recount] = score_digits(next_token, self._digit_tokens, recount, head=head)
-            close = [digits for digits, score in scores.items() if score >= reading.score - REGROUP_WINDOW]
-            regrouped = runs_by_sound(close, text, run, audio, encoded)
-            digits = regrouped or reading.digits
-            edits = Levenshtein.distance(counted.get(run.digits, run.digits), digits)
-            # Syllables that settle how often each digit was said settle it, however close the
-            # decoder's readings were.
-            if (regrouped or reading.margin >= MIN_READING_MARGIN) and edits <= MAX_READING_EDITS:
-                text = text[: run.start] + write_like(text[run.start : run.end], digits) + text[run.end :]
-        return text
 
     def _start_tokens(self, previous: list[int]) -> list[int]:
         """The decoder's start: `previous` tokens (what was said before), then the transcript's start."""
@@ -454,19 +362,6 @@ def heard_no_speech(no_speech_prob: float, mean_log_prob: float, text: str, prom
     if no_speech_prob <= _NO_SPEECH_PROB:
         return False
     return mean_log_prob < _LOG_PROB_FLOOR or not bare(text) or reads_prompt_back(text, prompt)
-
-
-def _clause_start(text: str, number_start: int) -> int:
-    """Where the clause that holds the number at `number_start` starts (0: at the start of `text`);
-    a clause with fewer than `_MIN_LEAD_CHARS` words before the number takes in the one before."""
-    index = number_start
-    while True:
-        mark = max(text.rfind(char, 0, index) for char in _CLAUSE_MARKS)
-        if mark < 0:
-            return 0
-        if len(_CLAUSE_MARKS_RE.sub("", text[mark + 1 : number_start])) >= _MIN_LEAD_CHARS:
-            return mark + 1
-        index = mark
 
 
 def load_recognizer(
