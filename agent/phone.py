@@ -304,7 +304,10 @@ def _numbers_in(text: str) -> list[HeardNumber]:
         if len(digits) < 7:
             continue
         number = digits if is_plausible(digits) else None
-        if number is None and not any(g.corrects for g in run):
+        # A run that starts like a mobile and is a digit off is that mobile misheard (1 3次，1 0 8，
+        # 5 2 7 6 lost a 1), not a room number and a local landline: no part of it is dialled.
+        misheard_mobile = bool(re.match(r"1[3-9]", digits)) and abs(len(digits) - 11) == 1
+        if number is None and not misheard_mobile and not any(g.corrects for g in run):
             part = _plausible_part(run)
             if part is not None:
                 number, start, end = part

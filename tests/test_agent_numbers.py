@@ -94,6 +94,9 @@ def test_number_with_a_lost_digit_is_reported_not_accepted():
     heard = extract_phone("电话是1580099877")  # ten digits: the recogniser lost a repeated digit
     assert heard is not None
     assert heard.number is None and heard.digits == "1580099877"
+    # nor is a local landline taken out of the middle of a mobile number that lost a digit
+    heard = extract_phone("他手机数，1 3次，1 0 8,5 2 7 6，你们直接跟他联系。")
+    assert heard is not None and heard.number is None
 
 
 def test_ordinary_numbers_are_not_phones():

@@ -122,3 +122,6 @@ def test_segment_text_is_tidied_as_a_caller_would_write_it() -> None:
     assert tidy_segment_text("ＡＰＰ上办") == "ＡＰＰ上办", "not between Chinese characters: left alone"
     # Beside a dictated number the broken comma is a full-width letter (seen on dev2's e045).
     assert tidy_segment_text("电话158Ｍ20106637Ｍ我不对，最后是6639") == "电话158，20106637，我不对，最后是6639"
+    # or a full-width digit (dev2's e029 and e045, whole-turn decodes)
+    assert tidy_segment_text("我叫凡利明电话159４112-0368４") == "我叫凡利明电话159，112-0368，"
+    assert tidy_segment_text("电话158４二零一零6637４我不对") == "电话158，二零一零6637，我不对"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from voice_fixtures import SHARED, dev_clip, recognizer_fixture  # noqa: F401 - fixtures
 
+from voice.asr.base import Segment
 from voice.asr.dictation import read_digits, score_digits
 from voice.asr.whisper import WhisperRecognizer
 from voice.audio_file import load_audio
@@ -218,3 +219,29 @@ def test_known_digits_stand_and_only_the_words_between_are_read() -> None:
     assert reading is not None and reading.digits == "13411085276"
     # A `known` of another length is no reading at all.
     assert read_digits(next_token, DIGIT_TOKENS, 11, head="1", known="13?1108527") is None
+
+
+@pytest.mark.slow
+def test_a_number_announced_and_heard_as_words_is_read_from_its_announcement(recognizer: WhisperRecognizer) -> None:
+    # 一八九，幺幺三零，七五二六 with its first group heard as words that sound like it (依巴酒): no
+    # run of digits is left to read where it lies, so it is read from 电话 on; the digits written
+    # stand, one character having been written for each digit said.
+    audio = load_audio(SHARED / "corpus" / "dev2" / "e056_2.wav")[int(8.5 * 16000) :]
+    heard = "我是他对门的，我姓荆，荆女士，电话依巴酒，一一三零七五二六。"
+    (segment,) = recognizer.restore_numbers([Segment(0.0, audio.size / 16000, heard)], audio)
+    assert segment.text == "我是他对门的，我姓荆，荆女士，电话18911307526。"
+
+
+@pytest.mark.slow
+def test_words_after_an_announcement_that_are_no_number_stay(recognizer: WhisperRecognizer) -> None:
+    # 电话 begins a story here and the words after it hold digits (打了一遍又一遍): the decoder, made
+    # to read a number there, finds none it likes, and the words stay as heard.
+    audio = dev_clip("d024_1.wav")[: int(40 * 16000)]
+    heard = (
+        "喂，你好，我这个事儿有点复杂，我尽量说清楚。我家住在西城区德胜街道，德外大街东边一个老小区，五号楼三层。"
+        "从上个月开始，我家卫生间顶上就一直往下渗水，一开始只是有点潮，后来墙皮都泡起来了，现在天天滴水，"
+        "我只能拿个盆在底下接着。我上楼找过好几次，楼上那家是租出去的，租户说不关他们的事，让我找房东，"
+        "房东在外地，电话打了一遍又一遍，一直也不接。"
+    )
+    (segment,) = recognizer.restore_numbers([Segment(0.0, audio.size / 16000, heard)], audio)
+    assert segment.text == heard

@@ -13,6 +13,10 @@ from voice.asr.number_cues import announced_numbers
         # 一九一，五八四七，零三零六: single digits said slowly came out as words that sound like them.
         ("我姓冯，冯女士，电话依舅，依584703066。", "依舅，依584703066", "584703066"),
         ("我叫郭大勇，电话是一三三四八十名二二六一。", "一三三四八十名二二六一", "133482261"),
+        # every digit heard as a word but the last five
+        ("我信访，总理是电话依旧，义务律师七零三零六。", "依旧，义务律师七零三零六", "70306"),
+        # a run that goes on past the span is taken whole
+        ("他手机数，1 3次，1 0 8,5 2 7 6，你们直接跟他联系。", "数，1 3次，1 0 8,5 2 7 6", "131085276"),
         # past a second cue, the copula and the pause
         ("您记一下我的电话号码是：幺三次，二七七八，五二一四。", "幺三次，二七七八，五二一四", "1327785214"),
         # eight digits after others said first end a mobile number, they are no local landline
@@ -33,10 +37,10 @@ def test_a_number_announced_and_written_partly_as_words_is_found(text: str, stre
         "我的电话是：010，6512，3456。",
         "电话是：六五一二，三四五六。",  # a local landline
         "我给物业打了三四回电话，没人管。",  # a count, not a number
-        "电话我就不留了，三号楼二单元五零一。",  # words after the cue, then the place
+        "电话我就不方便留了，我家在三号楼二单元五零一。",  # words after the cue, then the place
         "电话就用我现在打的这个号。",
         "他手机也没带，穿一件灰色的夹克。",
-        "我叫凡利明电话159４112-0368４",  # full-width digits join a run, read where it lies
+        "我叫凡利明电话159，112-0368，",  # a run that lost a digit is read where it lies
     ],
 )
 def test_no_stretch_where_no_number_was_written_as_words(text: str) -> None:

@@ -40,7 +40,6 @@ _DIGITAL_SILENCE_DB = -90.0  # speech-band energy of frames that are (all but) e
 
 _DIGIT_VALUE = {
     **{str(d): str(d) for d in range(10)},
-    **{chr(0xFF10 + d): str(d) for d in range(10)},  # full width (Whisper writes some: 159４112)
     **{c: str(i) for i, c in enumerate("零一二三四五六七八九")},
     "〇": "0", "幺": "1", "两": "2",
 }  # fmt: skip

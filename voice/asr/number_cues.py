@@ -24,11 +24,13 @@ _NUMBER_SPAN = 18
 # 二八一四: dev2's e053 in a simulated call).
 DICTATED_RUN = 5
 DIGITS_AFTER_CUE = 3
+# A digit run goes on past the span through the marks Whisper writes for pauses.
+_RUN_GOES_ON = re.compile(rf"(?:[ ,，、﹑.。·\-]?[{DIGIT_CHARS}])+")
 # Between a cue and its number: the copula and the marks a pause is written as (电话是：…).
 _LEAD_IN = set("是：:，,、 ")
 # Words the recogniser made of the first digits come before the first digit it wrote as one
 # (依舅，依5…: four); further in, the words after the cue are about something else (电话我就不留了，三号楼…).
-_MAX_WORDS_BEFORE_DIGITS = 4
+_MAX_WORDS_BEFORE_DIGITS = 8
 
 
 def dictates_number(text: str) -> bool:
@@ -64,6 +66,8 @@ def announced_numbers(text: str) -> list[DigitRun]:
         if len(at) < DIGITS_AFTER_CUE or at[0] > _MAX_WORDS_BEFORE_DIGITS:
             continue
         end = start + at[-1] + 1
+        if more := _RUN_GOES_ON.match(text, end):
+            end = more.end()
         # A number Whisper wrote as one is read where it lies; but eight digits after others said
         # first (幺三次，二七七八，五二一四) are no local landline, they end a mobile number.
         blocking = [run for run in runs if run.start < end and start < run.end]

@@ -17,9 +17,10 @@ from rapidfuzz.distance import Levenshtein
 
 from voice.asr.base import SAMPLE_RATE, Segment
 from voice.asr.cached_decoder import CachedDecoder, DecoderWeights, OutputVocabulary
-from voice.asr.dictation import read_digits, score_digits
+from voice.asr.dictation import Reading, read_digits, score_digits
 from voice.asr.digits import (
     DIGIT_CHARS,
+    DigitRun,
     digits_in,
     phone_number_runs,
     recounted,
@@ -58,8 +59,9 @@ _READING_PRUNE = 5.0
 # right one lay at most 2.6 behind, and 4 took in no wrong one that the syllables preferred.
 REGROUP_WINDOW = 4.0
 # A number announced and written partly as words is read only at this log-probability or better
-# (11 digits and the end): measured on the held-out 15 turns whose numbers came out as words, the
-# right readings scored -3.3 and -7.2, the words after a cue that were no number -9.7 and below.
+# (11 digits and the end). Measured on whole-turn decodes of dev, dev2 and held-out 15: readings
+# that were the caller's number scored -1.4 to -6.1; readings where the audio said words, not a
+# number, -14.8 to -17.4; a wrong reading of a number misheard, -10.5.
 MIN_ANNOUNCED_SCORE = -9.0
 
 
@@ -164,35 +166,52 @@ class NumberReader:
 
     def read_announced(self, text: str, audio: np.ndarray) -> str:
         """`text` with each number announced and written partly as words (number_cues) read as
-        digits from its announcement on, where the audio bears a number out there: the decoder
-        reads it without a close second, at a likelihood the words after a cue that were no number
-        never reached, keeping the digits the recogniser did write."""
+        digits, where the audio bears a number out: the decoder reads it without a close second, at
+        a likelihood the words after a cue that were no number never reached, keeping the digits
+        the recogniser did write. Whether the words before the first digit written are digits heard
+        as words (依旧，义务律师七零三零六) or words said before the number (手机数，1 3次…) the audio
+        tells: the number is read from each place, and the likelier reading that holds is taken."""
         encoded: np.ndarray | None = None
         for stretch in reversed(announced_numbers(text)):  # from the end, so earlier offsets stay valid
             if encoded is None:
                 encoded = self._encode(audio)
-            decoder, outputs = self._decoder()
-            start = self._led_to(text, stretch.start)
-            if len(start) + 2 * stretch.length + 1 > decoder.max_positions:
-                continue
-            next_token = CachedDecoder(decoder, encoded, start, outputs)
-            # The first digit the audio holds says which number it is: a mobile (1…) or a Beijing
-            # landline with its area code (010…); a local number said partly as words is left as heard.
-            first = next_token([()])[0][[tokens[0] for tokens in self._digit_tokens]]
-            head = {1: "1", 0: "010"}.get(int(np.argmax(first)))
-            if head is None:
-                continue
-            known = _one_syllable_each(text[stretch.start : stretch.end], stretch.length, head)
-            reading = read_digits(
-                next_token, self._digit_tokens, stretch.length, head=head, prune=_READING_PRUNE, known=known
-            )
-            if reading is None or reading.margin < MIN_READING_MARGIN or reading.score < MIN_ANNOUNCED_SCORE:
-                continue
-            # Edits beyond the digits the words stood for: the digits written must mostly stay.
-            beyond = Levenshtein.distance(stretch.digits, reading.digits) - (len(reading.digits) - len(stretch.digits))
-            if beyond <= MAX_READING_EDITS:
-                text = text[: stretch.start] + reading.digits + text[stretch.end :]
+            first_digit = next(i for i in range(stretch.start, stretch.end) if text[i] in DIGIT_CHARS)
+            readings = [
+                (reading.score, begin, reading.digits)
+                for begin in dict.fromkeys((stretch.start, first_digit))
+                if (reading := self._read_from(text, begin, stretch, encoded)) is not None
+            ]
+            if readings:
+                _, begin, digits = max(readings)
+                text = text[:begin] + digits + text[stretch.end :]
         return text
+
+    def _read_from(self, text: str, begin: int, stretch: DigitRun, encoded: np.ndarray) -> Reading | None:
+        """The announced number read from `begin` on, if the reading holds (see `read_announced`)."""
+        decoder, outputs = self._decoder()
+        start = self._led_to(text, begin)
+        if len(start) + 2 * stretch.length + 1 > decoder.max_positions:
+            return None
+        next_token = CachedDecoder(decoder, encoded, start, outputs)
+        # The first digit says which number it is: a mobile (1…) or a Beijing landline with its
+        # area code (010…); a local number said partly as words is left as heard. The digit written
+        # first says it where the number is read from there, else the audio does.
+        first = digits_in(text[begin])
+        if not first:
+            likes = next_token([()])[0][[tokens[0] for tokens in self._digit_tokens]]
+            first = str(int(np.argmax(likes)))
+        head = {"1": "1", "0": "010"}.get(first)
+        if head is None:
+            return None
+        known = _one_syllable_each(text[begin : stretch.end], stretch.length, head)
+        reading = read_digits(
+            next_token, self._digit_tokens, stretch.length, head=head, prune=_READING_PRUNE, known=known
+        )
+        if reading is None or reading.margin < MIN_READING_MARGIN or reading.score < MIN_ANNOUNCED_SCORE:
+            return None
+        # Edits beyond the digits the words stood for: the digits written must mostly stay.
+        beyond = Levenshtein.distance(stretch.digits, reading.digits) - (len(reading.digits) - len(stretch.digits))
+        return reading if beyond <= MAX_READING_EDITS else None
 
     def _led_to(self, text: str, number_start: int) -> list[int]:
         """The decoder's start for a number at `number_start`: it is led to the number by the words

@@ -26,12 +26,12 @@ _TO_SIMPLIFIED = opencc.OpenCC("t2s")
 # The same prompt makes Whisper try the full-width comma (EF BC 8C) and, on some CPUs, get its last
 # byte wrong: a full-width letter or digit where the comma goes (东城区和平里街道４和平里…, d014_2).
 # Whisper writes numbers in ASCII, so one of those between Chinese characters is that comma.
-# Next to a dictated number it is a full-width letter (电话158Ｍ20106637Ｍ我不对: the pauses of a
-# number said in groups), which no caller's number holds.
+# Next to a dictated number it is a full-width letter or digit (电话158Ｍ20106637Ｍ我不对,
+# 电话159４112-0368４: the pauses of a number said in groups), which no caller's number holds.
 _GARBLED_COMMA = re.compile(
     r"(?<=[\u4e00-\u9fff])[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a](?=[\u4e00-\u9fff])"
-    r"|(?<=[0-9])[\uff21-\uff3a\uff41-\uff5a](?=[0-9\u4e00-\u9fff]|$)"
-    r"|(?<=[\u4e00-\u9fff])[\uff21-\uff3a\uff41-\uff5a](?=[0-9])"
+    r"|(?<=[0-9])[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a](?=[0-9\u4e00-\u9fff]|$)"
+    r"|(?<=[\u4e00-\u9fff])[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a](?=[0-9])"
 )
 # Whisper writes the ASCII forms of these marks; a prompt in our full-width style makes it try the
 # full-width ones, and with the non-speech tokens suppressed the last byte of those comes out
