@@ -105,6 +105,12 @@ def phone_number_runs(text: str, min_digits: int = 6) -> list[DigitRun]:
     return found
 
 
+def digit_run_end(text: str, at: int) -> int:
+    """Where the digit run that holds the digit at `at` ends, its pauses included (139,1122 …)."""
+    run = _DIGIT_RUN.match(text, at)
+    return run.end() if run else at
+
+
 def longest_digit_run(text: str) -> int:
     """How many digits the longest run in `text` holds (139,1122 counts as one run of seven)."""
     return max((len(digits_in(match.group(0))) for match in _DIGIT_RUN.finditer(text)), default=0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from voice.asr.digits import DIGIT_CHARS, DigitRun, digits_in, longest_digit_run, phone_number_runs
+from voice.asr.digits import DIGIT_CHARS, DigitRun, digit_run_end, digits_in, longest_digit_run, phone_number_runs
 
 # Words that announce a phone number: what follows them is dictated, whatever the recogniser made of it.
 _NUMBER_CUE = re.compile(r"电话|手机|号码|联系方式")
@@ -24,8 +24,6 @@ _NUMBER_SPAN = 18
 # 二八一四: dev2's e053 in a simulated call).
 DICTATED_RUN = 5
 DIGITS_AFTER_CUE = 3
-# A digit run goes on past the span through the marks Whisper writes for pauses.
-_RUN_GOES_ON = re.compile(rf"(?:[ ,，、﹑.。·\-]?[{DIGIT_CHARS}])+")
 # Between a cue and its number: the copula and the marks a pause is written as (电话是：…).
 _LEAD_IN = set("是：:，,、 ")
 # Words the recogniser made of the first digits come before the first digit it wrote as one
@@ -65,14 +63,11 @@ def announced_numbers(text: str) -> list[DigitRun]:
         at = [i for i, char in enumerate(window) if char in DIGIT_CHARS]
         if len(at) < DIGITS_AFTER_CUE or at[0] > _MAX_WORDS_BEFORE_DIGITS:
             continue
-        end = start + at[-1] + 1
-        if more := _RUN_GOES_ON.match(text, end):
-            end = more.end()
+        end = digit_run_end(text, start + at[-1])  # a run goes on past the span through its pauses
         # A number Whisper wrote as one is read where it lies; but eight digits after others said
         # first (幺三次，二七七八，五二一四) are no local landline, they end a mobile number.
         blocking = [run for run in runs if run.start < end and start < run.end]
         if any(run.length != 8 or not digits_in(text[start : run.start]) for run in blocking):
             continue
-        end = max([end, *(run.end for run in blocking)])
         found.append(DigitRun(start, end, digits_in(text[start:end]), 11))
     return found

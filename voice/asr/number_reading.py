@@ -110,7 +110,10 @@ class NumberReader:
         start = max(floor, int((segment.start - _SEGMENT_MARGIN_S[0]) * SAMPLE_RATE))
         end = min(samples.size, int((segment.end + _SEGMENT_MARGIN_S[1]) * SAMPLE_RATE))
         audio = samples[start:end]
-        text = restore_repeats(segment.text, audio, self._encode)
+        # One encoding of the segment serves the syllable count and both readings; reading again
+        # always takes it (the segment holds a number run or an announced number).
+        encoded = self._encode(audio) if read_again else None
+        text = restore_repeats(segment.text, audio, self._encode if encoded is None else lambda _: encoded)
         # Numbers the syllable count repaired, each with the digits Whisper wrote for it.
         after = phone_number_runs(text)
         counted = (
@@ -118,19 +121,25 @@ class NumberReader:
             if len(after) == len(heard)
             else {}
         )
-        if read_again:
-            text = self.read_announced(self.read_again(text, audio, counted=counted), audio)
+        if encoded is not None:
+            text = self.read_announced(self.read_again(text, audio, counted, encoded), audio, encoded)
         return segment if text == segment.text else Segment(start=segment.start, end=segment.end, text=text)
 
-    def read_again(self, text: str, audio: np.ndarray, counted: Mapping[str, str] | None = None) -> str:
+    def read_again(
+        self,
+        text: str,
+        audio: np.ndarray,
+        counted: Mapping[str, str] | None = None,
+        encoded: np.ndarray | None = None,
+    ) -> str:
         """`text` (what was heard in `audio`) with each phone number read again digit by digit.
 
         A reading replaces the number only when no other comes close. A number in `counted` (the
         syllable count repaired it; the value is what Whisper wrote) stays unless the decoder finds
-        it far less likely than its own reading.
+        it far less likely than its own reading. `encoded` is the encoder's output for `audio`, if
+        the caller has it already.
         """
         counted = counted or {}
-        encoded: np.ndarray | None = None
         decoder, outputs = self._decoder()
         for run in reversed(phone_number_runs(text)):  # from the end, so earlier offsets stay valid
             if encoded is None:
@@ -164,14 +173,14 @@ class NumberReader:
                 text = text[: run.start] + write_like(text[run.start : run.end], digits) + text[run.end :]
         return text
 
-    def read_announced(self, text: str, audio: np.ndarray) -> str:
+    def read_announced(self, text: str, audio: np.ndarray, encoded: np.ndarray | None = None) -> str:
         """`text` with each number announced and written partly as words (number_cues) read as
         digits, where the audio bears a number out: the decoder reads it without a close second, at
         a likelihood the words after a cue that were no number never reached, keeping the digits
         the recogniser did write. Whether the words before the first digit written are digits heard
         as words (依旧，义务律师七零三零六) or words said before the number (手机数，1 3次…) the audio
-        tells: the number is read from each place, and the likelier reading that holds is taken."""
-        encoded: np.ndarray | None = None
+        tells: the number is read from each place, and the likelier reading that holds is taken.
+        `encoded` as for `read_again`."""
         for stretch in reversed(announced_numbers(text)):  # from the end, so earlier offsets stay valid
             if encoded is None:
                 encoded = self._encode(audio)
