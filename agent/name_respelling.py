@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from agent.names import SURNAME_VERB, TITLES, UNKNOWN_TITLE, extract_name
+from agent.names import SURNAME_VERB, SURNAME_VERB_WEAK, TITLES, UNKNOWN_TITLE, extract_name
 from agent.surnames import may_be_a_name
 
 # 姓 as the recogniser writes it, the surname, perhaps a pause, the surname again and a title.
@@ -40,6 +40,17 @@ def surname_respellings(text: str) -> list[tuple[str, int, int]]:
 # Where a caller begins to give their name, 姓 and 叫 as the recogniser writes them too (not 我是:
 # "我是外地的" begins too many turns to hear each again).
 _NAME_CUE = re.compile(rf"(?:我|免贵|本人)(?:[{SURNAME_VERB}]|叫|教)|叫我|(?:^|[，,。. ])[{SURNAME_VERB}]")
+# After 我 even a misheard 姓 that is an everyday word (我心无声不拟 for 我姓吴，吴女士) is a cue where
+# what follows may be a surname (not 我现在): a cue costs only a wider decode, and a name is taken
+# from that only where it comes with its title.
+_WEAK_NAME_CUE = re.compile(rf"我[{SURNAME_VERB_WEAK}](?=(\w))")
+
+
+def _name_cues(text: str) -> list[re.Match[str]]:
+    weak = [cue for cue in _WEAK_NAME_CUE.finditer(text) if may_be_a_name(cue.group(1))]
+    return sorted([*_NAME_CUE.finditer(text), *weak], key=lambda cue: cue.start())
+
+
 # Where it ends: the number, or the end of the sentence.
 _AFTER_NAME = re.compile(r"电话|手机|号码|联系|[。.！!？?]")
 
@@ -50,7 +61,7 @@ def name_not_caught(text: str, asked: bool) -> bool:
     heard = extract_name(text)
     if heard is not None and (heard.declined or not _untitled(heard.name)):
         return False
-    return asked or bool(_NAME_CUE.search(text))
+    return asked or bool(_name_cues(text))
 
 
 def with_name_heard_again(text: str, again: str) -> str | None:
@@ -79,7 +90,7 @@ def _untitled(name: str | None) -> bool:
 def _name_stretch(text: str, name: str) -> tuple[int, int] | None:
     """From the first cue to the name to where the number or the sentence begins, if that stretch
     alone yields `name`."""
-    for cue in _NAME_CUE.finditer(text):
+    for cue in _name_cues(text):
         start = cue.start() + (text[cue.start()] in "，,。. ")
         after = _AFTER_NAME.search(text, cue.end() + 1)
         end = after.start() if after else len(text)

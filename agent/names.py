@@ -47,7 +47,7 @@ _SELF_KIN = re.compile(
 # 姓 as the recogniser writes it; the last ones (心, 先, 现 ...) are everyday words too, so they only
 # count where a title follows the surname as in "我姓万，万先生" (heard "我心万万先生").
 SURNAME_VERB = "姓性信兴幸"
-_SURNAME_VERB_WEAK = "心先现新星行"
+SURNAME_VERB_WEAK = "心先现新星行"
 
 _DECLINE = re.compile(
     r"(?:不|没必要|不用)(?:想|愿意|方便|必要)?(?:留|说|告诉|透露|报)(?:你)?(?:我的)?(?:名字|姓名|名|姓)"
@@ -250,7 +250,7 @@ def _surname_and_title(text: str) -> str | None:
     """"我姓万，万先生" as said, or as heard ("我心万万先生", "我先爱爱先生", "我心无女是"): surname,
     the surname again, a title. The repetition, or a title right after the surname, makes even a
     misheard 姓 safe to read."""
-    verbs = SURNAME_VERB + _SURNAME_VERB_WEAK
+    verbs = SURNAME_VERB + SURNAME_VERB_WEAK
     for match in re.finditer(rf"(?:我|免贵)[{verbs}]", text):
         i = match.end()
         surname = _surname_said(text, text[i]) if i < len(text) else None

@@ -19,6 +19,8 @@ from agent.names import extract_name
         ("我姓邓，邓女士。", True, False),  # a surname and its title
         ("名字就不留了。", True, False),  # declined
         ("楼下的垃圾三天没人收了。", False, False),  # no name asked for or cued
+        ("小广场那边。我心无声不拟。", False, True),  # 姓 heard as an everyday word, a surname after it
+        ("我现在不知道该怎么办了。", False, False),  # the same word, no surname after it
     ],
 )
 def test_a_turn_is_heard_again_only_where_a_name_was_given_and_not_caught(heard, asked, worth_it):
@@ -31,6 +33,14 @@ def test_the_names_stretch_of_the_wider_decode_replaces_the_words_that_missed_it
     again = with_name_heard_again(quick, wider)
     assert again == "朝阳区六里屯街道，十里堡北里二号楼。我姓石，石女士，电话13812345678。"
     assert extract_name(again).name == "石女士"
+
+
+def test_a_name_cued_by_a_misheard_surname_verb_is_spliced_in_from_the_wider_decode():
+    quick = "朝阳区劲松街道，劲松八区。我心无声不拟。我心无声不拟。"
+    wider = "朝阳区近松街道，近松八区。我心无忠无女士、"
+    again = with_name_heard_again(quick, wider)
+    assert again is not None and again.startswith("朝阳区劲松街道，劲松八区。")
+    assert extract_name(again).name == "吴女士"
 
 
 @pytest.mark.parametrize(
