@@ -41,6 +41,10 @@ def test_a_number_announced_and_written_partly_as_words_is_found(text: str, stre
         "电话就用我现在打的这个号。",
         "他手机也没带，穿一件灰色的夹克。",
         "我叫凡利明电话159，112-0368，",  # a run that lost a digit is read where it lies
+        # a place misheard with 电话 in it (海淀花园路 as 海电话原路): its numbers count floors and
+        # doors, none is dictated
+        "海电话原路接到五单原北里。三号楼二单元，我叫段文静",
+        "电话那头说了，他家是七号楼三层，两个老人。",
     ],
 )
 def test_no_stretch_where_no_number_was_written_as_words(text: str) -> None:

@@ -29,6 +29,10 @@ _LEAD_IN = set("是：:，,、 ")
 # Words the recogniser made of the first digits come before the first digit it wrote as one
 # (依舅，依5…: four); further in, the words after the cue are about something else (电话我就不留了，三号楼…).
 _MAX_WORDS_BEFORE_DIGITS = 8
+# Digits followed by one of these count something (三号楼, 五单元, 三点多, 七十岁): an address or a
+# quantity, not digits of a phone number (a place misheard as 海电话 is followed by its 三号楼二单元).
+_COUNTED = set("号楼层单门室栋幢座区户排岁点块个年月日")
+_DIGIT_RUN_IN = re.compile(f"[{re.escape(''.join(sorted(DIGIT_CHARS)))}]+")
 
 
 def dictates_number(text: str) -> bool:
@@ -38,7 +42,8 @@ def dictates_number(text: str) -> bool:
     if longest_digit_run(text) >= DICTATED_RUN:
         return True
     return any(
-        len(digits_in(text[cue.end() : cue.end() + _NUMBER_SPAN])) >= DIGITS_AFTER_CUE
+        len(_dictated_digits(text[cue.end() : cue.end() + _NUMBER_SPAN], text[cue.end() + _NUMBER_SPAN :][:1]))
+        >= DIGITS_AFTER_CUE
         for cue in _NUMBER_CUE.finditer(text)
     )
 
@@ -60,7 +65,7 @@ def announced_numbers(text: str) -> list[DigitRun]:
         if found and start < found[-1].end:
             continue  # 电话号码: one cue
         window = text[start : start + _NUMBER_SPAN]
-        at = [i for i, char in enumerate(window) if char in DIGIT_CHARS]
+        at = _dictated_digits(window, text[start + _NUMBER_SPAN : start + _NUMBER_SPAN + 1])
         if len(at) < DIGITS_AFTER_CUE or at[0] > _MAX_WORDS_BEFORE_DIGITS:
             continue
         end = digit_run_end(text, start + at[-1])  # a run goes on past the span through its pauses
@@ -71,3 +76,13 @@ def announced_numbers(text: str) -> list[DigitRun]:
             continue
         found.append(DigitRun(start, end, digits_in(text[start:end]), 11))
     return found
+
+
+def _dictated_digits(window: str, after: str) -> list[int]:
+    """Where `window` (followed by `after`) has digits that may be dictated ones, not counting ones."""
+    at: list[int] = []
+    for run in _DIGIT_RUN_IN.finditer(window):
+        follower = window[run.end() : run.end() + 1] or after
+        if follower not in _COUNTED:
+            at += range(run.start(), run.end())
+    return at
