@@ -242,7 +242,9 @@ def _resolve(run: list[_Group]) -> str:
             continue  # the group put right, said once more to be sure
         if group.corrects and kept:
             if len(group.digits) >= 7:
-                kept = [group.digits]  # the whole number said again
+                # The whole number said again; or, where a mobile number was begun, its groups from
+                # the one taken back on, said in one breath (一三九，二六零七，不对，二七零六五三八一).
+                kept = _spliced(kept, group.digits) if whole == 11 else [group.digits]
                 continue
             same_length = [i for i, g in enumerate(kept) if len(g) == len(group.digits)]
             named = group.place if group.place is not None and len(kept) == 3 else None
@@ -264,6 +266,17 @@ def _resolve(run: list[_Group]) -> str:
         else:
             kept.append(group.digits)
     return "".join(kept)
+
+
+def _spliced(kept: list[str], again: str) -> list[str]:
+    """`again`, said after a correction, as the rest of the mobile number begun in `kept`: it
+    replaces the groups from the last one it makes an 11-digit number with; else it stands alone."""
+    if len(again) < 11:
+        for taken_back in range(1, len(kept) + 1):
+            spliced = [*kept[:-taken_back], again]
+            if len("".join(spliced)) == 11 and is_plausible("".join(spliced)):
+                return spliced
+    return [again]
 
 
 def _plausible_part(run: list[_Group]) -> tuple[str, int, int] | None:

@@ -135,6 +135,10 @@ def test_number_read_back_digit_by_digit():
         ("一三五二二四六八零九七，不对不对，前面是一三六", "13622468097"),
         # the group put right said twice to be sure
         ("幺三九，八零二六，五五七一，不对，最后是五五七二，五五七二", "13980265572"),
+        # the rest of a mobile number from the group taken back, said in one breath
+        ("手机是139,2607，不对，27065381。", "13927065381"),
+        # eight digits alone, no mobile begun: a landline said again whole
+        ("电话是六七二三八零九五，不对，六七二三八零九六", "67238096"),
     ],
 )
 def test_a_correction_names_the_group_it_puts_right(said, number):
