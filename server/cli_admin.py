@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.formats import KnowledgeFormatError
-from server import knowledge_store
 from server.config import ConfigError, load_settings
+from server.storage import knowledge_store
 from server.storage.db import (
     DatabaseError,
     check_connection,

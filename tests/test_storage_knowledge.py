@@ -11,8 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from knowledge.catalogue import CatalogueEntry
 from knowledge.formats import read_catalogue, read_gazetteer, read_kb
 from knowledge.kb import KbArticle
-from server import knowledge_store
-from server.storage import repository
+from server.storage import knowledge_store, repository
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 KB_FILE = SHARED / "kb" / "sample_kb.jsonl"

@@ -4,8 +4,6 @@ Every function takes an Engine and runs its own short transaction; returned obje
 and safe to read after the call.
 """
 
-from server.knowledge_store import SeedReport
-from server.knowledge_store import seed as seed_knowledge
 from server.storage.calls import (
     CallDetail,
     add_turn,
@@ -32,6 +30,8 @@ from server.storage.knowledge_rows import (
     replace_gazetteer,
     replace_kb,
 )
+from server.storage.knowledge_store import SeedReport
+from server.storage.knowledge_store import seed as seed_knowledge
 from server.storage.tickets import TicketDetail, add_ticket_event, get_ticket, list_tickets, save_ticket
 
 __all__ = [
