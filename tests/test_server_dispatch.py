@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.catalogue import CatalogueEntry
-from server.dispatch import Dispatch, resolve_dispatch, resolve_unit
+from server.workflow.dispatch import Dispatch, resolve_dispatch, resolve_unit
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 NOW = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)

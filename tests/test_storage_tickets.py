@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from server.dispatch import Dispatch
 from server.storage import repository
 from server.storage.db import NotFound
+from server.workflow.dispatch import Dispatch
 
 # 17:30 UTC is already the next day in Beijing: ticket numbers follow the Beijing date.
 EVENING_UTC = datetime(2026, 11, 21, 17, 30, tzinfo=UTC)

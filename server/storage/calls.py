@@ -14,11 +14,11 @@ from typing import Protocol
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from server.dispatch import resolve_dispatch
 from server.storage.db import NotFound, session_scope
 from server.storage.models import CALL_ENDED, CALL_FAILED, Call, CatalogueEntryRow, Turn
 from server.storage.tickets import TicketDetail, insert_ticket, ticket_for_call, with_ticket_number_retry
 from server.storage.types import utc_now
+from server.workflow.dispatch import resolve_dispatch
 
 
 class WorkOrderLike(Protocol):
@@ -189,7 +189,7 @@ def finish_call(
     """End a call: its outcome, and for route "ticket" its work order, in one transaction.
 
     The ticket's unit, co-unit and due time come from the catalogue entry of the work order's topic
-    (server.dispatch). A call with an `error` is marked failed; its outcome so far is still kept.
+    (server.workflow.dispatch). A call with an `error` is marked failed; its outcome so far is still kept.
     Finishing twice does not make a second ticket.
     """
 

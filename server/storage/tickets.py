@@ -116,7 +116,7 @@ def with_ticket_number_retry(engine: Engine, work: Callable[[Session], T]) -> T:
 
 def save_ticket(engine: Engine, *, call_id: int | None = None, **fields) -> Ticket:
     """Store a new ticket with its 'created' event. Keywords are those of `insert_ticket`; they match
-    agent WorkOrderDraft and server.dispatch.Dispatch fields, so
+    agent WorkOrderDraft and server.workflow.dispatch.Dispatch fields, so
     `save_ticket(engine, call_id=…, **asdict(draft), **asdict(dispatch))` works."""
     if call_id is not None:
         with Session(engine) as session:
