@@ -45,8 +45,8 @@ SHARED = REPO.parent / "shared"
 
 from metrics import percentile  # noqa: E402
 
-from server.simulate import endpoints, fetch_detail, local_server, read_corpus, result_line  # noqa: E402
-from server.softphone import FRAME_S, Softphone, caller_audio  # noqa: E402
+from server.telephony.simulate import endpoints, fetch_detail, local_server, read_corpus, result_line  # noqa: E402
+from server.telephony.softphone import FRAME_S, Softphone, caller_audio  # noqa: E402
 from voice.asr.number_cues import dictates_number  # noqa: E402
 
 

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server import api, call_events, media_stream
+from server import api
 from server.config import Settings
 from server.services import (
     KnowledgeCache,
@@ -19,6 +19,7 @@ from server.services import (
     render_fixed_prompts,
 )
 from server.storage import db, repository
+from server.telephony import call_events, media_stream
 from voice.asr.base import StreamingRecognizer
 from voice.tts.base import SpeechSynthesizer
 

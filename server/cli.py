@@ -121,7 +121,7 @@ def transcribe(
 
 def _run_calls(calls: list, server: str | None, realtime: bool, out: TextIO,
                kb: Path | None, catalogue: Path | None, gazetteer: Path | None) -> int:
-    from server.simulate import server_url, simulate_call
+    from server.telephony.simulate import server_url, simulate_call
 
     failures = 0
     with server_url(server, kb, catalogue, gazetteer) as url, Progress(
@@ -150,7 +150,7 @@ def simulate(
     realtime: Annotated[bool, typer.Option(help="Pace audio at 20 ms a frame and report latencies.")] = False,
 ) -> None:
     """Play each call of a corpus over the telephony WebSocket, as a phone would."""
-    from server.simulate import SimulationError, read_corpus
+    from server.telephony.simulate import SimulationError, read_corpus
 
     try:
         calls = read_corpus(calls_file)
@@ -176,7 +176,7 @@ def call(
     caller_number: Annotated[str | None, typer.Option("--from", help="The caller's phone number.")] = None,
 ) -> None:
     """Place one call from audio files and print the conversation and its outcome."""
-    from server.simulate import CorpusCall, SimulationError, server_url, simulate_call
+    from server.telephony.simulate import CorpusCall, SimulationError, server_url, simulate_call
 
     missing = [str(p) for p in clips if not p.is_file()]
     if missing:
@@ -215,7 +215,7 @@ def phone(
     """Call a running server from this computer's microphone and speaker; type digits for the keypad."""
     from rich.markup import escape
 
-    from server.desk_phone import PhoneError, run_phone
+    from server.telephony.desk_phone import PhoneError, run_phone
     from voice.audio_devices import AudioDeviceError
 
     try:

@@ -24,11 +24,11 @@ from agent.understanding import OfflineUnderstanding, Understanding
 from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import Gazetteer
 from knowledge.kb import KbIndex
-from server.call_events import CallEvents
 from server.config import ConfigError, Settings
-from server.live_turn import LiveSettings
 from server.storage import repository
-from server.worker_pool import BACKGROUND, SOON, URGENT, PriorityPool
+from server.telephony.call_events import CallEvents
+from server.telephony.live_turn import LiveSettings
+from server.telephony.worker_pool import BACKGROUND, SOON, URGENT, PriorityPool
 from voice.asr.base import StreamingRecognizer
 from voice.asr.whisper import WhisperRecognizer
 from voice.model_assets import resolve_whisper_model

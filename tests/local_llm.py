@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from server.llm_local import MODELS, locate_parts
-from server.simulate import free_port, stop_server, wait_until_serving
+from server.telephony.simulate import free_port, stop_server, wait_until_serving
 from voice.model_assets import ModelAssetError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 
 from server.app import create_app, prepare_database
 from server.config import Settings
-from server.simulate import free_port
 from server.storage import db, repository
+from server.telephony.simulate import free_port
 from voice.asr.base import SpeechRecognizer
 from voice.tts.base import SpeechSynthesizer
 

@@ -32,9 +32,9 @@ import websockets
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from server.desk_phone import CallRecord, DeskPhone, PhoneError, call_with_keypad
-from server.protocol import clear_message, frames, mark_message, media_message
-from server.simulate import free_port
+from server.telephony.desk_phone import CallRecord, DeskPhone, PhoneError, call_with_keypad
+from server.telephony.protocol import clear_message, frames, mark_message, media_message
+from server.telephony.simulate import free_port
 from voice.audio_devices import AudioDeviceError, DeviceLine, PlaybackQueue
 from voice.audio_file import load_audio
 from voice.codec import float_to_int16, pcm16_to_ulaw, ulaw_to_pcm16

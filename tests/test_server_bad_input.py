@@ -11,7 +11,7 @@ import pytest
 import websockets
 from server_harness import DEV
 
-from server.softphone import Softphone
+from server.telephony.softphone import Softphone
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from server_harness import DEV
 
-from server.softphone import Softphone
+from server.telephony.softphone import Softphone
 
 pytestmark = pytest.mark.slow
 

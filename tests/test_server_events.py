@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from server.call_events import QUEUE_LIMIT, CallEvents
+from server.telephony.call_events import QUEUE_LIMIT, CallEvents
 
 
 def test_watchers_get_the_events_of_the_calls_they_watch() -> None:

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 from voice_fixtures import dev_clip
 
-from server.live_turn import LiveSettings, LiveTranscription, PartialRecord
+from server.telephony.live_turn import LiveSettings, LiveTranscription, PartialRecord
 from voice.asr.base import SAMPLE_RATE, Segment
 from voice.turn_taking import EndOfTurnPolicy
 from voice.vad import EndOfTurnDetector, SileroVad, SpeechStarted

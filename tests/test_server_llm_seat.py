@@ -12,7 +12,7 @@ from llm_standin import Answer, Failure, LlmStandin
 from server_harness import DEV, running_server
 
 from server.config import load_settings
-from server.softphone import Softphone
+from server.telephony.softphone import Softphone
 
 pytestmark = pytest.mark.slow
 

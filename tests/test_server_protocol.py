@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from server.protocol import (
+from server.telephony.protocol import (
     CLOSE_INVALID,
     CLOSE_UNSUPPORTED,
     Connected,

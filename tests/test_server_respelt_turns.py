@@ -1,10 +1,10 @@
-"""A turn's words respelt on the audio after the seat answered it (server/call_respelling.py): which
+"""A turn's words respelt on the audio after the seat answered it (server/telephony/respelling.py): which
 respellings the seat takes, and what it says late when they change its answer."""
 
 from __future__ import annotations
 
 from agent.seat import Seat
-from server.call_respelling import reread
+from server.telephony.respelling import reread
 
 _BINS_UNEMPTIED = "你好，我们小区门口的垃圾桶好几天没人清了，臭得不行。"
 

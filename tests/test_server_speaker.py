@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 
-from server.call_speaker import Speaker
+from server.telephony.speaker import Speaker
 
 
 class ToneVoice:

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import websockets
 
-from server.simulate import free_port
-from server.softphone import Softphone
+from server.telephony.simulate import free_port
+from server.telephony.softphone import Softphone
 
 RATE = 8000
 
@@ -71,7 +71,7 @@ def test_a_reply_during_the_clips_trailing_silence_counts_for_its_turn(tmp_path:
 def test_end_of_speech_is_where_the_voice_stops_even_on_a_noisy_line() -> None:
     from conftest import SHARED
 
-    from server.softphone import caller_audio
+    from server.telephony.softphone import caller_audio
 
     dev = SHARED / "corpus" / "dev"
     # d014_2 carries brown noise to its last sample (10.27 s); the voice stops at about 9.6 s.

@@ -7,7 +7,7 @@ from concurrent.futures import CancelledError
 
 import pytest
 
-from server.worker_pool import BACKGROUND, SOON, URGENT, PriorityPool
+from server.telephony.worker_pool import BACKGROUND, SOON, URGENT, PriorityPool
 
 
 def _busy(pool: PriorityPool) -> threading.Event:

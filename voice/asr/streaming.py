@@ -312,7 +312,7 @@ class DecodeSchedule:
     """When to decode a turn being spoken, and when to commit (one per turn).
 
     A decode every `step_s` of speech and once in each pause of `pause_s`; a pause that reaches
-    `commit_pause_s` commits the decode that heard it. Calls (server/live_turn.py) and recordings
+    `commit_pause_s` commits the decode that heard it. Calls (server/telephony/live_turn.py) and recordings
     (`stream_recorded`) both follow this, so the benchmark measures what callers get.
     """
 

@@ -4,7 +4,7 @@ It behaves like a gateway: audio goes out in 20 ms μ-law frames, the line carri
 between turns (a phone never stops sending), marks are echoed once the audio before them has
 "played" (in real time: when it would have finished playing), `clear` drops what has not played
 and returns the marks held back, and `stop` ends the call. A turn is answered when a reply's
-last mark (a name without ":", see server/call_speaker.py) has played. What the seat
+last mark (a name without ":", see server/telephony/speaker.py) has played. What the seat
 understood is read back from the REST API afterwards.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import websockets
 
-from server.protocol import FRAME_BYTES, SAMPLE_RATE
+from server.telephony.protocol import FRAME_BYTES, SAMPLE_RATE
 from voice.audio_file import load_audio
 from voice.codec import float_to_int16, pcm16_to_ulaw
 from voice.vad import SileroVad

@@ -24,9 +24,9 @@ from agent.name_respelling import name_not_caught, surname_respellings, with_nam
 from agent.seat import Seat, SeatSnapshot
 from agent.state import AWAIT_MORE
 from agent.types import RECORD_CATEGORIES
-from server.call_state import AnsweredTurn, CallState
 from server.services import Services
 from server.storage import repository
+from server.telephony.call_state import AnsweredTurn, CallState
 from voice.asr.base import Segment
 from voice.asr.respelling import Candidate, respell
 

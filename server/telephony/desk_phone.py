@@ -30,9 +30,9 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from server.protocol import Mark, Media, ProtocolError, Unknown, parse_message
-from server.simulate import endpoints
-from server.softphone import gateway_media_message, gateway_start_message
+from server.telephony.protocol import Mark, Media, ProtocolError, Unknown, parse_message
+from server.telephony.simulate import endpoints
+from server.telephony.softphone import gateway_media_message, gateway_start_message
 from voice.codec import pcm16_to_ulaw, ulaw_to_pcm16
 
 log = logging.getLogger("hotline.phone")

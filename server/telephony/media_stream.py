@@ -7,8 +7,7 @@ import logging
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from server.call_session import CallSession
-from server.protocol import (
+from server.telephony.protocol import (
     CLOSE_INVALID,
     CLOSE_NORMAL,
     CLOSE_SERVER_ERROR,
@@ -16,6 +15,7 @@ from server.protocol import (
     ProtocolError,
     parse_message,
 )
+from server.telephony.session import CallSession
 
 log = logging.getLogger("hotline.media")
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from server.softphone import PhoneCall, Softphone
+from server.telephony.softphone import PhoneCall, Softphone
 
 
 class SimulationError(Exception):

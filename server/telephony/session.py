@@ -9,7 +9,7 @@ delays a call's words but never its socket. Per turn:
   long a silence ends the turn;
 - when the detector ends the turn, its final text goes to the seat (a turn holding a phone
   number first gets a short hold prompt while the number is read again digit by digit), the turn
-  is stored and the reply is spoken (server/call_speaker.py);
+  is stored and the reply is spoken (server/telephony/speaker.py);
 - if the caller goes on speaking within the rejoin time, the turn was not over: the reply is
   cleared, the seat is put back as it was before the turn, and the longer turn is answered
   (and stored) in its place;
@@ -31,11 +31,11 @@ from datetime import UTC, datetime
 from agent import replies
 from agent.knowledge import SeatKnowledge
 from agent.seat import Seat, SeatReply
-from server.call_respelling import respell_answered
-from server.call_speaker import Speaker
-from server.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
-from server.live_turn import LiveTranscription, LiveTurn, PartialRecord
-from server.protocol import (
+from server.services import Services
+from server.storage import repository
+from server.telephony.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
+from server.telephony.live_turn import LiveTranscription, LiveTurn, PartialRecord
+from server.telephony.protocol import (
     CLOSE_PROTOCOL,
     Connected,
     Dtmf,
@@ -47,8 +47,8 @@ from server.protocol import (
     Stop,
     Unknown,
 )
-from server.services import Services
-from server.storage import repository
+from server.telephony.respelling import respell_answered
+from server.telephony.speaker import Speaker
 from voice.asr.base import Transcript
 from voice.asr.number_consensus import NumberConsensus, replaces, with_read_numbers
 from voice.asr.number_cues import dictates_number

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent.seat import Seat, SeatSnapshot
-from server.call_speaker import Speaker
-from server.live_turn import LiveTranscription, LiveTurn
-from server.protocol import SAMPLE_RATE as PHONE_RATE
-from server.protocol import Start
+from server.telephony.live_turn import LiveTranscription, LiveTurn
+from server.telephony.protocol import SAMPLE_RATE as PHONE_RATE
+from server.telephony.protocol import Start
+from server.telephony.speaker import Speaker
 from voice.asr.base import SAMPLE_RATE as ASR_RATE
 from voice.stream_resample import StreamResampler
 from voice.vad import EndOfTurnDetector, TurnEnded

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from server.protocol import SAMPLE_RATE as PHONE_RATE
-from server.protocol import clear_message, frames, mark_message, media_message
+from server.telephony.protocol import SAMPLE_RATE as PHONE_RATE
+from server.telephony.protocol import clear_message, frames, mark_message, media_message
 from voice.codec import float_to_int16, pcm16_to_ulaw, resample
 from voice.tts.base import SpeechSynthesizer
 from voice.tts.chunks import PAUSE_BETWEEN_S, speech_chunks
