@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server import api
+from server.api import events, routes
 from server.config import Settings
 from server.services import (
     KnowledgeCache,
@@ -19,7 +19,7 @@ from server.services import (
     render_fixed_prompts,
 )
 from server.storage import db, repository
-from server.telephony import call_events, media_stream
+from server.telephony import media_stream
 from voice.asr.base import StreamingRecognizer
 from voice.tts.base import SpeechSynthesizer
 
@@ -70,6 +70,6 @@ def create_app(
 
     app = FastAPI(title="Hotline", lifespan=lifespan)
     app.include_router(media_stream.router)
-    app.include_router(api.router)
-    app.include_router(call_events.router)
+    app.include_router(routes.router)
+    app.include_router(events.router)
     return app

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from agent.types import CallOutcome, WorkOrderDraft
 from knowledge.catalogue import CatalogueEntry
-from server.api import router
+from server.api.routes import router
 from server.storage import repository
 from server.storage.db import make_engine
 

@@ -2,22 +2,17 @@
 replies, barge-ins, call start and end.
 
 `CallEvents` is an in-process fan-out: each watcher gets its own bounded queue, and a watcher
-that falls behind loses its oldest events rather than slowing a call down. `/api/events` is the
-WebSocket a console connects to (`?call=CALL_SID` for one call); it sends one JSON object per
-event: `{"type": "partial", "call_sid": …, "turn": 2, "confirmed": …, "tentative": …, …}`.
+that falls behind loses its oldest events rather than slowing a call down. Calls publish through
+`services.events`; `/api/events` (server/api/events.py) is the WebSocket a console watches them on.
 Events are not stored here: what lasts (finals, replies, partials) is stored with the turn.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
-
-from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketDisconnect
 
 log = logging.getLogger("hotline.events")
 
@@ -49,38 +44,3 @@ class CallEvents:
     @property
     def watchers(self) -> int:
         return len(self._watchers)
-
-
-router = APIRouter()
-
-
-@router.websocket("/api/events")
-async def call_events(websocket: WebSocket, call: str | None = None) -> None:
-    await websocket.accept()
-    events: CallEvents = websocket.app.state.services.events
-    queue = events.watch(call)
-    closed = asyncio.ensure_future(_closed(websocket))
-    try:
-        while True:
-            getter = asyncio.ensure_future(queue.get())
-            done, _ = await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
-            if closed in done:
-                getter.cancel()
-                return
-            await websocket.send_text(json.dumps(getter.result(), ensure_ascii=False))
-    except (WebSocketDisconnect, RuntimeError):
-        return
-    finally:
-        events.unwatch(queue)
-        closed.cancel()
-
-
-async def _closed(websocket: WebSocket) -> None:
-    """Watchers only listen; anything they send is ignored until they hang up."""
-    try:
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-    except (WebSocketDisconnect, RuntimeError):
-        return

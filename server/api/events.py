@@ -1,0 +1,48 @@
+"""`/api/events`: the WebSocket a console connects to for live call events, as calls publish them
+(server/telephony/call_events.py); `?call=CALL_SID` for one call. It sends one JSON object per
+event: `{"type": "partial", "call_sid": …, "turn": 2, "confirmed": …, "tentative": …, …}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from server.telephony.call_events import CallEvents
+
+router = APIRouter()
+
+
+@router.websocket("/api/events")
+async def call_events(websocket: WebSocket, call: str | None = None) -> None:
+    await websocket.accept()
+    events: CallEvents = websocket.app.state.services.events
+    queue = events.watch(call)
+    closed = asyncio.ensure_future(_closed(websocket))
+    try:
+        while True:
+            getter = asyncio.ensure_future(queue.get())
+            done, _ = await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
+            if closed in done:
+                getter.cancel()
+                return
+            await websocket.send_text(json.dumps(getter.result(), ensure_ascii=False))
+    except (WebSocketDisconnect, RuntimeError):
+        return
+    finally:
+        events.unwatch(queue)
+        closed.cancel()
+
+
+async def _closed(websocket: WebSocket) -> None:
+    """Watchers only listen; anything they send is ignored until they hang up."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+    except (WebSocketDisconnect, RuntimeError):
+        return
