@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from server.llm_local import MODELS, locate_parts
+from server.cli.llm_local import MODELS, locate_parts
 from server.telephony.simulate import free_port, stop_server, wait_until_serving
 from voice.model_assets import ModelAssetError
 

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from knowledge.formats import read_catalogue, read_gazetteer, read_kb
-from server import cli_admin
+from server.cli import admin
 from server.storage import repository
 from server.storage.db import make_engine
 
@@ -20,7 +20,7 @@ CATALOGUE_FILE = SHARED / "kb" / "catalogue.json"
 GAZETTEER_FILE = SHARED / "kb" / "gazetteer.json"
 
 app = typer.Typer()
-cli_admin.register(app)
+admin.register(app)
 runner = CliRunner()
 
 
@@ -138,7 +138,7 @@ def test_export_without_a_database_or_folder_fails_cleanly(tmp_path: Path) -> No
 def test_default_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'env.db'}"
     monkeypatch.setenv("HOTLINE_DATABASE_URL", url)
-    assert cli_admin.default_database_url() == url
+    assert admin.default_database_url() == url
     code, out, _ = hotline("kb", "import", KB_FILE)
     assert code == 0 and "imported 35 articles" in out
     assert (tmp_path / "env.db").exists()
@@ -150,4 +150,4 @@ def test_default_database_is_var_hotline_db_under_the_current_folder(
     monkeypatch.delenv("HOTLINE_DATABASE_URL", raising=False)
     monkeypatch.delenv("HOTLINE_PATHS_DATA_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
-    assert cli_admin.default_database_url() == f"sqlite:///{tmp_path.resolve() / 'var' / 'hotline.db'}"
+    assert admin.default_database_url() == f"sqlite:///{tmp_path.resolve() / 'var' / 'hotline.db'}"

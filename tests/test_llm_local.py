@@ -21,7 +21,7 @@ from local_llm import LocalLlm, local_llm_server
 from openai import OpenAI
 
 from agent.llm import LlmClient, ReplyPlan, TurnContext, TurnRead
-from server.llm_local import MODELS, LocalModel, assemble_local_model, locate_parts
+from server.cli.llm_local import MODELS, LocalModel, assemble_local_model, locate_parts
 from voice.model_assets import MARKER_NAME, ModelAssetError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,6 +1,6 @@
 """`hotline llm serve`: a small local LLM behind llama-cpp-python's OpenAI-compatible server.
 
-The model (server/llm_local.py) is assembled from its PyPI parts and checked on first use. The
+The model (server/cli/llm_local.py) is assembled from its PyPI parts and checked on first use. The
 server listens on 127.0.0.1 only: it has no authentication. llama-cpp-python is an optional
 extra built from source (`make llm`); without it the command says how to get it.
 """
@@ -18,8 +18,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from server.cli.llm_local import MODELS, assemble_local_model
 from server.config import ConfigError, load_settings
-from server.llm_local import MODELS, assemble_local_model
 from voice.model_assets import ModelAssetError
 
 # llama.cpp's native build turns on AMX on this machine's CPU and the server then crashes on its

@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from server.cli_admin import catalogue_app, db_app, gazetteer_app, kb_app
-from server.cli_llm import register as register_llm
+from server.cli.admin import catalogue_app, db_app, gazetteer_app, kb_app
+from server.cli.llm import register as register_llm
 from server.config import ConfigError, Settings, load_settings
 
 app = typer.Typer(help="Hotline: a voice agent for a 12345 citizen-service hotline.", no_args_is_help=True)
@@ -226,6 +226,3 @@ def phone(
     except KeyboardInterrupt:  # a second Ctrl-C while hanging up
         raise typer.Exit(130) from None
 
-
-if __name__ == "__main__":
-    app()

@@ -1,6 +1,6 @@
 """Admin commands: `hotline kb|catalogue|gazetteer import|export FILE` and `hotline db upgrade|seed`.
 
-Mounted into the main `hotline` app by server/cli.py through `register(app)`. Every command takes
+Mounted into the main `hotline` app by server/cli/main.py through `register(app)`. Every command takes
 --database URL. Errors a user can cause (bad file, unreachable database, unwritable path) print one
 line and exit 1; the database is never left half-imported.
 """
