@@ -205,3 +205,21 @@ class KnowledgeRevision(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=16)
     revision: int = 0
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    """A key for the API and the WebSockets: its role, and for a handling unit which unit. Only a
+    hash of the key is kept; the key itself is shown once, when it is made."""
+
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # sha256 of the key, hex: keys are long random strings, so a fast hash is as safe as a slow one.
+    key_hash: str = Field(max_length=64, unique=True)
+    # The first characters of the key, to tell keys apart in a list.
+    prefix: str = Field(max_length=16)
+    role: str = Field(max_length=16)
+    unit: str | None = Field(default=None, max_length=128)
+    label: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
