@@ -45,7 +45,14 @@ SHARED = REPO.parent / "shared"
 
 from metrics import percentile  # noqa: E402
 
-from server.telephony.simulate import endpoints, fetch_detail, local_server, read_corpus, result_line  # noqa: E402
+from server.telephony.simulate import (  # noqa: E402
+    endpoints,
+    fetch_detail,
+    local_server,
+    read_corpus,
+    reader_headers,
+    result_line,
+)
 from server.telephony.softphone import FRAME_S, Softphone, caller_audio  # noqa: E402
 from voice.asr.number_cues import dictates_number  # noqa: E402
 
@@ -61,10 +68,11 @@ def timings(line: dict, field: str) -> list[float]:
     return [turn[field] for turn in line["turns"] if turn[field] is not None]
 
 
-async def run_calls(url: str, calls: list) -> tuple[list, dict[str, int]]:
+async def run_calls(url: str, key: str, calls: list) -> tuple[list, dict[str, int]]:
     """Place all calls at once; returns their PhoneCall results and frames each was heard to get."""
     frames_in: dict[str, int] = {}
-    async with websockets.connect(url.replace("/media-stream", "/api/events")) as watcher:
+    events = url.replace("/media-stream", "/api/events")
+    async with websockets.connect(events, additional_headers=reader_headers(key)) as watcher:
 
         async def watch() -> None:
             async for raw in watcher:
@@ -108,7 +116,7 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
         cpu_before = cpu_seconds(server.pid)
         phones, frames_in = [], {}
         for wave in range(0, len(calls), size):
-            wave_phones, wave_frames = asyncio.run(run_calls(ws_url, calls[wave : wave + size]))
+            wave_phones, wave_frames = asyncio.run(run_calls(ws_url, server.key, calls[wave : wave + size]))
             phones += wave_phones
             frames_in.update(wave_frames)
             print(f"  {size} at once: {min(wave + size, len(calls))}/{len(calls)} calls done", file=sys.stderr)
@@ -120,7 +128,7 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
                 failed += 1
                 print(f"  {call.id}: failed: {phone}", file=sys.stderr)
                 continue
-            detail = fetch_detail(http, phone.call_sid)
+            detail = fetch_detail(http, phone.call_sid, server.key)
             line = result_line(call.id, phone, detail, realtime=True)
             if verbose:
                 for turn in line["turns"]:

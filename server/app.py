@@ -43,6 +43,17 @@ def prepare_database(settings: Settings, database_url: str) -> None:
         engine.dispose()
 
 
+def gateway_access_note(settings: Settings) -> str:
+    """Who may open /media-stream, said at start-up so nobody runs an open line by mistake."""
+    gateway = settings.raw.get("gateway", {})
+    ways = ["a gateway key"]
+    if gateway.get("twilio_auth_token"):
+        ways.append("Twilio's signature")
+    if gateway.get("open_on_loopback"):
+        ways.append("any client on this machine without a key ([gateway] open_on_loopback)")
+    return "/media-stream admits " + ", ".join(ways)
+
+
 def create_app(
     settings: Settings,
     database_url: str,
@@ -64,6 +75,7 @@ def create_app(
         )
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
+        log.info("%s", gateway_access_note(settings))
         yield
         app.state.services.close()
         engine.dispose()

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
 from server.app import create_app, prepare_database
 from server.config import Settings
 from server.storage import db, repository
+from server.storage.keys import Role, create_key
 from server.telephony.simulate import free_port
 from voice.asr.base import SpeechRecognizer
 from voice.tts.base import SpeechSynthesizer
@@ -21,6 +23,9 @@ from voice.tts.base import SpeechSynthesizer
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV = SHARED / "corpus" / "dev"
 SAMPLE_KB = SHARED / "kb"
+
+# A supervisor's key for each running test server, by its address: tests read calls with it.
+_READER_KEYS: dict[str, str] = {}
 
 
 def load_sample_knowledge(database_url: str) -> None:
@@ -66,5 +71,28 @@ def running_server(
     """A Hotline server with a migrated database holding the shared sample knowledge."""
     prepare_database(settings, database_url)
     load_sample_knowledge(database_url)
+    key = make_key(database_url, Role.SUPERVISOR)
     with serving(create_app(settings, database_url, recognizer=recognizer, synthesizer=synthesizer)) as address:
-        yield address
+        _READER_KEYS[address] = key
+        try:
+            yield address
+        finally:
+            _READER_KEYS.pop(address, None)
+
+
+def make_key(database_url: str, role: Role, unit: str | None = None) -> str:
+    engine = db.make_engine(database_url)
+    try:
+        return create_key(engine, role, unit=unit, label="tests")[1]
+    finally:
+        engine.dispose()
+
+
+def reader_headers(address: str) -> dict[str, str]:
+    """What a supervisor's console sends to the server at `address` (one `running_server` made)."""
+    return {"Authorization": f"Bearer {_READER_KEYS[address]}"}
+
+
+def api_get(address: str, path: str, **params: object) -> httpx.Response:
+    """GET `path` of the REST API at `address` with a supervisor's key."""
+    return httpx.get(f"http://{address}{path}", params=params, headers=reader_headers(address), timeout=10)

@@ -16,6 +16,7 @@ from knowledge.catalogue import CatalogueEntry
 from server.api.routes import router
 from server.storage import repository
 from server.storage.db import make_engine
+from server.storage.keys import Role, create_key
 
 STARTED = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
@@ -30,8 +31,10 @@ def serve(engine: Engine) -> Iterator[str]:
 
 @pytest.fixture
 def api(engine: Engine) -> Iterator[httpx.Client]:
+    """A supervisor's client of the REST API."""
+    _, key = create_key(engine, Role.SUPERVISOR)
     for base in serve(engine):
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx.Client(base_url=base, timeout=10, headers={"Authorization": f"Bearer {key}"}) as client:
             yield client
 
 

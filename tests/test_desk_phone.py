@@ -25,7 +25,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 import websockets
@@ -343,7 +342,7 @@ def test_hotline_phone_without_a_sound_card_is_a_clear_error() -> None:
 
 @pytest.mark.slow
 def test_a_call_to_the_real_server(settings, models, tmp_path: Path) -> None:
-    from server_harness import running_server
+    from server_harness import api_get, running_server
 
     recognizer, synthesizer = models
     database = f"sqlite:///{tmp_path / 'hotline.db'}"
@@ -369,7 +368,7 @@ def test_a_call_to_the_real_server(settings, models, tmp_path: Path) -> None:
 
     with running_server(settings, database, recognizer, synthesizer) as address:
         record, line, greeting_s = asyncio.run(main(address))
-        detail = httpx.get(f"http://{address}/api/calls/{record.call_sid}", timeout=10).json()
+        detail = api_get(address, f"/api/calls/{record.call_sid}").json()
     call = detail["call"]
     assert call["status"] == "ended" and call["caller_number"] == "13700001111" and call["dtmf"] == "9"
     # Which marks the seat sets is the server's business; the phone's part is to echo each, in order.

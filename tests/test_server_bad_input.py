@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 import websockets
-from server_harness import DEV
+from server_harness import DEV, api_get
 
 from server.telephony.softphone import Softphone
 
@@ -55,10 +55,10 @@ def test_a_broken_call_does_not_disturb_another(server: str) -> None:
 
     phone, (code, reason) = asyncio.run(both())
     assert code == 1007 and "malformed JSON" in reason
-    good = httpx.get(f"http://{server}/api/calls/{phone.call_sid}", timeout=10).json()
+    good = api_get(server, f"/api/calls/{phone.call_sid}").json()
     assert good["call"]["status"] == "ended" and good["call"]["route"] == "answer"
     assert good["turns"] and good["turns"][0]["reply_text"]
-    broken = httpx.get(f"http://{server}/api/calls/CA-broken", timeout=10).json()
+    broken = api_get(server, "/api/calls/CA-broken").json()
     assert broken["call"]["status"] == "failed" and "malformed JSON" in broken["call"]["error"]
 
 
@@ -87,7 +87,7 @@ def test_unknown_events_and_dtmf_are_taken_in_stride(server: str) -> None:
     ]
     code, _ = asyncio.run(closed_with(f"ws://{server}/media-stream", messages))
     assert code == 1000
-    call = httpx.get(f"http://{server}/api/calls/CA-odd", timeout=10).json()["call"]
+    call = api_get(server, "/api/calls/CA-odd").json()["call"]
     assert call["status"] == "ended" and call["dtmf"] == "1"
     # The greeting was sent, but this caller never sent its mark back: it has not been heard.
     assert call["heard_marks"] == []
@@ -112,6 +112,6 @@ def test_a_turn_the_seat_fails_on_is_answered_and_the_call_goes_on(server: str, 
     phone = asyncio.run(Softphone(f"ws://{server}/media-stream", realtime=False, reply_timeout_s=60).call(clips))
     assert failures and len(phone.turns) == 2
     assert all(turn.first_reply_audio_wall is not None for turn in phone.turns)
-    detail = httpx.get(f"http://{server}/api/calls/{phone.call_sid}", timeout=10).json()
+    detail = api_get(server, f"/api/calls/{phone.call_sid}").json()
     assert detail["call"]["status"] == "ended"
     assert [t["asr_text"] for t in detail["turns"]] and detail["turns"][-1]["reply_text"]

@@ -8,9 +8,8 @@ import logging
 import re
 from datetime import datetime, timedelta
 
-import httpx
 import pytest
-from server_harness import DEV
+from server_harness import DEV, api_get
 
 from server.telephony.softphone import Softphone
 
@@ -25,7 +24,7 @@ def clips(call_id: str) -> list:
 
 def place_call(address: str, call_id: str, caller_number: str | None = None) -> dict:
     phone = asyncio.run(Softphone(f"ws://{address}/media-stream", realtime=False).call(clips(call_id), caller_number))
-    response = httpx.get(f"http://{address}/api/calls/{phone.call_sid}", timeout=10)
+    response = api_get(address, f"/api/calls/{phone.call_sid}")
     assert response.status_code == 200
     return response.json()
 

@@ -12,12 +12,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
 import numpy as np
 import pytest
 import websockets
 from rapidfuzz.distance import Levenshtein
-from server_harness import DEV, running_server
+from server_harness import DEV, api_get, reader_headers, running_server
 
 from server.config import load_settings
 from voice.audio_file import load_audio
@@ -134,7 +133,7 @@ def plain(text: str) -> str:
 def stored_call(address: str, call_sid: str) -> dict:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        detail = httpx.get(f"http://{address}/api/calls/{call_sid}", timeout=10).json()
+        detail = api_get(address, f"/api/calls/{call_sid}").json()
         if detail.get("call", {}).get("status") not in (None, "active"):
             return detail
         time.sleep(0.2)
@@ -168,7 +167,8 @@ def watched_call(address: str, script) -> tuple[str, Gateway, list[dict]]:  # no
     seen: list[dict] = []
 
     async def watch_and_call() -> tuple[str, Gateway]:
-        async with websockets.connect(f"ws://{address}/api/events") as watcher:
+        events = f"ws://{address}/api/events"
+        async with websockets.connect(events, additional_headers=reader_headers(address)) as watcher:
 
             async def collect() -> None:
                 async for raw in watcher:

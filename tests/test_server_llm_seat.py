@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 
-import httpx
 import pytest
 from llm_standin import Answer, Failure, LlmStandin
-from server_harness import DEV, running_server
+from server_harness import DEV, api_get, running_server
 
 from server.config import load_settings
 from server.telephony.softphone import Softphone
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def _call(address: str, clip: str) -> dict:
     phone = asyncio.run(Softphone(f"ws://{address}/media-stream", realtime=False).call([DEV / clip]))
-    response = httpx.get(f"http://{address}/api/calls/{phone.call_sid}", timeout=10)
+    response = api_get(address, f"/api/calls/{phone.call_sid}")
     assert response.status_code == 200
     return response.json()
 

@@ -7,17 +7,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Annotated
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from server.access import AccessDenied, Caller, allow_websocket, deny
+from server.storage.keys import Role
 from server.telephony.call_events import CallEvents
 
 router = APIRouter()
 
 
+# What callers say as they say it: for the seats and those who run them.
+WatcherDep = Annotated[Caller | AccessDenied, allow_websocket(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)]
+
+
 @router.websocket("/api/events")
-async def call_events(websocket: WebSocket, call: str | None = None) -> None:
+async def call_events(websocket: WebSocket, watcher: WatcherDep, call: str | None = None) -> None:
+    if isinstance(watcher, AccessDenied):
+        await deny(websocket, watcher)
+        return
     await websocket.accept()
     events: CallEvents = websocket.app.state.services.events
     queue = events.watch(call)

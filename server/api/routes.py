@@ -12,8 +12,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
+from server.access import Caller, allow, public
 from server.storage import repository
 from server.storage.db import DatabaseError, check_connection, current_revision, head_revision
+from server.storage.keys import Role
 from server.storage.serialize import call_detail_to_dict, call_to_dict, ticket_detail_to_dict
 
 router = APIRouter()
@@ -26,9 +28,13 @@ def get_engine(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 Limit = Annotated[int, Query(ge=1, le=500, description="how many, most recent first")]
 Offset = Annotated[int, Query(ge=0)]
+# Calls hold what citizens said: the seats and those who run them read them.
+CALL_READERS = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+# Orders: the same, and a handling unit its own.
+TICKET_READERS = (*CALL_READERS, Role.UNIT)
 
 
-@router.get("/healthz")
+@router.get("/healthz", dependencies=[public()])
 def healthz(engine: EngineDep) -> Any:
     """200 when the database answers and its schema is current; 503 with the reason otherwise."""
     try:
@@ -43,13 +49,13 @@ def healthz(engine: EngineDep) -> Any:
     return {"status": "ok", "database": engine.dialect.name, "schema": revision}
 
 
-@router.get("/api/calls")
+@router.get("/api/calls", dependencies=[allow(*CALL_READERS)])
 def list_calls(engine: EngineDep, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     calls = repository.list_calls(engine, limit=limit, offset=offset)
     return {"calls": [call_to_dict(c) for c in calls]}
 
 
-@router.get("/api/calls/{call_sid}")
+@router.get("/api/calls/{call_sid}", dependencies=[allow(*CALL_READERS)])
 def get_call(call_sid: str, engine: EngineDep) -> dict[str, Any]:
     detail = repository.get_call_detail(engine, call_sid)
     if detail is None:
@@ -59,15 +65,23 @@ def get_call(call_sid: str, engine: EngineDep) -> dict[str, Any]:
 
 @router.get("/api/tickets")
 def list_tickets(
-    engine: EngineDep, limit: Limit = 50, offset: Offset = 0, status: str | None = None
+    engine: EngineDep,
+    caller: Annotated[Caller, allow(*TICKET_READERS)],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    status: str | None = None,
 ) -> dict[str, Any]:
-    tickets = repository.list_tickets(engine, limit=limit, offset=offset, status=status)
+    """A unit's key lists only its own orders."""
+    unit = caller.unit if caller.role == Role.UNIT else None
+    tickets = repository.list_tickets(engine, limit=limit, offset=offset, status=status, unit=unit)
     return {"tickets": [ticket_detail_to_dict(t, with_events=False) for t in tickets]}
 
 
 @router.get("/api/tickets/{ticket_id}")
-def get_ticket(ticket_id: str, engine: EngineDep) -> dict[str, Any]:
+def get_ticket(ticket_id: str, engine: EngineDep, caller: Annotated[Caller, allow(*TICKET_READERS)]) -> dict[str, Any]:
     detail = repository.get_ticket(engine, ticket_id)
     if detail is None:
         raise HTTPException(status_code=404, detail=f"no ticket {ticket_id!r}")
+    if not caller.may_see_unit(detail.ticket.unit, detail.ticket.co_unit):
+        raise HTTPException(status_code=403, detail=f"ticket {ticket_id!r} is another unit's order")
     return ticket_detail_to_dict(detail)

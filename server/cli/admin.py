@@ -70,15 +70,15 @@ DatabaseOption = Annotated[
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", dir_okay=False)]
 
 
-class _Fail(Exception):
+class UserError(Exception):
     """A one-line error for the user."""
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
+def user_errors() -> Iterator[None]:
     try:
         yield
-    except (_Fail, KnowledgeFormatError, DatabaseError, ConfigError) as exc:
+    except (UserError, KnowledgeFormatError, DatabaseError, ConfigError) as exc:
         _fail(str(exc))
     except SQLAlchemyError as exc:
         _fail(f"database error: {_first_line(exc)}")
@@ -99,7 +99,7 @@ def _resolve_url(database: str | None) -> str:
 
 
 @contextmanager
-def _database(database: str | None, *, migrate: bool) -> Iterator[Engine]:
+def open_database(database: str | None, *, migrate: bool) -> Iterator[Engine]:
     """An engine on a reachable database whose schema is current.
 
     Commands that write migrate first (a fresh database just works); commands that only read
@@ -111,7 +111,7 @@ def _database(database: str | None, *, migrate: bool) -> Iterator[Engine]:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             if not Path(parsed.database).exists():
-                raise _Fail(f"no database at {shown}: import data or run `hotline db seed` first")
+                raise UserError(f"no database at {shown}: import data or run `hotline db seed` first")
     engine = make_engine(url)
     try:
         check_connection(engine)
@@ -120,7 +120,7 @@ def _database(database: str | None, *, migrate: bool) -> Iterator[Engine]:
         else:
             revision, head = current_revision(engine), head_revision()
             if revision != head:
-                raise _Fail(f"database {shown} is at schema {revision}, expected {head}: run `hotline db upgrade`")
+                raise UserError(f"database {shown} is at schema {revision}, expected {head}: run `hotline db upgrade`")
         yield engine
     finally:
         engine.dispose()
@@ -128,7 +128,7 @@ def _database(database: str | None, *, migrate: bool) -> Iterator[Engine]:
 
 def _write_guard(path: Path) -> None:
     if not path.parent.exists():
-        raise _Fail(f"cannot write {path}: folder {path.parent} does not exist")
+        raise UserError(f"cannot write {path}: folder {path.parent} does not exist")
 
 
 # ---------------------------------------------------------------- kb
@@ -136,7 +136,7 @@ def _write_guard(path: Path) -> None:
 @kb_app.command("import")
 def kb_import(file: FileArgument, database: DatabaseOption = None) -> None:
     """Replace all KB articles with those in FILE."""
-    with _user_errors(), _database(database, migrate=True) as engine:
+    with user_errors(), open_database(database, migrate=True) as engine:
         count = knowledge_store.import_kb(engine, file)
         console.print(f"imported {count} articles from {escape(str(file))}")
 
@@ -144,7 +144,7 @@ def kb_import(file: FileArgument, database: DatabaseOption = None) -> None:
 @kb_app.command("export")
 def kb_export(file: FileArgument, database: DatabaseOption = None) -> None:
     """Write all KB articles to FILE (JSON lines)."""
-    with _user_errors(), _database(database, migrate=False) as engine:
+    with user_errors(), open_database(database, migrate=False) as engine:
         _write_guard(file)
         count = knowledge_store.export_kb(engine, file)
         console.print(f"exported {count} articles to {escape(str(file))}")
@@ -155,7 +155,7 @@ def kb_export(file: FileArgument, database: DatabaseOption = None) -> None:
 @catalogue_app.command("import")
 def catalogue_import(file: FileArgument, database: DatabaseOption = None) -> None:
     """Replace the whole responsibility catalogue with FILE."""
-    with _user_errors(), _database(database, migrate=True) as engine:
+    with user_errors(), open_database(database, migrate=True) as engine:
         count = knowledge_store.import_catalogue(engine, file)
         console.print(f"imported {count} catalogue topics from {escape(str(file))}")
 
@@ -163,7 +163,7 @@ def catalogue_import(file: FileArgument, database: DatabaseOption = None) -> Non
 @catalogue_app.command("export")
 def catalogue_export(file: FileArgument, database: DatabaseOption = None) -> None:
     """Write the responsibility catalogue to FILE (JSON list)."""
-    with _user_errors(), _database(database, migrate=False) as engine:
+    with user_errors(), open_database(database, migrate=False) as engine:
         _write_guard(file)
         count = knowledge_store.export_catalogue(engine, file)
         console.print(f"exported {count} catalogue topics to {escape(str(file))}")
@@ -174,7 +174,7 @@ def catalogue_export(file: FileArgument, database: DatabaseOption = None) -> Non
 @gazetteer_app.command("import")
 def gazetteer_import(file: FileArgument, database: DatabaseOption = None) -> None:
     """Replace the gazetteer with FILE."""
-    with _user_errors(), _database(database, migrate=True) as engine:
+    with user_errors(), open_database(database, migrate=True) as engine:
         districts, streets = knowledge_store.import_gazetteer(engine, file)
         console.print(f"imported {districts} districts and {streets} streets/towns from {escape(str(file))}")
 
@@ -182,7 +182,7 @@ def gazetteer_import(file: FileArgument, database: DatabaseOption = None) -> Non
 @gazetteer_app.command("export")
 def gazetteer_export(file: FileArgument, database: DatabaseOption = None) -> None:
     """Write the gazetteer to FILE (JSON object)."""
-    with _user_errors(), _database(database, migrate=False) as engine:
+    with user_errors(), open_database(database, migrate=False) as engine:
         _write_guard(file)
         districts, streets = knowledge_store.export_gazetteer(engine, file)
         console.print(f"exported {districts} districts and {streets} streets/towns to {escape(str(file))}")
@@ -193,7 +193,7 @@ def gazetteer_export(file: FileArgument, database: DatabaseOption = None) -> Non
 @db_app.command("upgrade")
 def db_upgrade(database: DatabaseOption = None) -> None:
     """Create or migrate the database schema to the latest version."""
-    with _user_errors():
+    with user_errors():
         url = _resolve_url(database)
         revision = upgrade(url)
         console.print(f"database {escape(describe_url(url))} is at schema {revision} (latest)")
@@ -208,13 +208,13 @@ def db_seed(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Only fill kinds that have no data yet.")] = False,
 ) -> None:
     """Migrate the database and load the seed knowledge (all three files, validated first)."""
-    with _user_errors():
+    with user_errors():
         paths = {
             "kb": kb or default_seed_path("kb"),
             "catalogue": catalogue or default_seed_path("catalogue"),
             "gazetteer": gazetteer or default_seed_path("gazetteer"),
         }
-        with _database(database, migrate=True) as engine:
+        with open_database(database, migrate=True) as engine:
             report = knowledge_store.seed(engine, **paths, only_if_empty=if_empty)
         parts = []
         parts.append(f"{report.articles} articles" if report.articles is not None else "KB kept")

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from server.cli.admin import catalogue_app, db_app, gazetteer_app, kb_app
+from server.cli.keys import key_app
 from server.cli.llm import register as register_llm
 from server.config import ConfigError, Settings, load_settings
 
@@ -23,9 +24,15 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(db_app, name="db")
+app.add_typer(key_app, name="key")
 register_llm(app)
 
 err = Console(stderr=True, soft_wrap=True)
+# With --server: a key that may read calls (a supervisor's), to read back what the seat filed.
+KeyOption = Annotated[
+    str | None,
+    typer.Option(envvar="HOTLINE_KEY", help="With --server: a key that may read calls (hotline key create)."),
+]
 
 
 def _settings() -> Settings:
@@ -58,7 +65,7 @@ def serve(
     import uvicorn
 
     from knowledge.formats import KnowledgeFormatError
-    from server.app import create_app, prepare_database
+    from server.app import create_app, gateway_access_note, prepare_database
     from server.services import build_recognizer, build_synthesizer, check_seat_backend
     from server.storage.db import DatabaseError
     from voice.model_assets import ModelAssetError
@@ -83,7 +90,10 @@ def serve(
     err.print("Place a call from audio files, one file per caller turn (any format PyAV reads):")
     err.print(f"  {me} call --server ws://{host}:{port} turn1.wav turn2.wav")
     err.print(f"  {me} simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
-    err.print(f"Then see what was heard, said and filed: curl http://{host}:{port}/api/calls")
+    err.print(gateway_access_note(settings))
+    err.print("Then see what was heard, said and filed, with a key (shown once):")
+    err.print(f"  KEY=$({me} key create --role supervisor --quiet)")
+    err.print(f'  curl -H "Authorization: Bearer $KEY" http://{host}:{port}/api/calls')
     app = create_app(settings, url, recognizer=recognizer, synthesizer=synthesizer)
     uvicorn.run(app, host=host, port=port, ws="websockets-sansio",
                 ws_max_size=2**20, log_level=settings.get("server", "log_level"))
@@ -119,19 +129,19 @@ def transcribe(
         print(transcript.text)
 
 
-def _run_calls(calls: list, server: str | None, realtime: bool, out: TextIO,
+def _run_calls(calls: list, server: str | None, key: str | None, realtime: bool, out: TextIO,
                kb: Path | None, catalogue: Path | None, gazetteer: Path | None) -> int:
-    from server.telephony.simulate import server_url, simulate_call
+    from server.telephony.simulate import server_target, simulate_call
 
     failures = 0
-    with server_url(server, kb, catalogue, gazetteer) as url, Progress(
+    with server_target(server, key, kb, catalogue, gazetteer) as target, Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         TimeRemainingColumn(), console=err,
     ) as progress:
         task = progress.add_task("calls", total=len(calls))
         for call in calls:
             progress.update(task, description=f"call {call.id}")
-            line = simulate_call(url, call, realtime)
+            line = simulate_call(target, call, realtime)
             failures += "error" in line
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
             out.flush()
@@ -147,6 +157,7 @@ def simulate(
     catalogue: Annotated[Path | None, typer.Option(help="Responsibility catalogue replacing the seed one.")] = None,
     gazetteer: Annotated[Path | None, typer.Option(help="Gazetteer replacing the seed one.")] = None,
     server: Annotated[str | None, typer.Option(help="ws://HOST:PORT of a running server; default: start one.")] = None,
+    key: KeyOption = None,
     realtime: Annotated[bool, typer.Option(help="Pace audio at 20 ms a frame and report latencies.")] = False,
 ) -> None:
     """Play each call of a corpus over the telephony WebSocket, as a phone would."""
@@ -163,7 +174,7 @@ def simulate(
         except OSError as exc:
             raise SimulationError(f"cannot write {out}: {exc.strerror or exc}") from None
         with sink:
-            failures = _run_calls(calls, server, realtime, sink, kb, catalogue, gazetteer)
+            failures = _run_calls(calls, server, key, realtime, sink, kb, catalogue, gazetteer)
     except SimulationError as exc:
         raise _fail(str(exc)) from None
     err.print(f"{len(calls)} calls, {failures} failed → {out}")
@@ -174,17 +185,18 @@ def call(
     clips: Annotated[list[Path], typer.Argument(help="The caller's turns, one audio file each, in order.")],
     server: Annotated[str | None, typer.Option(help="ws://HOST:PORT of a running server; default: start one.")] = None,
     caller_number: Annotated[str | None, typer.Option("--from", help="The caller's phone number.")] = None,
+    key: KeyOption = None,
 ) -> None:
     """Place one call from audio files and print the conversation and its outcome."""
-    from server.telephony.simulate import CorpusCall, SimulationError, server_url, simulate_call
+    from server.telephony.simulate import CorpusCall, SimulationError, server_target, simulate_call
 
     missing = [str(p) for p in clips if not p.is_file()]
     if missing:
         raise _fail(f"file not found: {', '.join(missing)}")
     one = CorpusCall(id="call", clips=clips, caller_number=caller_number)
     try:
-        with server_url(server) as url:
-            result = simulate_call(url, one, realtime=False)
+        with server_target(server, key) as target:
+            result = simulate_call(target, one, realtime=False)
     except SimulationError as exc:
         raise _fail(str(exc)) from None
     if "error" in result:

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from server.storage.db import NotFound, session_scope
 from server.storage.models import TICKET_CREATED, Call, Ticket, TicketEvent
@@ -169,12 +169,15 @@ def ticket_for_call(session: Session, call_id: int) -> TicketDetail | None:
 
 
 def list_tickets(
-    engine: Engine, *, limit: int = 50, offset: int = 0, status: str | None = None
+    engine: Engine, *, limit: int = 50, offset: int = 0, status: str | None = None, unit: str | None = None
 ) -> list[TicketDetail]:
-    """Most recent first, each with its call_sid (events are left empty here; see get_ticket)."""
+    """Most recent first, each with its call_sid (events are left empty here; see get_ticket);
+    with `unit`, only the orders that unit handles, alone or as the co-handling unit."""
     with Session(engine) as session:
         query = select(Ticket, Call.call_sid).join(Call, col(Ticket.call_id) == Call.id, isouter=True)
         if status is not None:
             query = query.where(Ticket.status == status)
+        if unit is not None:
+            query = query.where(or_(Ticket.unit == unit, Ticket.co_unit == unit))
         query = query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).offset(offset).limit(limit)
         return [TicketDetail(ticket=t, call_sid=sid) for t, sid in session.exec(query)]

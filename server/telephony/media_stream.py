@@ -1,12 +1,21 @@
-"""The `/media-stream` WebSocket route: Twilio Media Streams in, clean closes on bad input."""
+"""The `/media-stream` WebSocket route: Twilio Media Streams in, clean closes on bad input.
+
+Who may open it ([gateway] in the config): a gateway key; Twilio itself, by a valid
+X-Twilio-Signature over the stream's URL when the account's auth token is set; and, with
+`open_on_loopback` (the embedded default), any client on this machine without a key.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+from typing import Annotated
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from server.access import AccessDenied, Caller, deny, identify, with_rule
+from server.storage.keys import Role
 from server.telephony.protocol import (
     CLOSE_INVALID,
     CLOSE_NORMAL,
@@ -16,14 +25,56 @@ from server.telephony.protocol import (
     parse_message,
 )
 from server.telephony.session import CallSession
+from server.telephony.twilio_signature import signature_is_valid
 
 log = logging.getLogger("hotline.media")
 
 router = APIRouter()
 
 
+def from_this_machine(websocket: WebSocket) -> bool:
+    host = websocket.client.host if websocket.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def signed_urls(websocket: WebSocket, public_url: str) -> list[str]:
+    """The URLs Twilio may have signed: the configured public one (a proxy in front changes what
+    we see), else the one requested, as ws:// and as the wss:// a TLS front end took off."""
+    query = websocket.url.query
+    if public_url:
+        return [f"{public_url}?{query}" if query else public_url]
+    seen = str(websocket.url)
+    return [seen, seen.replace("ws://", "wss://", 1)]
+
+
+def gateway_of(websocket: WebSocket) -> Caller | AccessDenied:
+    gateway = websocket.app.state.services.settings.raw.get("gateway", {})
+    if gateway.get("open_on_loopback", False) and from_this_machine(websocket):
+        return Caller(role=Role.GATEWAY)
+    token = gateway.get("twilio_auth_token", "")
+    signature = websocket.headers.get("x-twilio-signature", "")
+    if token and signature:
+        urls = signed_urls(websocket, gateway.get("public_url", ""))
+        if any(signature_is_valid(token, url, signature) for url in urls):
+            return Caller(role=Role.GATEWAY)
+        return AccessDenied(403, "X-Twilio-Signature does not match this stream's URL")
+    try:
+        return identify(websocket, (Role.GATEWAY,))
+    except AccessDenied as exc:
+        return exc
+
+
+GatewayDep = Annotated[Caller | AccessDenied, with_rule(gateway_of, (Role.GATEWAY,))]
+
+
 @router.websocket("/media-stream")
-async def media_stream(websocket: WebSocket) -> None:
+async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
+    if isinstance(gateway, AccessDenied):
+        await deny(websocket, gateway)
+        return
     await websocket.accept()
     services = websocket.app.state.services
     max_bytes: int = services.settings.get("server", "max_message_bytes")

@@ -70,10 +70,31 @@ def _ms_between(later: datetime | float | None, earlier: float | None) -> int | 
     return round((seconds - earlier) * 1000)
 
 
-def fetch_detail(http: str, call_sid: str, timeout_s: float = 60.0) -> dict[str, Any]:
-    """The call as stored; waits until the server has finished it (the seat concludes after `stop`)."""
+def reader_headers(key: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"} if key else {}
+
+
+def check_key(server: str, key: str | None) -> None:
+    """SimulationError, before any call is placed, when the server will not let us read calls back."""
+    _, http = endpoints(server)
+    try:
+        response = httpx.get(f"{http}/api/calls", params={"limit": 1}, headers=reader_headers(key), timeout=10)
+    except httpx.HTTPError as exc:
+        raise SimulationError(f"cannot reach {http}: {exc}") from None
+    if response.status_code == 401 and not key:
+        raise SimulationError(
+            f"{http} wants a key to read the calls back: pass --key or set HOTLINE_KEY "
+            "(make one where the server runs: hotline key create --role supervisor)"
+        )
+    if response.status_code in (401, 403):
+        raise SimulationError(f"{http} refused the key: {response.json().get('detail', response.status_code)}")
+
+
+def fetch_detail(http: str, call_sid: str, key: str | None = None, timeout_s: float = 60.0) -> dict[str, Any]:
+    """The call as stored; waits until the server has finished it (the seat concludes after `stop`).
+    `key` is a key that may read calls (a supervisor's, say)."""
     deadline = time.monotonic() + timeout_s
-    with httpx.Client(base_url=http, timeout=10) as client:
+    with httpx.Client(base_url=http, timeout=10, headers=reader_headers(key)) as client:
         while True:
             response = client.get(f"/api/calls/{call_sid}")
             if response.status_code == 200 and response.json()["call"]["status"] != "active":
@@ -129,6 +150,15 @@ def free_port() -> int:
 class LocalServer:
     url: str  # ws://127.0.0.1:PORT
     pid: int  # for benchmarks that measure its CPU time
+    key: str  # a supervisor's key, to read the calls back
+
+
+@dataclass(frozen=True)
+class Target:
+    """The server calls go to, and the key they are read back with."""
+
+    url: str
+    key: str | None
 
 
 @contextmanager
@@ -144,10 +174,12 @@ def local_server(
         setup = [["db", "upgrade"], ["db", "seed"]]
         setup += [[kind, "import", str(path)] for kind, path in
                   (("kb", kb), ("catalogue", catalogue), ("gazetteer", gazetteer)) if path]
+        setup.append(["key", "create", "--role", "supervisor", "--label", "simulate", "--quiet"])
         for args in setup:
             done = subprocess.run([*hotline, *args], env=env, capture_output=True, text=True)
             if done.returncode != 0:
                 raise SimulationError(f"hotline {' '.join(args)} failed: {done.stderr.strip() or done.stdout}")
+        key = done.stdout.strip()
         port = free_port()
         log_path = Path(folder) / "server.log"
         with log_path.open("w") as log_file:
@@ -155,20 +187,22 @@ def local_server(
                                       stdout=log_file, stderr=subprocess.STDOUT)
             try:
                 _wait_healthy(f"http://127.0.0.1:{port}", server, log_path)
-                yield LocalServer(f"ws://127.0.0.1:{port}", server.pid)
+                yield LocalServer(f"ws://127.0.0.1:{port}", server.pid, key)
             finally:
                 stop_server(server, timeout_s=20)
 
 
 @contextmanager
-def server_url(server: str | None, kb: Path | None = None, catalogue: Path | None = None,
-               gazetteer: Path | None = None) -> Iterator[str]:
-    """The server to call: the one given, or one of our own for as long as the block runs."""
+def server_target(server: str | None, key: str | None = None, kb: Path | None = None,
+                  catalogue: Path | None = None, gazetteer: Path | None = None) -> Iterator[Target]:
+    """The server to call: the one given (with `key` to read calls back; checked first), or one of
+    our own for as long as the block runs."""
     if server:
-        yield server
+        check_key(server, key)
+        yield Target(server, key)
         return
     with local_server(kb, catalogue, gazetteer) as local:
-        yield local.url
+        yield Target(local.url, local.key)
 
 
 def _wait_healthy(http: str, server: subprocess.Popen, log_path: Path, timeout_s: float = 180) -> None:
@@ -202,11 +236,11 @@ def stop_server(server: subprocess.Popen, timeout_s: float) -> None:
         server.wait()
 
 
-def simulate_call(server: str, call: CorpusCall, realtime: bool) -> dict[str, Any]:
-    ws_url, http = endpoints(server)
+def simulate_call(target: Target, call: CorpusCall, realtime: bool) -> dict[str, Any]:
+    ws_url, http = endpoints(target.url)
     try:
         phone = asyncio.run(Softphone(ws_url, realtime).call(call.clips, call.caller_number))
-        detail = fetch_detail(http, phone.call_sid)
+        detail = fetch_detail(http, phone.call_sid, target.key)
         return result_line(call.id, phone, detail, realtime)
     except Exception as exc:  # noqa: BLE001 - a broken call is one error line, the run goes on
         return {"id": call.id, "error": f"{type(exc).__name__}: {exc}"}
