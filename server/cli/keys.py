@@ -52,7 +52,12 @@ def key_list(
     """The keys (their first characters only), newest last."""
     with user_errors(), open_database(database, migrate=False) as engine:
         rows = list_keys(engine, include_revoked=all_keys)
-    table = Table("id", "key", "role", "unit", "label", "created (Beijing)", "revoked")
+    table = Table()
+    # What tells keys apart never wraps; the rest does, on a narrow terminal.
+    for name in ("id", "key", "role", "unit"):
+        table.add_column(name, no_wrap=True)
+    for name in ("label", "created (Beijing)", "revoked"):
+        table.add_column(name)
     for row in rows:
         revoked = f"{row.revoked_at.astimezone(_BEIJING):%Y-%m-%d %H:%M}" if row.revoked_at else ""
         table.add_row(
