@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from knowledge.formats import read_catalogue, read_gazetteer, read_kb
 from server.cli import admin
 from server.storage import repository
-from server.storage.db import make_engine
+from server.storage.db import head_revision, make_engine
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 KB_FILE = SHARED / "kb" / "sample_kb.jsonl"
@@ -92,7 +92,7 @@ def test_db_upgrade_and_seed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'var' / 'hotline.db'}"
     code, out, err = hotline("db", "upgrade", "--database", url)
     assert code == 0, err
-    assert "schema 0003 (latest)" in out
+    assert f"schema {head_revision()} (latest)" in out
     seed = ["db", "seed", "--database", url, "--kb", KB_FILE, "--catalogue", CATALOGUE_FILE,
             "--gazetteer", GAZETTEER_FILE]
     code, out, err = hotline(*seed)
