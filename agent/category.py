@@ -143,6 +143,14 @@ _FRAMING: tuple[Cue, ...] = (
         r"在哪(?:儿|里)?(?:办|交|领|申请|登记|查)", r"往哪(?:儿|里)?(?:扔|放|倒|送)",
         r"(?:能|可以|用不用|要不要|需不需要)[^，。,.？?]{0,12}吗",
     )
+    # The caller's own procedure asked about, its object said before ("驾驶证…这个能不能在外地直接换？"):
+    # a change asked for the public names what is to be built or changed after the verb (换个灯).
+    + patterns(
+        "咨询", 3,
+        r"(?:能不能|可不可以|能否|可以)[^，。,.？?]{0,8}?(?:办|换|补|领|交|用|报销|提取|申请|延期|续)"
+        # the question mark taken in: a hit longer than the suggestion's over the same words wins
+        r"(?:吗|呢|啊|呀|么)?[？?]",
+    )
 )
 
 _NEGATION_BEFORE = (

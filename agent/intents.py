@@ -7,12 +7,18 @@ import re
 from agent.cues import Cue, Utterance, find_cues, patterns, phrases
 
 # The caller wants a human agent. The recogniser writes 转 as 整/专/赚, so "人工" after a verb of
-# asking counts, and a few ways of refusing the machine.
+# asking counts, and a few ways of refusing the machine. 人工 that begins another word is no person.
+_NOT_A_PERSON = r"(?!湖|智能|草|降雨|养殖|费|作|林|合成|呼吸|授精|流产)"
 _HUMAN_REQUEST: tuple[Cue, ...] = (
     patterns(
         "human", 1,
-        r"(?:转|整|专|赚|接|换|找|要|给我|帮我)[^，。,.？?]{0,3}人工(?!湖|智能|草|降雨|养殖|费)",
+        r"(?:转|整|专|赚|接|换|找|要|给我|帮我)[^，。,.？?]{0,3}人工" + _NOT_A_PERSON,
         r"人工(?:服务|客服|座席|坐席|台|接听)",
+        # asking whether there is one is asking for one ("你们这儿有没有人工啊？")
+        r"有没有[^，。,.？?]{0,2}人工" + _NOT_A_PERSON,
+        r"(?:有|没有)[^，。,.？?]{0,2}人工(?:吗|嘛|么|啊|呀|呢|[？?])",
+        # a person to ask, not one to fix something ("找个人再仔细问问"; "找个人来修" is no such)
+        r"(?:找|跟|和)(?:个|一个)?人(?:再|好好|仔细|详细|当面)*(?:问问|问一下|问一问|说说|说一下|聊聊|谈谈|咨询)",
         r"(?:找|换|要|来)(?:个|一个)?(?:真人|活人|真的人|工作人员|接线员|客服)",
         r"(?:不想|不要|不愿意|不跟|不和|没法|没办法)(?:再)?(?:跟|和|与)?(?:你这个?|这个)?(?:机器|机器人|电脑|录音)",
         r"(?:机器|机器人)[^，。,.？?]{0,4}(?:说不明白|说不清|听不懂|不明白|不管用|没用)",

@@ -251,6 +251,8 @@ _MATTERS = """
 招聘: 招人 招聘 应聘 招工 当护工 去应聘
 学区: 学区 学位房
 时刻: 末班车 首班车 几点发车 末班地铁
+学历: 文凭 学历 学位认证 毕业证 留学认证
+驾照: 驾驶证 驾照 驾驶本
 """
 MATTERS: dict[str, tuple[str, ...]] = {
     name.strip(): tuple(words.split())

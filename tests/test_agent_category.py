@@ -28,6 +28,8 @@ def category_of(text, hint=None, topic_confidence=0.0, kb_confidence=0.0):
         ("我要反映个事儿，我们楼下有人开了个黑诊所，天天偷偷给人打针", "举报"),
         # asking for someone to be sent is asking for help
         ("你们能不能派个人来看看，我们单元门口的台阶塌了一块", "求助"),
+        # the caller's own procedure, asked about; not a change asked for the public
+        ("我护照明年三月到期，我现在人在广州，这个能不能在广州直接换？", "咨询"),
     ],
 )
 def test_the_caller_frames_the_call(said, category):
@@ -114,13 +116,21 @@ def test_no_danger(said):
 
 @pytest.mark.parametrize(
     "said",
-    ["给我转人工", "我要人工服务", "帮我整个人工吧", "我不想跟机器说话", "你这机器人听不懂，找个真人来"],
+    [
+        "给我转人工", "我要人工服务", "帮我整个人工吧", "我不想跟机器说话", "你这机器人听不懂，找个真人来",
+        # asking whether there is one, or for someone to ask
+        "你们那边有没有人工啊？", "我想找个人再详细问问", "你们有人工吗",
+    ],
 )
 def test_asking_for_a_person(said):
     assert wants_human(utterance(said))
 
 
-@pytest.mark.parametrize("said", ["这草坪是人工铺的", "装修的人工费太贵了", "我要投诉工地"])
+@pytest.mark.parametrize(
+    "said",
+    ["这草坪是人工铺的", "装修的人工费太贵了", "我要投诉工地", "物业说找个人来修一下", "村里有没有人工作都不知道",
+     "那个湖是不是有人工养殖"],
+)
 def test_not_asking_for_a_person(said):
     assert not wants_human(utterance(said))
 

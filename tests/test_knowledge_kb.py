@@ -160,6 +160,8 @@ def test_tokens_keep_service_names_whole_and_drop_fillers():
     "暖气费一平米多少钱",  # the price, where the article is about when heating starts
     "电动车电池鼓包了，哪儿能以旧换新",  # a trade-in, where the article registers the bike
     "养老驿站现在招不招护工，我想去应聘",  # a job, where the article lists the services
+    "孩子国外读的本科，那个文凭回来要认证，去哪儿办",  # a degree, where the article issues passports
+    "我驾照快到期了，人在外地能不能直接换",  # a driving licence, which no article covers
 ])
 def test_a_question_about_a_matter_no_article_speaks_of_gets_no_answer(sample, question):
     assert sample.best(question) is None, sample.search(question)
