@@ -56,10 +56,25 @@ class _ConceptFinder:
 
     def find(self, text: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for match in self._pattern.finditer(_normalise(text)):
+        text = _normalise(text)
+        for match in self._pattern.finditer(text):
+            if _ends_inside_a_word(text, match.start(), match.end()):
+                continue
             concept = self._surfaces[match.group()]
             counts[concept] = counts.get(concept, 0) + 1
         return counts
+
+
+def _ends_inside_a_word(text: str, start: int, end: int) -> bool:
+    """A surface whose last character begins a common word with the next one, and is no word with
+    the one before it, was not said: 对象打 in 对象打算 (a partner who intends, not one who hits)."""
+    if end - start < 3 or end >= len(text):
+        return False
+    return segment.is_common_word(text[end - 1 : end + 1], _COMMON) and not segment.is_word(text[end - 2 : end])
+
+
+# How common a word must be to say the characters were said as it (打算, 发现), not as the surface.
+_COMMON = 1000
 
 
 def _normalise(text: str) -> str:

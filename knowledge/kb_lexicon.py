@@ -253,6 +253,7 @@ _MATTERS = """
 时刻: 末班车 首班车 几点发车 末班地铁
 学历: 文凭 学历 学位认证 毕业证 留学认证
 驾照: 驾驶证 驾照 驾驶本
+婚姻: 结婚登记 婚姻登记 离婚登记 领结婚证 办离婚
 """
 MATTERS: dict[str, tuple[str, ...]] = {
     name.strip(): tuple(words.split())

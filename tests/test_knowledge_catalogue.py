@@ -146,3 +146,9 @@ def test_an_admins_new_keyword_works_without_a_lexicon_change():
     assert catalogue.match("对面邻居养了好多鸽子")[0][0].topic == "鸽子扰民"
     assert catalogue.match("楼顶搭了违建")[0][0].topic == "违法建设"
     assert Catalogue([]).match("违建") == []
+
+
+def test_a_surface_that_ends_inside_a_word_was_not_said(catalogue):
+    # 对象打 (a partner hits) inside 对象打算 (a partner intends): a question about getting married
+    assert "家暴" not in catalogue.concepts("我跟我对象打算下个月领证，结婚登记在哪儿办？")
+    assert "家暴" in catalogue.concepts("我对象打我，我不敢回家")
