@@ -213,7 +213,8 @@ class CallMemory:
             return "建议"  # "我也不是要投诉谁，我就是建议……": the caller's own word
         if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
             return "咨询"  # "我不是要告他，就想问问……": the caller's own word
-        if (s.category == "咨询" and s.kb_article is not None and new == "咨询" and self._hands_over_details(r)
+        if (s.category == "咨询" and s.kb_article is not None and new in ("咨询", *TICKET_CATEGORIES)
+                and self._hands_over_details(r, s)
                 and not _SEES_TO_IT_THEMSELF.search(r.text)):
             # Answered, the caller gives where it is and how to reach them ("东城区…，我姓陈，回电话
             #就打这个号"): the answer was not enough, they want it handled.
@@ -261,10 +262,14 @@ class CallMemory:
         )
 
     @staticmethod
-    def _hands_over_details(r: TurnReading) -> bool:
-        """The turn gives a place of the problem and a way to call back (a number, a name, this line)."""
-        placed = r.place is not None and (r.place.district or r.place.street) and not r.place.home
-        return bool(placed and (r.phone or r.name or r.line_number))
+    def _hands_over_details(r: TurnReading, s: CallState) -> bool:
+        """The turn gives a place of the problem and a way to call back (a number, a name, this line),
+        or one of them where an earlier turn gave the other (the place, then 我姓宫…电话…)."""
+        placed = bool(r.place is not None and (r.place.district or r.place.street) and not r.place.home)
+        reachable = bool(r.phone or r.name or r.line_number)
+        return (placed and (reachable or s.phone is not None or s.name is not None)) or (
+            reachable and (s.district is not None or s.street is not None)
+        )
 
     @staticmethod
     def _grievance(r: TurnReading) -> bool:

@@ -296,6 +296,20 @@ def test_details_given_after_an_answer_turn_the_question_into_an_order(knowledge
     assert outcome.work_order is not None and outcome.work_order.topic == "供暖不热"
 
 
+def test_details_given_over_two_turns_after_an_answer_turn_it_into_an_order(knowledge):
+    # the place in one turn, who they are and a number in the next
+    seat = play(
+        knowledge,
+        "喂，我家从昨儿晚上就停电了，一直没来，也没看到有通知，这到底咋回事儿啊？",
+        "我们是丰台区卢沟桥街道，小屯路边上的京铁家园，十二号楼。",
+        "我姓温，温女士，电话一三六，四四二一，零九八三。",
+    )
+    outcome = seat.finish()
+    assert outcome.route == "ticket" and outcome.category in ("求助", "投诉")
+    order = outcome.work_order
+    assert order is not None and order.district == "丰台区" and order.phone == "13644210983"
+
+
 def test_a_caller_answered_who_will_see_to_it_themself_files_nothing(knowledge):
     # where they are and a number left all the same
     seat = play(
