@@ -138,7 +138,11 @@ def _straddles_words(text: str, start: int, length: int) -> bool:
     stands alone, not where its parts belong to words said plainly."""
     before = start > 0 and is_common_word(text[start - 1:start + 1])
     if length != 2:
-        return before  # 嚷嚷起来 holds rang qi lai, 燃起来, but its first 嚷 belongs to 嚷嚷
+        # 嚷嚷起来 holds rang qi lai, 燃起来, but its first 嚷 belongs to 嚷嚷; 一股羊肉 holds yi gu yang,
+        # 一股烟, but its last 羊 belongs to 羊肉
+        end = start + length
+        # (儿 is the last syllable's own ending: 没气味儿 is still 煤气味 heard)
+        return before or (end < len(text) and text[end] != "儿" and is_common_word(text[end - 1:end + 1]))
     after = start + 3 <= len(text) and is_common_word(text[start + 1:start + 3])
     return before or after
 

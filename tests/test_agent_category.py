@@ -105,6 +105,7 @@ def test_domestic_violence_needs_the_police():
         "我在地铁上拿到一个钱包",              # 拿到 sounds like 拿刀
         "电话是一三九九九八七六五四三",        # 九九 sounds like 救救
         "去年老人摔倒过一次，担心再摔倒",
+        "楼下烤串儿的，晾的衣服全是一股羊肉味儿",  # 一股羊 sounds like 一股烟, but 羊 belongs to 羊肉
     ],
 )
 def test_no_danger(said):
