@@ -133,7 +133,8 @@ class Gazetteer:
             chosen = _non_overlapping(pool)
             unresolved = [
                 h for h in chosen
-                if (h.needs_context and not _has_context(text, h, chosen) and not self._street_follows(text, h))
+                if (h.needs_context and not _has_context(text, h, chosen) and not self._street_follows(text, h)
+                    and not _said_twice(text, h, pool))
                 or _road_of_another_district(text, h, chosen)
             ]
             if not unresolved:
@@ -370,6 +371,19 @@ def _road_of_another_district(text: str, hit: _Hit, chosen: list[_Hit]) -> bool:
         return False
     said = {c.place.district for c in chosen if c.place.is_district}
     return bool(said) and hit.place.district not in said
+
+
+def _said_twice(text: str, hit: _Hit, pool: list[_Hit]) -> bool:
+    """The same words, heard as the same place, said again in the turn ("在旺金，我们是旺金西园…"
+    for 望京): a caller names where it is twice; words that are no everyday word and merely sound
+    like a place are rarely said twice over in one breath."""
+    heard = text[hit.start : hit.end]
+    if segment.is_common_word(heard):
+        return False  # 延期 said twice is postponing twice, not 雁栖
+    return any(
+        other.place == hit.place and other.start != hit.start and text[other.start : other.end] == heard
+        for other in pool
+    )
 
 
 def _has_context(text: str, hit: _Hit, chosen: list[_Hit]) -> bool:

@@ -93,6 +93,7 @@ def test_locate(gazetteer, text, district, street):
     "我姓张，电话一三九一一二二三三四四",
     "接到电话以后我就下楼了",
     "朝阳的房间比较暖和",
+    "说是延期，又延期了一回",  # an everyday word said twice that sounds like 雁栖
 ])
 def test_ordinary_sentences_name_no_place(gazetteer, text):
     assert gazetteer.find_all(text) == [], text
@@ -233,3 +234,10 @@ def test_a_road_named_after_a_town_of_another_district_is_no_town(gazetteer):
     assert (match.district, match.street) == ("朝阳区", None)
     # said in its own district, or with no district, the town stands
     assert gazetteer.locate("通州北苑路口那儿").street == "北苑街道"
+
+
+def test_a_street_heard_near_its_sound_and_said_twice_is_the_street(gazetteer):
+    # 望京 heard 旺金 (jing as jin), with no district: once could be any word, twice is the place
+    (first, second) = gazetteer.find_all("在旺金，我们是旺金西园三区，工地就在小区北门对过儿")
+    assert first.street == second.street == "望京街道" and first.district == "朝阳区"
+    assert gazetteer.find_all("在旺金那边") == []
