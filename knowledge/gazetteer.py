@@ -128,6 +128,9 @@ class Gazetteer:
         """Every place named in `text`, in order of appearance."""
         if not text:
             return []
+        # The recogniser writes the numbers in names as digits (丰台6李桥 for 六里桥); one character
+        # for one, so positions stay those of `text`.
+        text = text.translate(_DIGITS_AS_WORDS)
         pool = self._candidates(text)
         while True:
             chosen = _non_overlapping(pool)
@@ -371,6 +374,9 @@ def _road_of_another_district(text: str, hit: _Hit, chosen: list[_Hit]) -> bool:
         return False
     said = {c.place.district for c in chosen if c.place.is_district}
     return bool(said) and hit.place.district not in said
+
+
+_DIGITS_AS_WORDS = str.maketrans("0123456789", "零一二三四五六七八九")
 
 
 def _said_twice(text: str, hit: _Hit, pool: list[_Hit]) -> bool:

@@ -77,7 +77,16 @@ def word_readings(word: str) -> tuple[frozenset[str], ...]:
     in_context = lazy_pinyin(word, style=Style.NORMAL)
     if len(in_context) != len(word):
         in_context = [""] * len(word)
-    return tuple(readings(c) | ({r} if r.isalpha() else set()) for c, r in zip(word, in_context, strict=True))
+    return tuple(
+        readings(c) | _ALSO_READ.get(c, frozenset()) | ({r} if r.isalpha() else set())
+        for c, r in zip(word, in_context, strict=True)
+    )
+
+
+# Readings pypinyin misses in names and terms, where the character stands alone in its word: it
+# reads 长阳 and 长辛店 zhang, where Beijing says chang (as in 延长, 长期). Every other reading of
+# every character would make half the language sound alike (大 dai turned 期待 into 大台).
+_ALSO_READ = {"长": frozenset({"chang"})}
 
 
 @lru_cache(maxsize=65536)

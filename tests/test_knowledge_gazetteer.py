@@ -241,3 +241,15 @@ def test_a_street_heard_near_its_sound_and_said_twice_is_the_street(gazetteer):
     (first, second) = gazetteer.find_all("在旺金，我们是旺金西园三区，工地就在小区北门对过儿")
     assert first.street == second.street == "望京街道" and first.district == "朝阳区"
     assert gazetteer.find_all("在旺金那边") == []
+
+
+def test_numbers_in_a_name_written_as_digits_are_read_as_said(gazetteer):
+    # 六里桥 heard as 6李桥: the recogniser writes the number in the name as a digit
+    (first, *_) = gazetteer.find_all("丰台6李桥，就是长途站往南一点儿")
+    assert first.street == "六里桥街道" and first.district == "丰台区"
+
+
+def test_chang_in_a_name_is_heard_as_beijing_says_it(gazetteer):
+    # pypinyin reads 长阳 zhang yang; 常杨镇 is how the recogniser writes chang yang
+    (place,) = gazetteer.find_all("我们常杨镇的社区工作人员")
+    assert place.street == "长阳镇" and place.district == "房山区"
