@@ -372,8 +372,14 @@ def extract_name(text: str) -> NameHeard | None:
         return NameHeard(full, declined=False)
     repeated = _surname_and_title(text)
     if repeated:
-        if spelled and sound(spelled) == sound(repeated[0]):
-            repeated = spelled + repeated[1:]  # "我姓章，立早章，章先生": the character as spelt
+        by_parts = spelled_by_parts(text)
+        if spelled and (
+            sound(spelled) == sound(repeated[0])
+            or by_parts is not None and by_parts[0] == spelled and closeness(spelled, repeated[0]) >= NEARLY
+        ):
+            # "我姓章，立早章，章先生": the character as spelt; spelt by its parts, also where the
+            # surname was heard a sound off (我姓程，耳东陈，陈先生: 耳东 spells 陈 and nothing else)
+            repeated = spelled + repeated[1:]
         return NameHeard(repeated, declined=False)
     titled = _titled_name(text)
     surname = _surname_only(text)

@@ -100,6 +100,8 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         # spelled out with the first part's final blurred (立 heard 领, 口 heard 看), 姓 lost
         ("麻烦您记一下，领早章，先生，电话一会儿说", "章先生"),
         ("我那个，看天吴，女士，住三号楼", "吴女士"),
+        # the surname heard a sound off first, then spelt by its parts (耳东 heard 儿东): as spelt
+        ("我姓程 儿东城 陈先生 电话是17801346258", "陈先生"),
     ],
 )
 def test_names_as_callers_give_them(text, name):
