@@ -28,6 +28,8 @@ def category_of(text, hint=None, topic_confidence=0.0, kb_confidence=0.0):
         ("我要反映个事儿，我们楼下有人开了个黑诊所，天天偷偷给人打针", "举报"),
         # asking for someone to be sent is asking for help
         ("你们能不能派个人来看看，我们单元门口的台阶塌了一块", "求助"),
+        # money owed and the one who owes it out of reach: a grievance, though nothing is named
+        ("我们几个在饭馆打工，老板欠了我们俩月的钱，现在人都找不着，电话也联系不上了。", "投诉"),
         # the caller's own procedure, asked about; not a change asked for the public
         ("我护照明年三月到期，我现在人在广州，这个能不能在广州直接换？", "咨询"),
     ],
