@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
-from voice_fixtures import dev_clip, dev_texts, recognizer_fixture  # noqa: F401
+from voice_fixtures import SHARED, dev_clip, dev_texts, recognizer_fixture  # noqa: F401
 
 from voice.asr.base import SAMPLE_RATE, Segment
 from voice.asr.streaming import DecodeSchedule, StreamingTranscriber, stream_recorded
@@ -285,3 +285,24 @@ def test_a_long_window_is_read_to_its_end(recognizer: WhisperRecognizer) -> None
     full = "".join(segment.text for segment in recognizer.decode(audio))
     assert len(window) >= 0.9 * len(full), (window, full)
     assert "后半夜" in window[-25:], window
+
+
+@pytest.mark.slow
+def test_a_fallback_decode_that_stops_early_is_read_to_its_end() -> None:
+    # d022_2 as the server cuts and reads it (its settings: the initial prompt, the VAD filter),
+    # its speech 20 ms later: the greedy window decode is turned down and the fallback decode
+    # stopped at 小广场, 2.3 s before the end, where the caller gives her name. The rest is read on
+    # its own, as after a greedy decode that stops early.
+    from server.config import load_settings
+    from server.services import build_recognizer, build_turn_detector
+    from voice.codec import first_sound
+    from voice.line_turns import turns_off_the_line
+
+    settings = load_settings(environ={})
+    recognizer = build_recognizer(settings)
+    (turn,) = turns_off_the_line(SHARED / "corpus" / "dev" / "d022_2.wav", build_turn_detector(settings))
+    later = turn[(first_sound(turn) or 0) + int(0.02 * SAMPLE_RATE) :]
+    segments = recognizer.decode_window(later) or []
+    text = "".join(s.text for s in segments)
+    assert "广场" in text and len(text.split("广场", 1)[1].strip("。，")) >= 4, text
+    assert segments[-1].end >= later.size / SAMPLE_RATE - 0.5

@@ -260,8 +260,11 @@ class WhisperRecognizer:
             # caller's words read "。", and the turn was stored as that). The usual decode falls
             # back to sampling at higher temperatures for exactly this. That can take seconds on
             # audio cut mid-word (15 s for 1.2 s, seen), so a partial decode (`fallback=False`)
-            # gives up: None.
-            return self.decode(samples, said_before, hotwords=hotwords or None) if fallback else None
+            # gives up: None. The fallback's text may stop early too, and is read on below.
+            if not fallback:
+                return None
+            segments = self.decode(samples, said_before, hotwords=hotwords or None)
+            text = "".join(segment.text for segment in segments)
         heard_to = segments[-1].end - lead_s if segments else 0.0
         if segments and speech.size / SAMPLE_RATE - heard_to > _UNREAD_TAIL_S and _depth < 2:
             # Whisper ended its text well before the audio ends: after a pause it sometimes stops
