@@ -285,3 +285,14 @@ def test_revoking_an_unknown_key_is_a_one_line_error(sqlite_url) -> None:
     hotline("key", "create", "--role", "admin", "--database", sqlite_url)
     code, out, err = hotline("key", "revoke", "999", "--database", sqlite_url)
     assert code == 1 and "no key 999" in err and "Traceback" not in out + err
+
+
+def test_simulate_against_a_running_server_asks_for_a_key_before_placing_calls(settings, sqlite_url, models) -> None:
+    from server.telephony.simulate import SimulationError, check_key
+
+    with running_server(settings, sqlite_url, *models) as address:
+        with pytest.raises(SimulationError, match="--key"):
+            check_key(f"ws://{address}", None)
+        with pytest.raises(SimulationError, match="refused"):
+            check_key(f"ws://{address}", make_key(sqlite_url, Role.UNIT, unit=UNIT))
+        check_key(f"ws://{address}", make_key(sqlite_url, Role.SUPERVISOR))
