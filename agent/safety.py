@@ -238,6 +238,16 @@ def _gas_spoken_of(text: str) -> bool:
     return any(hit.cue.label == GAS for hit in find_cues(utterance(text), DANGER_CUES))
 
 
+# A surname said again with its title a few words on.
+_TITLE_AFTER = re.compile(r"[^。.！!？?]{0,8}?(\w)(?:女士|先生|小姐|阿姨|大爷|老师|师傅)")
+
+
+def _said_again_with_a_title(text: str, end: int) -> bool:
+    """The cue's last character is said again right after with a title: it was a surname."""
+    again = _TITLE_AFTER.match(text, end)
+    return end > 0 and again is not None and again.group(1) == text[end - 1]
+
+
 def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
     """The dangers described in one caller turn (`earlier_text`: the call so far, for context)."""
     signals = SafetySignals()
@@ -249,6 +259,8 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
             continue  # these sound like too many everyday words (拿到 ≈ 拿刀, 九九 ≈ 救救, 煤气了 ≈ 没气了)
         if _PLACE_KIND.match(text, hit.end):
             continue  # the recogniser's spelling of a place's name (枣园小区 heard 揍人小区)
+        if _said_again_with_a_title(text, hit.end):
+            continue  # the caller's surname (我姓耿，耿女士 heard 我心梗，梗女士): no heart attack
         if hit.cue.label == ALONE and "车" in text[hit.start:hit.end] and _PUBLIC_VEHICLE.search(text):
             continue  # a child left on a bus is among passengers and a driver, not shut in a car
         if hit.cue.label == MISSING and (

@@ -108,6 +108,7 @@ def test_domestic_violence_needs_the_police():
         "电话是一三九九九八七六五四三",        # 九九 sounds like 救救
         "去年老人摔倒过一次，担心再摔倒",
         "楼下烤串儿的，晾的衣服全是一股羊肉味儿",  # 一股羊 sounds like 一股烟, but 羊 belongs to 羊肉
+        "我心梗，你就写梗女士吧",  # 我姓耿，耿女士 as heard: a surname, said again with its title
     ],
 )
 def test_no_danger(said):
