@@ -87,13 +87,13 @@ def serve(
         raise _fail(str(exc)) from None
     err.print(f"[green]Hotline[/green] listening on ws://{host}:{port}/media-stream (REST: http://{host}:{port}/api)")
     me = sys.argv[0] if "/" in sys.argv[0] else "hotline"
-    err.print("Place a call from audio files, one file per caller turn (any format PyAV reads):")
+    err.print("Place a call from audio files, one file per caller turn (any format PyAV reads), and read it")
+    err.print("back with a key that may read calls (shown once; keep it in HOTLINE_KEY):")
+    err.print(f"  export HOTLINE_KEY=$({me} key create --role supervisor --quiet)")
     err.print(f"  {me} call --server ws://{host}:{port} turn1.wav turn2.wav")
     err.print(f"  {me} simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
     err.print(gateway_access_note(settings))
-    err.print("Then see what was heard, said and filed, with a key (shown once):")
-    err.print(f"  KEY=$({me} key create --role supervisor --quiet)")
-    err.print(f'  curl -H "Authorization: Bearer $KEY" http://{host}:{port}/api/calls')
+    err.print(f'See what was heard, said and filed: curl -H "Authorization: Bearer $HOTLINE_KEY" http://{host}:{port}/api/calls')
     app = create_app(settings, url, recognizer=recognizer, synthesizer=synthesizer)
     uvicorn.run(app, host=host, port=port, ws="websockets-sansio",
                 ws_max_size=2**20, log_level=settings.get("server", "log_level"))

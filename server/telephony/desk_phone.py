@@ -256,5 +256,5 @@ def run_phone(server: str, caller_number: str | None, input_device: str | None, 
     record = asyncio.run(call_with_keypad(DeskPhone(ws_url, line, caller_number), keys))
     ended = "you hung up" if record.ended_by == "caller" else f"the server hung up ({record.close_reason})"
     say(f"call ended: {ended}; what was heard and filed (with a supervisor key): "
-        f"curl -H \"Authorization: Bearer $KEY\" {http}/api/calls/{record.call_sid}")
+        f"curl -H \"Authorization: Bearer $HOTLINE_KEY\" {http}/api/calls/{record.call_sid}")
     return record
