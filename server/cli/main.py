@@ -63,6 +63,7 @@ def serve(
 ) -> None:
     """Start the server: telephony WebSocket at /media-stream and the REST API."""
     import uvicorn
+    from rich.markup import escape
 
     from knowledge.formats import KnowledgeFormatError
     from server.app import create_app, gateway_access_note, prepare_database
@@ -92,7 +93,7 @@ def serve(
     err.print(f"  export HOTLINE_KEY=$({me} key create --role supervisor --quiet)")
     err.print(f"  {me} call --server ws://{host}:{port} turn1.wav turn2.wav")
     err.print(f"  {me} simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
-    err.print(gateway_access_note(settings))
+    err.print(escape(gateway_access_note(settings)))  # its [gateway] is no rich markup
     err.print(f'See what was heard, said and filed: curl -H "Authorization: Bearer $HOTLINE_KEY" http://{host}:{port}/api/calls')
     app = create_app(settings, url, recognizer=recognizer, synthesizer=synthesizer)
     uvicorn.run(app, host=host, port=port, ws="websockets-sansio",
