@@ -353,6 +353,10 @@ def _surname_only(text: str) -> str | None:
     return None
 
 
+# The caller tells how to write their name down ("你就写耿女士吧", "您记成王先生").
+_WRITE_IT_AS = re.compile(r"(?:写|记|写成|记成|写上|记上)\w{1,2}(?:女士|先生|小姐)")
+
+
 def extract_name(text: str) -> NameHeard | None:
     """The caller's name in `text`, a refusal to give one, or None when neither is there."""
     if _DECLINE.search(text):
@@ -388,7 +392,9 @@ def extract_name(text: str) -> NameHeard | None:
         surname = spelled
         if titled and sound(titled[0]) == sound(spelled):
             titled = spelled + titled[1:]
-    if titled and (surname is None or titled.startswith(surname)):
+    if titled and (surname is None or titled.startswith(surname) or _WRITE_IT_AS.search(text)):
+        # (the caller says how to write it down: that stands over a surname heard before, 我信稳，
+        # 你就写更女士吧 for 我姓耿，你就写耿女士吧)
         return NameHeard(titled, declined=False)
     if surname:
         said_who = _SELF_KIN.search(text)

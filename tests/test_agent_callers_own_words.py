@@ -102,6 +102,8 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         ("我那个，看天吴，女士，住三号楼", "吴女士"),
         # the surname heard a sound off first, then spelt by its parts (耳东 heard 儿东): as spelt
         ("我姓程 儿东城 陈先生 电话是17801346258", "陈先生"),
+        # how to write it down, said after a surname heard another way: as written down
+        ("我信稳，你就写更女士吧。电话就打我现在这个号。", "耿女士"),
     ],
 )
 def test_names_as_callers_give_them(text, name):
