@@ -28,7 +28,7 @@ from server.cli import app as hotline_app
 from server.config import load_settings
 from server.storage import repository
 from server.storage.db import make_engine
-from server.storage.keys import Role, hash_key, revoke_key
+from server.storage.keys import Role, find_key, hash_key, revoke_key
 from server.telephony.media_stream import from_this_machine
 from server.telephony.twilio_signature import twilio_signature
 
@@ -120,7 +120,7 @@ def test_each_route_refuses_no_key_a_revoked_key_and_roles_it_does_not_admit(
         revoked = make_key(database_url, Role.ADMIN)
         engine = make_engine(database_url)
         try:
-            revoke_key(engine, repository_key_id(engine, revoked))
+            revoke_key(engine, find_key(engine, revoked).id)
         finally:
             engine.dispose()
         for route in routes:
@@ -137,13 +137,6 @@ def test_each_route_refuses_no_key_a_revoked_key_and_roles_it_does_not_admit(
                     assert status not in (401, 403), (route.path, role, status)
                 else:
                     assert status == 403, (route.path, role, status)
-
-
-def repository_key_id(engine, key: str) -> int:  # noqa: ANN001
-    with engine.connect() as connection:
-        return connection.execute(
-            text("SELECT id FROM api_keys WHERE key_hash = :h"), {"h": hash_key(key)}
-        ).scalar_one()
 
 
 def file_ticket(engine, call_sid: str, district: str, topic: str, unit_keyword: str) -> str:  # noqa: ANN001
@@ -257,7 +250,7 @@ def test_keys_are_made_listed_and_revoked_from_the_cli_and_only_hashes_are_kept(
     try:
         with engine.connect() as connection:
             stored = [str(value) for row in connection.execute(text("SELECT * FROM api_keys")) for value in row]
-        key_id = repository_key_id(engine, key)
+        key_id = find_key(engine, key).id
     finally:
         engine.dispose()
     assert hash_key(key) in stored and not any(key in value for value in stored)

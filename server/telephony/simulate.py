@@ -174,12 +174,11 @@ def local_server(
         setup = [["db", "upgrade"], ["db", "seed"]]
         setup += [[kind, "import", str(path)] for kind, path in
                   (("kb", kb), ("catalogue", catalogue), ("gazetteer", gazetteer)) if path]
-        setup.append(["key", "create", "--role", "supervisor", "--label", "simulate", "--quiet"])
         for args in setup:
             done = subprocess.run([*hotline, *args], env=env, capture_output=True, text=True)
             if done.returncode != 0:
                 raise SimulationError(f"hotline {' '.join(args)} failed: {done.stderr.strip() or done.stdout}")
-        key = done.stdout.strip()
+        key = _reader_key(url)
         port = free_port()
         log_path = Path(folder) / "server.log"
         with log_path.open("w") as log_file:
@@ -190,6 +189,18 @@ def local_server(
                 yield LocalServer(f"ws://127.0.0.1:{port}", server.pid, key)
             finally:
                 stop_server(server, timeout_s=20)
+
+
+def _reader_key(database_url: str) -> str:
+    """A supervisor's key in our own server's fresh database, to read the calls back."""
+    from server.storage.db import make_engine
+    from server.storage.keys import Role, create_key
+
+    engine = make_engine(database_url)
+    try:
+        return create_key(engine, Role.SUPERVISOR, label="simulate")[1]
+    finally:
+        engine.dispose()
 
 
 @contextmanager
