@@ -16,7 +16,7 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin
 
 from knowledge.phonetic import fuzzy_keys
-from knowledge.segment import cut, is_common_word
+from knowledge.segment import cut, is_common_word, last_char_joins_next
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def _straddles_words(text: str, start: int, length: int) -> bool:
         # 一股烟, but its last 羊 belongs to 羊肉
         end = start + length
         # (儿 is the last syllable's own ending: 没气味儿 is still 煤气味 heard)
-        return before or (end < len(text) and text[end] != "儿" and is_common_word(text[end - 1:end + 1]))
+        return before or (text[end:end + 1] != "儿" and last_char_joins_next(text, end))
     after = start + 3 <= len(text) and is_common_word(text[start + 1:start + 3])
     return before or after
 

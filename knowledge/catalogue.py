@@ -68,9 +68,9 @@ class _ConceptFinder:
 def _ends_inside_a_word(text: str, start: int, end: int) -> bool:
     """A surface whose last character begins a common word with the next one, and is no word with
     the one before it, was not said: 对象打 in 对象打算 (a partner who intends, not one who hits)."""
-    if end - start < 3 or end >= len(text):
+    if end - start < 3:
         return False
-    return segment.is_common_word(text[end - 1 : end + 1], _COMMON) and not segment.is_word(text[end - 2 : end])
+    return segment.last_char_joins_next(text, end, _COMMON) and not segment.is_word(text[end - 2 : end])
 
 
 # How common a word must be to say the characters were said as it (打算, 发现), not as the surface.

@@ -58,3 +58,9 @@ def is_word(word: str) -> bool:
     """True for any word of jieba's general dictionary, however rare (电钻): enough to say that
     two characters side by side were said as that word."""
     return tokenizer().FREQ.get(word, 0) > 0 and word not in _added
+
+
+def last_char_joins_next(text: str, end: int, min_frequency: int = 50) -> bool:
+    """Whether the character before `end` makes a common word with the one at `end` (羊|肉 in
+    一股羊肉, 打|算 in 对象打算): a match ending at `end` took a character that belongs to that word."""
+    return end < len(text) and is_common_word(text[end - 1 : end + 1], min_frequency)
