@@ -18,8 +18,14 @@ COMMON_WORD_NAMES = frozenset("""
 """.split())
 
 # Landmarks that carry the name of the street they stand in: a common-word name right before one
-# is that street, its district unsaid (上地地铁站 → 上地街道, 天坛东门 → 天坛街道).
-LANDMARKS_AFTER = ("地铁站", "公交站", "站", "公园", "东门", "西门", "南门", "北门", "派出所", "医院", "桥", "商场")
+# is that street, its district unsaid (上地地铁站 → 上地街道, 天坛东门 → 天坛街道, 龙潭湖 → 龙潭街道,
+# 八角游乐园 → 八角街道, 德胜门外大街 → 德胜街道): Beijing names its parks, lakes, markets and main
+# roads after the area they stand in, as it names the street office. Not estates: 光明小区 or
+# 胜利家园 is a name given anywhere.
+LANDMARKS_AFTER = (
+    "地铁站", "公交站", "站", "公园", "游乐园", "湖", "水库", "广场", "东门", "西门", "南门", "北门", "门外", "门内",
+    "派出所", "医院", "桥", "商场", "市场", "大街",
+)
 
 # A bare name followed by one of these is part of another name: 东四环, 北五环 are ring roads.
 NOT_A_PLACE_AFTER = ("环",)

@@ -46,6 +46,12 @@ def seed() -> Gazetteer:
     ("朝阳区的望京这块", "朝阳区", "望京街道"),
     ("顺义杨镇", "顺义区", "杨镇"),
     ("霍营地铁站旁边", "昌平区", "霍营街道"),
+    # a landmark named after its area names the street office of that area (an everyday word as
+    # name needs one)
+    ("天坛公园北门对过儿", "东城区", "天坛街道"),
+    ("就在龙潭湖北边", "东城区", "龙潭街道"),
+    ("沙河水库往东那片", "昌平区", "沙河镇"),
+    ("德胜门外那条街上", "西城区", "德胜街道"),
     ("回龙观街道", "昌平区", "回龙观街道"),
     # a district alone
     ("我住在海淀那边", "海淀区", None),
