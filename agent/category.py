@@ -39,8 +39,9 @@ _NAMED: tuple[Cue, ...] = (
     )
     # "我想反映个想法": an idea offered is a suggestion.
     + patterns("建议", 4, r"(?:反映|提|说|出|谈)(?:个|一个|点|几个|点儿)(?:小)?(?:想法|主意|点子)")
-    # 提个建议 as the recogniser writes it on a phone line (提个介意, 提个见意).
-    + patterns("建议", 4, r"提(?:个|各|一个|点)(?:介意|见意|建意|剑意)")
+    # 提个建议 as the recogniser writes it on a phone line (提个介意, 提个见意); 提个意见 offers an
+    # opinion (a grudge is 有意见, 对…有意见).
+    + patterns("建议", 4, r"提(?:个|各|一个|点)(?:介意|见意|建意|剑意)", r"提(?:个|一个|点|点儿)(?:小)?意见")
     + phrases("求助", 5, "求助 救命 求救")
     + phrases("咨询", 4, "咨询", near=True)
 )
@@ -116,7 +117,9 @@ _FRAMING: tuple[Cue, ...] = (
         r"能不能(?:在|给|把|再)?.{0,6}?(?:多|增加|增设|加装|加个|安装|装个|设置|设个|设立|建个|修建|开通|开设|"
         r"延长|划|放|添|调整|规划|改成|改善|优化)",
         r"希望(?:能|可以|政府|有关部门|相关部门)?.{0,4}?(?:增加|增设|多|安装|设置|开通|延长|改善|加强|考虑)",
-        r"要是能.{1,20}就好了", r"我觉得.{0,8}?(?:应该|可以|最好)", r"提个(?:小)?(?:意见|想法)",
+        r"要是能.{1,20}就好了", r"我觉得.{0,8}?(?:应该|可以|最好)", r"提个(?:小)?想法",
+        # A measure to be made longer, wider or moved ("把这个绿灯时间再延长点儿"): a change proposed.
+        r"把[^，。,.？?]{1,12}?(?:再|多|给)?(?:延长|加长|调长|加宽|拓宽|延后|提前|挪到|改到|改成|调整)",
         r"应该(?:多|增加|增设|安装|加装|设置|建|修|开)",
         # "能不能在那儿画条斑马线", "可不可以把站挪一挪": asking for something to be built or changed.
         r"(?:能不能|可不可以|能否|是不是可以|可以考虑|最好能?)(?:在|给|把|再|多|也)?[^，。,.？?]{0,8}?"
@@ -317,7 +320,10 @@ def category_evidence(utt: Utterance, danger: bool = False, about_the_call: bool
     if evidence.resolved:
         evidence.framing["表扬"] += 1.0
     if danger:
-        evidence.framing["求助"] += DANGER_WEIGHT
+        # A caller who names the call a complaint or a report ("我要举报，…有人打架") keeps it so; the
+        # danger makes it urgent, not a plea of their own.
+        if not (evidence.named["投诉"] or evidence.named["举报"]):
+            evidence.framing["求助"] += DANGER_WEIGHT
         evidence.danger = 1
     return evidence
 

@@ -145,7 +145,10 @@ DANGER_CUES: tuple[Cue, ...] = (
         r"(?:喊|嚷|叫|骂|说)(?:着|这)?(?:要|非要)(?!(?:吓|气|烦|累|笑|热|冷|冻|晒|闷|渴|困|饿|急|愁|疼|痛|馋|吵|闹|臭|熏|憋)死)"
         r"[^\W\d_]死(?:对方|你|他|她|人家|那人)(?!们?了)",
     )
-    + phrases(DISTRESS, 1, "不想活 活不下去 想死 自杀 跳楼 轻生 寻死 一了百了")
+    + phrases(DISTRESS, 1, "不想活 活不下去 自杀 跳楼 轻生 寻死 一了百了")
+    # Not "想死你们了" (missing someone), nor 想咨询一下 as the recogniser may write it (想死行一下):
+    # one does X一下 to an action, never to dying.
+    + patterns(DISTRESS, 1, r"想死(?![\u4e00-\u9fff]{0,2}(?:一下|依下|以下)|你|您)")
     # 了结 alone is also a matter settled (or 睡不了觉 misheard): one's own life must be what ends.
     + patterns(DISTRESS, 1, r"了结(?:了)?(?:自己|我自己|这条命|生命|此生)")
     + patterns(
@@ -320,7 +323,9 @@ DANGER_CUES: tuple[Cue, ...] = (
         r"(?:要|快|就要)砸(?:到|着|在)",
         r"(?:人|孩子|小孩|老人|有人|一个)[^，。,.]{0,6}(?:掉|落|栽|摔)(?:进|到)?(?:河|湖|水|冰窟窿)里",
     )
-    + phrases(ELECTRIC, 1, "被电打 电打了 过电 带电 露着铜线 露出铜线 麻酥酥")
+    + phrases(ELECTRIC, 1, "被电打 电打了 过电 露着铜线 露出铜线 麻酥酥")
+    # Not 要带点儿啥 as the recogniser may write it (要带电啥): something live is said to be so.
+    + patterns(ELECTRIC, 1, r"(?<![要得该需多])带电(?![啥什吗么儿的])")
     + patterns(
         ELECTRIC, 1,
         r"(?:一摸|一碰|摸着|碰着|摸了|碰了)[^，。,.]{0,6}(?:麻(?!烦)|电一下|过电|电手|电人)",

@@ -53,8 +53,19 @@ def wants_human(utt: Utterance, suggesting: bool = False) -> bool:
     return False
 
 
+# What may follow a yes word for it to be the answer, not the start of a statement: "是这么回事儿，
+# 我们家…" and "好几天了" open an account; "是的", "对，就打这个", "行啊" answer.
+_YES_ENDS = re.compile(r"$|[\s，,。.！!？?、~～啊呀吧嘛哈呢啦嘞了的]|对|是|好|行|嗯|可以|没错|没问题|就是|谢谢|麻烦")
+_SHORT_ANSWER_CHARS = 8
+
+
 def is_yes(text: str) -> bool:
-    return bool(_YES.match(text.strip())) and not _NO.search(text[:6])
+    text = text.strip()
+    said = _YES.match(text)
+    if not said or _NO.search(text[:6]):
+        return False
+    core = re.sub(r"[\s，,。.！!？?、]", "", text)
+    return len(core) <= _SHORT_ANSWER_CHARS or bool(_YES_ENDS.match(text, said.end()))
 
 
 def is_no(text: str) -> bool:

@@ -68,8 +68,9 @@ _PUBLIC_VEHICLE = re.compile(r"公交|大巴|乘客|售票员|地铁")
 _PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")
 # The caller is the one in danger now and afraid: a person should talk to them, not a form.
 # Said in any turn of a call that tells of violence now: hiding counts (locked in the bathroom).
+# A bystander who dare not step in (不敢过去, 不敢上前) watches from safety and can give the order.
 _IN_FEAR = re.compile(
-    r"害怕|不敢|躲在|躲着|吓死|救救我|救我|快帮帮我|快来|求求你们|快点儿?来人"
+    r"害怕|不敢(?!过去|上前|靠近|近前|管|拦|劝|插手|多管|出面)|躲在|躲着|吓死|救救我|救我|快帮帮我|快来|求求你们|快点儿?来人"
     r"|锁(?:在)?(?:卫生间|厕所|洗手间|屋|房间|卧室)里"
 )
 
@@ -156,7 +157,8 @@ _THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
 
 # Said of something else: "跟关在家里似的", "就像被困住了一样" (a lift out of order for days).
 _LIKENED_AFTER = re.compile(r"[^，。,.！!？?；;]{0,6}(?:似的|一样)")
-_LIKENED_BEFORE = ("就像", "好比", "就跟", "像是")
+# (好像是 only hedges: "好像是充电器冒烟了" tells of smoke.)
+_LIKENED_BEFORE = re.compile(r"就像|好比|就跟|(?<!好)像是")
 _PAST = ("去年", "以前", "上次", "上回", "曾经", "前年", "那回", "有一回", "有一次", "那次", "前天", "上个月", "上礼拜",
          "上星期", "上周", "前几天", "前些天", "那天", "昨天", "昨晚", "昨儿", "前儿个",
          "前些日子", "前阵子", "前段时间", "前一阵")
@@ -186,7 +188,7 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
     if (before and _IF_IT_REALLY.search(before) and not text.startswith("了", end)
             and _WHAT_THEN.search(text, end, end + 24)):
         return True  # "真烧起来，楼上的人往哪儿跑啊": if it really came to that
-    if _LIKENED_AFTER.match(text, end) or any(w in before for w in _LIKENED_BEFORE):
+    if _LIKENED_AFTER.match(text, end) or _LIKENED_BEFORE.search(before):
         return True
     sentence = text[max(text.rfind(p, 0, start) for p in "。.！!？?；;") + 1:start]
     if any(w in sentence for w in _WORRY_ONLY) and _ASKS_WHAT_TO_DO.search(_sentence_after(text, end)):

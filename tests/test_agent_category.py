@@ -32,6 +32,8 @@ def category_of(text, hint=None, topic_confidence=0.0, kb_confidence=0.0):
         ("我们几个在饭馆打工，老板欠了我们俩月的钱，现在人都找不着，电话也联系不上了。", "投诉"),
         # the caller's own procedure, asked about; not a change asked for the public
         ("我护照明年三月到期，我现在人在广州，这个能不能在广州直接换？", "咨询"),
+        # an opinion offered, and a measure asked to be made longer: a suggestion, though it asks
+        ("我提点意见啊，地铁站那个自动扶梯老早就停了，能不能跟地铁公司说说，把开的时间再提前一点？", "建议"),
     ],
 )
 def test_the_caller_frames_the_call(said, category):
@@ -143,6 +145,10 @@ def test_yes_and_thats_all():
     assert is_yes("对，就打这个")
     assert is_yes("嗯，可以")
     assert not is_yes("不对，换一个号")
+    assert is_yes("是的是的") and is_yes("嗯，是这样")
+    # a yes word that opens an account of the problem answers nothing
+    assert not is_yes("是这么个情况，我们楼的暖气一直不热，找了好几回了")
+    assert not is_yes("好几天了，门口那个灯还是不亮")
     assert is_thats_all("没有了，谢谢")
     assert not is_thats_all("还有一个事")
 

@@ -476,3 +476,30 @@ def test_a_locked_door_or_a_fire_is_a_danger_only_when_it_is_one(knowledge, said
 ])
 def test_water_rushing_is_a_flood_only_with_water_or_its_running(knowledge, said, urgent):
     assert play(knowledge, said).finish().urgent is urgent
+
+
+def test_a_bystander_who_dare_not_step_in_reports_a_fight_for_an_order(knowledge):
+    # Watching from across the street, afraid to go nearer: not the one in danger, so the order is
+    # taken (urgent, with 110) rather than the caller handed to a person; named a report, it stays one.
+    outcome = play(
+        knowledge,
+        "我举报个事儿，烧烤摊那边两伙人打起来了，有人拿着板凳砸人，我离得远，不敢过去。",
+    ).finish()
+    assert outcome.urgent and outcome.police
+    assert (outcome.category, outcome.route) == ("举报", "ticket")
+
+
+@pytest.mark.parametrize("said", [
+    "你好，我想死行一下，公积金贷款要交哪些材料？",  # 想咨询一下 as the recogniser may write it
+    "我孙子上大学走了，想死你们这些小家伙了。",
+    "办居住证要带电啥呀？",  # 要带点儿啥
+])
+def test_words_that_only_sound_like_a_danger_raise_no_alarm(knowledge, said):
+    outcome = play(knowledge, said).finish()
+    assert not outcome.urgent and outcome.handoff_reason != "distress", said
+
+
+def test_smoke_that_seems_to_come_from_a_charger_is_a_fire(knowledge):
+    # 好像是 hedges what is seen; it likens nothing to it.
+    outcome = play(knowledge, "楼道里停了好几辆电动车，好像是谁家的充电气冒烟了，呛得慌。").finish()
+    assert outcome.urgent
