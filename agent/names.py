@@ -204,6 +204,10 @@ def _title_heard_at(text: str, i: int, surname_repeated: bool = False) -> str | 
             first = first | _LOST_INITIAL_NV
         if i + 1 < len(text) and sound(text[i]) in first and sound(text[i + 1]) in second:
             return title
+        # Right after the surname said again, the title's first syllable written as such is enough
+        # (范，范女姓: 士 heard as 姓).
+        if surname_repeated and text.startswith(title[0], i) and i + 1 < len(text) and may_be_a_name(text[i + 1]):
+            return title
     return None
 
 
@@ -243,7 +247,8 @@ def _surname_then_full_name(text: str) -> str | None:
 def _may_be_given(given: str) -> bool:
     """`given`, after a surname, may be the rest of a name: no title (or its start) and nothing
     kept out of names."""
-    return given not in (*TITLES, "先", "女") and not any(c in NOT_IN_NAME for c in given)
+    # (a title's first syllable starts no given name: 范女姓 is 范女士 misheard)
+    return given[:1] not in ("先", "女") and not any(c in NOT_IN_NAME for c in given)
 
 
 def _surname_and_title(text: str) -> str | None:
@@ -374,7 +379,7 @@ def extract_name(text: str) -> NameHeard | None:
         if spelt_alike and full[0] != spelled:
             full = spelled + full[1:]  # "我叫许红，双人徐": the character as spelt
         return NameHeard(full, declined=False)
-    repeated = _surname_and_title(text)
+    repeated = _surname_and_title(text) or _surname_twice_with_title(text)
     if repeated:
         by_parts = spelled_by_parts(text)
         if spelled and (

@@ -54,6 +54,10 @@ def test_names_as_callers_give_them(said, name):
         ("我姓谷，度行生，手机幺五八", "谷先生"),
         # 姓 heard as a word no list holds: the surname twice and a title that ends the phrase
         ("我任潘，潘你是，电话幺三九", "潘女士"),
+        # the title's second syllable misheard right after the surname said again
+        ("我姓郑，郑女姓，电话幺三五", "郑女士"),
+        # 我 lost before a misheard 姓, the surname said twice with its title, whatever follows
+        ("家在丰台这边，信马，马先生一电话就不留了", "马先生"),
     ],
 )
 def test_surnames_heard_as_homophones(said, name):
