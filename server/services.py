@@ -29,6 +29,7 @@ from server.storage import repository
 from server.telephony.call_events import CallEvents
 from server.telephony.live_turn import LiveSettings
 from server.telephony.worker_pool import BACKGROUND, SOON, URGENT, PriorityPool
+from server.workflow.intake import DispatchRules
 from voice.asr.base import StreamingRecognizer
 from voice.asr.whisper import WhisperRecognizer
 from voice.model_assets import resolve_whisper_model
@@ -81,8 +82,10 @@ class Services:
     pool: PriorityPool = field(init=False)
     slow_pool: ThreadPoolExecutor = field(init=False)
     llm: LlmClient | None = field(init=False)
+    dispatch_rules: DispatchRules = field(init=False)
 
     def __post_init__(self) -> None:
+        self.dispatch_rules = DispatchRules.from_settings(self.settings)
         self.pool = PriorityPool(speech_workers(self.settings))
         self.slow_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-slow")
         self.llm = build_llm_client(self.settings)

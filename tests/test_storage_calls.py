@@ -12,11 +12,18 @@ from agent.types import CallerRecord, CallOutcome, WorkOrderDraft
 from knowledge.catalogue import CatalogueEntry
 from server.storage import repository
 from server.storage.db import NotFound
+from server.workflow.intake import DispatchRules
+from server.workflow.intake import close_call as close_call_with
 
 NOISE = CatalogueEntry(
     topic="噪音扰民-夜间施工", keywords=["施工"], category_hint="投诉", unit="区城管执法局",
     dispatch="dual", co_unit="属地街道(乡镇)", time_limit_hours=24,
 )
+
+
+def close_call(engine, **fields):  # noqa: ANN001, ANN003, ANN201
+    """End a call as the server does: its order filed and dispatched by the default rules."""
+    return close_call_with(engine, DispatchRules(), **fields)
 
 
 def work_order(**changes) -> WorkOrderDraft:
@@ -53,7 +60,7 @@ def test_call_turns_and_answer_outcome(engine: Engine) -> None:
         category="咨询", route="answer", topic=None, kb_article="kb-001", urgent=False, police=False,
         handoff_reason=None, work_order=None,
     )
-    repository.finish_call(engine, call_id=call_id, outcome=outcome, heard_marks=["greeting", "reply-0"], dtmf="1")
+    close_call(engine, call_id=call_id, outcome=outcome, heard_marks=["greeting", "reply-0"], dtmf="1")
 
     detail = repository.get_call_detail(engine, "CA1")
     assert detail is not None and detail.ticket is None
@@ -78,7 +85,7 @@ def test_a_praise_keeps_its_caller_and_place_and_a_turn_its_backend(engine: Engi
                           address="裕祥花园")
     outcome = CallOutcome(category="表扬", route="answer", topic="表扬", kb_article=None, urgent=False, police=False,
                           handoff_reason=None, work_order=None, caller=caller)
-    repository.finish_call(engine, call_id=call_id, outcome=outcome)
+    close_call(engine, call_id=call_id, outcome=outcome)
 
     detail = repository.get_call_detail(engine, "CA-praise")
     assert detail is not None and detail.ticket is None
@@ -92,7 +99,7 @@ def test_ticket_call_stores_a_dispatched_ticket(engine: Engine) -> None:
     repository.replace_catalogue(engine, [NOISE])
     call_id = repository.create_call(engine, "CA2", caller_number="13700001111")
     ended = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
-    repository.finish_call(engine, call_id=call_id, outcome=ticket_outcome(work_order()), ended_at=ended)
+    close_call(engine, call_id=call_id, outcome=ticket_outcome(work_order()), ended_at=ended)
 
     detail = repository.get_call_detail(engine, "CA2")
     assert detail is not None and detail.ticket is not None
@@ -105,27 +112,30 @@ def test_ticket_call_stores_a_dispatched_ticket(engine: Engine) -> None:
     assert ticket.created_at == ended and ticket.due_at == ended + timedelta(hours=24)
     assert (ticket.district, ticket.street, ticket.phone, ticket.caller_name) == (
         "朝阳区", "望京街道", "13911223344", "王先生")
-    assert ticket.status == "created"
-    assert [(e.kind, e.actor) for e in detail.ticket.events] == [("created", "seat")]
+    assert ticket.status == "dispatched"
+    assert [(e.kind, e.actor, e.to_status) for e in detail.ticket.events] == [
+        ("created", "seat", "review"), ("dispatched", "catalogue", "dispatched")]
     assert detail.ticket.call_sid == "CA2"
 
     # Finishing again (a duplicate stop) must not make a second ticket.
-    repository.finish_call(engine, call_id=call_id, outcome=ticket_outcome(work_order()), ended_at=ended)
+    close_call(engine, call_id=call_id, outcome=ticket_outcome(work_order()), ended_at=ended)
     assert len(repository.list_tickets(engine)) == 1
 
 
 def test_ticket_with_a_topic_outside_the_catalogue_waits_for_a_dispatcher(engine: Engine) -> None:
     call_id = repository.create_call(engine, "CA3")
-    repository.finish_call(engine, call_id=call_id, outcome=ticket_outcome(work_order(topic="外星人入侵")))
+    close_call(engine, call_id=call_id, outcome=ticket_outcome(work_order(topic="外星人入侵")))
     ticket = repository.get_call_detail(engine, "CA3").ticket
     assert ticket is not None
-    assert (ticket.ticket.unit, ticket.ticket.due_at) == (None, None)
-    assert "dispatch by hand" in ticket.events[0].note
+    assert (ticket.ticket.unit, ticket.ticket.due_at, ticket.ticket.status) == (None, None, "review")
+    held = ticket.events[-1]
+    assert (held.kind, held.actor, held.to_status) == ("held_for_review", "catalogue", "review")
+    assert "not in the catalogue" in held.note
 
 
 def test_failed_call_keeps_its_error(engine: Engine) -> None:
     call_id = repository.create_call(engine, "CA4")
-    repository.finish_call(engine, call_id=call_id, outcome=None, error="caller hung up mid-turn")
+    close_call(engine, call_id=call_id, outcome=None, error="caller hung up mid-turn")
     call = repository.get_call(engine, "CA4")
     assert (call.status, call.error, call.route) == ("failed", "caller hung up mid-turn", None)
 
@@ -150,7 +160,7 @@ def test_unknown_calls_and_turns(engine: Engine) -> None:
     with pytest.raises(NotFound):
         repository.add_turn(engine, call_id=999, asr_text="x", reply_text="y")
     with pytest.raises(NotFound):
-        repository.finish_call(engine, call_id=999, outcome=None)
+        close_call(engine, call_id=999, outcome=None)
     call_id = repository.create_call(engine, "CA5")
     with pytest.raises(NotFound):
         repository.set_turn_reply_audio_at(engine, call_id, 3, datetime.now(UTC))

@@ -8,7 +8,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Engine, Integer, MetaData, inspect
+from sqlalchemy import Column, Engine, Integer, MetaData, inspect, text
 from sqlmodel import SQLModel
 
 import server.storage.models  # noqa: F401  (registers the tables)
@@ -109,5 +109,24 @@ def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path) -> None:
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_orders_filed_before_the_workflow_take_their_place_in_it(database_url: str) -> None:
+    # 0005: an order stored as "created" with a unit had been sent to it; one without waits for review.
+    assert upgrade(database_url, "0004") == "0004"
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            for ticket_id, unit in (("HL20261201-0001", "朝阳区城管执法局"), ("HL20261201-0002", None)):
+                connection.execute(text(
+                    "INSERT INTO tickets (id, urgent, police, unit, summary, status, created_at) "
+                    "VALUES (:id, false, false, :unit, '', 'created', :at)"
+                ), {"id": ticket_id, "unit": unit, "at": datetime(2026, 12, 1, tzinfo=UTC)})
+        assert upgrade(database_url) == head_revision()
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, status FROM tickets ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("HL20261201-0001", "dispatched"), ("HL20261201-0002", "review")]
     finally:
         engine.dispose()

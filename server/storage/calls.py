@@ -6,7 +6,7 @@ readers key them by the gateway's call_sid (what a URL or a log line carries).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -15,10 +15,9 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from server.storage.db import NotFound, session_scope
-from server.storage.models import CALL_ENDED, CALL_FAILED, Call, CatalogueEntryRow, Turn
-from server.storage.tickets import TicketDetail, insert_ticket, ticket_for_call, with_ticket_number_retry
+from server.storage.models import CALL_ENDED, CALL_FAILED, Call, Turn
+from server.storage.tickets import TicketDetail, ticket_for_call, with_ticket_number_retry
 from server.storage.types import utc_now
-from server.workflow.dispatch import resolve_dispatch
 
 
 class WorkOrderLike(Protocol):
@@ -176,20 +175,24 @@ def _update_turn(engine: Engine, call_id: int, index: int, **fields: object) -> 
         session.add(turn)
 
 
+# Files a call's work order in the call's transaction (server/workflow/intake.py: the ticket and
+# its dispatch).
+FileOrder = Callable[[Session, Call, "WorkOrderLike"], None]
+
+
 def finish_call(
     engine: Engine,
     *,
     call_id: int,
     outcome: OutcomeLike | None,
+    file_order: FileOrder,
     error: str | None = None,
     heard_marks: Iterable[str] = (),
     dtmf: str | None = None,
     ended_at: datetime | None = None,
 ) -> Call:
-    """End a call: its outcome, and for route "ticket" its work order, in one transaction.
-
-    The ticket's unit, co-unit and due time come from the catalogue entry of the work order's topic
-    (server.workflow.dispatch). A call with an `error` is marked failed; its outcome so far is still kept.
+    """End a call: its outcome, and for route "ticket" its work order (`file_order`), in one
+    transaction. A call with an `error` is marked failed; its outcome so far is still kept.
     Finishing twice does not make a second ticket.
     """
 
@@ -219,40 +222,11 @@ def finish_call(
                 if order.phone:
                     call.callback_number = order.phone
                 if ticket_for_call(session, call_id) is None:
-                    _insert_work_order(session, call, order)
+                    file_order(session, call, order)
         session.add(call)
         return call
 
     return with_ticket_number_retry(engine, work)
-
-
-def _insert_work_order(session: Session, call: Call, order: WorkOrderLike) -> None:
-    entry = None
-    if order.topic:
-        entry = session.exec(select(CatalogueEntryRow).where(CatalogueEntryRow.topic == order.topic)).first()
-    created_at = call.ended_at or utc_now()
-    dispatch = resolve_dispatch(entry, order.district, order.street, created_at)
-    insert_ticket(
-        session,
-        call_id=call.id,
-        category=order.category,
-        topic=order.topic,
-        district=order.district,
-        street=order.street,
-        address=order.address,
-        caller_name=order.caller_name,
-        phone=order.phone,
-        urgent=order.urgent,
-        police=order.police,
-        unit=dispatch.unit,
-        co_unit=dispatch.co_unit,
-        dispatch=dispatch.dispatch,
-        due_at=dispatch.due_at,
-        summary=order.summary,
-        created_at=created_at,
-        actor="seat",
-        note="" if entry is not None else f"topic {order.topic!r} is not in the catalogue: dispatch by hand",
-    )
 
 
 def get_call(engine: Engine, call_sid: str) -> Call | None:

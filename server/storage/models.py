@@ -8,6 +8,7 @@ whatever renders them.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -28,7 +29,9 @@ CALL_ENDED = "ended"
 CALL_FAILED = "failed"
 CALL_STATUSES = (CALL_ACTIVE, CALL_ENDED, CALL_FAILED)
 
-TICKET_CREATED = "created"
+# Where a new order starts: the review queue, unless dispatch sends it to its unit at once
+# (statuses and steps: server/workflow/lifecycle.py).
+TICKET_NEW_STATUS = "review"
 
 
 class Call(SQLModel, table=True):
@@ -177,12 +180,14 @@ class Ticket(SQLModel, table=True):
     dispatch: str | None = Field(default=None, max_length=16)
     due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     summary: str = Field(default="", sa_type=Text)
-    status: str = Field(default=TICKET_CREATED, max_length=16)
+    status: str = Field(default=TICKET_NEW_STATUS, max_length=16)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
 
 
 class TicketEvent(SQLModel, table=True):
-    """One step in a ticket's life (created, dispatched, …), in order of `at`."""
+    """One step in a ticket's life, in the order written (id): who (`actor`), when (`at`), what
+    (`kind`, the status it moved from and to, the fields it changed) and why (`note`). Replaying the
+    `changes` of a ticket's events in order gives the ticket as stored (server/workflow/history.py)."""
 
     __tablename__ = "ticket_events"
 
@@ -192,8 +197,13 @@ class TicketEvent(SQLModel, table=True):
     )
     at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     kind: str = Field(max_length=32)
+    # "seat", "catalogue", or "<role>:<key id>" for a person's or a unit's key.
     actor: str = Field(max_length=64)
     note: str = Field(default="", sa_type=Text)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str | None = Field(default=None, max_length=16)
+    # {field: new value} for every ticket field the step set (times as ISO strings).
+    changes: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class KnowledgeRevision(SQLModel, table=True):

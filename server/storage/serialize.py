@@ -86,7 +86,10 @@ def ticket_to_dict(ticket: Ticket, call_sid: str | None = None) -> dict[str, Any
 
 
 def event_to_dict(event: TicketEvent) -> dict[str, Any]:
-    return {"at": iso(event.at), "kind": event.kind, "actor": event.actor, "note": event.note}
+    return {
+        "at": iso(event.at), "kind": event.kind, "actor": event.actor, "note": event.note,
+        "from_status": event.from_status, "to_status": event.to_status, "changes": event.changes or {},
+    }
 
 
 def ticket_detail_to_dict(detail: TicketDetail, with_events: bool = True) -> dict[str, Any]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from server.storage.db import NotFound, session_scope
-from server.storage.models import TICKET_CREATED, Call, Ticket, TicketEvent
+from server.storage.models import TICKET_NEW_STATUS, Call, Ticket, TicketEvent
 from server.storage.types import utc_now
 
 # Ticket numbers carry the Beijing date the hotline staff and callers live in (no DST in China).
@@ -43,6 +43,17 @@ def _next_ticket_id(session: Session, created_at: datetime) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
+# The fields a step may change, as recorded in its event (id and created_at never change).
+TICKET_FIELDS = (
+    "call_id", "category", "topic", "district", "street", "address", "caller_name", "phone", "urgent", "police",
+    "unit", "co_unit", "dispatch", "due_at", "summary", "status",
+)
+
+
+def as_recorded(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
 def insert_ticket(
     session: Session,
     *,
@@ -61,12 +72,14 @@ def insert_ticket(
     dispatch: str | None = None,
     due_at: datetime | None = None,
     summary: str = "",
+    status: str = TICKET_NEW_STATUS,
     created_at: datetime | None = None,
     actor: str = "seat",
     note: str = "",
 ) -> Ticket:
-    """Add a ticket (status 'created') and its 'created' event to the session's transaction.
-    Run it inside `with_ticket_number_retry` so a number taken meanwhile by another node is retried."""
+    """Add a ticket and its 'created' event (which records every field as filed) to the session's
+    transaction. Run it inside `with_ticket_number_retry` so a number taken meanwhile by another
+    node is retried. Dispatch is a later step of its own (server/workflow)."""
     created_at = created_at or utc_now()
     ticket = Ticket(
         id=_next_ticket_id(session, created_at),
@@ -85,15 +98,47 @@ def insert_ticket(
         dispatch=dispatch,
         due_at=due_at,
         summary=summary or "",
-        status=TICKET_CREATED,
+        status=status,
         created_at=created_at,
     )
     # Noted before the insert, so a collision on this number can be recognised and retried.
     session.info.setdefault("new_ticket_ids", []).append(ticket.id)
     session.add(ticket)
     session.flush()
-    session.add(TicketEvent(ticket_id=ticket.id, at=created_at, kind="created", actor=actor, note=note))
+    changes = {name: as_recorded(getattr(ticket, name)) for name in TICKET_FIELDS}
+    session.add(TicketEvent(
+        ticket_id=ticket.id, at=created_at, kind="created", actor=actor, note=note, to_status=status, changes=changes,
+    ))
     return ticket
+
+
+def record_step(
+    session: Session,
+    ticket: Ticket,
+    *,
+    kind: str,
+    actor: str,
+    note: str = "",
+    at: datetime | None = None,
+    **changes: Any,
+) -> TicketEvent:
+    """Change `ticket`'s fields (status among them) and add the event that says so, in the session's
+    transaction. Only fields that really change are recorded."""
+    unknown = set(changes) - set(TICKET_FIELDS)
+    if unknown:
+        raise ValueError(f"not ticket fields: {sorted(unknown)}")
+    changed = {name: value for name, value in changes.items() if getattr(ticket, name) != value}
+    from_status = ticket.status
+    for name, value in changed.items():
+        setattr(ticket, name, value)
+    session.add(ticket)
+    event = TicketEvent(
+        ticket_id=ticket.id, at=at or utc_now(), kind=kind, actor=actor, note=note,
+        from_status=from_status, to_status=ticket.status,
+        changes={name: as_recorded(value) for name, value in changed.items()},
+    )
+    session.add(event)
+    return event
 
 
 def with_ticket_number_retry(engine: Engine, work: Callable[[Session], T]) -> T:
@@ -130,20 +175,18 @@ def add_ticket_event(
 ) -> TicketEvent:
     """Append an event; `status` (when given) becomes the ticket's new status in the same transaction."""
     with session_scope(engine) as session:
-        ticket = session.get(Ticket, ticket_id)
+        ticket = session.get(Ticket, ticket_id, with_for_update=True)
         if ticket is None:
             raise NotFound(f"no ticket {ticket_id!r}")
-        event = TicketEvent(ticket_id=ticket_id, at=utc_now(), kind=kind, actor=actor, note=note)
-        session.add(event)
-        if status is not None:
-            ticket.status = status
-            session.add(ticket)
-    return event
+        changes = {"status": status} if status is not None else {}
+        return record_step(session, ticket, kind=kind, actor=actor, note=note, **changes)
 
 
 def _events(session: Session, ticket_id: str) -> list[TicketEvent]:
     query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
-    return list(session.exec(query.order_by(col(TicketEvent.at), col(TicketEvent.id))))
+    # In the order they were written: steps on one order are serialised by its row lock, and clocks
+    # of several nodes need not agree.
+    return list(session.exec(query.order_by(col(TicketEvent.id))))
 
 
 def get_ticket(engine: Engine, ticket_id: str) -> TicketDetail | None:

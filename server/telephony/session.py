@@ -49,6 +49,7 @@ from server.telephony.protocol import (
 )
 from server.telephony.respelling import respell_answered
 from server.telephony.speaker import Speaker
+from server.workflow import intake
 from voice.asr.base import Transcript
 from voice.asr.number_consensus import NumberConsensus, replaces, with_read_numbers
 from voice.asr.number_cues import dictates_number
@@ -411,8 +412,9 @@ class CallSession:
             await self._worker
         outcome = await asyncio.to_thread(state.seat.finish)
         await asyncio.to_thread(
-            repository.finish_call,
+            intake.close_call,
             self._services.engine,
+            self._services.dispatch_rules,
             call_id=state.call_id,
             outcome=outcome,
             error=error,

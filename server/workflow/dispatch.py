@@ -72,16 +72,61 @@ def due_at(created_at: datetime, time_limit_hours: float) -> datetime:
     return created_at + timedelta(hours=time_limit_hours)
 
 
+def time_limit(entry_hours: float, urgent: bool, urgent_limit_hours: float) -> float:
+    """An urgent order gets the urgent limit where its topic's own limit is longer."""
+    return min(entry_hours, urgent_limit_hours) if urgent else entry_hours
+
+
 def resolve_dispatch(
-    entry: CatalogueEntryLike | None, district: str | None, street: str | None, created_at: datetime
+    entry: CatalogueEntryLike | None,
+    district: str | None,
+    street: str | None,
+    created_at: datetime,
+    *,
+    urgent: bool = False,
+    urgent_limit_hours: float | None = None,
 ) -> Dispatch:
     """Unit, co-unit, dispatch mode and due time of a ticket; all None when its topic is not in the
     catalogue (a dispatcher then has to route it by hand)."""
     if entry is None:
         return Dispatch(unit=None, co_unit=None, dispatch=None, due_at=None)
+    hours = entry.time_limit_hours
+    if urgent_limit_hours is not None:
+        hours = time_limit(hours, urgent, urgent_limit_hours)
     return Dispatch(
         unit=resolve_unit(entry.unit, district, street),
         co_unit=resolve_unit(entry.co_unit, district, street) if entry.co_unit else None,
         dispatch=entry.dispatch,
-        due_at=due_at(created_at, entry.time_limit_hours),
+        due_at=due_at(created_at, hours),
     )
+
+
+@dataclass(frozen=True)
+class DispatchPlan:
+    """What happens to a new order: sent to `dispatch`'s units at once, or held for review (why)."""
+
+    dispatch: Dispatch
+    review_reason: str | None = None
+
+
+def plan_dispatch(
+    entry: CatalogueEntryLike | None,
+    topic: str | None,
+    district: str | None,
+    street: str | None,
+    created_at: datetime,
+    *,
+    urgent: bool,
+    urgent_limit_hours: float,
+) -> DispatchPlan:
+    """Catalogue dispatch, or the review queue when no entry covers the topic or the place is not
+    known: a unit named for a place nobody knows (区城管执法局 of which district?) reaches nobody."""
+    if entry is None:
+        why = f"topic {topic!r} is not in the catalogue" if topic else "no topic was recognised"
+        return DispatchPlan(resolve_dispatch(None, district, street, created_at), why)
+    if not district:
+        return DispatchPlan(Dispatch(unit=None, co_unit=None, dispatch=None, due_at=None), "the place is not known")
+    dispatch = resolve_dispatch(
+        entry, district, street, created_at, urgent=urgent, urgent_limit_hours=urgent_limit_hours
+    )
+    return DispatchPlan(dispatch)

@@ -1,0 +1,72 @@
+"""A work order's statuses and the steps between them (接诉即办: dispatched, handled, called back).
+
+    review ──assign──▶ dispatched ──accept──▶ accepted ──report──▶ reported ──close──▶ closed
+      ▲                    │                     │                    │                  │
+      └──────return────────┴──────return─────────┘                    └────reopen────────┴─▶ dispatched
+
+`review` is the dispatch-review queue: an order the catalogue does not cover, one without a place,
+and one a unit sent back wait there for a supervisor to assign them. Every step is a ticket event
+(server/workflow/history.py), so an order's history can be replayed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    REVIEW = "review"          # 待派: waits for a supervisor to choose the unit
+    DISPATCHED = "dispatched"  # 已派: sent to its unit, not yet accepted
+    ACCEPTED = "accepted"      # 已签收: the unit is handling it
+    REPORTED = "reported"      # 已办结反馈: the unit reported the result; the citizen is called back
+    CLOSED = "closed"          # 已结案
+
+
+class Action(StrEnum):
+    CREATE = "created"        # filed from a call (or by hand)
+    DISPATCH = "dispatched"   # sent by the catalogue when filed
+    HOLD = "held_for_review"  # sent to the review queue when filed: no entry or no place
+    ASSIGN = "assigned"       # a supervisor chose the unit
+    ACCEPT = "accepted"
+    RETURN = "returned"       # the unit says it is not theirs: back to review
+    REPORT = "reported"
+    CLOSE = "closed"
+    REOPEN = "reopened"
+
+
+# Which steps may be taken from which status, and where they lead. Steps not listed (a note, an
+# extension asked for) leave the status as it is.
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
+    Action.ASSIGN: (frozenset({Status.REVIEW}), Status.DISPATCHED),
+    Action.ACCEPT: (frozenset({Status.DISPATCHED}), Status.ACCEPTED),
+    Action.RETURN: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), Status.REVIEW),
+    Action.REPORT: (frozenset({Status.ACCEPTED}), Status.REPORTED),
+    Action.CLOSE: (frozenset({Status.REPORTED}), Status.CLOSED),
+    Action.REOPEN: (frozenset({Status.REPORTED, Status.CLOSED}), Status.DISPATCHED),
+}
+
+# Orders a unit still owes work on: what counts as overdue once past its due time.
+OPEN_STATUSES = frozenset({Status.REVIEW, Status.DISPATCHED, Status.ACCEPTED})
+
+
+class IllegalTransition(Exception):
+    """A step the order's status does not allow; names the steps it does allow."""
+
+    def __init__(self, action: Action, status: str) -> None:
+        self.action = action
+        self.status = status
+        self.allowed = allowed_actions(status)
+        allowed = ", ".join(a.name.lower() for a in self.allowed) or "none"
+        super().__init__(f"cannot {action.name.lower()} an order that is {status} (allowed now: {allowed})")
+
+
+def allowed_actions(status: str) -> list[Action]:
+    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
+
+
+def next_status(action: Action, status: str) -> Status:
+    """Where `action` takes an order in `status`; IllegalTransition if it may not be taken."""
+    sources, target = TRANSITIONS[action]
+    if status not in sources:
+        raise IllegalTransition(action, status)
+    return target
