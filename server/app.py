@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server.api import events, routes
+from server.api import events, routes, tickets
 from server.config import Settings
 from server.services import (
     KnowledgeCache,
@@ -73,6 +73,7 @@ def create_app(
             synthesizer=synthesizer or build_synthesizer(settings),
             knowledge=KnowledgeCache(engine),
         )
+        app.state.dispatch_rules = app.state.services.dispatch_rules
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
         log.info("%s", gateway_access_note(settings))
@@ -80,8 +81,9 @@ def create_app(
         app.state.services.close()
         engine.dispose()
 
-    app = FastAPI(title="Hotline", lifespan=lifespan)
+    app = FastAPI(title="Hotline", lifespan=lifespan)  # OpenAPI docs at /docs
     app.include_router(media_stream.router)
     app.include_router(routes.router)
+    app.include_router(tickets.router)
     app.include_router(events.router)
     return app

@@ -31,11 +31,18 @@ from server.storage.db import make_engine
 from server.storage.keys import Role, find_key, hash_key, revoke_key
 from server.telephony.media_stream import from_this_machine
 from server.telephony.twilio_signature import twilio_signature
+from server.workflow.intake import DispatchRules
+from server.workflow.intake import close_call as close_call_with
 
 # FastAPI's own documentation pages: they describe the routes and hold no data.
 FRAMEWORK_DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 TWILIO_TOKEN = "test-auth-token"
 UNIT = "海淀区城管执法局"
+
+
+def close_call(engine, **fields):  # noqa: ANN001, ANN003, ANN201
+    """End a call as the server does: its order filed and dispatched by the default rules."""
+    return close_call_with(engine, DispatchRules(), **fields)
 
 
 def route_rules(route: APIRoute | APIWebSocketRoute) -> list[tuple[Role, ...]]:
@@ -170,7 +177,7 @@ def file_ticket(engine, call_sid: str, district: str, topic: str, unit_keyword: 
         handoff_reason=None,
         work_order=order,
     )
-    repository.finish_call(
+    close_call(
         engine, call_id=call_id, outcome=outcome, heard_marks=[], ended_at=datetime(2026, 12, 7, 2, 5, tzinfo=UTC)
     )
     return repository.get_call_detail(engine, call_sid).ticket.ticket.id

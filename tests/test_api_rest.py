@@ -13,18 +13,27 @@ from sqlalchemy import Engine
 
 from agent.types import CallOutcome, WorkOrderDraft
 from knowledge.catalogue import CatalogueEntry
-from server.api.routes import router
+from server.api import routes, tickets
 from server.storage import repository
 from server.storage.db import make_engine
 from server.storage.keys import Role, create_key
+from server.workflow.intake import DispatchRules
+from server.workflow.intake import close_call as close_call_with
 
 STARTED = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
 
+def close_call(engine, **fields):  # noqa: ANN001, ANN003, ANN201
+    """End a call as the server does: its order filed and dispatched by the default rules."""
+    return close_call_with(engine, DispatchRules(), **fields)
+
+
 def serve(engine: Engine) -> Iterator[str]:
     app = FastAPI()
-    app.include_router(router)
+    app.include_router(routes.router)
+    app.include_router(tickets.router)
     app.state.engine = engine
+    app.state.dispatch_rules = DispatchRules()
     with serving(app) as address:
         yield f"http://{address}"
 
@@ -53,7 +62,7 @@ def make_ticket_call(engine: Engine) -> None:
                            summary="烧烤油烟扰民")
     outcome = CallOutcome(category="投诉", route="ticket", topic="餐饮油烟扰民", kb_article=None, urgent=False,
                           police=False, handoff_reason=None, work_order=order)
-    repository.finish_call(engine, call_id=call_id, outcome=outcome, heard_marks=["greeting"],
+    close_call(engine, call_id=call_id, outcome=outcome, heard_marks=["greeting"],
                            ended_at=STARTED + timedelta(minutes=2))
 
 
@@ -72,7 +81,7 @@ def test_call_detail_has_turns_outcome_and_ticket(engine: Engine, api: httpx.Cli
     assert (ticket["unit"], ticket["co_unit"]) == ("海淀区城管执法局", "清河街道")
     due = datetime.fromisoformat(ticket["due_at"]) - datetime.fromisoformat(ticket["created_at"])
     assert due == timedelta(hours=72)
-    assert [e["kind"] for e in ticket["events"]] == ["created"]
+    assert [e["kind"] for e in ticket["events"]] == ["created", "dispatched"]
 
 
 def test_lists_and_ticket_detail(engine: Engine, api: httpx.Client) -> None:

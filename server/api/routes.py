@@ -1,4 +1,4 @@
-"""REST API (read side): calls with their turns and outcome, tickets with their events, health.
+"""REST API (read side): calls with their turns and outcome, health. Work orders: server/api/tickets.py.
 
 The app factory sets `app.state.engine`; every route reads it through `get_engine`, so tests and
 the server use the same router over a real database. Unknown ids answer 404 {"detail": "..."}.
@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from server.access import Caller, allow, public
+from server.access import allow, public
 from server.storage import repository
 from server.storage.db import DatabaseError, check_connection, current_revision, head_revision
 from server.storage.keys import Role
-from server.storage.serialize import call_detail_to_dict, call_to_dict, ticket_detail_to_dict
+from server.storage.serialize import call_detail_to_dict, call_to_dict
 
 router = APIRouter()
 
@@ -30,8 +30,6 @@ Limit = Annotated[int, Query(ge=1, le=500, description="how many, most recent fi
 Offset = Annotated[int, Query(ge=0)]
 # Calls hold what citizens said: the seats and those who run them read them.
 CALL_READERS = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-# Orders: the same, and a handling unit its own.
-TICKET_READERS = (*CALL_READERS, Role.UNIT)
 
 
 @router.get("/healthz", dependencies=[public()])
@@ -61,27 +59,3 @@ def get_call(call_sid: str, engine: EngineDep) -> dict[str, Any]:
     if detail is None:
         raise HTTPException(status_code=404, detail=f"no call {call_sid!r}")
     return call_detail_to_dict(detail)
-
-
-@router.get("/api/tickets")
-def list_tickets(
-    engine: EngineDep,
-    caller: Annotated[Caller, allow(*TICKET_READERS)],
-    limit: Limit = 50,
-    offset: Offset = 0,
-    status: str | None = None,
-) -> dict[str, Any]:
-    """A unit's key lists only its own orders."""
-    unit = caller.unit if caller.role == Role.UNIT else None
-    tickets = repository.list_tickets(engine, limit=limit, offset=offset, status=status, unit=unit)
-    return {"tickets": [ticket_detail_to_dict(t, with_events=False) for t in tickets]}
-
-
-@router.get("/api/tickets/{ticket_id}")
-def get_ticket(ticket_id: str, engine: EngineDep, caller: Annotated[Caller, allow(*TICKET_READERS)]) -> dict[str, Any]:
-    detail = repository.get_ticket(engine, ticket_id)
-    if detail is None:
-        raise HTTPException(status_code=404, detail=f"no ticket {ticket_id!r}")
-    if not caller.may_see_unit(detail.ticket.unit, detail.ticket.co_unit):
-        raise HTTPException(status_code=403, detail=f"ticket {ticket_id!r} is another unit's order")
-    return ticket_detail_to_dict(detail)
