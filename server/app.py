@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server.api import events, routes, tickets
+from server.api import events, handling, routes, tickets
 from server.config import Settings
 from server.services import (
     KnowledgeCache,
@@ -85,5 +85,6 @@ def create_app(
     app.include_router(media_stream.router)
     app.include_router(routes.router)
     app.include_router(tickets.router)
+    app.include_router(handling.router)
     app.include_router(events.router)
     return app

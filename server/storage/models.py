@@ -182,6 +182,15 @@ class Ticket(SQLModel, table=True):
     summary: str = Field(default="", sa_type=Text)
     status: str = Field(default=TICKET_NEW_STATUS, max_length=16)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
+    # What the handling unit did: when it accepted and reported, and the result it reported
+    # ("solved", "not_solved", "explained") with its text.
+    accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    reported_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    result: str | None = Field(default=None, max_length=16)
+    result_text: str | None = Field(default=None, sa_type=Text)
+    # More time the unit asked for and a supervisor has not yet decided on (hours), and why.
+    extension_hours: float | None = None
+    extension_reason: str | None = Field(default=None, sa_type=Text)
 
 
 class TicketEvent(SQLModel, table=True):

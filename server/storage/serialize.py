@@ -82,6 +82,12 @@ def ticket_to_dict(ticket: Ticket, call_sid: str | None = None) -> dict[str, Any
         "status": ticket.status,
         "created_at": iso(ticket.created_at),
         "call_sid": call_sid,
+        "accepted_at": iso(ticket.accepted_at),
+        "reported_at": iso(ticket.reported_at),
+        "result": ticket.result,
+        "result_text": ticket.result_text,
+        "extension_hours": ticket.extension_hours,
+        "extension_reason": ticket.extension_reason,
     }
 
 

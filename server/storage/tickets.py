@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -46,7 +46,8 @@ def _next_ticket_id(session: Session, created_at: datetime) -> str:
 # The fields a step may change, as recorded in its event (id and created_at never change).
 TICKET_FIELDS = (
     "call_id", "category", "topic", "district", "street", "address", "caller_name", "phone", "urgent", "police",
-    "unit", "co_unit", "dispatch", "due_at", "summary", "status",
+    "unit", "co_unit", "dispatch", "due_at", "summary", "status", "accepted_at", "reported_at", "result",
+    "result_text", "extension_hours", "extension_reason",
 )
 
 
@@ -212,14 +213,26 @@ def ticket_for_call(session: Session, call_id: int) -> TicketDetail | None:
 
 
 def list_tickets(
-    engine: Engine, *, limit: int = 50, offset: int = 0, status: str | None = None, unit: str | None = None
+    engine: Engine,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    status: str | None = None,
+    unit: str | None = None,
+    statuses: Iterable[str] | None = None,
+    due_before: datetime | None = None,
 ) -> list[TicketDetail]:
     """Most recent first, each with its call_sid (events are left empty here; see get_ticket);
-    with `unit`, only the orders that unit handles, alone or as the co-handling unit."""
+    with `unit`, only the orders that unit handles, alone or as the co-handling unit; with
+    `statuses` and `due_before`, only those in one of the statuses and due before then."""
     with Session(engine) as session:
         query = select(Ticket, Call.call_sid).join(Call, col(Ticket.call_id) == Call.id, isouter=True)
         if status is not None:
             query = query.where(Ticket.status == status)
+        if statuses is not None:
+            query = query.where(col(Ticket.status).in_(list(statuses)))
+        if due_before is not None:
+            query = query.where(col(Ticket.due_at) < due_before)
         if unit is not None:
             query = query.where(or_(Ticket.unit == unit, Ticket.co_unit == unit))
         query = query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).offset(offset).limit(limit)

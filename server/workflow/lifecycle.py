@@ -4,6 +4,9 @@
       ▲                    │                     │                    │                  │
       └──────return────────┴──────return─────────┘                    └────reopen────────┴─▶ dispatched
 
+While the unit has it (dispatched, accepted) it may ask for more time, which a supervisor grants
+(the due time moves) or refuses.
+
 `review` is the dispatch-review queue: an order the catalogue does not cover, one without a place,
 and one a unit sent back wait there for a supervisor to assign them. Every step is a ticket event
 (server/workflow/history.py), so an order's history can be replayed.
@@ -32,17 +35,24 @@ class Action(StrEnum):
     REPORT = "reported"
     CLOSE = "closed"
     REOPEN = "reopened"
+    ASK_EXTENSION = "extension_asked"  # the unit asks for more time; a supervisor decides
+    GRANT_EXTENSION = "extension_granted"
+    REFUSE_EXTENSION = "extension_refused"
 
 
-# Which steps may be taken from which status, and where they lead. Steps not listed (a note, an
-# extension asked for) leave the status as it is.
-TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
+_WITH_UNIT = frozenset({Status.DISPATCHED, Status.ACCEPTED})
+
+# Which steps may be taken from which status, and where they lead (None: the status stays).
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.ASSIGN: (frozenset({Status.REVIEW}), Status.DISPATCHED),
     Action.ACCEPT: (frozenset({Status.DISPATCHED}), Status.ACCEPTED),
     Action.RETURN: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), Status.REVIEW),
     Action.REPORT: (frozenset({Status.ACCEPTED}), Status.REPORTED),
     Action.CLOSE: (frozenset({Status.REPORTED}), Status.CLOSED),
     Action.REOPEN: (frozenset({Status.REPORTED, Status.CLOSED}), Status.DISPATCHED),
+    Action.ASK_EXTENSION: (_WITH_UNIT, None),
+    Action.GRANT_EXTENSION: (_WITH_UNIT, None),
+    Action.REFUSE_EXTENSION: (_WITH_UNIT, None),
 }
 
 # Orders a unit still owes work on: what counts as overdue once past its due time.
@@ -69,4 +79,4 @@ def next_status(action: Action, status: str) -> Status:
     sources, target = TRANSITIONS[action]
     if status not in sources:
         raise IllegalTransition(action, status)
-    return target
+    return target or Status(status)

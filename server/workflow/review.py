@@ -4,25 +4,17 @@ unit sent back wait here until a supervisor assigns them to a unit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from server.storage.db import NotFound, session_scope
 from server.storage.models import CatalogueEntryRow, Ticket
-from server.storage.tickets import record_step
-from server.storage.types import utc_now
 from server.workflow.dispatch import due_at, time_limit
 from server.workflow.intake import DispatchRules
-from server.workflow.lifecycle import Action, Status, next_status
-
-
-class AssignmentError(ValueError):
-    """An assignment that cannot be made as asked; `field` names what to put right."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+from server.workflow.lifecycle import Action, Status
+from server.workflow.steps import StepRefused, take_step
 
 
 @dataclass(frozen=True)
@@ -44,25 +36,21 @@ def review_queue(engine: Engine, limit: int = 100) -> list[Ticket]:
 
 def assign(engine: Engine, ticket_id: str, assignment: Assignment, *, actor: str, rules: DispatchRules) -> Ticket:
     """Send an order from review to the unit a supervisor chose (with a co-handling unit: dual
-    dispatch). Its time limit starts now. IllegalTransition when the order is not in review."""
-    with session_scope(engine) as session:
-        ticket = session.get(Ticket, ticket_id, with_for_update=True)  # one step at a time per order
-        if ticket is None:
-            raise NotFound(f"no ticket {ticket_id!r}")
-        status = next_status(Action.ASSIGN, ticket.status)
+    dispatch). Its time limit starts now."""
+
+    def changes(session: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
         hours = assignment.time_limit_hours
         if hours is None:
             entry = session.exec(select(CatalogueEntryRow).where(CatalogueEntryRow.topic == ticket.topic)).first()
             if entry is None:
-                raise AssignmentError(
-                    "time_limit_hours", f"topic {ticket.topic!r} has no catalogue entry: give the time limit"
+                raise StepRefused(
+                    f"topic {ticket.topic!r} has no catalogue entry: give the time limit", field="time_limit_hours"
                 )
             hours = entry.time_limit_hours
-        now = utc_now()
-        record_step(
-            session, ticket, kind=Action.ASSIGN, actor=actor, note=assignment.note, at=now, status=status,
-            unit=assignment.unit, co_unit=assignment.co_unit,
-            dispatch="dual" if assignment.co_unit else "direct",
-            due_at=due_at(now, time_limit(hours, ticket.urgent, rules.urgent_limit_hours)),
-        )
-        return ticket
+        return {
+            "unit": assignment.unit, "co_unit": assignment.co_unit,
+            "dispatch": "dual" if assignment.co_unit else "direct",
+            "due_at": due_at(now, time_limit(hours, ticket.urgent, rules.urgent_limit_hours)),
+        }
+
+    return take_step(engine, ticket_id, Action.ASSIGN, actor=actor, note=assignment.note, changes=changes)
