@@ -15,12 +15,14 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent import replies
 from agent.consult import Consultant
 from agent.danger_cues import MEDICAL
 from agent.memory import CallMemory
+from agent.open_orders import OpenOrder, order_asked_about, status_sentence
 from agent.phone import line_number
 from agent.questions import next_question, read_back
 from agent.reading import TurnReading, normalise_turn
@@ -60,9 +62,14 @@ class Seat:
     """One call's virtual seat: the dialogue policy, whichever backend reads the turns."""
 
     def __init__(
-        self, knowledge: SeatKnowledge, caller_number: str | None = None, understanding: Understanding | None = None
+        self,
+        knowledge: SeatKnowledge,
+        caller_number: str | None = None,
+        understanding: Understanding | None = None,
+        open_orders: Sequence[OpenOrder] = (),
     ):
         self._knowledge = knowledge
+        self._open_orders = tuple(open_orders)
         self._understanding = understanding or OfflineUnderstanding(knowledge.gazetteer)
         self._raw_caller_number = caller_number
         corrector = knowledge.sound_corrector
@@ -109,7 +116,7 @@ class Seat:
 
     def fork(self) -> Seat:
         """A seat of the same call to try a turn on (the respelt words of a turn), this one untouched."""
-        other = Seat(self._knowledge, self._raw_caller_number, self._understanding)
+        other = Seat(self._knowledge, self._raw_caller_number, self._understanding, self._open_orders)
         other.restore(self.snapshot())
         return other
 
@@ -319,6 +326,7 @@ class Seat:
         if urgent and not s.urgent_told:
             parts.append(replies.URGENT_DISPATCH)
             s.urgent_told = True
+        parts.append(self._open_order_status(r))
         question = self._next_question()
         if question:
             return SeatReply(_join(*parts, question), "ask")
@@ -348,6 +356,18 @@ class Seat:
             return SeatReply(_join(*parts, replies.filed(urgent, closing=True)), "goodbye")
         s.awaiting = AWAIT_MORE
         return SeatReply(_join(*parts, replies.filed(urgent)), "confirm")
+
+    def _open_order_status(self, r: TurnReading) -> str:
+        """Where the caller's open order on this matter stands, said once."""
+        s = self._state
+        if s.order_status_told or not self._open_orders:
+            return ""
+        entry = self._topics.confident(s.safety.urgent)
+        order = order_asked_about(self._open_orders, entry.topic if entry else None, r.text)
+        if order is None:
+            return ""
+        s.order_status_told = True
+        return status_sentence(order)
 
     def _next_question(self) -> str | None:
         return next_question(self._state, self._caller_number)

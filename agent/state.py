@@ -50,6 +50,7 @@ class CallState:
     police_told: bool = False
     acknowledged: bool = False
     urgent_told: bool = False
+    order_status_told: bool = False  # a repeat caller was told where their open order stands
     read_back: bool = False
     recorded: bool = False
     answered: bool = False

@@ -3,6 +3,7 @@ histories that replay to the stored order: on both databases, the REST steps ove
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -75,7 +76,8 @@ def file_call(
     call_id = repository.create_call(engine, sid, started_at=ended - timedelta(minutes=3))
     order = WorkOrderDraft(
         topic=topic, category="投诉", district=district, street=None, address="工地", caller_name="林女士",
-        phone="13911112222", urgent=urgent, police=False, summary="夜间施工扰民",
+        # a caller of their own for each call: the same number about the same topic is a repeat call
+        phone=f"139{zlib.crc32(sid.encode()) % 10**8:08d}", urgent=urgent, police=False, summary="夜间施工扰民",
     )
     outcome = CallOutcome(category="投诉", route="ticket", topic=topic, kb_article=None, urgent=urgent,
                           police=False, handoff_reason=None, work_order=order)

@@ -159,6 +159,8 @@ class Ticket(SQLModel, table=True):
     """A work order (工单). The id is what an agent reads out: HL<yyyymmdd>-<nnnn>."""
 
     __tablename__ = "tickets"
+    # A caller's open orders are looked up by number at every call.
+    __table_args__ = (Index("ix_tickets_phone_status", "phone", "status"),)
 
     id: str = Field(primary_key=True, max_length=32)
     call_id: int | None = Field(
@@ -191,6 +193,13 @@ class Ticket(SQLModel, table=True):
     # More time the unit asked for and a supervisor has not yet decided on (hours), and why.
     extension_hours: float | None = None
     extension_reason: str | None = Field(default=None, sa_type=Text)
+    # 并单: an order about the same matter as an open one follows that one (its caller is still
+    # called back); the open one counts everyone who called about it.
+    merged_into: str | None = Field(
+        default=None,
+        sa_column=Column(String(32), ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    callers: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class TicketEvent(SQLModel, table=True):

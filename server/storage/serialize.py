@@ -88,6 +88,8 @@ def ticket_to_dict(ticket: Ticket, call_sid: str | None = None) -> dict[str, Any
         "result_text": ticket.result_text,
         "extension_hours": ticket.extension_hours,
         "extension_reason": ticket.extension_reason,
+        "merged_into": ticket.merged_into,
+        "callers": ticket.callers,
     }
 
 

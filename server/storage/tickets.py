@@ -47,7 +47,7 @@ def _next_ticket_id(session: Session, created_at: datetime) -> str:
 TICKET_FIELDS = (
     "call_id", "category", "topic", "district", "street", "address", "caller_name", "phone", "urgent", "police",
     "unit", "co_unit", "dispatch", "due_at", "summary", "status", "accepted_at", "reported_at", "result",
-    "result_text", "extension_hours", "extension_reason",
+    "result_text", "extension_hours", "extension_reason", "merged_into", "callers",
 )
 
 

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 
 from agent import replies
 from agent.knowledge import SeatKnowledge
+from agent.phone import line_number
 from agent.seat import Seat, SeatReply
 from server.services import Services
 from server.storage import repository
@@ -49,7 +50,7 @@ from server.telephony.protocol import (
 )
 from server.telephony.respelling import respell_answered
 from server.telephony.speaker import Speaker
-from server.workflow import intake
+from server.workflow import intake, merging
 from voice.asr.base import Transcript
 from voice.asr.number_consensus import NumberConsensus, replaces, with_read_numbers
 from voice.asr.number_cues import dictates_number
@@ -126,7 +127,12 @@ class CallSession:
         # The greeting is a fixed prompt, rendered at start-up: it goes out before anything else.
         speaker.say(replies.GREETING, name="greeting")
         knowledge = await asyncio.to_thread(services.knowledge.current)
-        seat = Seat(knowledge, caller_number=caller, understanding=services.understanding(knowledge))
+        # A repeat caller is told where their open order stands (server/workflow/merging.py).
+        open_orders = await asyncio.to_thread(
+            merging.open_orders_for, services.engine, line_number(caller), datetime.now(UTC)
+        )
+        seat = Seat(knowledge, caller_number=caller, understanding=services.understanding(knowledge),
+                    open_orders=open_orders)
         self._knowledge = knowledge
         call_id = await asyncio.to_thread(
             repository.create_call,

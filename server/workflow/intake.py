@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -18,6 +18,7 @@ from server.storage.tickets import insert_ticket, record_step
 from server.storage.types import utc_now
 from server.workflow.dispatch import plan_dispatch
 from server.workflow.lifecycle import Action, Status
+from server.workflow.merging import merge, open_order_for
 
 # Who takes the steps the system takes by itself, as events name them.
 SEAT = "seat"
@@ -30,20 +31,31 @@ class DispatchRules:
 
     # The time limit of an urgent order, where its topic's own limit is longer (hours).
     urgent_limit_hours: float = 2.0
+    # A new order joins an open one about the same matter filed this recently (hours; 0: never).
+    merge_window_hours: float = 72.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DispatchRules:
-        return cls(urgent_limit_hours=float(settings.get("dispatch", "urgent_limit_hours")))
+        return cls(
+            urgent_limit_hours=float(settings.get("dispatch", "urgent_limit_hours")),
+            merge_window_hours=float(settings.get("dispatch", "merge_window_hours")),
+        )
 
 
 def file_work_order(session: Session, call: Call, order: WorkOrderLike, rules: DispatchRules) -> Ticket:
-    """The order as the seat drafted it (created), then dispatched or held for review."""
+    """The order as the seat drafted it (created), then joined to an open order about the same
+    matter (并单), dispatched, or held for review."""
     created_at = call.ended_at or utc_now()
     ticket = insert_ticket(
         session, call_id=call.id, category=order.category, topic=order.topic, district=order.district,
         street=order.street, address=order.address, caller_name=order.caller_name, phone=order.phone,
         urgent=order.urgent, police=order.police, summary=order.summary, created_at=created_at, actor=SEAT,
     )
+    if rules.merge_window_hours > 0:
+        joined = open_order_for(session, ticket, timedelta(hours=rules.merge_window_hours))
+        if joined is not None:
+            merge(session, ticket, *joined, at=created_at)
+            return ticket
     dispatch_new(session, ticket, rules, at=created_at)
     return ticket
 

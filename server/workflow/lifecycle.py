@@ -23,6 +23,7 @@ class Status(StrEnum):
     ACCEPTED = "accepted"      # 已签收: the unit is handling it
     REPORTED = "reported"      # 已办结反馈: the unit reported the result; the citizen is called back
     CLOSED = "closed"          # 已结案
+    MERGED = "merged"          # 并单: follows the open order it was merged into
 
 
 class Action(StrEnum):
@@ -35,12 +36,16 @@ class Action(StrEnum):
     REPORT = "reported"
     CLOSE = "closed"
     REOPEN = "reopened"
+    MERGE = "merged"           # a new order about an open one's matter joins it
+    CALLER_ADDED = "caller_added"  # the open order another caller's order joined
+    CALLED_AGAIN = "called_again"  # its caller rang again about it (催办)
     ASK_EXTENSION = "extension_asked"  # the unit asks for more time; a supervisor decides
     GRANT_EXTENSION = "extension_granted"
     REFUSE_EXTENSION = "extension_refused"
 
 
 _WITH_UNIT = frozenset({Status.DISPATCHED, Status.ACCEPTED})
+OPEN = frozenset({Status.REVIEW, Status.DISPATCHED, Status.ACCEPTED})
 
 # Which steps may be taken from which status, and where they lead (None: the status stays).
 TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
@@ -50,13 +55,17 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.REPORT: (frozenset({Status.ACCEPTED}), Status.REPORTED),
     Action.CLOSE: (frozenset({Status.REPORTED}), Status.CLOSED),
     Action.REOPEN: (frozenset({Status.REPORTED, Status.CLOSED}), Status.DISPATCHED),
+    Action.MERGE: (frozenset({Status.REVIEW}), Status.MERGED),
+    Action.CALLER_ADDED: (OPEN, None),
+    Action.CALLED_AGAIN: (OPEN, None),
     Action.ASK_EXTENSION: (_WITH_UNIT, None),
     Action.GRANT_EXTENSION: (_WITH_UNIT, None),
     Action.REFUSE_EXTENSION: (_WITH_UNIT, None),
 }
 
-# Orders a unit still owes work on: what counts as overdue once past its due time.
-OPEN_STATUSES = frozenset({Status.REVIEW, Status.DISPATCHED, Status.ACCEPTED})
+# Orders a unit still owes work on: what counts as overdue once past its due time, and what a new
+# order about the same matter joins.
+OPEN_STATUSES = OPEN
 
 
 class IllegalTransition(Exception):
@@ -70,8 +79,15 @@ class IllegalTransition(Exception):
         super().__init__(f"cannot {action.name.lower()} an order that is {status} (allowed now: {allowed})")
 
 
+# Steps the system takes by itself: never offered to a person as what they may do next.
+SYSTEM_ACTIONS = frozenset({Action.CREATE, Action.DISPATCH, Action.HOLD, Action.MERGE, Action.CALLER_ADDED,
+                            Action.CALLED_AGAIN})
+
+
 def allowed_actions(status: str) -> list[Action]:
-    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
+    """What a person may do with an order in `status`."""
+    return [action for action, (sources, _) in TRANSITIONS.items()
+            if status in sources and action not in SYSTEM_ACTIONS]
 
 
 def next_status(action: Action, status: str) -> Status:
