@@ -20,6 +20,7 @@ from server.services import (
 )
 from server.storage import db, repository
 from server.telephony import media_stream
+from server.workflow.callbacks import CallbackRules
 from voice.asr.base import StreamingRecognizer
 from voice.tts.base import SpeechSynthesizer
 
@@ -74,6 +75,7 @@ def create_app(
             knowledge=KnowledgeCache(engine),
         )
         app.state.dispatch_rules = app.state.services.dispatch_rules
+        app.state.callback_rules = CallbackRules.from_settings(settings)
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
         log.info("%s", gateway_access_note(settings))

@@ -17,6 +17,7 @@ from server.api import routes, tickets
 from server.storage import repository
 from server.storage.db import make_engine
 from server.storage.keys import Role, create_key
+from server.workflow.callbacks import CallbackRules
 from server.workflow.intake import DispatchRules
 from server.workflow.intake import close_call as close_call_with
 
@@ -34,6 +35,7 @@ def serve(engine: Engine) -> Iterator[str]:
     app.include_router(tickets.router)
     app.state.engine = engine
     app.state.dispatch_rules = DispatchRules()
+    app.state.callback_rules = CallbackRules()
     with serving(app) as address:
         yield f"http://{address}"
 

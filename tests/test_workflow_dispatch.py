@@ -18,6 +18,7 @@ from knowledge.catalogue import CatalogueEntry
 from server.api import handling, routes, tickets
 from server.storage import repository
 from server.storage.keys import Role, create_key
+from server.workflow.callbacks import CallbackRules
 from server.workflow.dispatch import plan_dispatch
 from server.workflow.history import check_history, replay
 from server.workflow.intake import DispatchRules, close_call
@@ -111,6 +112,7 @@ def server(engine: Engine) -> Iterator[str]:
     app.include_router(handling.router)
     app.state.engine = engine
     app.state.dispatch_rules = RULES
+    app.state.callback_rules = CallbackRules()
     with serving(app) as address:
         yield f"http://{address}"
 

@@ -55,7 +55,7 @@ def test_a_unit_accepts_asks_for_time_and_reports(engine: Engine, server: str) -
     assert (body["status"], body["result"], body["result_text"]) == ("reported", "solved", "已责令工地夜间停工")
     kinds = [e.kind for e in history_holds(engine, order)]
     assert kinds == ["created", "dispatched", "accepted", "extension_asked", "extension_granted",
-                     "extension_asked", "extension_refused", "reported"]
+                     "extension_asked", "extension_refused", "reported", "callbacks_scheduled"]
 
 
 def test_a_unit_returns_what_is_not_its_own_to_review(engine: Engine, server: str) -> None:  # noqa: F811

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from server.access import Caller, allow
@@ -75,7 +75,9 @@ class ReportBody(BaseModel):
 
 
 @router.post("/api/tickets/{ticket_id}/report")
-def report(ticket_id: str, body: ReportBody, engine: EngineDep, caller: UnitDep) -> Any:
-    """办结反馈: the result; the citizen is then called back."""
+def report(ticket_id: str, body: ReportBody, request: Request, engine: EngineDep, caller: UnitDep) -> Any:
+    """办结反馈: the result; every caller of the order is then called back ([callback])."""
+    rules = request.app.state.callback_rules
     return run_step(lambda: handling.report(
-        engine, ticket_id, unit=unit_of(caller), actor=actor_of(caller), result=body.result, text=body.text))
+        engine, ticket_id, unit=unit_of(caller), actor=actor_of(caller), result=body.result, text=body.text,
+        rules=rules))

@@ -251,3 +251,52 @@ class ApiKey(SQLModel, table=True):
     label: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Callback(SQLModel, table=True):
+    """The survey call (回访) owed to one caller of a reported order: the order's own caller, or the
+    caller of an order merged into it. Claimed by one node at a time until `claim_until`."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (Index("ix_callbacks_status_due_at", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The caller's own order, and the order whose handling the survey asks about (the same, or the
+    # open order it was merged into).
+    ticket_id: str = Field(
+        sa_column=Column(String(32), ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    order_id: str = Field(
+        sa_column=Column(String(32), ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    phone: str = Field(sa_type=Text)
+    # pending, calling (claimed), done, declined, gave_up
+    status: str = Field(max_length=16)
+    due_at: datetime = Field(sa_type=UtcDateTime)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claim_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # The caller's answers: contacted by the unit? solved? 满意 / 基本满意 / 不满意.
+    contacted: bool | None = None
+    solved: bool | None = None
+    satisfaction: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class CallbackAttempt(SQLModel, table=True):
+    """One dialling of a callback: by which node, when, how it went, what was answered."""
+
+    __tablename__ = "callback_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    callback_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("callbacks.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    node: str = Field(max_length=64)
+    started_at: datetime = Field(sa_type=UtcDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # answered, declined, busy, no_answer, unclear, failed
+    outcome: str | None = Field(default=None, max_length=16)
+    answers: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    note: str = Field(default="", sa_type=Text)

@@ -13,6 +13,8 @@ from sqlmodel import Session
 
 from server.storage.models import Ticket
 from server.storage.types import utc_now
+from server.workflow import callbacks
+from server.workflow.callbacks import CallbackRules
 from server.workflow.lifecycle import OPEN_STATUSES, Action
 from server.workflow.steps import StepRefused, take_step
 
@@ -67,9 +69,17 @@ def decide_extension(engine: Engine, ticket_id: str, *, grant: bool, actor: str,
     return take_step(engine, ticket_id, action, actor=actor, note=note, changes=changes)
 
 
-def report(engine: Engine, ticket_id: str, *, unit: str, actor: str, result: Result, text: str) -> Ticket:
+def report(
+    engine: Engine, ticket_id: str, *, unit: str, actor: str, result: Result, text: str, rules: CallbackRules
+) -> Ticket:
+    """The unit's result; every caller of the order is then to be called back."""
+
     def changes(_session: Session, _ticket: Ticket, now: datetime) -> dict[str, Any]:
         return {"result": str(result), "result_text": text, "reported_at": now,
                 "extension_hours": None, "extension_reason": None}
 
-    return take_step(engine, ticket_id, Action.REPORT, actor=actor, unit=unit, note=text, changes=changes)
+    def call_back(session: Session, ticket: Ticket, now: datetime) -> None:
+        callbacks.schedule(session, ticket, now, rules)
+
+    return take_step(engine, ticket_id, Action.REPORT, actor=actor, unit=unit, note=text, changes=changes,
+                     then=call_back)

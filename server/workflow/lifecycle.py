@@ -39,6 +39,7 @@ class Action(StrEnum):
     MERGE = "merged"           # a new order about an open one's matter joins it
     CALLER_ADDED = "caller_added"  # the open order another caller's order joined
     CALLED_AGAIN = "called_again"  # its caller rang again about it (催办)
+    SCHEDULE_CALLBACKS = "callbacks_scheduled"  # its callers are to be called back (回访)
     ASK_EXTENSION = "extension_asked"  # the unit asks for more time; a supervisor decides
     GRANT_EXTENSION = "extension_granted"
     REFUSE_EXTENSION = "extension_refused"
@@ -81,7 +82,7 @@ class IllegalTransition(Exception):
 
 # Steps the system takes by itself: never offered to a person as what they may do next.
 SYSTEM_ACTIONS = frozenset({Action.CREATE, Action.DISPATCH, Action.HOLD, Action.MERGE, Action.CALLER_ADDED,
-                            Action.CALLED_AGAIN})
+                            Action.CALLED_AGAIN, Action.SCHEDULE_CALLBACKS, Action.CLOSE})
 
 
 def allowed_actions(status: str) -> list[Action]:

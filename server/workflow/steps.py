@@ -44,10 +44,11 @@ def take_step(
     note: str = "",
     unit: str | None = None,
     changes: Changes | None = None,
+    then: Callable[[Session, Ticket, datetime], object] | None = None,
 ) -> Ticket:
-    """Take `action` on the order: IllegalTransition if its status does not allow it, NotYourOrder
-    if `unit` is given and is not the order's handling unit, NotFound if there is no such order.
-    Nothing is written unless the whole step holds."""
+    """Take `action` on the order (and `then` what follows from it): IllegalTransition if its status
+    does not allow it, NotYourOrder if `unit` is given and is not the order's handling unit,
+    NotFound if there is no such order. Nothing is written unless the whole step holds."""
     with session_scope(engine) as session:
         ticket = session.get(Ticket, ticket_id, with_for_update=True)
         if ticket is None:
@@ -61,4 +62,7 @@ def take_step(
         if changes is not None:
             fields.update(changes(session, ticket, now))
         record_step(session, ticket, kind=action, actor=actor, note=note, at=now, **fields)
+        if then is not None:
+            session.flush()
+            then(session, ticket, now)  # what follows from the step, in its transaction
         return ticket
