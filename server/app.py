@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server.api import events, handling, routes, tickets
+from server.api import events, handling, metrics, routes, tickets
 from server.config import Settings
 from server.services import (
     KnowledgeCache,
@@ -21,6 +21,7 @@ from server.services import (
 from server.storage import db, repository
 from server.telephony import media_stream
 from server.workflow.callbacks import CallbackRules
+from server.workflow.metrics import MetricWeights
 from voice.asr.base import StreamingRecognizer
 from voice.tts.base import SpeechSynthesizer
 
@@ -76,6 +77,7 @@ def create_app(
         )
         app.state.dispatch_rules = app.state.services.dispatch_rules
         app.state.callback_rules = CallbackRules.from_settings(settings)
+        app.state.metric_weights = MetricWeights.from_settings(settings)
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
         log.info("%s", gateway_access_note(settings))
@@ -88,5 +90,6 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(tickets.router)
     app.include_router(handling.router)
+    app.include_router(metrics.router)
     app.include_router(events.router)
     return app

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from agent.types import CallOutcome, WorkOrderDraft
 from knowledge.catalogue import CatalogueEntry
-from server.api import handling, routes, tickets
+from server.api import handling, metrics, routes, tickets
 from server.storage import repository
 from server.storage.keys import Role, create_key
 from server.workflow.callbacks import CallbackRules
@@ -23,6 +23,7 @@ from server.workflow.dispatch import plan_dispatch
 from server.workflow.history import check_history, replay
 from server.workflow.intake import DispatchRules, close_call
 from server.workflow.lifecycle import Action, IllegalTransition, Status, next_status
+from server.workflow.metrics import MetricWeights
 
 ENDED = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
 RULES = DispatchRules(urgent_limit_hours=2)
@@ -110,9 +111,11 @@ def server(engine: Engine) -> Iterator[str]:
     app.include_router(routes.router)
     app.include_router(tickets.router)
     app.include_router(handling.router)
+    app.include_router(metrics.router)
     app.state.engine = engine
     app.state.dispatch_rules = RULES
     app.state.callback_rules = CallbackRules()
+    app.state.metric_weights = MetricWeights()
     with serving(app) as address:
         yield f"http://{address}"
 

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from server.cli.admin import catalogue_app, db_app, gazetteer_app, kb_app
 from server.cli.keys import key_app
 from server.cli.llm import register as register_llm
+from server.cli.report import report
 from server.config import ConfigError, Settings, load_settings
 
 app = typer.Typer(help="Hotline: a voice agent for a 12345 citizen-service hotline.", no_args_is_help=True)
@@ -25,6 +26,7 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(db_app, name="db")
 app.add_typer(key_app, name="key")
+app.command("report")(report)
 register_llm(app)
 
 err = Console(stderr=True, soft_wrap=True)
