@@ -125,3 +125,6 @@ def test_segment_text_is_tidied_as_a_caller_would_write_it() -> None:
     # or a full-width digit (dev2's e029 and e045, whole-turn decodes)
     assert tidy_segment_text("我叫凡利明电话159４112-0368４") == "我叫凡利明电话159，112-0368，"
     assert tidy_segment_text("电话158４二零一零6637４我不对") == "电话158，二零一零6637，我不对"
+    # before a stop or a comma of its own: dropped (an 11-digit number stays 11 digits)
+    assert tidy_segment_text("电话15911270368４。") == "电话15911270368。"
+    assert tidy_segment_text("电话15911270368４，我叫") == "电话15911270368，我叫"

@@ -27,12 +27,15 @@ _TO_SIMPLIFIED = opencc.OpenCC("t2s")
 # byte wrong: a full-width letter or digit where the comma goes (东城区和平里街道４和平里…, d014_2).
 # Whisper writes numbers in ASCII, so one of those between Chinese characters is that comma.
 # Next to a dictated number it is a full-width letter or digit (电话158Ｍ20106637Ｍ我不对,
-# 电话159４112-0368４: the pauses of a number said in groups), which no caller's number holds.
+# 电话159４112-0368４: the pauses of a number said in groups, and its end before a stop: 0368４。),
+# which no caller's number holds.
 _GARBLED_COMMA = re.compile(
     r"(?<=[\u4e00-\u9fff])[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a](?=[\u4e00-\u9fff])"
     r"|(?<=[0-9])[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a](?=[0-9\u4e00-\u9fff]|$)"
     r"|(?<=[\u4e00-\u9fff])[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a](?=[0-9])"
 )
+# ... and where a mark follows anyway, the garbled comma is simply dropped.
+_GARBLED_BEFORE_A_MARK = re.compile(r"(?<=[0-9])[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a](?=[\s，,。.！!？?、；;：:])")
 # Whisper writes the ASCII forms of these marks; a prompt in our full-width style makes it try the
 # full-width ones, and with the non-speech tokens suppressed the last byte of those comes out
 # wrong (一二Ｇ三, 十１二, �): seen on the dev calls' long turns once committed text became the prompt.
@@ -42,7 +45,7 @@ _FULL_TO_HALF = str.maketrans({full: half for half, full in _HALF_TO_FULL.items(
 def tidy_segment_text(raw: str) -> str:
     """Whisper's text as a caller's words are written: Simplified, full-width marks, no titles."""
     text = _TO_SIMPLIFIED.convert(raw.strip()).translate(_UNSPOKEN_MARKS).translate(_SMALL_FORMS)
-    text = _GARBLED_COMMA.sub("，", text)
+    text = _GARBLED_COMMA.sub("，", _GARBLED_BEFORE_A_MARK.sub("", text))
     return _HALF_WIDTH_IN_CHINESE.sub(lambda mark: _HALF_TO_FULL[mark.group(0)], text)
 
 
