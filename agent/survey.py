@@ -1,0 +1,109 @@
+"""The callback survey (回访) as a dialogue: may we ask? contacted? solved? satisfied?
+
+The caller answers each question by keypad (the digits each question names) or in words (联系过,
+没解决, 基本满意 …). An answer not understood is asked again once; a second one ends the call as
+unclear, to be tried again later. A caller may decline at any point (不方便, 别打了), and is then
+not asked again. The dialler (server/dialer/) plays the prompts and stores what comes of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class SurveyEnd(StrEnum):
+    ANSWERED = "answered"
+    DECLINED = "declined"
+    UNCLEAR = "unclear"
+
+
+@dataclass(frozen=True)
+class SurveyStep:
+    say: str
+    end: SurveyEnd | None = None  # None: the survey goes on
+
+
+_CONSENT = "请问您现在方便接受回访吗？方便请按1或者说方便，不方便请按2。"
+_QUESTIONS = {
+    "contacted": "承办单位联系过您吗？联系过请按1，没有联系请按2。",
+    "solved": "您反映的问题解决了吗？解决了请按1，没有解决请按2。",
+    "satisfaction": "您对这次办理满意吗？满意请按1，基本满意请按2，不满意请按3。",
+}
+_AGAIN = "抱歉，没有听清。"
+_THANKS = "感谢您的评价，我们会认真改进工作。再见。"
+_SORRY = "好的，不打扰您了，再见。"
+_LATER = "抱歉，我们稍后再联系您，再见。"
+
+# Declining the survey, whatever was asked ("不方便", "别打了", "没空").
+_DECLINE = re.compile(r"不方便|没空|没时间|别(?:再)?打|不用(?:回访|了)|不需要|不想(?:说|回答|评价)|不接受|挂了")
+_YES = re.compile(r"方便|可以|行|好的?|是|对|有|联系(?:过|了)|打过|来过|来了|解决了|(?:修|弄|处理|办)好了|好了")
+# A no: said before the yes words are looked for, as 没有联系 holds 联系.
+_NO = re.compile(r"没有|没|不是|不对|还没|未|没人|老样子|还是那样")
+# Satisfaction, most specific first: 不满意 holds 满意, 基本满意 too.
+_SATISFACTION = (
+    ("不满意", re.compile(r"不满意|不太满意|不怎么满意|很不满|差|不行")),
+    ("基本满意", re.compile(r"基本满意|还行|还可以|凑合|一般|马马虎虎|还算满意|比较满意")),
+    ("满意", re.compile(r"满意|挺好|很好|非常好|不错")),
+)
+_KEYS = {
+    "consent": {"1": True, "2": False},
+    "contacted": {"1": True, "2": False},
+    "solved": {"1": True, "2": False},
+    "satisfaction": {"1": "满意", "2": "基本满意", "3": "不满意"},
+}
+
+
+def _yes_or_no(text: str) -> bool | None:
+    if _NO.search(text):
+        return False
+    return True if _YES.search(text) else None
+
+
+def _satisfaction(text: str) -> str | None:
+    return next((level for level, words in _SATISFACTION if words.search(text)), None)
+
+
+@dataclass
+class Survey:
+    """One callback survey. `opening()` first, then `hear(...)` with each answer until a step ends it."""
+
+    topic: str | None = None
+    answers: dict[str, object] = field(default_factory=dict)
+    _asking: str = "consent"
+    _unclear: int = 0
+
+    def opening(self) -> str:
+        what = f"{self.topic}的问题" if self.topic else "问题"
+        return f"您好，这里是12345市民服务热线。您之前反映的{what}，承办单位已经办理并反馈了结果。{_CONSENT}"
+
+    def hear(self, text: str = "", keys: str = "") -> SurveyStep:
+        """The caller's answer to the question asked: keys pressed, or words (as recognised)."""
+        text = re.sub(r"\s", "", text)
+        if _DECLINE.search(text):
+            return SurveyStep(_SORRY, SurveyEnd.DECLINED)
+        answer = self._read(text, keys.strip()[-1:] if keys.strip() else "")
+        if answer is None:
+            self._unclear += 1
+            if self._unclear >= 2:
+                return SurveyStep(_LATER, SurveyEnd.UNCLEAR)
+            return SurveyStep(_AGAIN + (_CONSENT if self._asking == "consent" else _QUESTIONS[self._asking]))
+        self._unclear = 0
+        if self._asking == "consent":
+            if answer is False:
+                return SurveyStep(_SORRY, SurveyEnd.DECLINED)
+        else:
+            self.answers[self._asking] = answer
+        remaining = [q for q in _QUESTIONS if q not in self.answers]
+        if not remaining:
+            return SurveyStep(_THANKS, SurveyEnd.ANSWERED)
+        self._asking = remaining[0]
+        return SurveyStep(_QUESTIONS[self._asking])
+
+    def _read(self, text: str, key: str) -> object | None:
+        if key:
+            return _KEYS[self._asking].get(key)
+        if self._asking == "satisfaction":
+            return _satisfaction(text)
+        return _yes_or_no(text)
