@@ -27,8 +27,9 @@ LANDMARKS_AFTER = (
     "派出所", "医院", "桥", "商场", "市场", "大街",
 )
 
-# A bare name followed by one of these is part of another name: 东四环, 北五环 are ring roads.
-NOT_A_PLACE_AFTER = ("环",)
+# A bare name followed by one of these is part of another name: 东四环, 北五环 are ring roads; or
+# is a direction heard as a name: 往左拐 heard 王佐拐 (王佐镇), a turn is no place.
+NOT_A_PLACE_AFTER = ("环", "拐")
 
 # Words around a bare district name that show it is meant as a place ("在朝阳", "朝阳那边").
 PLACE_CUES_BEFORE = ("在", "住", "到", "去", "来", "是", "回", "位于", "属于")

@@ -86,6 +86,7 @@ def test_locate(gazetteer, text, district, street):
 @pytest.mark.parametrize("text", [
     "我上地铁的时候看见的",
     "东四环边上堵车堵了一个小时",
+    "从南门进去王佐拐，第二个楼门",  # 往左拐 as the recogniser may write it
     "这个新村的房子是九十年代的",
     "过街天桥的台阶坏了",
     "买了点八角和桂皮",
