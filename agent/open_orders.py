@@ -54,3 +54,9 @@ def status_sentence(order: OpenOrder) -> str:
     where = _STATUS_WORDS.get(order.status, "正在办理").format(unit=order.unit or "承办单位")
     number = "，".join(order.ticket_id.split("-"))
     return f"您之前反映的{what}我们已经登记了，工单号是{number}，目前{where}。这次来电我们会一并记录，督促尽快办理。"
+
+
+def tell_open_order(orders: Sequence[OpenOrder], topic: str | None, text: str) -> str:
+    """What to tell the caller about the open order this call is about ("" if none is)."""
+    order = order_asked_about(orders, topic, text)
+    return status_sentence(order) if order else ""

@@ -22,7 +22,7 @@ from agent import replies
 from agent.consult import Consultant
 from agent.danger_cues import MEDICAL
 from agent.memory import CallMemory
-from agent.open_orders import OpenOrder, order_asked_about, status_sentence
+from agent.open_orders import OpenOrder, tell_open_order
 from agent.phone import line_number
 from agent.questions import next_question, read_back
 from agent.reading import TurnReading, normalise_turn
@@ -326,7 +326,11 @@ class Seat:
         if urgent and not s.urgent_told:
             parts.append(replies.URGENT_DISPATCH)
             s.urgent_told = True
-        parts.append(self._open_order_status(r))
+        if self._open_orders and not s.order_status_told:
+            entry = self._topics.confident(s.safety.urgent)
+            told = tell_open_order(self._open_orders, entry.topic if entry else None, r.text)
+            s.order_status_told = bool(told)
+            parts.append(told)
         question = self._next_question()
         if question:
             return SeatReply(_join(*parts, question), "ask")
@@ -356,18 +360,6 @@ class Seat:
             return SeatReply(_join(*parts, replies.filed(urgent, closing=True)), "goodbye")
         s.awaiting = AWAIT_MORE
         return SeatReply(_join(*parts, replies.filed(urgent)), "confirm")
-
-    def _open_order_status(self, r: TurnReading) -> str:
-        """Where the caller's open order on this matter stands, said once."""
-        s = self._state
-        if s.order_status_told or not self._open_orders:
-            return ""
-        entry = self._topics.confident(s.safety.urgent)
-        order = order_asked_about(self._open_orders, entry.topic if entry else None, r.text)
-        if order is None:
-            return ""
-        s.order_status_told = True
-        return status_sentence(order)
 
     def _next_question(self) -> str | None:
         return next_question(self._state, self._caller_number)

@@ -21,8 +21,6 @@ delays a call's words but never its socket. Per turn:
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -36,6 +34,7 @@ from server.services import Services
 from server.storage import repository
 from server.telephony.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
 from server.telephony.live_turn import LiveTranscription, LiveTurn, PartialRecord
+from server.telephony.number_rereading import numbers_read_again
 from server.telephony.protocol import (
     CLOSE_PROTOCOL,
     Connected,
@@ -51,8 +50,6 @@ from server.telephony.protocol import (
 from server.telephony.respelling import respell_answered
 from server.telephony.speaker import Speaker
 from server.workflow import intake, merging
-from voice.asr.base import Transcript
-from voice.asr.number_consensus import NumberConsensus, replaces, with_read_numbers
 from voice.asr.number_cues import dictates_number
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
@@ -60,9 +57,6 @@ from voice.vad import SpeechStarted, TurnEnded, TurnResumed
 
 log = logging.getLogger("hotline.call")
 
-# No further cut of a dictated number is started after this long: a cut of a long turn takes 4 s,
-# and five of them (a minute-long turn whose cuts disagree, dev2's e035) kept the caller 21 s.
-NUMBER_WAIT_S = 9.0
 # Speech this long that the recogniser makes no words of gets "sorry, say again"; shorter is noise.
 WORDLESS_REPLY_S = 1.0
 
@@ -284,7 +278,10 @@ class CallSession:
         # A longer turn with no words is someone the recogniser could not follow: the seat says
         # so (it asks again) rather than leave the caller in silence.
         if self._services.recognizer.restore_digits and dictates_number(text):
-            transcript = await self._numbers_read_again(transcript, spoken)
+            self._publish("final", turn=spoken.number, text=transcript.text, numbers_pending=True)
+            state.speaker.say(replies.NUMBER_HOLD, name=None)
+            transcript = await numbers_read_again(self._services, transcript, spoken.ended.audio, self.label,
+                                                  spoken.number)
             text = transcript.text.strip()
             if self._stale(spoken):
                 return
@@ -299,44 +296,6 @@ class CallSession:
                 await respell_answered(self._services, knowledge, state, answered, reply.text, heard, self._publish)
             except Exception:  # noqa: BLE001 - the turn is answered; its words stay as decoded
                 log.exception("call %s: respelling turn %d failed", self.label, answered.index)
-
-    async def _numbers_read_again(self, transcript: Transcript, spoken: SpokenTurn) -> Transcript:
-        """A turn with a dictated number is transcribed again, whole, from cuts a few milliseconds
-        apart until two read the same number (voice/asr/number_consensus.py), while the caller
-        hears that the seat is on it. Whole: the partial decodes heard the number in pieces, and a
-        piece Whisper writes short (于36111222) does not even look like a phone number. Each cut
-        is its own slow job, so another call's number waits for one cut, not for all of ours."""
-        state = self.state
-        assert state is not None
-        self._publish("final", turn=spoken.number, text=transcript.text, numbers_pending=True)
-        state.speaker.say(replies.NUMBER_HOLD, name=None)
-        recognizer = self._services.recognizer
-        consensus = NumberConsensus(spoken.ended.audio)
-        reading = None
-        loop = asyncio.get_running_loop()
-        give_up_at = loop.time() + NUMBER_WAIT_S
-        while reading is None and consensus.cuts_left and loop.time() < give_up_at:
-            cut = consensus.next_cut()
-            reading = consensus.add(await self._services.run_slow(functools.partial(recognizer.transcribe, cut)))
-        reading = reading or consensus.best()
-        # Words two cuts agree on a number in stand for the turn; one cut's words do not.
-        if reading.agreed and replaces(transcript.text, reading):
-            log.debug("call %s: turn %d's numbers read from %d cuts (two agreed)", self.label, spoken.number,
-                      reading.cuts)
-            return reading.transcript
-        spliced = with_read_numbers(transcript, reading)
-        if spliced is not None:
-            log.debug("call %s: turn %d's numbers as %d cuts read them (%s), in its streamed words", self.label,
-                      spoken.number, reading.cuts, "two agreed" if reading.agreed else "none agreed")
-            return spliced
-        if replaces(transcript.text, reading):
-            log.debug("call %s: turn %d's numbers read from %d cuts (none agreed)", self.label, spoken.number,
-                      reading.cuts)
-            return reading.transcript
-        log.debug("call %s: turn %d's cuts read no better; its own numbers read again", self.label, spoken.number)
-        heard = transcript.segments
-        restored = await self._services.run_slow(lambda: recognizer.restore_numbers(heard, spoken.ended.audio))
-        return dataclasses.replace(transcript, text="".join(s.text for s in restored), segments=restored)
 
     async def _answer(
         self, text: str, spoken: SpokenTurn | None, number: int, partials: list[dict]
