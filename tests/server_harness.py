@@ -96,3 +96,11 @@ def reader_headers(address: str) -> dict[str, str]:
 def api_get(address: str, path: str, **params: object) -> httpx.Response:
     """GET `path` of the REST API at `address` with a supervisor's key."""
     return httpx.get(f"http://{address}{path}", params=params, headers=reader_headers(address), timeout=10)
+
+
+def close_call(engine, **fields):  # noqa: ANN001, ANN003, ANN201
+    """End a call as the server does: its order filed and dispatched, by the default rules."""
+    from server.workflow.intake import DispatchRules
+    from server.workflow.intake import close_call as close_call_with
+
+    return close_call_with(engine, DispatchRules(), **fields)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import websockets
 from fastapi.routing import APIRoute, APIWebSocketRoute
-from server_harness import make_key, running_server
+from server_harness import close_call, make_key, running_server
 from sqlalchemy import text
 from starlette.websockets import WebSocket
 from typer.testing import CliRunner
@@ -31,18 +31,11 @@ from server.storage.db import make_engine
 from server.storage.keys import Role, find_key, hash_key, revoke_key
 from server.telephony.media_stream import from_this_machine
 from server.telephony.twilio_signature import twilio_signature
-from server.workflow.intake import DispatchRules
-from server.workflow.intake import close_call as close_call_with
 
 # FastAPI's own documentation pages: they describe the routes and hold no data.
 FRAMEWORK_DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 TWILIO_TOKEN = "test-auth-token"
 UNIT = "海淀区城管执法局"
-
-
-def close_call(engine, **fields):  # noqa: ANN001, ANN003, ANN201
-    """End a call as the server does: its order filed and dispatched by the default rules."""
-    return close_call_with(engine, DispatchRules(), **fields)
 
 
 def route_rules(route: APIRoute | APIWebSocketRoute) -> list[tuple[Role, ...]]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from server_harness import serving
+from server_harness import close_call, serving
 from sqlalchemy import Engine
 
 from agent.types import CallOutcome, WorkOrderDraft
@@ -19,14 +19,8 @@ from server.storage.db import make_engine
 from server.storage.keys import Role, create_key
 from server.workflow.callbacks import CallbackRules
 from server.workflow.intake import DispatchRules
-from server.workflow.intake import close_call as close_call_with
 
 STARTED = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
-
-
-def close_call(engine, **fields):  # noqa: ANN001, ANN003, ANN201
-    """End a call as the server does: its order filed and dispatched by the default rules."""
-    return close_call_with(engine, DispatchRules(), **fields)
 
 
 def serve(engine: Engine) -> Iterator[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from server_harness import close_call
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -12,18 +13,11 @@ from agent.types import CallerRecord, CallOutcome, WorkOrderDraft
 from knowledge.catalogue import CatalogueEntry
 from server.storage import repository
 from server.storage.db import NotFound
-from server.workflow.intake import DispatchRules
-from server.workflow.intake import close_call as close_call_with
 
 NOISE = CatalogueEntry(
     topic="噪音扰民-夜间施工", keywords=["施工"], category_hint="投诉", unit="区城管执法局",
     dispatch="dual", co_unit="属地街道(乡镇)", time_limit_hours=24,
 )
-
-
-def close_call(engine, **fields):  # noqa: ANN001, ANN003, ANN201
-    """End a call as the server does: its order filed and dispatched by the default rules."""
-    return close_call_with(engine, DispatchRules(), **fields)
 
 
 def work_order(**changes) -> WorkOrderDraft:
