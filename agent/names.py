@@ -247,8 +247,8 @@ def _surname_then_full_name(text: str) -> str | None:
 def _may_be_given(given: str) -> bool:
     """`given`, after a surname, may be the rest of a name: no title (or its start) and nothing
     kept out of names."""
-    # (a title's first syllable starts no given name: 范女姓 is 范女士 misheard)
-    return given[:1] not in ("先", "女") and not any(c in NOT_IN_NAME for c in given)
+    # (nor does the first syllable of 先生 or 女士: 范女姓 is 范女士 misheard)
+    return given not in TITLES and given[:1] not in ("先", "女") and not any(c in NOT_IN_NAME for c in given)
 
 
 def _surname_and_title(text: str) -> str | None:
