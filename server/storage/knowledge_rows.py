@@ -124,6 +124,13 @@ def _catalogue(session: Session) -> list[CatalogueEntry]:
     ]
 
 
+def catalogue_entry(session: Session, topic: str | None) -> CatalogueEntryRow | None:
+    """The catalogue's entry for `topic`, in the caller's transaction (None: no such topic)."""
+    if not topic:
+        return None
+    return session.exec(select(CatalogueEntryRow).where(CatalogueEntryRow.topic == topic)).first()
+
+
 def _gazetteer(session: Session) -> dict[str, list[str]]:
     mapping: dict[str, list[str]] = {}
     for place in session.exec(select(GazetteerPlace).order_by(col(GazetteerPlace.position))):

@@ -21,7 +21,8 @@ from sqlmodel import Session, col, select
 
 from server.config import Settings
 from server.storage.db import NotFound, session_scope
-from server.storage.models import Callback, CallbackAttempt, CatalogueEntryRow, Ticket
+from server.storage.knowledge_rows import catalogue_entry
+from server.storage.models import Callback, CallbackAttempt, Ticket
 from server.storage.tickets import record_step
 from server.workflow.lifecycle import Action, Status, next_status
 
@@ -221,7 +222,7 @@ def _settle_order(session: Session, callback: Callback, now: datetime, rules: Ca
     if order is None or order.status != Status.REPORTED:
         return
     if callback.satisfaction == "不满意" and rules.reopen_when_unsatisfied:
-        entry = session.exec(select(CatalogueEntryRow).where(CatalogueEntryRow.topic == order.topic)).first()
+        entry = catalogue_entry(session, order.topic)
         limit = timedelta(hours=entry.time_limit_hours) if entry else _DEFAULT_LIMIT
         record_step(session, order, kind=Action.REOPEN, actor=SYSTEM, at=now,
                     note=f"caller of {callback.ticket_id} not satisfied",

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from server.config import Settings
 from server.storage.calls import OutcomeLike, WorkOrderLike, finish_call
-from server.storage.models import Call, CatalogueEntryRow, Ticket
+from server.storage.knowledge_rows import catalogue_entry
+from server.storage.models import Call, Ticket
 from server.storage.tickets import insert_ticket, record_step
 from server.storage.types import utc_now
 from server.workflow.dispatch import plan_dispatch
-from server.workflow.lifecycle import Action, Status
+from server.workflow.lifecycle import Action, next_status
 from server.workflow.merging import merge, open_order_for
 
 # Who takes the steps the system takes by itself, as events name them.
@@ -62,21 +63,19 @@ def file_work_order(session: Session, call: Call, order: WorkOrderLike, rules: D
 
 def dispatch_new(session: Session, ticket: Ticket, rules: DispatchRules, at: datetime) -> None:
     """Send a new order to the units its catalogue entry names, or hold it for review."""
-    entry = None
-    if ticket.topic:
-        entry = session.exec(select(CatalogueEntryRow).where(CatalogueEntryRow.topic == ticket.topic)).first()
     plan = plan_dispatch(
-        entry, ticket.topic, ticket.district, ticket.street, at,
+        catalogue_entry(session, ticket.topic), ticket.topic, ticket.district, ticket.street, at,
         urgent=ticket.urgent, urgent_limit_hours=rules.urgent_limit_hours,
     )
     if plan.review_reason is not None:
         record_step(session, ticket, kind=Action.HOLD, actor=CATALOGUE, note=plan.review_reason, at=at,
-                    status=Status.REVIEW)
+                    status=next_status(Action.HOLD, ticket.status))
         return
     d = plan.dispatch
     note = f"{'urgent, ' if ticket.urgent else ''}{d.dispatch} dispatch by the catalogue entry {ticket.topic!r}"
-    record_step(session, ticket, kind=Action.DISPATCH, actor=CATALOGUE, note=note, at=at, status=Status.DISPATCHED,
-                unit=d.unit, co_unit=d.co_unit, dispatch=d.dispatch, due_at=d.due_at)
+    record_step(session, ticket, kind=Action.DISPATCH, actor=CATALOGUE, note=note, at=at,
+                status=next_status(Action.DISPATCH, ticket.status), unit=d.unit, co_unit=d.co_unit,
+                dispatch=d.dispatch, due_at=d.due_at)
 
 
 def close_call(

@@ -46,27 +46,27 @@ class Action(StrEnum):
 
 
 _WITH_UNIT = frozenset({Status.DISPATCHED, Status.ACCEPTED})
-OPEN = frozenset({Status.REVIEW, Status.DISPATCHED, Status.ACCEPTED})
+# Orders a unit still owes work on: what counts as overdue once past its due time, and what a new
+# order about the same matter joins.
+OPEN_STATUSES = frozenset({Status.REVIEW, *_WITH_UNIT})
 
 # Which steps may be taken from which status, and where they lead (None: the status stays).
 TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
+    Action.DISPATCH: (frozenset({Status.REVIEW}), Status.DISPATCHED),
+    Action.HOLD: (frozenset({Status.REVIEW}), None),
     Action.ASSIGN: (frozenset({Status.REVIEW}), Status.DISPATCHED),
     Action.ACCEPT: (frozenset({Status.DISPATCHED}), Status.ACCEPTED),
-    Action.RETURN: (frozenset({Status.DISPATCHED, Status.ACCEPTED}), Status.REVIEW),
+    Action.RETURN: (_WITH_UNIT, Status.REVIEW),
     Action.REPORT: (frozenset({Status.ACCEPTED}), Status.REPORTED),
     Action.CLOSE: (frozenset({Status.REPORTED}), Status.CLOSED),
     Action.REOPEN: (frozenset({Status.REPORTED, Status.CLOSED}), Status.DISPATCHED),
     Action.MERGE: (frozenset({Status.REVIEW}), Status.MERGED),
-    Action.CALLER_ADDED: (OPEN, None),
-    Action.CALLED_AGAIN: (OPEN, None),
+    Action.CALLER_ADDED: (OPEN_STATUSES, None),
+    Action.CALLED_AGAIN: (OPEN_STATUSES, None),
     Action.ASK_EXTENSION: (_WITH_UNIT, None),
     Action.GRANT_EXTENSION: (_WITH_UNIT, None),
     Action.REFUSE_EXTENSION: (_WITH_UNIT, None),
 }
-
-# Orders a unit still owes work on: what counts as overdue once past its due time, and what a new
-# order about the same matter joins.
-OPEN_STATUSES = OPEN
 
 
 class IllegalTransition(Exception):

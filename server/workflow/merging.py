@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from agent.open_orders import OpenOrder
 from server.storage.models import Ticket
 from server.storage.tickets import record_step
-from server.workflow.lifecycle import OPEN_STATUSES, Action, Status
+from server.workflow.lifecycle import OPEN_STATUSES, Action, Status, next_status
 
 SYSTEM = "merging"
 # Addresses name the same place when they share this many characters in a row (a road, an estate,
@@ -73,10 +73,13 @@ def open_order_for(session: Session, ticket: Ticket, window: timedelta) -> tuple
 
 def merge(session: Session, ticket: Ticket, open_order: Ticket, how: Action, at: datetime) -> None:
     """`ticket` joins `open_order`; both record it."""
-    record_step(session, ticket, kind=Action.MERGE, actor=SYSTEM, at=at, status=Status.MERGED,
-                merged_into=open_order.id, note=f"same matter as the open order {open_order.id}")
+    record_step(session, ticket, kind=Action.MERGE, actor=SYSTEM, at=at,
+                status=next_status(Action.MERGE, ticket.status), merged_into=open_order.id,
+                note=f"same matter as the open order {open_order.id}")
+    status = next_status(how, open_order.status)
     if how == Action.CALLER_ADDED:
-        record_step(session, open_order, kind=how, actor=SYSTEM, at=at, callers=open_order.callers + 1,
-                    note=f"another caller about it: {ticket.id}")
+        record_step(session, open_order, kind=how, actor=SYSTEM, at=at, status=status,
+                    callers=open_order.callers + 1, note=f"another caller about it: {ticket.id}")
     else:
-        record_step(session, open_order, kind=how, actor=SYSTEM, at=at, note=f"its caller rang again: {ticket.id}")
+        record_step(session, open_order, kind=how, actor=SYSTEM, at=at, status=status,
+                    note=f"its caller rang again: {ticket.id}")

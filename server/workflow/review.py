@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from server.storage.models import CatalogueEntryRow, Ticket
+from server.storage.knowledge_rows import catalogue_entry
+from server.storage.models import Ticket
 from server.workflow.dispatch import due_at, time_limit
 from server.workflow.intake import DispatchRules
 from server.workflow.lifecycle import Action, Status
@@ -41,7 +42,7 @@ def assign(engine: Engine, ticket_id: str, assignment: Assignment, *, actor: str
     def changes(session: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
         hours = assignment.time_limit_hours
         if hours is None:
-            entry = session.exec(select(CatalogueEntryRow).where(CatalogueEntryRow.topic == ticket.topic)).first()
+            entry = catalogue_entry(session, ticket.topic)
             if entry is None:
                 raise StepRefused(
                     f"topic {ticket.topic!r} has no catalogue entry: give the time limit", field="time_limit_hours"

@@ -14,7 +14,7 @@ from server.storage.db import NotFound, session_scope
 from server.storage.models import Ticket
 from server.storage.tickets import record_step
 from server.storage.types import utc_now
-from server.workflow.lifecycle import TRANSITIONS, Action, next_status
+from server.workflow.lifecycle import Action, next_status
 
 
 class NotYourOrder(Exception):
@@ -56,9 +56,7 @@ def take_step(
         if unit is not None and ticket.unit != unit:
             raise NotYourOrder(f"ticket {ticket_id!r} is not handled by {unit}")
         now = utc_now()
-        fields: dict[str, Any] = {}
-        if action in TRANSITIONS:
-            fields["status"] = next_status(action, ticket.status)
+        fields: dict[str, Any] = {"status": next_status(action, ticket.status)}
         if changes is not None:
             fields.update(changes(session, ticket, now))
         record_step(session, ticket, kind=action, actor=actor, note=note, at=now, **fields)
