@@ -38,7 +38,8 @@ _LATER = "抱歉，我们稍后再联系您，再见。"
 
 # Declining the survey, whatever was asked ("不方便", "别打了", "没空").
 _DECLINE = re.compile(r"不方便|没空|没时间|别(?:再)?打|不用(?:回访|了)|不需要|不想(?:说|回答|评价)|不接受|挂了")
-_YES = re.compile(r"方便|可以|行|好的?|是|对|有|联系(?:过|了)|打过|来过|来了|解决了|(?:修|弄|处理|办)好了|好了")
+# (好 takes in 好的, 好了 and 修好了.)
+_YES = re.compile(r"方便|可以|行|好|是|对|有|联系(?:过|了)|打过|来过|来了|解决了")
 # A no: said before the yes words are looked for, as 没有联系 holds 联系.
 _NO = re.compile(r"没有|没|不是|不对|还没|未|没人|老样子|还是那样")
 # Satisfaction, most specific first: 不满意 holds 满意, 基本满意 too.
