@@ -104,3 +104,12 @@ def knowledge():
 
     kb = SHARED / "kb"
     return SeatKnowledge.from_files(kb / "sample_kb.jsonl", kb / "catalogue.json", kb / "gazetteer.json")
+
+
+@pytest.fixture
+def rest_api(engine):
+    """The base URL of the REST API alone, over `engine`, with the default workflow rules."""
+    from server_harness import serving_rest_api
+
+    with serving_rest_api(engine) as base:
+        yield base

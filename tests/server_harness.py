@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import Engine
 
 from server.app import create_app, prepare_database
 from server.config import Settings
@@ -59,6 +60,26 @@ def serving(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=60)
+
+
+@contextmanager
+def serving_rest_api(engine: Engine) -> Iterator[str]:
+    """The REST routers alone (no telephony, no models) over `engine`, with the default workflow
+    rules, on a free loopback port; yields `http://127.0.0.1:PORT`."""
+    from server.api import handling, metrics, routes, tickets
+    from server.workflow.callbacks import CallbackRules
+    from server.workflow.intake import DispatchRules
+    from server.workflow.metrics import MetricWeights
+
+    app = FastAPI()
+    for router in (routes.router, tickets.router, handling.router, metrics.router):
+        app.include_router(router)
+    app.state.engine = engine
+    app.state.dispatch_rules = DispatchRules()
+    app.state.callback_rules = CallbackRules()
+    app.state.metric_weights = MetricWeights()
+    with serving(app) as address:
+        yield f"http://{address}"
 
 
 @contextmanager

@@ -7,40 +7,24 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from server_harness import close_call, serving
+from server_harness import close_call, serving_rest_api
 from sqlalchemy import Engine
 
 from agent.types import CallOutcome, WorkOrderDraft
 from knowledge.catalogue import CatalogueEntry
-from server.api import routes, tickets
 from server.storage import repository
 from server.storage.db import make_engine
 from server.storage.keys import Role, create_key
-from server.workflow.callbacks import CallbackRules
-from server.workflow.intake import DispatchRules
 
 STARTED = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
 
-def serve(engine: Engine) -> Iterator[str]:
-    app = FastAPI()
-    app.include_router(routes.router)
-    app.include_router(tickets.router)
-    app.state.engine = engine
-    app.state.dispatch_rules = DispatchRules()
-    app.state.callback_rules = CallbackRules()
-    with serving(app) as address:
-        yield f"http://{address}"
-
-
 @pytest.fixture
-def api(engine: Engine) -> Iterator[httpx.Client]:
+def api(engine: Engine, rest_api: str) -> Iterator[httpx.Client]:
     """A supervisor's client of the REST API."""
     _, key = create_key(engine, Role.SUPERVISOR)
-    for base in serve(engine):
-        with httpx.Client(base_url=base, timeout=10, headers={"Authorization": f"Bearer {key}"}) as client:
-            yield client
+    with httpx.Client(base_url=rest_api, timeout=10, headers={"Authorization": f"Bearer {key}"}) as client:
+        yield client
 
 
 def make_ticket_call(engine: Engine) -> None:
@@ -115,7 +99,7 @@ def test_healthz(api: httpx.Client) -> None:
 def test_healthz_reports_an_unmigrated_database(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     try:
-        for base in serve(engine):
+        with serving_rest_api(engine) as base:
             response = httpx.get(f"{base}/healthz", timeout=10)
             assert response.status_code == 503
             assert "hotline db upgrade" in response.json()["detail"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from sqlalchemy import Engine
-from test_workflow_dispatch import NOISE, as_role, file_call, server  # noqa: F401
+from workflow_orders import NOISE, as_role, file_order
 
 from server.storage import repository
 from server.storage.keys import Role
@@ -26,16 +26,16 @@ STEPS = [
 
 @pytest.mark.parametrize(("step", "role", "body", "broken"), STEPS, ids=[s[0] for s in STEPS])
 def test_bad_input_on_a_step_is_refused_and_changes_nothing(
-    engine: Engine, server: str, step: str, role: Role, body: dict, broken: tuple | None  # noqa: F811
+    engine: Engine, rest_api: str, step: str, role: Role, body: dict, broken: tuple | None
 ) -> None:
     repository.replace_catalogue(engine, [NOISE])
-    order = file_call(engine, f"CA-bad-{step}", NOISE.topic, "朝阳区")
+    order = file_order(engine, f"CA-bad-{step}", NOISE.topic, "朝阳区")
     before = repository.get_ticket(engine, order)
     allowed = as_role(engine, role, unit=UNIT if role == Role.UNIT else None)
     wrong = as_role(engine, Role.AGENT)
-    url = f"{server}/api/tickets/{order}/{step}"
+    url = f"{rest_api}/api/tickets/{order}/{step}"
 
-    unknown = httpx.post(f"{server}/api/tickets/HL20990101-0001/{step}", json=body, headers=allowed, timeout=10)
+    unknown = httpx.post(f"{rest_api}/api/tickets/HL20990101-0001/{step}", json=body, headers=allowed, timeout=10)
     assert unknown.status_code == 404 and "HL20990101-0001" in unknown.json()["detail"]
     assert httpx.post(url, json=body, headers=wrong, timeout=10).status_code == 403
     assert httpx.post(url, json=body, timeout=10).status_code == 401

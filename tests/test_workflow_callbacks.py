@@ -10,8 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from test_workflow_dispatch import NOISE, history_holds
-from test_workflow_merging import file  # noqa: E402  (shared helpers live beside their tests)
+from workflow_orders import NOISE, file_in_wangjing, history_holds
 
 from server.storage import repository
 from server.storage.models import Callback, CallbackAttempt
@@ -43,9 +42,9 @@ def test_calls_go_out_inside_calling_hours_beijing_time(when: datetime, called: 
 def reported_order(engine: Engine, *extra_callers: str, reported_at: datetime | None = None) -> str:
     """An order in 朝阳区 with its caller and `extra_callers` merged into it, accepted and reported."""
     repository.replace_catalogue(engine, [NOISE])
-    order = file(engine, "CA-cb-0", phone="13911112222", address="望京西园四区南门工地")
+    order = file_in_wangjing(engine, "CA-cb-0", phone="13911112222", address="望京西园四区南门工地")
     for i, phone in enumerate(extra_callers, start=1):
-        file(engine, f"CA-cb-{i}", phone=phone, address="望京西园四区那个工地")
+        file_in_wangjing(engine, f"CA-cb-{i}", phone=phone, address="望京西园四区那个工地")
     handling.accept(engine, order, unit=UNIT, actor="unit:1")
     handling.report(engine, order, unit=UNIT, actor="unit:1", result=Result.SOLVED, text="已责令停工", rules=RULES)
     return order

@@ -4,33 +4,16 @@ stands. On both databases."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Engine
-from test_workflow_dispatch import NOISE, history_holds
+from workflow_orders import FIRST, NOISE, file_in_wangjing, history_holds
 
 from agent.open_orders import OpenOrder
 from agent.seat import Seat
-from agent.types import CallOutcome, WorkOrderDraft
 from server.storage import repository
-from server.workflow.intake import DispatchRules, close_call
+from server.workflow.intake import DispatchRules
 from server.workflow.merging import open_orders_for
-
-FIRST = datetime(2026, 12, 5, 23, 0, tzinfo=UTC)
-RULES = DispatchRules(urgent_limit_hours=2, merge_window_hours=72)
-
-
-def file(engine: Engine, sid: str, *, phone: str | None, address: str | None, street: str | None = "望京街道",
-         ended: datetime = FIRST, rules: DispatchRules = RULES) -> str:
-    call_id = repository.create_call(engine, sid, started_at=ended - timedelta(minutes=4))
-    order = WorkOrderDraft(
-        topic=NOISE.topic, category="投诉", district="朝阳区" if street else None, street=street, address=address,
-        caller_name=None, phone=phone, urgent=False, police=False, summary="工地夜间施工",
-    )
-    outcome = CallOutcome(category="投诉", route="ticket", topic=NOISE.topic, kb_article=None, urgent=False,
-                          police=False, handoff_reason=None, work_order=order)
-    close_call(engine, rules, call_id=call_id, outcome=outcome, ended_at=ended)
-    return repository.get_call_detail(engine, sid).ticket.ticket.id
 
 
 def ticket(engine: Engine, ticket_id: str):  # noqa: ANN201
@@ -39,8 +22,8 @@ def ticket(engine: Engine, ticket_id: str):  # noqa: ANN201
 
 def test_another_caller_about_the_same_place_joins_the_open_order(engine: Engine) -> None:
     repository.replace_catalogue(engine, [NOISE])
-    first = file(engine, "CA-1", phone="13911112222", address="阜通东大街望京西园四区南门对面的工地")
-    second = file(engine, "CA-2", phone="13800001111", address="望京西园四区那个工地",
+    first = file_in_wangjing(engine, "CA-1", phone="13911112222", address="阜通东大街望京西园四区南门对面的工地")
+    second = file_in_wangjing(engine, "CA-2", phone="13800001111", address="望京西园四区那个工地",
                   ended=FIRST + timedelta(hours=20))
     joined = ticket(engine, second)
     assert (joined.status, joined.merged_into, joined.unit) == ("merged", first, None)
@@ -53,9 +36,10 @@ def test_another_caller_about_the_same_place_joins_the_open_order(engine: Engine
 
 def test_the_same_caller_again_is_a_repeat_not_a_second_order(engine: Engine) -> None:
     repository.replace_catalogue(engine, [NOISE])
-    first = file(engine, "CA-a", phone="13911112222", address="望京西园四区南门")
+    first = file_in_wangjing(engine, "CA-a", phone="13911112222", address="望京西园四区南门")
     # Rang again two days on without saying where: the same number and matter.
-    again = file(engine, "CA-b", phone="13911112222", address=None, street=None, ended=FIRST + timedelta(days=2))
+    again = file_in_wangjing(engine, "CA-b", phone="13911112222", address=None, district=None, street=None,
+                 ended=FIRST + timedelta(days=2))
     assert ticket(engine, again).merged_into == first
     assert ticket(engine, first).callers == 1
     assert [e.kind for e in history_holds(engine, first)][-1] == "called_again"
@@ -63,16 +47,16 @@ def test_the_same_caller_again_is_a_repeat_not_a_second_order(engine: Engine) ->
 
 def test_other_places_later_orders_and_a_closed_window_make_orders_of_their_own(engine: Engine) -> None:
     repository.replace_catalogue(engine, [NOISE])
-    first = file(engine, "CA-x", phone="13911112222", address="阜通东大街望京西园四区南门")
+    first = file_in_wangjing(engine, "CA-x", phone="13911112222", address="阜通东大街望京西园四区南门")
     # The same street office's area, another site.
-    elsewhere = file(engine, "CA-y", phone="13800001111", address="广顺北大街花家地北里",
+    elsewhere = file_in_wangjing(engine, "CA-y", phone="13800001111", address="广顺北大街花家地北里",
                      ended=FIRST + timedelta(hours=1))
     # The same place, after the window.
-    later = file(engine, "CA-z", phone="13700002222", address="望京西园四区南门",
+    later = file_in_wangjing(engine, "CA-z", phone="13700002222", address="望京西园四区南门",
                  ended=FIRST + timedelta(hours=73))
     # Merging turned off.
-    off = file(engine, "CA-w", phone="13911112222", address="望京西园四区南门", ended=FIRST + timedelta(hours=2),
-               rules=DispatchRules(merge_window_hours=0))
+    off = file_in_wangjing(engine, "CA-w", phone="13911112222", address="望京西园四区南门",
+                           ended=FIRST + timedelta(hours=2), rules=DispatchRules(merge_window_hours=0))
     for other in (elsewhere, later, off):
         assert ticket(engine, other).merged_into is None and ticket(engine, other).status == "dispatched"
     assert ticket(engine, first).callers == 1
@@ -80,8 +64,8 @@ def test_other_places_later_orders_and_a_closed_window_make_orders_of_their_own(
 
 def test_a_callers_open_orders_are_found_by_number(engine: Engine) -> None:
     repository.replace_catalogue(engine, [NOISE])
-    mine = file(engine, "CA-m", phone="13911112222", address="望京西园四区南门")
-    file(engine, "CA-n", phone="13800001111", address="花家地北里", ended=FIRST + timedelta(hours=1))
+    mine = file_in_wangjing(engine, "CA-m", phone="13911112222", address="望京西园四区南门")
+    file_in_wangjing(engine, "CA-n", phone="13800001111", address="花家地北里", ended=FIRST + timedelta(hours=1))
     found = open_orders_for(engine, "13911112222", FIRST + timedelta(days=1))
     assert found == [OpenOrder(mine, NOISE.topic, "dispatched", "朝阳区城管执法局")]
     assert open_orders_for(engine, "13911112222", FIRST + timedelta(days=200)) == []

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import Engine
-from test_workflow_dispatch import NOISE, as_role, file_call, server  # noqa: F401
 from typer.testing import CliRunner
+from workflow_orders import NOISE, as_role, file_order
 
 from server.cli import app as hotline_app
 from server.storage import repository
@@ -27,7 +27,7 @@ CHAOYANG, HAIDIAN = "朝阳区城管执法局", "海淀区城管执法局"
 def surveyed(engine: Engine, sid: str, district: str, unit: str, answers: SurveyAnswers | None,
              answered_at: datetime) -> None:
     """An order handled by `unit`, reported, and its caller's survey answered (or declined) then."""
-    order = file_call(engine, sid, NOISE.topic, district, ended=answered_at - timedelta(days=3))
+    order = file_order(engine, sid, NOISE.topic, district, ended=answered_at - timedelta(days=3))
     handling.accept(engine, order, unit=unit, actor="unit:1")
     handling.report(engine, order, unit=unit, actor="unit:1", result=Result.SOLVED, text="已处理", rules=RULES)
     (claimed,) = claim_due(engine, f"node-{sid}", datetime.now(UTC) + timedelta(days=2), RULES)
@@ -74,18 +74,18 @@ def test_weights_must_sum_to_one_and_months_are_beijing_months() -> None:
     assert (start.utcoffset(), end - start) == (timedelta(hours=8), timedelta(days=31))
 
 
-def test_the_rates_over_the_api(engine: Engine, month_of_surveys: None, server: str) -> None:  # noqa: F811
+def test_the_rates_over_the_api(engine: Engine, month_of_surveys: None, rest_api: str) -> None:
     supervisor = as_role(engine, Role.SUPERVISOR)
-    answer = httpx.get(f"{server}/api/metrics/unit", params={"month": "2026-12"}, headers=supervisor, timeout=10)
+    answer = httpx.get(f"{rest_api}/api/metrics/unit", params={"month": "2026-12"}, headers=supervisor, timeout=10)
     assert answer.status_code == 200
     rows = answer.json()["rows"]
     assert [(r["rank"], r["key"], r["answered"]) for r in rows] == [(1, CHAOYANG, 2), (2, HAIDIAN, 4)]
-    bad = httpx.get(f"{server}/api/metrics/unit", params={"month": "2026-13"}, headers=supervisor, timeout=10)
+    bad = httpx.get(f"{rest_api}/api/metrics/unit", params={"month": "2026-13"}, headers=supervisor, timeout=10)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "month"]
-    assert httpx.get(f"{server}/api/metrics/street", params={"month": "2026-12"}, headers=supervisor,
+    assert httpx.get(f"{rest_api}/api/metrics/street", params={"month": "2026-12"}, headers=supervisor,
                      timeout=10).status_code == 422
     unit = as_role(engine, Role.UNIT, unit=CHAOYANG)
-    assert httpx.get(f"{server}/api/metrics/unit", params={"month": "2026-12"}, headers=unit,
+    assert httpx.get(f"{rest_api}/api/metrics/unit", params={"month": "2026-12"}, headers=unit,
                      timeout=10).status_code == 403
 
 
