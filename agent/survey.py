@@ -48,6 +48,14 @@ _SATISFACTION = (
     ("基本满意", re.compile(r"基本满意|还行|还可以|凑合|一般|马马虎虎|还算满意|比较满意")),
     ("满意", re.compile(r"满意|挺好|很好|非常好|不错")),
 )
+# What callers answer each question with, word for word: a spoken answer the rules cannot read is
+# taken as the one of these that best fits its audio (Whisper reads a word or two poorly).
+SPOKEN_ANSWERS = {
+    "consent": ("方便", "可以", "好的", "不方便", "没空"),
+    "contacted": ("联系过", "联系了", "有", "没有", "没联系"),
+    "solved": ("解决了", "没解决", "还没解决", "没有"),
+    "satisfaction": ("满意", "基本满意", "不满意", "还行", "一般", "非常满意"),
+}
 _KEYS = {
     "consent": {"1": True, "2": False},
     "contacted": {"1": True, "2": False},
@@ -78,6 +86,16 @@ class Survey:
     def opening(self) -> str:
         what = f"{self.topic}的问题" if self.topic else "问题"
         return f"您好，这里是12345市民服务热线。您之前反映的{what}，承办单位已经办理并反馈了结果。{_CONSENT}"
+
+    @property
+    def spoken_answers(self) -> tuple[str, ...]:
+        """What the question now asked is answered with, in words."""
+        return SPOKEN_ANSWERS[self._asking]
+
+    def understands(self, text: str) -> bool:
+        """Whether `text` answers the question now asked (or declines)."""
+        text = re.sub(r"\s", "", text)
+        return bool(text) and (bool(_DECLINE.search(text)) or self._read(text, "") is not None)
 
     def hear(self, text: str = "", keys: str = "") -> SurveyStep:
         """The caller's answer to the question asked: keys pressed, or words (as recognised)."""

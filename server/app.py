@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server.api import events, handling, metrics, routes, tickets
+from server.api import events, handling, metrics, phones, routes, tickets, twilio_status
 from server.config import Settings
+from server.dialer.configured import build_scheduler
+from server.dialer.softphone import RegisteredPhones
 from server.services import (
     KnowledgeCache,
     Services,
@@ -61,8 +63,10 @@ def create_app(
     database_url: str,
     recognizer: StreamingRecognizer | None = None,
     synthesizer: SpeechSynthesizer | None = None,
+    dial_callbacks: bool = False,
 ) -> FastAPI:
-    """Models given here are shared (tests run several servers); otherwise they load at start-up."""
+    """Models given here are shared (tests run several servers); otherwise they load at start-up.
+    With `dial_callbacks` this node claims due callbacks and rings them ([dialer])."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,10 +82,20 @@ def create_app(
         app.state.dispatch_rules = app.state.services.dispatch_rules
         app.state.callback_rules = CallbackRules.from_settings(settings)
         app.state.metric_weights = MetricWeights.from_settings(settings)
+        app.state.phones = RegisteredPhones()
+        scheduler = (
+            build_scheduler(settings, engine, app.state.phones, app.state.callback_rules) if dial_callbacks else None
+        )
+        app.state.scheduler = scheduler
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
         log.info("%s", gateway_access_note(settings))
+        if scheduler is not None:
+            scheduler.start()
+            log.info("dialling due callbacks as node %s", scheduler.node)
         yield
+        if scheduler is not None:
+            await scheduler.stop()
         app.state.services.close()
         engine.dispose()
 
@@ -92,4 +106,6 @@ def create_app(
     app.include_router(handling.router)
     app.include_router(metrics.router)
     app.include_router(events.router)
+    app.include_router(phones.router)
+    app.include_router(twilio_status.router)
     return app

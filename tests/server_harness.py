@@ -43,9 +43,9 @@ def load_sample_knowledge(database_url: str) -> None:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Runs `app` under uvicorn on a free loopback port; yields `127.0.0.1:PORT`."""
-    port = free_port()
+def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """Runs `app` under uvicorn on `port` (by default a free one) of the loopback; yields `127.0.0.1:PORT`."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets-sansio",
                                            ws_max_size=2**20, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -376,3 +376,33 @@ def test_a_call_to_the_real_server(settings, models, tmp_path: Path) -> None:
     assert record.marks[0].startswith("greeting") and "greeting" in record.marks and "reply-0" in record.marks
     assert greeting_s > 1.0 and line.played() / 8000 > greeting_s + 1.0  # both were heard, not just marked
     assert detail["turns"][0]["asr_text"] and detail["turns"][0]["reply_text"]
+
+
+def test_hotline_phone_register_wants_digits_and_a_server() -> None:
+    def phone(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "server.cli", "phone", *args], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+
+    bad = phone("--register", "139-1111")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and "in digits" in bad.stderr
+    # Registering comes before the sound card: a server nobody listens for is the error.
+    away = phone("--register", "13911112222", "--server", f"ws://127.0.0.1:{free_port()}")
+    assert away.returncode == 1 and "Traceback" not in away.stderr
+    assert "error:" in away.stderr and "cannot reach" in away.stderr
+
+
+def test_an_answered_ring_opens_the_stream_with_its_parameters_and_call_id() -> None:
+    async def main() -> ServerSide:
+        async with stand_in_server() as (url, sides):
+            ring = {"callback": "7", "attempt": "9", "token": "secret"}
+            phone = DeskPhone(url, FileLine(), parameters=ring, call_sid="CSrung")
+            call = asyncio.create_task(phone.run())
+            side = await asyncio.wait_for(sides.get(), 5)
+            await side.wait(lambda m: m["event"] == "start")
+            phone.hang_up()
+            await asyncio.wait_for(call, 10)
+        return side
+
+    start = asyncio.run(main()).messages("start")[0]["start"]
+    assert start["callSid"] == "CSrung" and start["customParameters"] == {"callback": "7", "attempt": "9",
+                                                                         "token": "secret"}

@@ -69,6 +69,7 @@ def serve(
 
     from knowledge.formats import KnowledgeFormatError
     from server.app import create_app, gateway_access_note, prepare_database
+    from server.dialer.configured import check_dialer
     from server.services import build_recognizer, build_synthesizer, check_seat_backend
     from server.storage.db import DatabaseError
     from voice.model_assets import ModelAssetError
@@ -83,6 +84,7 @@ def serve(
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         check_seat_backend(settings)
+        check_dialer(settings)
         prepare_database(settings, url)
         # Load the models here so a missing one is a clear error now, not on the first call.
         recognizer, synthesizer = build_recognizer(settings), build_synthesizer(settings)
@@ -97,7 +99,7 @@ def serve(
     err.print(f"  {me} simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
     err.print(escape(gateway_access_note(settings)))  # its [gateway] is no rich markup
     err.print(f'See what was heard, said and filed: curl -H "Authorization: Bearer $HOTLINE_KEY" http://{host}:{port}/api/calls')
-    app = create_app(settings, url, recognizer=recognizer, synthesizer=synthesizer)
+    app = create_app(settings, url, recognizer=recognizer, synthesizer=synthesizer, dial_callbacks=True)
     uvicorn.run(app, host=host, port=port, ws="websockets-sansio",
                 ws_max_size=2**20, log_level=settings.get("server", "log_level"))
 
@@ -226,16 +228,27 @@ def phone(
     input_device: Annotated[str | None, typer.Option(
         help="Microphone: number or part of the name (`python -m sounddevice` lists them).")] = None,
     output_device: Annotated[str | None, typer.Option(help="Speaker: number or part of the name.")] = None,
+    register: Annotated[str | None, typer.Option(
+        help="Instead of calling, register as this number and answer when the server calls back (回访).")] = None,
+    key: Annotated[str | None, typer.Option(
+        envvar="HOTLINE_KEY", help="A gateway key, where the server wants one for phones.")] = None,
 ) -> None:
-    """Call a running server from this computer's microphone and speaker; type digits for the keypad."""
+    """Call a running server from this computer's microphone and speaker; type digits for the keypad.
+    With --register NUMBER, wait for the server's callback surveys to that number and answer them."""
     from rich.markup import escape
 
-    from server.telephony.desk_phone import PhoneError, run_phone
+    from server.dialer.softphone import PHONE_NUMBER
+    from server.telephony.desk_phone import PhoneError, run_phone, run_registered_phone
     from voice.audio_devices import AudioDeviceError
 
+    say = lambda text: err.print(escape(text))  # noqa: E731 - device names carry brackets rich would eat
     try:
-        # Device names carry brackets ("[hw:0,0]") that rich would take for markup.
-        run_phone(server, caller, input_device, output_device, sys.stdin, lambda text: err.print(escape(text)))
+        if register is not None:
+            if not PHONE_NUMBER.fullmatch(register):
+                raise _fail(f"--register wants the phone's number in digits, not {register!r}")
+            run_registered_phone(server, register, key, input_device, output_device, sys.stdin, say)
+            return
+        run_phone(server, caller, input_device, output_device, sys.stdin, say)
     except (AudioDeviceError, PhoneError) as exc:
         raise _fail(escape(str(exc))) from None
     except KeyboardInterrupt:  # a second Ctrl-C while hanging up

@@ -300,3 +300,7 @@ class CallbackAttempt(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=16)
     answers: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     note: str = Field(default="", sa_type=Text)
+    # The sha256 of the one-time token the survey's media stream must present (server/dialer/).
+    token_hash: str | None = Field(default=None, max_length=64)
+    # The carrier's id for the call, which its status callbacks name.
+    call_sid: str | None = Field(default=None, max_length=64, index=True)

@@ -30,6 +30,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from server.telephony.phone_registration import PhoneRegistration, RegistrationError
 from server.telephony.protocol import Mark, Media, ProtocolError, Unknown, parse_message
 from server.telephony.simulate import endpoints
 from server.telephony.softphone import gateway_media_message, gateway_start_message
@@ -79,12 +80,15 @@ class CallRecord:
 
 class DeskPhone:
     def __init__(self, ws_url: str, line: AudioLine, caller_number: str | None = None,
-                 drain_limit_s: float = DRAIN_LIMIT_S) -> None:
+                 drain_limit_s: float = DRAIN_LIMIT_S, parameters: dict[str, str] | None = None,
+                 call_sid: str | None = None) -> None:
         self.ws_url = ws_url
         self.line = line
         self.caller_number = caller_number
         self.drain_limit_s = drain_limit_s
-        self.call_sid = f"CA{uuid.uuid4().hex}"
+        # A call we answer (a callback survey) carries the ring's parameters and call id.
+        self.parameters = parameters or {}
+        self.call_sid = call_sid or f"CA{uuid.uuid4().hex}"
         self.stream_sid = f"MZ{uuid.uuid4().hex}"
         self._hung_up = asyncio.Event()
         self._keys: asyncio.Queue[str] = asyncio.Queue()
@@ -118,7 +122,7 @@ class DeskPhone:
         tasks: list[asyncio.Task] = []
         try:
             await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
-            params = {"from": self.caller_number} if self.caller_number else {}
+            params = {**self.parameters, **({"from": self.caller_number} if self.caller_number else {})}
             await ws.send(json.dumps(gateway_start_message(self.stream_sid, self.call_sid, params)))
             self.line.start(from_line)
             listener = asyncio.create_task(self._listen(ws))
@@ -242,6 +246,33 @@ async def call_with_keypad(phone: DeskPhone, keys: TextIO) -> CallRecord:
         return await phone.run()
     finally:
         loop.remove_signal_handler(signal.SIGINT)
+
+
+def run_registered_phone(server: str, number: str, key: str | None, input_device: str | None,
+                         output_device: str | None, keys: TextIO, say: Callable[[str], None]) -> None:
+    """`hotline phone --register NUMBER`: wait for the server to ring, answer each ring on the sound
+    card (a callback survey), and wait again, until Ctrl-C."""
+    from voice.audio_devices import DeviceLine
+
+    _, http = endpoints(server)
+    phones_url = "ws" + http[4:] + "/phones"
+
+    async def serve_rings() -> None:
+        async with PhoneRegistration(phones_url, number, key) as registration:
+            say(f"registered with {phones_url}; waiting for a call (Ctrl-C to stop)")
+            async for ring in registration.rings():
+                say("ringing: answering (keypad: type 0-9 and press Enter)")
+                await registration.answer(ring)
+                line = DeviceLine(input_device, output_device)
+                phone = DeskPhone(ring.stream_url, line, parameters=ring.parameters, call_sid=ring.call_sid)
+                record = await call_with_keypad(phone, keys)
+                say(f"call ended ({'you hung up' if record.ended_by == 'caller' else 'the server hung up'}); "
+                    "waiting for the next")
+
+    try:
+        asyncio.run(serve_rings())
+    except RegistrationError as exc:
+        raise PhoneError(str(exc)) from None
 
 
 def run_phone(server: str, caller_number: str | None, input_device: str | None, output_device: str | None,

@@ -1,5 +1,8 @@
 """The `/media-stream` WebSocket route: Twilio Media Streams in, clean closes on bad input.
 
+A stream is a citizen calling in (server/telephony/session.py), or, when its `start` names a
+callback, the survey call a dialler placed (server/telephony/survey_call.py).
+
 Who may open it ([gateway] in the config): a gateway key; Twilio itself, by a valid
 X-Twilio-Signature over the stream's URL when the account's auth token is set; and, with
 `open_on_loopback` (the embedded default), any client on this machine without a key.
@@ -22,9 +25,11 @@ from server.telephony.protocol import (
     CLOSE_SERVER_ERROR,
     CLOSE_TOO_BIG,
     ProtocolError,
+    Start,
     parse_message,
 )
 from server.telephony.session import CallSession
+from server.telephony.survey_call import SurveyCall, is_survey
 from server.telephony.twilio_signature import signature_is_valid
 
 log = logging.getLogger("hotline.media")
@@ -78,7 +83,10 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
     await websocket.accept()
     services = websocket.app.state.services
     max_bytes: int = services.settings.get("server", "max_message_bytes")
-    session = CallSession(services, websocket.send_text)
+    session: CallSession | SurveyCall = CallSession(services, websocket.send_text)
+
+    async def hang_up() -> None:
+        await websocket.close(code=CLOSE_NORMAL, reason="survey over")
     close_code, close_reason, error = CLOSE_NORMAL, "call ended", None
     try:
         while not session.ended:
@@ -91,7 +99,11 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
                 raw = message.get("bytes") or b""
             if len(raw) > max_bytes:
                 raise ProtocolError(CLOSE_TOO_BIG, f"message of {len(raw)} bytes; the limit is {max_bytes}")
-            await session.handle(parse_message(raw))
+            event = parse_message(raw)
+            if isinstance(event, Start) and session.state is None and is_survey(event):
+                # A callback survey a dialler placed (server/dialer/), not a citizen calling in.
+                session = SurveyCall(services, websocket.app.state.callback_rules, websocket.send_text, hang_up)
+            await session.handle(event)
     except ProtocolError as exc:
         close_code, close_reason, error = exc.code, exc.reason, exc.reason
         log.warning("call %s refused: %s (close %d)", session.label, exc.reason, exc.code)

@@ -1,0 +1,1 @@
+"""Calling citizens back: the `Dialer` seam, its implementations, and the loop that dials due callbacks."""

@@ -1,0 +1,200 @@
+"""Callback surveys rung on a softphone registered over /phones: the node's own loop claims the due
+callback and rings the phone; the survey runs on the media stream and its answers, by keypad or in
+words, are stored for the attempt. Busy, unanswered, unregistered and hung-up calls are tried again
+later; a stream with a forged token is refused. On both databases, with the real models."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from server_harness import load_sample_knowledge, serving
+from sqlalchemy import Engine, update
+from sqlmodel import Session, select
+from survey_callee import SurveyCallee, answer_survey
+from workflow_orders import NOISE, file_in_wangjing
+
+from server.app import create_app, prepare_database
+from server.storage import repository
+from server.storage.models import Callback, CallbackAttempt
+from server.telephony.phone_registration import Ring
+from server.telephony.protocol import SAMPLE_RATE as PHONE_RATE
+from server.telephony.simulate import free_port
+from server.workflow import handling
+from server.workflow.callbacks import CallbackRules
+from server.workflow.handling import Result
+from voice.codec import float_to_int16, pcm16_to_ulaw, resample
+
+UNIT = "朝阳区城管执法局"
+CITIZEN = "13911112222"
+
+
+def dialing(settings, **dialer):  # noqa: ANN001, ANN003, ANN201
+    raw = {**settings.raw, "dialer": {**settings.raw["dialer"], "poll_seconds": 0.2, "ring_seconds": 3, **dialer}}
+    return replace(settings, raw=raw)
+
+
+@pytest.fixture
+def dialling_server(settings, database_url, models) -> Iterator[str]:  # noqa: ANN001
+    """A whole server whose node dials due callbacks (softphone), polling often."""
+    prepare_database(settings, database_url)
+    load_sample_knowledge(database_url)
+    recognizer, synthesizer = models
+    port = free_port()
+    app = create_app(dialing(settings, stream_url=f"ws://127.0.0.1:{port}/media-stream"), database_url,
+                     recognizer=recognizer, synthesizer=synthesizer, dial_callbacks=True)
+    with serving(app, port) as address:
+        yield address
+
+
+def reported_order(engine: Engine, phone: str = CITIZEN) -> str:
+    """A noise complaint in 望京, accepted and reported solved, its callback due now."""
+    repository.replace_catalogue(engine, [NOISE])
+    order = file_in_wangjing(engine, f"CA-sv-{phone}", phone=phone, address="望京西园四区南门工地")
+    handling.accept(engine, order, unit=UNIT, actor="unit:1")
+    handling.report(engine, order, unit=UNIT, actor="unit:1", result=Result.SOLVED, text="已责令停工",
+                    rules=CallbackRules())
+    with Session(engine) as session:
+        session.execute(update(Callback).where(Callback.order_id == order).values(
+            due_at=datetime.now(UTC) - timedelta(seconds=1)))
+        session.commit()
+    return order
+
+
+def the_callback(engine: Engine, order: str) -> Callback:
+    with Session(engine) as session:
+        return session.exec(select(Callback).where(Callback.order_id == order)).one()
+
+
+def attempts_of(engine: Engine, callback_id: int) -> list[CallbackAttempt]:
+    with Session(engine) as session:
+        query = select(CallbackAttempt).where(CallbackAttempt.callback_id == callback_id).order_by(CallbackAttempt.id)
+        return list(session.exec(query))
+
+
+def wait_for(check, seconds: float = 90.0):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"not so within {seconds:.0f} s")
+
+
+def spoken(synthesizer, text: str) -> bytes:  # noqa: ANN001
+    """`text` as the citizen says it down the line: synthesised, 8 kHz μ-law."""
+    audio = np.asarray(synthesizer.synthesize(text), dtype=np.float32)
+    return pcm16_to_ulaw(float_to_int16(resample(audio, synthesizer.sample_rate, PHONE_RATE)))
+
+
+def survey(callee: SurveyCallee, engine: Engine, calls: int = 1) -> str:
+    """Register the callee, report an order with its number and let the server ring it `calls`
+    times; the order's id."""
+    registered = asyncio.Event()
+
+    async def run() -> str:
+        task = asyncio.create_task(callee.take_calls(calls, registered))
+        await asyncio.wait_for(registered.wait(), 30)
+        order = await asyncio.to_thread(reported_order, engine, callee.number)
+        await asyncio.wait_for(task, 180)
+        return order
+
+    return asyncio.run(run())
+
+
+def test_a_survey_answered_by_keypad_closes_the_order(dialling_server: str, engine: Engine) -> None:
+    callee = SurveyCallee(dialling_server, CITIZEN, script=["1", "1", "1", "1"])
+    order = survey(callee, engine)
+    callback = wait_for(lambda: (c := the_callback(engine, order)).status == "done" and c)
+    assert (callback.contacted, callback.solved, callback.satisfaction, callback.attempts) == (True, True, "满意", 1)
+    (attempt,) = attempts_of(engine, callback.id)
+    assert attempt.outcome == "answered" and attempt.answers == {"contacted": True, "solved": True,
+                                                                  "satisfaction": "满意"}
+    assert attempt.note == "按1 / 按1 / 按1 / 按1" and attempt.call_sid
+    heard = callee.heard[0]
+    assert heard.prompts == 4 and heard.close_code == 1000  # we hung up after the thanks
+    assert repository.get_ticket(engine, order).ticket.status == "closed"
+
+
+def test_an_unsatisfied_answer_in_words_reopens_the_order(dialling_server: str, engine: Engine, models) -> None:  # noqa: ANN001
+    _, synthesizer = models
+    callee = SurveyCallee(dialling_server, CITIZEN, script=["1", "1", "2", spoken(synthesizer, "不满意")])
+    order = survey(callee, engine)
+    callback = wait_for(lambda: (c := the_callback(engine, order)).status == "done" and c)
+    assert (callback.contacted, callback.solved, callback.satisfaction) == (True, False, "不满意")
+    (attempt,) = attempts_of(engine, callback.id)
+    assert attempt.note.startswith("按1 / 按1 / 按2 / ") and "不满意" in attempt.note
+    ticket = repository.get_ticket(engine, order).ticket
+    assert ticket.status == "dispatched" and ticket.reported_at is None  # back to its unit
+
+
+@pytest.mark.parametrize(("behaviour", "outcome"), [
+    ("busy", "busy"),
+    ("reject", "busy"),
+    ("ignore", "no_answer"),  # rings out after ring_seconds
+])
+def test_a_phone_not_answered_is_tried_again_later(
+    dialling_server: str, engine: Engine, behaviour: str, outcome: str
+) -> None:
+    callee = SurveyCallee(dialling_server, CITIZEN, behaviour=behaviour)
+    order = survey(callee, engine)
+    callback = wait_for(lambda: (c := the_callback(engine, order)).status == "pending" and c.attempts and c)
+    (attempt,) = attempts_of(engine, callback.id)
+    assert attempt.outcome == outcome
+    assert callback.due_at > datetime.now(UTC) + timedelta(minutes=20)  # backs off (30 min, in calling hours)
+    assert repository.get_ticket(engine, order).ticket.status == "reported"
+
+
+def test_a_number_no_phone_registered_for_fails_and_is_retried(dialling_server: str, engine: Engine) -> None:
+    order = reported_order(engine, "13700007777")
+    callback = wait_for(lambda: (c := the_callback(engine, order)).attempts and c.status == "pending" and c)
+    (attempt,) = attempts_of(engine, callback.id)
+    assert attempt.outcome == "failed" and "no phone is registered" in attempt.note
+
+
+def test_declining_at_the_start_ends_the_survey_for_good(dialling_server: str, engine: Engine) -> None:
+    callee = SurveyCallee(dialling_server, CITIZEN, script=["2"])
+    order = survey(callee, engine)
+    callback = wait_for(lambda: (c := the_callback(engine, order)).status == "declined" and c)
+    assert callback.satisfaction is None
+    assert repository.get_ticket(engine, order).ticket.status == "closed"  # nobody else to ask
+
+
+def test_hanging_up_mid_survey_keeps_nothing_half_and_tries_again(dialling_server: str, engine: Engine) -> None:
+    callee = SurveyCallee(dialling_server, CITIZEN, script=["1", "1"], behaviour="hang_up")
+    order = survey(callee, engine)
+    callback = wait_for(lambda: (c := the_callback(engine, order)).status == "pending" and c.attempts and c)
+    (attempt,) = attempts_of(engine, callback.id)
+    assert attempt.outcome == "unclear" and "hung up" in attempt.note and attempt.note.endswith("按1 / 按1")
+    assert callback.contacted is None and callback.satisfaction is None
+
+
+def test_a_stream_with_a_forged_token_is_refused_and_changes_nothing(dialling_server: str, engine: Engine) -> None:
+    callee = SurveyCallee(dialling_server, CITIZEN, behaviour="ignore")
+    order = survey(callee, engine)  # rung once, and left to ring out
+    callback = wait_for(lambda: (c := the_callback(engine, order)).attempts and c.status == "pending" and c)
+    (attempt,) = attempts_of(engine, callback.id)
+    stream = f"ws://{dialling_server}/media-stream"
+    for parameters in (
+        {"callback": str(callback.id), "attempt": str(attempt.id), "token": "guessed"},
+        {"callback": str(callback.id), "attempt": "999999", "token": "guessed"},
+        {"callback": "x", "attempt": "1", "token": "guessed"},
+    ):
+        heard = asyncio.run(answer_survey(Ring("CAforged", stream, parameters), ["1", "1", "1", "1"]))
+        assert heard.close_code == 1008 and heard.prompts == 0
+    assert the_callback(engine, order) == callback
+    assert attempts_of(engine, callback.id) == [attempt]
+
+
+def test_hanging_up_on_the_goodbye_keeps_the_answers(dialling_server: str, engine: Engine) -> None:
+    callee = SurveyCallee(dialling_server, CITIZEN, script=["1", "2", "2", "2"], behaviour="hang_up")
+    order = survey(callee, engine)
+    callback = wait_for(lambda: (c := the_callback(engine, order)).status == "done" and c)
+    assert (callback.contacted, callback.solved, callback.satisfaction) == (False, False, "基本满意")
+    (attempt,) = attempts_of(engine, callback.id)
+    assert attempt.outcome == "answered"
