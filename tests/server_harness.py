@@ -101,6 +101,36 @@ def running_server(
             _READER_KEYS.pop(address, None)
 
 
+@contextmanager
+def dialling_server(
+    settings: Settings,
+    database_url: str,
+    recognizer: SpeechRecognizer,
+    synthesizer: SpeechSynthesizer,
+    **sections: dict[str, object],
+) -> Iterator[str]:
+    """A Hotline server (the sample knowledge) whose node dials due callbacks on registered
+    softphones, polling often; `sections` override settings by section, e.g. callback={...}."""
+    from dataclasses import replace
+
+    raw = {**settings.raw, "dialer": {**settings.raw["dialer"], "poll_seconds": 0.2, "ring_seconds": 3}}
+    for name, values in sections.items():
+        raw[name] = {**raw[name], **values}
+    prepare_database(settings, database_url)
+    load_sample_knowledge(database_url)
+    key = make_key(database_url, Role.SUPERVISOR)
+    port = free_port()
+    raw["dialer"]["stream_url"] = f"ws://127.0.0.1:{port}/media-stream"
+    app = create_app(replace(settings, raw=raw), database_url, recognizer=recognizer, synthesizer=synthesizer,
+                     dial_callbacks=True)
+    with serving(app, port) as address:
+        _READER_KEYS[address] = key
+        try:
+            yield address
+        finally:
+            _READER_KEYS.pop(address, None)
+
+
 def make_key(database_url: str, role: Role, unit: str | None = None) -> str:
     engine = db.make_engine(database_url)
     try:

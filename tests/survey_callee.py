@@ -13,14 +13,24 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
+import numpy as np
 import websockets
 
 from server.telephony.phone_registration import PhoneRegistration, Ring
 from server.telephony.protocol import FRAME_BYTES
+from server.telephony.protocol import SAMPLE_RATE as PHONE_RATE
 from server.telephony.softphone import SILENCE_FRAME, gateway_media_message, gateway_start_message
+from voice.codec import float_to_int16, pcm16_to_ulaw, resample
+from voice.tts.base import SpeechSynthesizer
 
 Answer = str | bytes  # a key, or μ-law speech
 SILENCE_AFTER_WORDS = SILENCE_FRAME * 100  # 2 s: a phone keeps sending the line's silence
+
+
+def spoken(synthesizer: SpeechSynthesizer, text: str) -> bytes:
+    """`text` as the citizen says it down the line: synthesised, 8 kHz μ-law."""
+    audio = np.asarray(synthesizer.synthesize(text), dtype=np.float32)
+    return pcm16_to_ulaw(float_to_int16(resample(audio, synthesizer.sample_rate, PHONE_RATE)))
 
 
 @dataclass

@@ -8,47 +8,31 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pytest
-from server_harness import load_sample_knowledge, serving
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
-from survey_callee import SurveyCallee, answer_survey
+from survey_callee import SurveyCallee, answer_survey, spoken
 from workflow_orders import NOISE, file_in_wangjing
 
-from server.app import create_app, prepare_database
 from server.storage import repository
 from server.storage.models import Callback, CallbackAttempt
 from server.telephony.phone_registration import Ring
-from server.telephony.protocol import SAMPLE_RATE as PHONE_RATE
-from server.telephony.simulate import free_port
 from server.workflow import handling
 from server.workflow.callbacks import CallbackRules
 from server.workflow.handling import Result
-from voice.codec import float_to_int16, pcm16_to_ulaw, resample
 
 UNIT = "朝阳区城管执法局"
 CITIZEN = "13911112222"
 
 
-def dialing(settings, **dialer):  # noqa: ANN001, ANN003, ANN201
-    raw = {**settings.raw, "dialer": {**settings.raw["dialer"], "poll_seconds": 0.2, "ring_seconds": 3, **dialer}}
-    return replace(settings, raw=raw)
-
-
 @pytest.fixture
 def dialling_server(settings, database_url, models) -> Iterator[str]:  # noqa: ANN001
-    """A whole server whose node dials due callbacks (softphone), polling often."""
-    prepare_database(settings, database_url)
-    load_sample_knowledge(database_url)
+    from server_harness import dialling_server
+
     recognizer, synthesizer = models
-    port = free_port()
-    app = create_app(dialing(settings, stream_url=f"ws://127.0.0.1:{port}/media-stream"), database_url,
-                     recognizer=recognizer, synthesizer=synthesizer, dial_callbacks=True)
-    with serving(app, port) as address:
+    with dialling_server(settings, database_url, recognizer, synthesizer) as address:
         yield address
 
 
@@ -84,12 +68,6 @@ def wait_for(check, seconds: float = 90.0):  # noqa: ANN001, ANN201
             return found
         time.sleep(0.1)
     raise AssertionError(f"not so within {seconds:.0f} s")
-
-
-def spoken(synthesizer, text: str) -> bytes:  # noqa: ANN001
-    """`text` as the citizen says it down the line: synthesised, 8 kHz μ-law."""
-    audio = np.asarray(synthesizer.synthesize(text), dtype=np.float32)
-    return pcm16_to_ulaw(float_to_int16(resample(audio, synthesizer.sample_rate, PHONE_RATE)))
 
 
 def survey(callee: SurveyCallee, engine: Engine, calls: int = 1) -> str:
