@@ -61,6 +61,13 @@ _BURNING_ON_PURPOSE = re.compile(
     r"(?:天天|每天|老是|经常|一到晚上|一到傍晚|隔三差五|又在|专门)[^。.，,]{0,24}(?:烧|点了)|焚烧|一烧就是"
     r"|(?:有人|他们|那家|收破烂的|收废品的)[^。.，,]{0,8}烧(?:垃圾|东西|电线|电缆|线皮|秸秆|树叶|落叶|轮胎|破烂|废品)"
 )
+# Smoke that comes out of a kitchen's or a grill's vent: 油烟 filling a flat is a nuisance to report
+# (餐饮油烟扰民), not a fire, unless flames are told of.
+_SMOKE_FROM_A_VENT = re.compile(r"排烟|油烟|烟道|烟囱|烧烤|烤串|撸串|炒菜|做饭|饭店|餐馆|饭馆")
+_FLAMES = re.compile(r"着火|起火|火苗|明火|冒火|火光|烧着|烧起来|爆炸")
+# Things named after children (a pram, a child seat): no child is in them for that.
+_CHILDS_THING = re.compile(r"(?:孩子|小孩儿?|婴儿|宝宝|儿童)(?:车|床|用品|座椅|推车|乐园|游乐场|医院|节)")
+_CHILD = re.compile(r"孩子|小孩|婴儿|宝宝|儿童")
 _SPREADING = re.compile(r"烧到|着起来|蔓延|越烧越大|火越来越大|压不住|扑不灭|窜上|烧着了房|烧着了树|连上了|引着了")
 _ASKS_CAN = re.compile(r"(?:能|可以)[^，。,.！!？?]{0,3}$")  # 能, 能不能, 可不可以, 能拿 … just before the cue
 _ENDS_ASKING = re.compile(r"[^，。,.！!？?]{0,6}吗")
@@ -263,6 +270,8 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
             continue  # the recogniser's spelling of a place's name (枣园小区 heard 揍人小区)
         if _said_again_with_a_title(text, hit.end):
             continue  # the caller's surname (我姓耿，耿女士 heard 我心梗，梗女士): no heart attack
+        if hit.cue.label == ALONE and not _CHILD.search(_CHILDS_THING.sub("", text[hit.start : hit.end])):
+            continue  # 推个婴儿车都过不去，没人管: a pram in the way, no child alone
         if hit.cue.label == ALONE and "车" in text[hit.start:hit.end] and _PUBLIC_VEHICLE.search(text):
             continue  # a child left on a bus is among passengers and a driver, not shut in a car
         if hit.cue.label == MISSING and (
@@ -285,6 +294,8 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
         # Rubbish, cables or straw burnt on purpose, day after day: smoke and a plastic smell are
         # the wrong reported (露天焚烧), not a fire running out of hand.
         signals.kinds.discard(FIRE)
+    if FIRE in signals.kinds and _SMOKE_FROM_A_VENT.search(text) and not _FLAMES.search(text):
+        signals.kinds.discard(FIRE)  # 排烟管冲着窗户，满屋子都是烟: cooking smoke, not a fire
     smelt = _SMELLS_IT_NOW.search(text)
     if GAS not in signals.kinds and smelt and _gas_spoken_of(earlier_text) and not _hypothetical(
         text, smelt.start(), smelt.end()

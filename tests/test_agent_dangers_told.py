@@ -503,3 +503,27 @@ def test_smoke_that_seems_to_come_from_a_charger_is_a_fire(knowledge):
     # 好像是 hedges what is seen; it likens nothing to it.
     outcome = play(knowledge, "楼道里停了好几辆电动车，好像是谁家的充电气冒烟了，呛得慌。").finish()
     assert outcome.urgent
+
+
+@pytest.mark.parametrize("said", [
+    "小区门口的便道让摆摊的占满了，我推着婴儿车根本过不去，都没人管管吗？",
+    "超市门口的儿童推车坏了好几个，扔在那儿也没人管。",
+])
+def test_a_pram_in_the_way_is_no_child_alone(knowledge, said):
+    outcome = play(knowledge, said).outcome()
+    assert (outcome.urgent, outcome.police) == (False, False)
+
+
+def test_a_pram_with_a_child_left_in_it_is_one(knowledge):
+    outcome = play(knowledge, "商场门口有辆婴儿车，里面的宝宝哭了半天了，一个大人都没有。").outcome()
+    assert outcome.urgent
+
+
+def test_cooking_smoke_through_the_window_is_a_nuisance_not_a_fire(knowledge):
+    outcome = play(knowledge, "对面饭馆的排烟口正对着我家卧室，一炒菜屋里全是烟，呛得孩子直咳嗽。").finish()
+    assert not outcome.urgent and outcome.category == "投诉"
+
+
+def test_a_kitchen_vent_on_fire_is_still_a_fire(knowledge):
+    outcome = play(knowledge, "楼下饭馆的烟道着火了，火苗子都窜出来了，满楼道都是烟！").outcome()
+    assert outcome.urgent
