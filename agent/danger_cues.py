@@ -101,6 +101,8 @@ DANGER_CUES: tuple[Cue, ...] = (
     # Someone crying for help inside, a head knocked against a wall.
     + patterns(
         VIOLENCE, 1, r"(?:女的|她|孩子|老人|有人)[^。.，,]{0,6}(?:喊|叫|嚷)救命",
+        # whoever it is (the recogniser may lose who: 那女的 heard 那你的), as long as it is not the caller
+        r"(?<![我咱])(?:哭着|大声|一直|拼命|使劲)(?:喊|叫|嚷)(?:着)?救命",
         r"(?:拿|把)(?:脑袋|头)(?:往|朝)(?:墙|地)上?(?:撞|磕)",
     )
     + patterns(VIOLENCE, 1, r"抡(?:着|起|起来)")
@@ -345,6 +347,8 @@ DANGER_CUES: tuple[Cue, ...] = (
         r"|电话不接|不接电话)",
         r"(?:大人|家长|父母)[^。.]{0,6}(?:不在家|没在家|出去了|都走了)[^。.]{0,10}(?:孩子|小孩儿?|宝宝|婴儿)",
         r"(?:孩子|小孩儿?|宝宝|婴儿)[^。.]{0,12}(?:没大人|一个大人都没有|大人不在|没人看着)",
+        # told at length in one sentence: the child, what it is doing, then that no grown-up is there
+        r"(?:孩子|小孩儿?|宝宝|婴儿)[^。.]{0,40}(?:一个大人都没有|一个大人也没有|家里没大人|大人都不在)",
         r"(?:老人|老太太|老爷子|老头儿?|老太|大爷|大妈|我妈|我爸|奶奶|爷爷|姥姥|姥爷|老伴儿?)(?:一个人|自己)在家"
         r"[^。.]{0,12}(?:不接|打不通|联系不上|没动静|没人应)",
         r"(?:孩子|小孩儿?|宝宝|婴儿)[^。.]{0,8}(?:爬|站|趴|坐)(?:到|在)?(?:窗台外|窗户外|阳台外|护栏外|窗外)",

@@ -527,3 +527,20 @@ def test_cooking_smoke_through_the_window_is_a_nuisance_not_a_fire(knowledge):
 def test_a_kitchen_vent_on_fire_is_still_a_fire(knowledge):
     outcome = play(knowledge, "楼下饭馆的烟道着火了，火苗子都窜出来了，满楼道都是烟！").outcome()
     assert outcome.urgent
+
+
+def test_someone_crying_for_help_next_door_goes_to_110_though_who_was_misheard(knowledge):
+    # 那女的 heard 那你的: who cries is lost, that someone does is not
+    outcome = play(knowledge, "这会儿隔壁屋里乒乒乓乓的，那你的一直哭着喊救命。").outcome()
+    assert outcome.urgent and outcome.police
+
+
+def test_the_caller_who_shouted_for_help_once_is_telling_the_past(knowledge):
+    outcome = play(knowledge, "上礼拜我被困电梯里，我大声喊救命喊了半天才有人来，你们管不管电梯维保？").outcome()
+    assert not outcome.police
+
+
+def test_a_small_child_alone_told_at_length_is_a_child_alone(knowledge):
+    outcome = play(knowledge, "我们对门有个小孩儿，看着也就三岁，一个人在楼道里来回跑着哭，"
+                              "门还敞着，家里好像一个大人都没有。").outcome()
+    assert outcome.urgent
