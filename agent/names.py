@@ -64,7 +64,10 @@ TITLES = ("先生", "女士", "小姐")
 UNKNOWN_TITLE = "先生/女士"
 # "我姓刘", "免贵姓王"; the recogniser writes 姓 as 性/信/兴/幸.
 _SURNAME_CUE = re.compile(r"(?:免贵|我|俺)(?:复)?(?:姓|性|信|兴|幸)|(?:^|(?<=[，,。.！!？? ]))(?:本人)?(?:复)?姓(?=\S)")
-_BOUNDARY = re.compile(r"$|[，。,.！!？?、；; ]|电话|手机|号码|联系|先生|女士|啊|呀|哈")
+# What may follow a name: a pause, the number it goes with (的电话, or the digits straight away), a title.
+_BOUNDARY = re.compile(
+    r"$|[，。,.！!？?、；; ]|的?(?:电话|手机|号码)|[0-9零幺一二三四五六七八九]{3}|联系|先生|女士|啊|呀|哈"
+)
 # "叫我沈女士就行", "您就写王女士吧": what the caller asks to be written or called ends so too.
 _CALL_ME_END = ("就行", "就好", "就成", "就可以", "吧", "好了")
 
@@ -150,7 +153,10 @@ _NUMBER_NEXT = re.compile(r"[，,。. ]?(?:我的)?(?:电话|手机|号码|联�
 _CALLED_FOR_ME = re.compile(r"(?:帮|给|替|为|让|麻烦|能不能|快)我$")
 
 
-_SELF_NAMING_LEAD_IN = re.compile(r"(?:我是|免贵|叫我|记|写|我(?:复)?(?:姓|性|信|兴|幸).?|[，。,. ！!？?]|^)$")
+# 姓 as the recogniser writes it after 我: 性 信 兴 幸, and a sound off, 心 新 星 线 (我线过国先生).
+_SELF_NAMING_LEAD_IN = re.compile(
+    r"(?:我是|免贵|叫我|记|写|我(?:复)?(?:姓|性|信|兴|幸|心|新|星|线).?|[，。,. ！!？?]|^)$"
+)
 
 
 def _titled_name(text: str) -> str | None:

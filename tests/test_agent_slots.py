@@ -58,6 +58,11 @@ def test_names_as_callers_give_them(said, name):
         ("我姓郑，郑女姓，电话幺三五", "郑女士"),
         # 我 lost before a misheard 姓, the surname said twice with its title, whatever follows
         ("家在丰台这边，信马，马先生一电话就不留了", "马先生"),
+        # 姓 heard a sound off (线, 星), and the number straight after the title
+        ("二单元六零一，我线过苏先生幺五八零一二", "苏先生"),
+        ("我星邓，邓女士一八六二三", "邓女士"),
+        # the title with the number it goes with: 某女士的电话
+        ("我是他们对门的，孔女士的电话是幺三八", "孔女士"),
     ],
 )
 def test_surnames_heard_as_homophones(said, name):
@@ -105,6 +110,9 @@ def test_declining_to_give_a_name(said):
         "楼上的张先生家天天装修",   # a neighbour, not the caller
         "我先生下班回来也闻到了",   # her husband
         "物业的李经理不接电话",
+        "我们楼上王女士的电话我有，你们可以问她",  # someone else's number
+        "我行李丢在出租车上了，司机是个李先生",
+        "我心里着急，王先生一个人说了不算",
     ],
 )
 def test_no_name_where_none_is_given(said):
