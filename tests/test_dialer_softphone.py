@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import websockets
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 from survey_callee import SurveyCallee, answer_survey, spoken
@@ -18,7 +19,7 @@ from workflow_orders import NOISE, file_in_wangjing
 
 from server.storage import repository
 from server.storage.models import Callback, CallbackAttempt
-from server.telephony.phone_registration import Ring
+from server.telephony.phone_registration import PhoneRegistration, Ring
 from server.workflow import handling
 from server.workflow.callbacks import CallbackRules
 from server.workflow.handling import Result
@@ -176,3 +177,42 @@ def test_hanging_up_on_the_goodbye_keeps_the_answers(dialling_server: str, engin
     assert (callback.contacted, callback.solved, callback.satisfaction) == (False, False, "基本满意")
     (attempt,) = attempts_of(engine, callback.id)
     assert attempt.outcome == "answered"
+
+
+@pytest.mark.parametrize(("first", "code"), [
+    ("not json", 1007),
+    ('["register"]', 1007),
+    ('{"event": "answered", "callSid": "CS1"}', 1008),     # not registered yet
+    ('{"event": "register"}', 1008),                       # no number
+    ('{"event": "register", "number": "139-1111"}', 1008),  # not digits
+])
+def test_a_phone_that_does_not_register_properly_is_refused(dialling_server: str, first: str, code: int) -> None:
+    async def register() -> tuple[int | None, str]:
+        async with websockets.connect(f"ws://{dialling_server}/phones") as ws:
+            await ws.send(first)
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 10)
+            return ws.close_code, ws.close_reason
+
+    closed, reason = asyncio.run(register())
+    assert closed == code and reason
+
+
+def test_a_number_registered_again_rings_the_newer_phone(dialling_server: str, engine: Engine) -> None:
+    older = PhoneRegistration(f"ws://{dialling_server}/phones", CITIZEN)
+    newer = SurveyCallee(dialling_server, CITIZEN, script=["1", "1", "1", "1"])
+
+    async def run() -> tuple[int | None, str]:
+        async with older:
+            registered = asyncio.Event()
+            answering = asyncio.create_task(newer.take_calls(1, registered))
+            await asyncio.wait_for(registered.wait(), 30)
+            rings = [ring async for ring in older.rings()]  # ends when the server lets go of it
+            assert rings == []
+            await asyncio.to_thread(reported_order, engine)
+            await asyncio.wait_for(answering, 120)
+            return older.let_go
+
+    code, reason = asyncio.run(run())
+    assert code == 4000 and "registered again" in reason
+    assert newer.heard[0].prompts == 4

@@ -54,6 +54,13 @@ class PhoneRegistration:
         if self._ws is not None:
             await self._ws.close()
 
+    @property
+    def let_go(self) -> tuple[int | None, str]:
+        """How the server ended the registration: close code and reason (None while it holds)."""
+        if self._ws is None or self._ws.close_code is None:
+            return None, ""
+        return self._ws.close_code, self._ws.close_reason or ""
+
     async def rings(self) -> AsyncIterator[Ring]:
         """Each ring, until the server lets go of the registration."""
         assert self._ws is not None, "use `async with PhoneRegistration(...)`"
