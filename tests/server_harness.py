@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import uvicorn
@@ -20,6 +21,8 @@ from server.storage.keys import Role, create_key
 from server.telephony.simulate import free_port
 from voice.asr.base import SpeechRecognizer
 from voice.tts.base import SpeechSynthesizer
+
+T = TypeVar("T")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV = SHARED / "corpus" / "dev"
@@ -129,6 +132,16 @@ def dialling_server(
             yield address
         finally:
             _READER_KEYS.pop(address, None)
+
+
+def wait_for(check: Callable[[], T], seconds: float = 120.0) -> T:
+    """`check()`'s first truthy value, polled until `seconds` have passed (then the test fails)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"not so within {seconds:.0f} s")
 
 
 def make_key(database_url: str, role: Role, unit: str | None = None) -> str:

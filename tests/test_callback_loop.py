@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from datetime import datetime
 
 import httpx
 import pytest
-from server_harness import DEV, api_get, dialling_server, make_key
+from server_harness import DEV, api_get, dialling_server, make_key, wait_for
 from survey_callee import SurveyCallee, spoken
 
 from server.storage.keys import Role
@@ -26,15 +25,6 @@ CALL = "d023"  # a complaint whose words come through Whisper base steadily on e
 CALL_TURNS = [json.loads(line) for line in (DEV / "calls.jsonl").read_text(encoding="utf-8").splitlines()]
 EXPECTED = next(call for call in CALL_TURNS if call["id"] == CALL)
 CITIZEN = EXPECTED["expect"]["phone"]
-
-
-def wait_for(check, seconds: float = 120.0):  # noqa: ANN001, ANN201
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if found := check():
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"not so within {seconds:.0f} s")
 
 
 def rates(address: str, dimension: str) -> list[dict]:

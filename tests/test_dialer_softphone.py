@@ -6,12 +6,12 @@ later; a stream with a forged token is refused. On both databases, with the real
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import websockets
+from server_harness import wait_for
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 from survey_callee import SurveyCallee, answer_survey, spoken
@@ -60,15 +60,6 @@ def attempts_of(engine: Engine, callback_id: int) -> list[CallbackAttempt]:
     with Session(engine) as session:
         query = select(CallbackAttempt).where(CallbackAttempt.callback_id == callback_id).order_by(CallbackAttempt.id)
         return list(session.exec(query))
-
-
-def wait_for(check, seconds: float = 90.0):  # noqa: ANN001, ANN201
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if found := check():
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"not so within {seconds:.0f} s")
 
 
 def survey(callee: SurveyCallee, engine: Engine, calls: int = 1) -> str:
