@@ -74,6 +74,12 @@ def test_a_complaint_is_dispatched_handled_called_back_and_counted(settings, dat
 
         detail = wait_for(lambda: (d := api_get(address, f"/api/tickets/{order_id}").json())["status"] == "closed"
                           and d, 60)
+        (survey,) = detail["callbacks"]
+        assert (survey["status"], survey["contacted"], survey["solved"], survey["satisfaction"]) == (
+            "done", True, False, "满意")
+        (attempt,) = survey["attempts"]
+        assert attempt["outcome"] == "answered" and attempt["note"].startswith("按1 / 按1 / 按2 / ")
+        assert "phone" not in survey and CITIZEN not in json.dumps(survey)
         kinds = [event["kind"] for event in detail["events"]]
         assert kinds == ["created", "dispatched", "accepted", "reported", "callbacks_scheduled", "closed"]
         # 响应率 and 满意率 1 (contacted; 满意, said in words), 解决率 0 (the citizen says: not solved).

@@ -19,7 +19,7 @@ from server.storage import repository
 from server.storage.db import NotFound
 from server.storage.keys import Role
 from server.storage.models import Ticket
-from server.storage.serialize import event_to_dict, ticket_to_dict
+from server.storage.serialize import callback_to_dict, event_to_dict, ticket_to_dict
 from server.storage.types import utc_now
 from server.workflow import review
 from server.workflow.handling import is_overdue
@@ -84,13 +84,15 @@ def list_tickets(
 
 @router.get("/api/tickets/{ticket_id}")
 def get_ticket(ticket_id: str, engine: EngineDep, caller: Annotated[Caller, allow(*TICKET_READERS)]) -> dict[str, Any]:
-    """The order with its history: every step, who took it, when, what it changed and why."""
+    """The order with its history (every step, who took it, when, what it changed and why) and its
+    callback surveys (every attempt, and what the callers answered)."""
     detail = repository.get_ticket(engine, ticket_id)
     if detail is None:
         raise HTTPException(status_code=404, detail=f"no ticket {ticket_id!r}")
     if not caller.may_see_unit(detail.ticket.unit, detail.ticket.co_unit):
         raise HTTPException(status_code=403, detail=f"ticket {ticket_id!r} is another unit's order")
-    return {**ticket_json(detail.ticket, detail.call_sid), "events": [event_to_dict(e) for e in detail.events]}
+    return {**ticket_json(detail.ticket, detail.call_sid), "events": [event_to_dict(e) for e in detail.events],
+            "callbacks": [callback_to_dict(callback, attempts) for callback, attempts in detail.callbacks]}
 
 
 @router.get("/api/review", dependencies=[allow(*DISPATCHERS)])

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from server.storage.calls import CallDetail
-from server.storage.models import Call, Ticket, TicketEvent, Turn
+from server.storage.models import Call, Callback, CallbackAttempt, Ticket, TicketEvent, Turn
 from server.storage.tickets import TicketDetail
 
 
@@ -97,6 +97,20 @@ def event_to_dict(event: TicketEvent) -> dict[str, Any]:
     return {
         "at": iso(event.at), "kind": event.kind, "actor": event.actor, "note": event.note,
         "from_status": event.from_status, "to_status": event.to_status, "changes": event.changes or {},
+    }
+
+
+def callback_to_dict(callback: Callback, attempts: list[CallbackAttempt]) -> dict[str, Any]:
+    """A callback survey as supervisors and units read it: the number is the order's own, not repeated."""
+    return {
+        "id": callback.id, "ticket_id": callback.ticket_id, "order_id": callback.order_id, "status": callback.status,
+        "due_at": iso(callback.due_at), "attempts": [
+            {"node": a.node, "started_at": iso(a.started_at), "ended_at": iso(a.ended_at), "outcome": a.outcome,
+             "answers": a.answers, "note": a.note}
+            for a in attempts
+        ],
+        "contacted": callback.contacted, "solved": callback.solved, "satisfaction": callback.satisfaction,
+        "finished_at": iso(callback.finished_at),
     }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from server.storage.db import NotFound, session_scope
-from server.storage.models import TICKET_NEW_STATUS, Call, Ticket, TicketEvent
+from server.storage.models import TICKET_NEW_STATUS, Call, Callback, CallbackAttempt, Ticket, TicketEvent
 from server.storage.types import utc_now
 
 # Ticket numbers carry the Beijing date the hotline staff and callers live in (no DST in China).
@@ -29,6 +29,9 @@ class TicketDetail:
     ticket: Ticket
     call_sid: str | None
     events: list[TicketEvent] = field(default_factory=list)
+    # The callback surveys of the order's callers (its own, and those merged into it), each with
+    # every attempt at it.
+    callbacks: list[tuple[Callback, list[CallbackAttempt]]] = field(default_factory=list)
 
 
 def ticket_day_prefix(created_at: datetime) -> str:
@@ -197,7 +200,18 @@ def get_ticket(engine: Engine, ticket_id: str) -> TicketDetail | None:
         if ticket is None:
             return None
         call_sid = session.exec(select(Call.call_sid).where(Call.id == ticket.call_id)).first()
-        return TicketDetail(ticket=ticket, call_sid=call_sid, events=_events(session, ticket_id))
+        return TicketDetail(ticket=ticket, call_sid=call_sid, events=_events(session, ticket_id),
+                            callbacks=_callbacks(session, ticket_id))
+
+
+def _callbacks(session: Session, ticket_id: str) -> list[tuple[Callback, list[CallbackAttempt]]]:
+    owed = session.exec(select(Callback).where(or_(Callback.order_id == ticket_id, Callback.ticket_id == ticket_id))
+                        .order_by(col(Callback.id))).all()
+    return [
+        (callback, list(session.exec(select(CallbackAttempt).where(CallbackAttempt.callback_id == callback.id)
+                                     .order_by(col(CallbackAttempt.id)))))
+        for callback in owed
+    ]
 
 
 def ticket_for_call(session: Session, call_id: int) -> TicketDetail | None:
