@@ -5,8 +5,10 @@ handshake, connected, start with the `<Parameter>`s, 20 ms μ-law silence, marks
 after each prompt has played), then the signed status callback (X-Twilio-Signature) saying how the
 call ended. A real HTTP server on 127.0.0.1 (port 0), run by uvicorn in a thread.
 
-Each number's callee is scripted by the test (`callees[to]`): it is busy, not answered, fails, or
-answers and presses `keys`. Every Calls.json request is recorded.
+Each number's callee is scripted by the test (`callees[to]`, else `default_callee`): it is busy, not
+answered, fails, or answers and presses `keys`. Every Calls.json request is recorded. It carries a
+load test's thousand calls too (tests/test_nodes_callbacks.py): one HTTP client for the status
+callbacks, and only the server's marks are parsed of what the stream receives.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import httpx
 import uvicorn
 import websockets
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -82,13 +84,20 @@ class TwilioStandIn:
     def __init__(self, account_sid: str, auth_token: str) -> None:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.callees: dict[str, Callee] = {}
+        self.default_callee = Callee("no-answer")  # for a number not in `callees`
         self.requests: list[dict[str, str]] = []  # every Calls.json form, refused ones too
         self.calls: list[StandInCall] = []
         self.base_url = ""
         self._tasks: set[asyncio.Task[None]] = set()
+        self._client: httpx.AsyncClient | None = None  # for the status callbacks, made on the server's loop
+        self._loop: asyncio.AbstractEventLoop | None = None
         app = Starlette(routes=[Route("/2010-04-01/Accounts/{account}/Calls.json", self._create_call,
                                       methods=["POST"])])
-        self._server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
+        # Idle connections kept a minute, as an API's front end does: with uvicorn's 5 s, the same as
+        # the dialler's httpx keep-alive expiry, a Calls.json request under load now and then went out
+        # on a connection being closed (ReadError: the attempt failed).
+        self._server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning",
+                                                     timeout_keep_alive=60))
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> TwilioStandIn:
@@ -105,6 +114,11 @@ class TwilioStandIn:
         return self
 
     def __exit__(self, *_: object) -> None:
+        if self._client is not None and self._loop is not None and self._loop.is_running():
+            try:
+                asyncio.run_coroutine_threadsafe(self._client.aclose(), self._loop).result(timeout=10)
+            except Exception:  # noqa: BLE001 - the stand-in stops all the same
+                pass
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=30)
@@ -125,7 +139,11 @@ class TwilioStandIn:
         return account == self.account_sid and hmac.compare_digest(given, f"Basic {expected}")
 
     async def _create_call(self, request: Request) -> JSONResponse:
-        form = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # the dialler went away (a node killed) before its request was whole
+            return _error(400, 12100, "the request was cut off")
+        form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         self.requests.append(form)
         if not self._authorised(request, request.path_params["account"]):
             return _error(401, 20003, "Authenticate")
@@ -140,7 +158,7 @@ class TwilioStandIn:
             return _error(400, 12100, f"Document parse failure: {exc}")
         call = StandInCall(f"CA{uuid.uuid4().hex}", form, stream_url, parameters)
         self.calls.append(call)
-        task = asyncio.create_task(self._go_through(call, self.callees.get(form["To"], Callee("no-answer"))))
+        task = asyncio.create_task(self._go_through(call, self.callees.get(form["To"], self.default_callee)))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         body = {"sid": call.sid, "account_sid": self.account_sid, "to": form["To"], "from": form["From"],
@@ -165,7 +183,9 @@ class TwilioStandIn:
     async def _answer(self, call: StandInCall, keys: list[str]) -> None:
         headers = {"X-Twilio-Signature": twilio_signature(self.auth_token, call.stream_url)}
         stream_sid = f"MZ{uuid.uuid4().hex}"
-        async with websockets.connect(call.stream_url, additional_headers=headers, open_timeout=15) as ws:
+        # No permessage-deflate: a load test's hundreds of thousands of frames need not be compressed.
+        async with websockets.connect(call.stream_url, additional_headers=headers, open_timeout=15,
+                                      compression=None) as ws:
             await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
             start = gateway_start_message(stream_sid, call.sid, call.parameters)
             start["start"]["accountSid"] = self.account_sid
@@ -179,6 +199,8 @@ class TwilioStandIn:
             speaking = asyncio.create_task(silence())
             try:
                 async for raw in ws:
+                    if '"mark"' not in raw:  # media or clear: only marks are answered (a payload is base64)
+                        continue
                     message = json.loads(raw)
                     if message.get("event") != "mark":
                         continue
@@ -193,6 +215,14 @@ class TwilioStandIn:
                 speaking.cancel()
                 await asyncio.gather(speaking, return_exceptions=True)
 
+    def _status_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            # Idle connections let go well before the node's uvicorn closes them (5 s): none is reused as
+            # it is being closed.
+            self._client = httpx.AsyncClient(timeout=15, limits=httpx.Limits(keepalive_expiry=2))
+            self._loop = asyncio.get_running_loop()
+        return self._client
+
     async def _report(self, call: StandInCall, status: str) -> None:
         call.status = status
         url = call.form.get("StatusCallback", "")
@@ -202,8 +232,7 @@ class TwilioStandIn:
                           "To": call.form["To"], "From": call.form["From"], "Direction": "outbound-api",
                           "ApiVersion": "2010-04-01"}
                 headers = {"X-Twilio-Signature": twilio_signature(self.auth_token, url, params)}
-                async with httpx.AsyncClient(timeout=15) as client:
-                    call.reported = (await client.post(url, data=params, headers=headers)).status_code
+                call.reported = (await self._status_client().post(url, data=params, headers=headers)).status_code
         except httpx.HTTPError as exc:
             call.error = call.error or f"status callback: {type(exc).__name__}"
         finally:
