@@ -48,3 +48,10 @@ def test_the_production_sketch_sets_every_key_the_defaults_have() -> None:
     defaults = load_settings(configs / "default.toml", environ={}).raw
     production = load_settings(configs / "production.example.toml", environ={}).raw
     assert {s: set(keys) for s, keys in defaults.items()} == {s: set(keys) for s, keys in production.items()}
+
+
+def test_durations_may_be_given_in_fractions_from_the_environment() -> None:
+    settings = load_settings(environ={"HOTLINE_DIALER_POLL_SECONDS": "0.2", "HOTLINE_CALLBACK_CLAIM_SECONDS": "7.5",
+                                      "HOTLINE_CALLBACK_DELAY_HOURS": "0"})
+    assert settings.get("dialer", "poll_seconds") == 0.2 and settings.get("callback", "claim_seconds") == 7.5
+    assert settings.get("callback", "delay_hours") == 0.0

@@ -155,3 +155,42 @@ def test_racing_nodes_claim_each_due_callback_exactly_once(engine: Engine) -> No
     everything = [cid for ids in claims.values() for cid in ids]
     assert sorted(everything) == sorted(c.id for c in owed)  # each claimed, none twice
     assert all(c.attempts == 1 for c in callbacks_of(engine, order))
+
+
+def test_a_late_answer_from_a_claim_that_expired_keeps_its_answers_but_the_new_claim_decides(engine: Engine) -> None:
+    order = reported_order(engine)
+    (callback,) = callbacks_of(engine, order)
+    now = callback.due_at
+    claim_due(engine, "node-a", now, RULES)
+    later = now + timedelta(seconds=RULES.claim_seconds + 1)
+    claim_due(engine, "node-a", later, RULES)  # its own claim expired: node-a claims it again
+    first, second = attempts_of(engine, callback.id)
+    assert first.outcome == "lost" and second.outcome is None
+    # The first survey's answers arrive late, for the first attempt.
+    finish(engine, callback.id, node="node-a", outcome=Outcome.ANSWERED, answers=DISPLEASED, now=later,
+           rules=RULES, attempt_id=first.id)
+    first, second = attempts_of(engine, callback.id)
+    assert first.outcome == "answered" and first.answers["satisfaction"] == "不满意" and second.outcome is None
+    assert callbacks_of(engine, order)[0].status == "calling"  # the second attempt is still under way
+    finish(engine, callback.id, node="node-a", outcome=Outcome.ANSWERED, answers=PLEASED, now=later,
+           rules=RULES, attempt_id=second.id)
+    assert callbacks_of(engine, order)[0].satisfaction == "满意"
+
+
+def test_a_node_counts_the_callbacks_it_has_under_way(engine: Engine) -> None:
+    order = reported_order(engine, "13800001111", "13800002222")
+    owed = callbacks_of(engine, order)
+    now = owed[0].due_at
+    assert callbacks.held_by(engine, "node-a", now) == 0
+    claim_due(engine, "node-a", now, RULES, limit=2)
+    assert callbacks.held_by(engine, "node-a", now) == 2 and callbacks.held_by(engine, "node-b", now) == 0
+    finish(engine, owed[0].id, node="node-a", outcome=Outcome.BUSY, now=now, rules=RULES)
+    assert callbacks.held_by(engine, "node-a", now) == 1
+    # A claim that has expired is no longer under way.
+    assert callbacks.held_by(engine, "node-a", now + timedelta(seconds=RULES.claim_seconds + 1)) == 0
+
+
+def attempts_of(engine: Engine, callback_id: int) -> list[CallbackAttempt]:
+    with Session(engine) as session:
+        query = select(CallbackAttempt).where(CallbackAttempt.callback_id == callback_id).order_by(CallbackAttempt.id)
+        return list(session.exec(query))

@@ -119,7 +119,7 @@ async def call_status(request: Request, twilio: TwilioDep) -> Response:
         return _twiml()
     await asyncio.to_thread(
         finish, engine, target.callback_id, node=target.node, outcome=outcome, now=datetime.now(UTC),
-        rules=request.app.state.callback_rules, note=note,
+        rules=request.app.state.callback_rules, note=note, attempt_id=target.attempt_id,
     )
     log.info("Twilio call %s: callback %d attempt %d %s", call_sid, target.callback_id, target.attempt_id, outcome)
     return _twiml()

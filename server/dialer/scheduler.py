@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from server.config import Settings
 from server.dialer.base import Dialer, Placed, SurveyRing, new_token, token_hash
 from server.workflow.callback_attempts import arm_attempt, note_call_sid
-from server.workflow.callbacks import CallbackRules, Outcome, claim_due, finish
+from server.workflow.callbacks import CallbackRules, Outcome, claim_due, finish, held_by
 
 log = logging.getLogger("hotline.dialer")
 
@@ -79,13 +79,14 @@ class CallbackScheduler:
         return self._dialing.node
 
     async def tick(self) -> int:
-        """Claim what is due (as many as there are free lines) and start ringing it; how many."""
-        free = self._dialing.max_calls - len(self._placing)
+        """Claim what is due, as many as there are free lines, and start ringing it; how many.
+        A line is busy from the claim until the survey's outcome is recorded (or the claim expires)."""
+        now = self._clock()
+        under_way = await asyncio.to_thread(held_by, self._engine, self.node, now)
+        free = self._dialing.max_calls - max(under_way, len(self._placing))
         if free <= 0:
             return 0
-        claimed = await asyncio.to_thread(
-            claim_due, self._engine, self.node, self._clock(), self._rules, limit=free
-        )
+        claimed = await asyncio.to_thread(claim_due, self._engine, self.node, now, self._rules, limit=free)
         for callback in claimed:
             assert callback.id is not None
             task = asyncio.create_task(self._ring(callback.id, callback.phone))
@@ -111,7 +112,7 @@ class CallbackScheduler:
         if placed.outcome is not None:
             await asyncio.to_thread(
                 finish, self._engine, callback_id, node=self.node, outcome=placed.outcome, now=self._clock(),
-                rules=self._rules, note=placed.note,
+                rules=self._rules, note=placed.note, attempt_id=attempt_id,
             )
 
     async def settle(self) -> None:

@@ -228,7 +228,7 @@ class SurveyCall:
         target = self.state
         await asyncio.to_thread(
             finish, self._services.engine, target.callback_id, node=target.node, outcome=outcome,
-            now=datetime.now(UTC), rules=self._rules, answers=answers,
+            now=datetime.now(UTC), rules=self._rules, answers=answers, attempt_id=target.attempt_id,
             note="; ".join(filter(None, [note, self._heard.note()])),
         )
         log.info("survey %s: callback %d %s", self.label, target.callback_id, outcome)

@@ -151,6 +151,14 @@ def claim_due(engine: Engine, node: str, now: datetime, rules: CallbackRules, li
         return [session.get(Callback, callback_id) for callback_id in claimed_ids]
 
 
+def held_by(engine: Engine, node: str, now: datetime) -> int:
+    """How many callbacks `node` has under way (claimed, being rung or surveyed, claim not expired)."""
+    with session_scope(engine) as session:
+        return len(session.exec(select(Callback.id).where(
+            Callback.status == CallbackStatus.CALLING, Callback.claimed_by == node, col(Callback.claim_until) >= now,
+        )).all())
+
+
 def _close_lost_attempts(session: Session, callback_id: int, now: datetime) -> None:
     open_attempts = session.exec(select(CallbackAttempt).where(
         CallbackAttempt.callback_id == callback_id, col(CallbackAttempt.outcome).is_(None)))
@@ -170,29 +178,35 @@ def finish(
     rules: CallbackRules,
     answers: SurveyAnswers | None = None,
     note: str = "",
+    attempt_id: int | None = None,
 ) -> Callback:
-    """How `node`'s attempt went. Answered: the answers are kept and the order closes (or reopens);
-    declined: finished; anything else: tried again later, or given up after `max_attempts`. A node
-    whose claim another has taken since only records its attempt."""
+    """How `node`'s attempt (`attempt_id`, else its latest) went. Answered: the answers are kept and
+    the order closes (or reopens); declined: finished; anything else: tried again later, or given up
+    after `max_attempts`. A node whose claim another has taken since only records its attempt."""
     if outcome == Outcome.ANSWERED and answers is None:
         raise ValueError("an answered survey needs its answers")
     with session_scope(engine) as session:
         callback = session.get(Callback, callback_id, with_for_update=True)
         if callback is None:
             raise NotFound(f"no callback {callback_id}")
-        # The node's attempt, open, or marked lost when another node took the callback over: what
-        # was answered is kept either way.
-        attempt = session.exec(select(CallbackAttempt).where(
+        # The node's attempt, open, or marked lost when its claim expired and the callback was
+        # claimed again (by another node, or by this one: hence the attempt is named where known):
+        # what was answered is kept either way, but only the current claim's attempt settles it.
+        query = select(CallbackAttempt).where(
             CallbackAttempt.callback_id == callback_id, CallbackAttempt.node == node,
             or_(col(CallbackAttempt.outcome).is_(None), col(CallbackAttempt.outcome) == Outcome.LOST),
-        ).order_by(col(CallbackAttempt.id).desc())).first()
+        )
+        if attempt_id is not None:
+            query = query.where(CallbackAttempt.id == attempt_id)
+        attempt = session.exec(query.order_by(col(CallbackAttempt.id).desc())).first()
+        late = attempt is not None and attempt.outcome == Outcome.LOST
         if attempt is not None:
-            late = " (after its claim expired)" if attempt.outcome == Outcome.LOST else ""
-            attempt.outcome, attempt.ended_at, attempt.note = outcome, now, note + late
+            attempt.outcome, attempt.ended_at = outcome, now
+            attempt.note = note + (" (after its claim expired)" if late else "")
             attempt.answers = answers.__dict__ if answers else None
             session.add(attempt)
-        if callback.status != CallbackStatus.CALLING or callback.claimed_by != node:
-            return callback  # claimed again meanwhile: that node's attempt decides
+        if late or callback.status != CallbackStatus.CALLING or callback.claimed_by != node:
+            return callback  # claimed again meanwhile: that claim's attempt decides
         callback.claimed_by = callback.claim_until = None
         if outcome == Outcome.ANSWERED and answers is not None:
             callback.status = CallbackStatus.DONE
