@@ -11,21 +11,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import websockets
+import workflow_orders
 from server_harness import wait_for
 from sqlalchemy import Engine, update
-from sqlmodel import Session, select
+from sqlmodel import Session
 from survey_callee import SurveyCallee, answer_survey, spoken
-from workflow_orders import NOISE, file_in_wangjing
+from workflow_orders import attempts_of, callbacks_of
 
 from server.storage import repository
-from server.storage.models import Callback, CallbackAttempt
+from server.storage.models import Callback
 from server.telephony.phone_registration import PhoneRegistration, Ring
-from server.workflow import handling
-from server.workflow.callbacks import CallbackRules
-from server.workflow.handling import Result
 
-UNIT = "朝阳区城管执法局"
-CITIZEN = "13911112222"
+CITIZEN = workflow_orders.CALLER
 
 
 @pytest.fixture
@@ -38,12 +35,8 @@ def dialling_server(settings, database_url, models) -> Iterator[str]:  # noqa: A
 
 
 def reported_order(engine: Engine, phone: str = CITIZEN) -> str:
-    """A noise complaint in 望京, accepted and reported solved, its callback due now."""
-    repository.replace_catalogue(engine, [NOISE])
-    order = file_in_wangjing(engine, f"CA-sv-{phone}", phone=phone, address="望京西园四区南门工地")
-    handling.accept(engine, order, unit=UNIT, actor="unit:1")
-    handling.report(engine, order, unit=UNIT, actor="unit:1", result=Result.SOLVED, text="已责令停工",
-                    rules=CallbackRules())
+    """A noise complaint in 望京 from `phone`, reported solved, its callback due now."""
+    order = workflow_orders.reported_order(engine, phone=phone)
     with Session(engine) as session:
         session.execute(update(Callback).where(Callback.order_id == order).values(
             due_at=datetime.now(UTC) - timedelta(seconds=1)))
@@ -52,14 +45,8 @@ def reported_order(engine: Engine, phone: str = CITIZEN) -> str:
 
 
 def the_callback(engine: Engine, order: str) -> Callback:
-    with Session(engine) as session:
-        return session.exec(select(Callback).where(Callback.order_id == order)).one()
-
-
-def attempts_of(engine: Engine, callback_id: int) -> list[CallbackAttempt]:
-    with Session(engine) as session:
-        query = select(CallbackAttempt).where(CallbackAttempt.callback_id == callback_id).order_by(CallbackAttempt.id)
-        return list(session.exec(query))
+    (callback,) = callbacks_of(engine, order)
+    return callback
 
 
 def survey(callee: SurveyCallee, engine: Engine, calls: int = 1) -> str:

@@ -10,13 +10,12 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from workflow_orders import NOISE, file_in_wangjing, history_holds
+from workflow_orders import NOISE, attempts_of, callbacks_of, history_holds, reported_order
 
 from server.storage import repository
-from server.storage.models import Callback, CallbackAttempt
-from server.workflow import callbacks, handling
+from server.storage.models import CallbackAttempt
+from server.workflow import callbacks
 from server.workflow.callbacks import CallbackRules, Outcome, SurveyAnswers, claim_due, finish, next_calling_time
-from server.workflow.handling import Result
 
 UNIT = "朝阳区城管执法局"
 RULES = CallbackRules(delay_hours=2, calling_from=time(9), calling_until=time(20), max_attempts=3,
@@ -37,22 +36,6 @@ def beijing(day: int, hour: int, minute: int = 0) -> datetime:
 ])
 def test_calls_go_out_inside_calling_hours_beijing_time(when: datetime, called: datetime) -> None:
     assert next_calling_time(when, RULES) == called
-
-
-def reported_order(engine: Engine, *extra_callers: str, reported_at: datetime | None = None) -> str:
-    """An order in 朝阳区 with its caller and `extra_callers` merged into it, accepted and reported."""
-    repository.replace_catalogue(engine, [NOISE])
-    order = file_in_wangjing(engine, "CA-cb-0", phone="13911112222", address="望京西园四区南门工地")
-    for i, phone in enumerate(extra_callers, start=1):
-        file_in_wangjing(engine, f"CA-cb-{i}", phone=phone, address="望京西园四区那个工地")
-    handling.accept(engine, order, unit=UNIT, actor="unit:1")
-    handling.report(engine, order, unit=UNIT, actor="unit:1", result=Result.SOLVED, text="已责令停工", rules=RULES)
-    return order
-
-
-def callbacks_of(engine: Engine, order: str) -> list[Callback]:
-    with Session(engine) as session:
-        return list(session.exec(select(Callback).where(Callback.order_id == order).order_by(Callback.id)))
 
 
 def test_a_report_schedules_a_callback_for_every_caller(engine: Engine) -> None:
@@ -188,9 +171,3 @@ def test_a_node_counts_the_callbacks_it_has_under_way(engine: Engine) -> None:
     assert callbacks.held_by(engine, "node-a", now) == 1
     # A claim that has expired is no longer under way.
     assert callbacks.held_by(engine, "node-a", now + timedelta(seconds=RULES.claim_seconds + 1)) == 0
-
-
-def attempts_of(engine: Engine, callback_id: int) -> list[CallbackAttempt]:
-    with Session(engine) as session:
-        query = select(CallbackAttempt).where(CallbackAttempt.callback_id == callback_id).order_by(CallbackAttempt.id)
-        return list(session.exec(query))

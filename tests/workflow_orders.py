@@ -1,5 +1,5 @@
-"""Work orders made for the workflow tests: a finished call that filed one, catalogue entries, keys,
-and the check that an order's history replays to it."""
+"""Work orders made for the workflow tests: a finished call that filed one, an order reported and
+owed its callbacks, catalogue entries, keys, and the check that an order's history replays to it."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from agent.types import CallOutcome, WorkOrderDraft
 from knowledge.catalogue import CatalogueEntry
 from server.storage import repository
 from server.storage.keys import Role, create_key
-from server.storage.models import TicketEvent
+from server.storage.models import Callback, CallbackAttempt, TicketEvent
+from server.workflow import handling
+from server.workflow.callbacks import CallbackRules
+from server.workflow.handling import Result
 from server.workflow.history import check_history
 from server.workflow.intake import DispatchRules, close_call
 
@@ -74,3 +78,33 @@ def history_holds(engine: Engine, ticket_id: str) -> list[TicketEvent]:
 def as_role(engine: Engine, role: Role, unit: str | None = None) -> dict[str, str]:
     """The headers of a new key of `role`."""
     return {"Authorization": f"Bearer {create_key(engine, role, unit=unit)[1]}"}
+
+
+NOISE_UNIT = "朝阳区城管执法局"  # NOISE's unit for an order in 朝阳区
+CALLER = "13911112222"
+
+
+def reported_order(
+    engine: Engine, *extra_callers: str, phone: str = CALLER, rules: CallbackRules | None = None
+) -> str:
+    """An order in 朝阳区 from `phone`, with `extra_callers` merged into it, accepted and reported
+    solved: a callback is owed to each caller."""
+    repository.replace_catalogue(engine, [NOISE])
+    order = file_in_wangjing(engine, "CA-cb-0", phone=phone, address="望京西园四区南门工地")
+    for i, extra in enumerate(extra_callers, start=1):
+        file_in_wangjing(engine, f"CA-cb-{i}", phone=extra, address="望京西园四区那个工地")
+    handling.accept(engine, order, unit=NOISE_UNIT, actor="unit:1")
+    handling.report(engine, order, unit=NOISE_UNIT, actor="unit:1", result=Result.SOLVED, text="已责令停工",
+                    rules=rules or CallbackRules())
+    return order
+
+
+def callbacks_of(engine: Engine, order: str) -> list[Callback]:
+    with Session(engine) as session:
+        return list(session.exec(select(Callback).where(Callback.order_id == order).order_by(col(Callback.id))))
+
+
+def attempts_of(engine: Engine, callback_id: int) -> list[CallbackAttempt]:
+    with Session(engine) as session:
+        query = select(CallbackAttempt).where(CallbackAttempt.callback_id == callback_id)
+        return list(session.exec(query.order_by(col(CallbackAttempt.id))))
