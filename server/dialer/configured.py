@@ -39,22 +39,20 @@ def check_dialer(settings: Settings) -> None:
 
 def build_dialer(settings: Settings, phones: RegisteredPhones) -> Dialer | None:
     """None for "none": the node answers calls and surveys but dials nobody."""
+    check_dialer(settings)
     dialing = DialingRules.from_settings(settings)
-    if dialing.kind == "softphone":
-        return SoftphoneDialer(phones, dialing.ring_seconds)
-    if dialing.kind == "twilio":
-        check_dialer(settings)
-        return TwilioDialer(
-            account_sid=_setting(settings, "dialer", "twilio_account_sid"),
-            auth_token=_setting(settings, "gateway", "twilio_auth_token"),
-            from_number=_setting(settings, "dialer", "twilio_from_number"),
-            api_base=_setting(settings, "dialer", "twilio_api_base") or "https://api.twilio.com",
-            status_url=_setting(settings, "dialer", "twilio_status_url"),
-            ring_seconds=dialing.ring_seconds,
-        )
     if dialing.kind == "none":
         return None
-    raise ConfigError(f"[dialer] kind = {dialing.kind!r}: expected one of {', '.join(KINDS)}")
+    if dialing.kind == "softphone":
+        return SoftphoneDialer(phones, dialing.ring_seconds)
+    return TwilioDialer(
+        account_sid=_setting(settings, "dialer", "twilio_account_sid"),
+        auth_token=_setting(settings, "gateway", "twilio_auth_token"),
+        from_number=_setting(settings, "dialer", "twilio_from_number"),
+        api_base=_setting(settings, "dialer", "twilio_api_base") or "https://api.twilio.com",
+        status_url=_setting(settings, "dialer", "twilio_status_url"),
+        ring_seconds=dialing.ring_seconds,
+    )
 
 
 def build_scheduler(

