@@ -205,6 +205,40 @@ def name_is_grounded(name: str, transcript: str) -> bool:
     return not given or _said_as_name(given, transcript, cue_needed=len(given) < 2)
 
 
+# ---------------------------------------------------------------- dangers
+
+# What a caller says of each kind of danger, far wider than agent.danger_cues (which must tell a
+# danger now from one denied, feared or past): a kind the model proposes stands only where the
+# caller spoke of its matter at all. A 1.5B marked 13 of dev2's 65 calls without danger urgent
+# (a noise complaint as "danger", a broken lift with no one in it as "trapped"). 电 and 打 alone
+# are in every 电话 and 打电话, so those kinds name their words whole.
+_DANGER_THEMES: dict[str, re.Pattern[str]] = {
+    kind: re.compile(words)
+    for kind, words in {
+        "gas": r"煤气|燃气|天然气|液化气|气罐|漏气|跑气|臭鸡蛋|一氧化碳|中毒|灶|[味闻]",
+        "fire": r"火|烟|烧|焦|糊|爆炸|炸了",
+        "trapped": r"困|卡在|卡住|关在|锁在|反锁|出不来|压在|电梯里",
+        "flood": r"淹|漏水|跑水|冒水|爆管|水管|管子|灌|积水|泡了|哗哗",
+        "manhole": r"井盖|马葫芦|窟窿|井口|下水道|下水井|窨井|箅子|坑",
+        "missing": r"丢|走失|找不|不见|没回|失踪|没影|迷路|没到家",
+        "violence": r"打(?:人|我|她|他|孩子|老婆|媳妇|起来|架|得)|挨打|殴|砍|刀|捅|威胁|救命|动手|家暴|抢|揍|踹"
+        r"|掐|扇|杀|行凶|跟踪|血|砸",
+        "medical": r"晕|昏|摔|跌|倒地|疼|痛|喘|病|血|急救|抽搐|吐|心脏|呼吸|中风|梗|不省|叫不醒|烧|受伤|伤着|骨折|噎"
+        r"|不行了|救护车",
+        "distress": r"不想活|活不下去|活着没|活够|死|自杀|跳楼|跳河|轻生|寻死|了结|绝望|崩溃|割腕|农药|救救",
+        "danger": r"危险|塌|坠|掉下|砸|悬|摇摇|救命|救人|冰溜子|人命|伤",
+        "electric": r"漏电|触电|电线|电缆|电箱|电闸|电表|电着|电人|电打|电了|带电|过电|铜丝|铜线|插座|变压器|线头|麻手",
+    }.items()
+}
+
+
+def danger_is_grounded(kind: str, transcript: str) -> bool:
+    """The caller spoke of this kind of danger's matter (gas, fire, a person missing …); a kind we
+    have no words for is not borne out."""
+    theme = _DANGER_THEMES.get(kind)
+    return bool(theme and theme.search(transcript))
+
+
 # ---------------------------------------------------------------- all slots
 
 def grounded_slots(slots: dict[str, str | None], transcript: str) -> tuple[dict[str, str | None], list[str]]:

@@ -6,6 +6,7 @@ import pytest
 
 from agent.grounding import (
     address_is_grounded,
+    danger_is_grounded,
     grounded_slots,
     name_is_grounded,
     phone_is_grounded,
@@ -163,3 +164,36 @@ def test_grounded_slots_drops_what_was_not_said() -> None:
     assert kept == {"district": "朝阳区", "street": "望京街道", "address": None, "name": None, "phone": None,
                     "topic": "噪音"}
     assert dropped == ["address", "name", "phone"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "transcript"),
+    [
+        ("gas", "楼道里总有股怪怪的气儿，像是谁家灶上的那种"),
+        ("gas", "一进门就闻着不对劲"),
+        ("fire", "对面楼顶上好像冒着什么东西，黑乎乎的一片烟"),
+        ("trapped", "我闺女被关在电梯里了"),
+        ("missing", "我家老爷子早上出去遛弯儿，到现在都没回来"),
+        ("violence", "隔壁两口子又打起来了，女的一直在哭"),
+        ("medical", "我妈在卫生间摔了一跤，起不来了"),
+        ("electric", "小区门口那根电线耷拉到地上了"),
+        ("manhole", "路口那个马葫芦盖儿让人拿走了"),
+    ],
+)
+def test_a_danger_the_caller_spoke_of_is_grounded(kind: str, transcript: str) -> None:
+    assert danger_is_grounded(kind, transcript)
+
+
+@pytest.mark.parametrize(
+    ("kind", "transcript"),
+    [
+        ("danger", "楼下饭馆天天半夜放音乐，吵得人睡不着"),
+        ("trapped", "小区电梯坏了一个礼拜了，物业一直不修"),
+        ("electric", "您有事就打我这个电话"),  # 电 of 电话 is no live wire
+        ("violence", "我打了三次电话都没人接"),  # nor 打 of 打电话 a blow
+        ("flood", "我们这片儿停水两天了"),
+        ("snow", "下大雪了路太滑"),  # a kind with no words is never borne out
+    ],
+)
+def test_a_danger_the_caller_never_spoke_of_is_not(kind: str, transcript: str) -> None:
+    assert not danger_is_grounded(kind, transcript)

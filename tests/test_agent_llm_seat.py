@@ -136,3 +136,18 @@ def test_a_small_models_yes_and_corrections_do_not_steer_a_long_turn(knowledge):
     assert not merged.yes and not merged.corrects
     short = read_turn(knowledge.gazetteer, "嗯，是这样", "")
     assert merge_reading(short, TurnRead(affirms=True), "嗯，是这样", knowledge.gazetteer).yes
+
+
+def test_a_danger_the_model_proposes_stands_only_where_the_caller_spoke_of_it(knowledge):
+    noise = "我要投诉，楼下饭馆天天半夜放音乐，吵得孩子睡不着觉。"
+    with LlmStandin([_read(category="投诉", danger=["danger", "violence"])]) as llm:
+        seat = _seat(knowledge, llm)
+        seat.turn(noise)
+    assert not seat.outcome().urgent and not seat.outcome().police
+
+    # The rules hear no danger in a smell told this vaguely; the model does, and the caller spoke of a stove.
+    smell = "楼道里总有股怪怪的气儿，说不上来，像是谁家灶上的那种，您能派人来看看吗？"
+    with LlmStandin([_read(category="求助", danger=["gas"])]) as llm:
+        seat = _seat(knowledge, llm)
+        seat.turn(smell)
+    assert seat.outcome().urgent

@@ -3,7 +3,7 @@
 Every turn is read by the offline rules first (cheap, and the fallback); then the model reads it
 into a TurnRead. Of the model's reading the seat takes:
 - danger only added to what the safety rules heard, never taken away (an LLM answer cannot switch
-  the safety guard off);
+  the safety guard off), and only a kind whose matter the caller spoke of (agent.grounding);
 - its category as strong framing evidence, which the one dialogue policy weighs with the rest;
 - slot values only where the transcript bears them out (agent.grounding) and, for places, only
   names of the gazetteer: an invented 13800138000 or 张三 never reaches an order;
@@ -21,7 +21,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from agent.consult import CANDIDATES, Consultant
-from agent.grounding import address_is_grounded, name_is_grounded, phone_is_grounded, place_is_grounded
+from agent.grounding import (
+    address_is_grounded,
+    danger_is_grounded,
+    name_is_grounded,
+    phone_is_grounded,
+    place_is_grounded,
+)
 from agent.knowledge import SeatKnowledge
 from agent.llm.client import LlmClient, LlmUnavailable
 from agent.llm.prompting import ReplyPlan, TurnContext
@@ -111,8 +117,9 @@ def _until_it_fails(sentences: Iterator[str]) -> Iterator[str]:
 def merge_reading(offline: TurnReading, read: TurnRead, transcript: str, gazetteer: Gazetteer) -> TurnReading:
     """The offline reading with what the model read and the caller's words bear out."""
     safety = replace(offline.safety, kinds=set(offline.safety.kinds))  # all the offline judged, a copy
-    safety.kinds |= set(read.danger)
-    safety.police = safety.police or bool(set(read.danger) & POLICE_KINDS)
+    proposed = {kind for kind in read.danger if danger_is_grounded(kind, transcript)}
+    safety.kinds |= proposed
+    safety.police = safety.police or bool(proposed & POLICE_KINDS)
     short = len(offline.text) <= _SHORT_ANSWER
     evidence = offline.evidence
     if read.category:
