@@ -106,6 +106,12 @@ DANGER_CUES: tuple[Cue, ...] = (
         r"(?:拿|把)(?:脑袋|头)(?:往|朝)(?:墙|地)上?(?:撞|磕)",
     )
     + patterns(VIOLENCE, 1, r"抡(?:着|起|起来)")
+    # Someone thrown against a wall or to the floor (把我推到墙上, 把她摔在地上).
+    + phrases(VIOLENCE, 1, "推搡 推推搡搡")
+    + patterns(
+        VIOLENCE, 1,
+        r"(?:把|将)(?:我|她|他|孩子|老人|人)(?:给)?(?:推|搡|摔|掼|按|摁|撞)(?:到|倒|在)?(?:了)?(?:墙|地|床|门|桌)",
+    )
     # 我家 is home: 我家暴… is 我家 and a word of 暴 (暴雨, 暴露), not 家暴.
     + patterns(VIOLENCE, 1, r"(?<![我咱俺])家暴")
     # 打我 is a blow, except when it is a call ("电话就打我现在这个号", "打我手机", "电话您就打我现在
@@ -393,4 +399,6 @@ KIND_AS_TOPIC = {
     GAS: ("燃气泄漏", 0.5),
     MEDICAL: ("有人倒地不起", 0.5),
     FIRE: ("着火了", 0.5),
+    # A cover gone is what the order is about, whatever the road round it looks like.
+    MANHOLE: ("井盖丢了", 1.5),
 }

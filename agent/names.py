@@ -235,10 +235,11 @@ def _full_name_after_its_spelling(text: str) -> str | None:
     return None
 
 
-# "我姓蔡，蔡文博": the surname, then the whole name.
+# "我姓蔡，蔡文博": the surname, then the whole name, said plainly or as what one is called (叫蔡文博).
 # Also with the surname spelled out between ("我姓冼，冼星海的冼，冼凤霞"): the name then starts a phrase.
 _SURNAME_THEN_NAME = re.compile(
-    r"(?:我|免贵)姓(\w)(?:[，,、 ]*|[^。.？?！!]{0,12}[，,、 ])\1(\w{1,2}?)(?=[，,。.！!？? ]|$|电话|手机|号码)"
+    r"(?:我|免贵)姓(\w)(?:[，,、 ]*|[^。.？?！!]{0,12}[，,、 ])(?:叫|名叫|全名|大名)?\1(\w{1,2}?)"
+    r"(?=[，,。.！!？? ]|$|电话|手机|号码)"
 )
 
 

@@ -16,10 +16,12 @@ from agent.danger_cues import (
     DANGER,
     DANGER_CUES,
     DISTRESS,
+    ELECTRIC,
     FIRE,
     FRAUD,
     GAS,
     JUMPER,
+    MANHOLE,
     MEDICAL,
     MISSING,
     VIOLENCE,
@@ -75,9 +77,11 @@ _PUBLIC_VEHICLE = re.compile(r"公交|大巴|乘客|售票员|地铁")
 _PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")
 # The caller is the one in danger now and afraid: a person should talk to them, not a form.
 # Said in any turn of a call that tells of violence now: hiding counts (locked in the bathroom).
-# A bystander who dare not step in (不敢过去, 不敢上前) watches from safety and can give the order.
+# A bystander who dare not step in (不敢过去, 不敢上前) watches from safety and can give the order;
+# so can a caller who keeps away from the danger (不敢回去, 不敢出门): out of its reach for now.
 _IN_FEAR = re.compile(
-    r"害怕|不敢(?!过去|上前|靠近|近前|管|拦|劝|插手|多管|出面)|躲在|躲着|吓死|救救我|救我|快帮帮我|快来|求求你们|快点儿?来人"
+    r"害怕|不敢(?!过去|上前|靠近|近前|管|拦|劝|插手|多管|出面|回去|回家|回来|出门|出去|下楼|进去|进门)"
+    r"|躲在|躲着|吓死|救救我|救我|快帮帮我|快来|求求你们|快点儿?来人"
     r"|锁(?:在)?(?:卫生间|厕所|洗手间|屋|房间|卧室)里"
 )
 
@@ -165,7 +169,9 @@ _THREAT = re.compile(r"弄死|打死|杀了|砍死|捅死|废了|整死")
 # Said of something else: "跟关在家里似的", "就像被困住了一样" (a lift out of order for days).
 _LIKENED_AFTER = re.compile(r"[^，。,.！!？?；;]{0,6}(?:似的|一样)")
 # (好像是 only hedges: "好像是充电器冒烟了" tells of smoke.)
-_LIKENED_BEFORE = re.compile(r"就像|好比|就跟|(?<!好)像是")
+# (就跟 is a likeness only when 似的 or 一样 closes it, which _LIKENED_AFTER sees: "就跟我动手" is
+# with whom, not like what.)
+_LIKENED_BEFORE = re.compile(r"就像|好比|(?<!好)像是")
 _PAST = ("去年", "以前", "上次", "上回", "曾经", "前年", "那回", "有一回", "有一次", "那次", "前天", "上个月", "上礼拜",
          "上星期", "上周", "前几天", "前些天", "那天", "昨天", "昨晚", "昨儿", "前儿个",
          "前些日子", "前阵子", "前段时间", "前一阵")
@@ -181,7 +187,7 @@ def _sentence_after(text: str, end: int) -> str:
     return text[end:min(ends) + 1] if ends else text[end:]
 
 
-def _hypothetical(text: str, start: int, end: int) -> bool:
+def _hypothetical(text: str, start: int, end: int, lasting: bool = False) -> bool:
     """"万一着火了怎么办", "怕老人摔倒", "去年摔倒过", "上回有户人家厨房冒烟": a worry or the
     past, not happening now (in the cue's own clause, or the past told earlier in its sentence and
     not brought back to now), or a likeness ("跟关在家里似的")."""
@@ -190,7 +196,7 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
     before = _clause_before(text, start, 14)
     if _ASKS_CAN.search(before) and _ENDS_ASKING.match(text, end):
         return True  # "当天能拿刀新卡吗" (拿到 heard 拿刀): asked whether one can, told of nothing
-    if any(w in before for w in _WORRY_OR_PAST) or text.startswith("过", end):
+    if any(w in before for w in _WORRY_OR_PAST if not (lasting and w in _PAST)) or text.startswith("过", end):
         return True
     if (before and _IF_IT_REALLY.search(before) and not text.startswith("了", end)
             and _WHAT_THEN.search(text, end, end + 24)):
@@ -201,7 +207,7 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
     if any(w in sentence for w in _WORRY_ONLY) and _ASKS_WHAT_TO_DO.search(_sentence_after(text, end)):
         return True
     past_at = max((sentence.rfind(w) for w in _PAST), default=-1)
-    if past_at >= 0 and not _NOW.search(_OVER_NOW.sub("", sentence[past_at:])):
+    if past_at >= 0 and not lasting and not _NOW.search(_OVER_NOW.sub("", sentence[past_at:])):
         return True
     # The worry words as the recogniser may write them (万一 as 万以, 要是 as 要事).
     heard = utterance(before)
@@ -257,17 +263,32 @@ def _said_again_with_a_title(text: str, end: int) -> bool:
     return end > 0 and again is not None and again.group(1) == text[end - 1]
 
 
+# A cover gone or a wire left bare stays so until someone mends it: gone since the day before
+# yesterday (前天井盖就没了) is gone now, where a fire the day before yesterday is over.
+_LASTING = {MANHOLE, ELECTRIC}
+# An illness someone has (她有心脏病, 患有高血压) is why a danger weighs more, not a danger of its own.
+_CHRONIC = re.compile(r"心脏病|高血压|糖尿病|哮喘|癫痫|中风|脑梗|心梗")
+_HAS_CONDITION = re.compile(r"(?:有|患有|患过|得过|有过)(?:点儿?|些)?$")
+
+
+def _a_condition(text: str, start: int, end: int) -> bool:
+    return bool(_CHRONIC.fullmatch(text[start:end]) and _HAS_CONDITION.search(text[:start]))
+
+
 def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
     """The dangers described in one caller turn (`earlier_text`: the call so far, for context)."""
     signals = SafetySignals()
     text = utt.text
     for hit in find_cues(utt, DANGER_CUES):
-        if _negated(text, hit.start, hit.cue.label) or _hypothetical(text, hit.start, hit.end):
+        lasting = hit.cue.label in _LASTING
+        if _negated(text, hit.start, hit.cue.label) or _hypothetical(text, hit.start, hit.end, lasting):
             continue
         if hit.by_sound and (hit.cue.label in (DISTRESS, VIOLENCE, MEDICAL) or hit.end - hit.start < 3):
             continue  # these sound like too many everyday words (拿到 ≈ 拿刀, 九九 ≈ 救救, 煤气了 ≈ 没气了)
         if _PLACE_KIND.match(text, hit.end):
             continue  # the recogniser's spelling of a place's name (枣园小区 heard 揍人小区)
+        if hit.cue.label == MEDICAL and _a_condition(text, hit.start, hit.end):
+            continue
         if _said_again_with_a_title(text, hit.end):
             continue  # the caller's surname (我姓耿，耿女士 heard 我心梗，梗女士): no heart attack
         if hit.cue.label == ALONE and not _CHILD.search(_CHILDS_THING.sub("", text[hit.start : hit.end])):

@@ -58,7 +58,8 @@ def _ensure_vocabulary() -> SoundAlikeFinder:
     """Teach jieba the service names (once) and build the finder for their misheard spellings."""
     global _sound_alikes
     if _sound_alikes is None:
-        segment.add_words(USER_WORDS + sorted({w for _, terms, _ in CONCEPTS for w in terms}))
+        # Every caller's word the synonyms know is a word (小泰迪 cut as 小/泰/迪 never met 养犬).
+        segment.add_words(USER_WORDS + sorted({w for _, terms, _ in CONCEPTS for w in terms} | set(SYNONYMS)))
         terms = {*USER_WORDS, *SYNONYMS, *SYNONYMS.values()}
         terms |= concept_words()
         _sound_alikes = SoundAlikeFinder(terms, segment.is_common_word, is_word=segment.is_word)

@@ -239,7 +239,8 @@ def caller_hukou_as_status(text: str) -> str:
 
 # What a question asks for, when an article must speak of it to answer: a bill, a loan, a trade-in,
 # a job. "用公积金贷款能贷多少" shares 公积金 with the article on drawing it for rent, and
-# "燃气费在哪儿交" shares 燃气 with the one on gas leaks, but neither article answers them; a
+# "燃气费在哪儿交" shares 燃气 with the one on gas leaks, but neither article answers them, nor does
+# the one on selling a flat a question about a flat left by a parent who died (继承, 公证); a
 # caller asking so is better told the KB has no answer than read the wrong one. Each line is one
 # matter and the words that name it; words a caller also uses for their circumstances (a train
 # ticket in "补身份证赶火车", cold weather in "天冷能提前供暖吗") are no matter.
@@ -254,6 +255,7 @@ _MATTERS = """
 学历: 文凭 学历 学位认证 毕业证 留学认证
 驾照: 驾驶证 驾照 驾驶本
 婚姻: 结婚登记 婚姻登记 离婚登记 领结婚证 办离婚
+继承: 继承 遗产 遗嘱 过世 去世 逝世 病故 身故 公证
 """
 MATTERS: dict[str, tuple[str, ...]] = {
     name.strip(): tuple(words.split())

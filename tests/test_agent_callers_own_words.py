@@ -104,6 +104,9 @@ def test_numbers_as_the_recogniser_writes_them(text, number):
         ("我姓程 儿东城 陈先生 电话是17801346258", "陈先生"),
         # how to write it down, said after a surname heard another way: as written down
         ("我信稳，你就写更女士吧。电话就打我现在这个号。", "耿女士"),
+        # the surname, spelt, then the whole name as what one is called
+        ("我姓吴，口天吴，叫吴海燕，手机等会儿说", "吴海燕"),
+        ("免贵姓魏，大名魏国梁。", "魏国梁"),
     ],
 )
 def test_names_as_callers_give_them(text, name):

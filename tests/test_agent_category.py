@@ -1,6 +1,7 @@
 """Category cues, danger and conversational intents, on sentences written for these tests."""
 
 import pytest
+from seat_calls import play
 
 from agent.category import category_evidence, decide_category
 from agent.cues import utterance
@@ -126,6 +127,8 @@ def test_no_danger(said):
         "给我转人工", "我要人工服务", "帮我整个人工吧", "我不想跟机器说话", "你这机器人听不懂，找个真人来",
         # asking whether there is one, or for someone to ask
         "你们那边有没有人工啊？", "我想找个人再详细问问", "你们有人工吗",
+        # no use talking to a machine; 转人工 as the recogniser may write it
+        "我跟你这机器说不通", "你赶紧给我转员工", "跟你们这破机器说了也白说",
     ],
 )
 def test_asking_for_a_person(said):
@@ -135,7 +138,7 @@ def test_asking_for_a_person(said):
 @pytest.mark.parametrize(
     "said",
     ["这草坪是人工铺的", "装修的人工费太贵了", "我要投诉工地", "物业说找个人来修一下", "村里有没有人工作都不知道",
-     "那个湖是不是有人工养殖"],
+     "那个湖是不是有人工养殖", "我们公司年底要转员工的劳动合同"],
 )
 def test_not_asking_for_a_person(said):
     assert not wants_human(utterance(said))
@@ -206,3 +209,21 @@ def test_a_question_asks_whatever_the_recogniser_ended_it_with(said, asks):
     from agent.category import asks_question
 
     assert asks_question(said) == asks
+
+
+@pytest.mark.parametrize(
+    ("said", "category"),
+    [
+        # a suggestion named with what to build, after the trouble that led to it was told
+        ("我们小区门口的共享单车堆得人都过不去，物业说了好几回也不管用，到现在也没人管，我建议街道在路口"
+         "腾出一块地方，专门停单车。", "建议"),
+        # an idea offered with the verb misheard (收 for 说), and a rule asked to be loosened
+        ("你好，我收个想法，社区活动室晚上八点就关门，太早了，把开放时间放宽一点儿就好了。", "建议"),
+        # a card past its date is the caller's errand, not expired goods reported
+        ("我身份证上个月过期了 现在补办的话大概几天能拿到", "咨询"),
+        # goods named before they are said to be past their date are a report all the same
+        ("我举报一下，楼下小卖部的饮料和火腿肠好多都过期了，还摆着卖。", "举报"),
+    ],
+)
+def test_the_seat_frames_the_call_with_its_topic(knowledge, said, category):
+    assert play(knowledge, said).finish().category == category

@@ -544,3 +544,40 @@ def test_a_small_child_alone_told_at_length_is_a_child_alone(knowledge):
     outcome = play(knowledge, "我们对门有个小孩儿，看着也就三岁，一个人在楼道里来回跑着哭，"
                               "门还敞着，家里好像一个大人都没有。").outcome()
     assert outcome.urgent
+
+
+def test_a_partner_who_lays_hands_on_the_caller_is_violence_for_110(knowledge):
+    # 就跟 here says with whom, not like what; a body thrown at a wall is a blow.
+    for said in (
+        "我对象一喝多了就跟我动手，我现在躲到楼下邻居家了。",
+        "他刚才把我摔在地上，还拽着我头发，我好不容易才跑出来。",
+    ):
+        outcome = play(knowledge, said).finish()
+        assert outcome.urgent and outcome.police, said
+
+
+def test_a_caller_who_keeps_away_from_a_threat_gets_an_order_with_110_not_a_transfer(knowledge):
+    outcome = play(
+        knowledge,
+        "我前夫这两天老在我们单位门口转悠，还发短信说要弄死我，我现在下班都不敢回家。",
+        "朝阳区望京街道，望京西园三区。我姓韩，韩女士，电话一三九一一二二三三四四。",
+    ).finish()
+    assert outcome.police and outcome.route == "ticket"
+
+
+def test_an_illness_someone_has_is_no_emergency_of_its_own(knowledge):
+    # A lift with a woman in it is urgent; her having a heart condition sends nobody to 120.
+    outcome = play(
+        knowledge, "我奶奶被关在电梯里了，电梯停在五楼和六楼中间，她本来就有心脏病，我们正在想办法。"
+    ).finish()
+    assert outcome.urgent and outcome.route != "handoff"
+    assert play(knowledge, "我爸心脏病犯了，捂着胸口说不出话。").finish().route == "handoff"
+
+
+def test_a_missing_cover_files_under_the_cover_not_the_road(knowledge):
+    outcome = play(
+        knowledge,
+        "你好，我们村口那条路，路面本来就坑坑洼洼的，前天连路中间那个井盖也没了，剩个大坑，车一过就颠。"
+        "昌平区回龙观镇，龙禧苑东边的路口。",
+    ).finish()
+    assert outcome.urgent and outcome.work_order is not None and outcome.work_order.topic == "井盖缺失"

@@ -63,6 +63,8 @@ COMMON_CASES = [
     ("人行道的方砖都翘起来了，老人走路老绊脚", "道路破损"),
     # a works letting dirty water into a ditch is no blocked drain, however it smells
     ("村东头那个小作坊半夜往沟里放黑水，臭得呛人，沟里的鱼都翻白肚了", "非法排污"),
+    # what is burnt and where, said apart from 烧 (not a kitchen's smoke, though it stinks)
+    ("河滩上有人把旧沙发和轮胎拉来在那儿烧，烟黑乎乎的，熏得人头疼", "露天焚烧"),
 ]
 
 

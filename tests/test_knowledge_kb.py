@@ -82,6 +82,8 @@ def seed() -> KbIndex:
     ("没单位了，跑外卖这几年，养老保险想续上，自己能交吗", "kb-029"),
     # 咋 asks how, a circumstance (北京户口) is not the matter asked about
     ("我是北京户口，二代证丢了咋补", "kb-030"),
+    # a dog's 户口 is its registration, and a breed is a dog however it is cut into words
+    ("朋友送了我一只小柯基，听说在城区养也得上户口，去哪儿上", "kb-031"),
 ])
 def test_sample_kb_finds_paraphrased_questions(sample, question, expected):
     hits = sample.search(question)
@@ -162,6 +164,8 @@ def test_tokens_keep_service_names_whole_and_drop_fillers():
     "养老驿站现在招不招护工，我想去应聘",  # a job, where the article lists the services
     "孩子国外读的本科，那个文凭回来要认证，去哪儿办",  # a degree, where the article issues passports
     "我驾照快到期了，人在外地能不能直接换",  # a driving licence, which no article covers
+    # a flat left by a parent who died, where the article is about selling one
+    "我妈前年去世了，房子还在她名下，我们姐弟俩想把房本改到我名下，要去公证吗",
 ])
 def test_a_question_about_a_matter_no_article_speaks_of_gets_no_answer(sample, question):
     assert sample.best(question) is None, sample.search(question)
