@@ -77,3 +77,8 @@ def spoken_digits(text: str) -> str:
             break
         text = read
     return text
+
+
+def sounds_like_yao(char: str) -> bool:
+    """`char` is 幺 as the recogniser writes it (要, 腰, 邀): the one that begins most mobile numbers."""
+    return "\u4e00" <= char <= "\u9fff" and lazy_pinyin(char, style=Style.NORMAL)[0] == "yao"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from agent.digit_sounds import spoken_digits
+from agent.digit_sounds import sounds_like_yao, spoken_digits
 from agent.numbers import digit_of
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -205,6 +205,12 @@ def _spliced(kept: list[str], again: str) -> list[str]:
             spliced = [*kept[:-taken_back], again]
             if len("".join(spliced)) == 11 and is_plausible("".join(spliced)):
                 return spliced
+        # The groups before ran together as the recogniser wrote them (一七三，一零九二 as 173119):
+        # the correction takes back as much of them as it says again.
+        before = "".join(kept)
+        start = before[: 11 - len(again)]
+        if 3 <= len(start) < len(before) and is_plausible(start + again):
+            return [start, again]
     return [again]
 
 
@@ -233,9 +239,26 @@ def find_numbers(text: str) -> list[HeardNumber]:
         # (a word before the number read as a digit may only make a part of it dialable: "留，幺三零…")
         keep_written = written is not None and written.number and (
             not heard.number or len(written.number) > len(heard.number)
-        )
+        ) and not _begun_with_yao(text, heard, written)
         found.append(written if keep_written else heard)
     return found
+
+
+def _begun_with_yao(text: str, heard: HeardNumber, written: HeardNumber) -> bool:
+    """The landline written is the middle of a mobile begun with 幺 heard as a word (电话腰 35120866
+    for 幺三五，幺二零八…): 幺 begins the number, so no landline stands in it."""
+    before = text[heard.start : written.start].strip(" ,，、")
+    return (
+        heard.number is None and written.number is not None and not MOBILE.fullmatch(written.number)
+        and _misheard_mobile(heard.digits) and bool(before) and sounds_like_yao(before[0])
+    )
+
+
+def _misheard_mobile(digits: str) -> bool:
+    """A run that starts like a mobile and is a digit or two off is that mobile misheard (1 3次，1 0 8;
+    5 2 7 6 lost a 1; 幺三五，幺二零八，六六四七 heard 腰35120866的自己), not a room number and a
+    local landline: no part of it is dialled, the seat asks again. (No Beijing landline starts with 1.)"""
+    return bool(re.match(r"1[3-9]", digits)) and 9 <= len(digits) <= 12 and len(digits) != 11
 
 
 def _numbers_in(text: str) -> list[HeardNumber]:
@@ -246,10 +269,7 @@ def _numbers_in(text: str) -> list[HeardNumber]:
         if len(digits) < 7:
             continue
         number = digits if is_plausible(digits) else None
-        # A run that starts like a mobile and is a digit off is that mobile misheard (1 3次，1 0 8，
-        # 5 2 7 6 lost a 1), not a room number and a local landline: no part of it is dialled.
-        misheard_mobile = bool(re.match(r"1[3-9]", digits)) and abs(len(digits) - 11) == 1
-        if number is None and not misheard_mobile and not any(g.corrects for g in run):
+        if number is None and not _misheard_mobile(digits) and not any(g.corrects for g in run):
             part = _plausible_part(run)
             if part is not None:
                 number, start, end = part

@@ -68,11 +68,22 @@ def test_a_district_with_a_garbled_street_still_finds_the_street(knowledge):
         ("我要13812345678，这个号", "13812345678"),  # 要 before a whole number stays a word
         ("手机是1三次，0022，7788", "13400227788"),  # 四 si written 次 ci: the digit it nearly sounds like
         ("电话一五零，是六七八，九九零零", "15046789900"),  # ... 四 as 是 (s/sh)
+        # the groups before a correction run together: it takes back as much as it says again
+        ("手机158236，不对，23674091", "15823674091"),
     ],
 )
 def test_numbers_as_the_recogniser_writes_them(text, number):
     heard = extract_phone(text)
     assert heard is not None and heard.number == number
+
+
+@pytest.mark.parametrize("text", [
+    "电话要 36072288的四",  # 幺 heard 要, then digits lost: a mobile begun, no landline in its middle
+    "手机腰三六零七二二八八",
+])
+def test_a_mobile_begun_with_yao_and_cut_short_is_asked_again(text):
+    heard = extract_phone(text)
+    assert heard is not None and heard.number is None and heard.digits.startswith("1")
 
 
 @pytest.mark.parametrize(
