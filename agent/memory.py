@@ -211,6 +211,8 @@ class CallMemory:
             return new if new in TICKET_CATEGORIES else hint if hint in TICKET_CATEGORIES else "投诉"
         if r.evidence.disowns_ticket and r.evidence.named["建议"] > 0:
             return "建议"  # "我也不是要投诉谁，我就是建议……": the caller's own word
+        if r.evidence.disowns_ticket and r.evidence.framing["表扬"] + r.evidence.named["表扬"] > 0:
+            return "表扬"  # "我打这个电话不是反映问题，是想谢谢人家": thanks, whatever went wrong before
         if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
             return "咨询"  # "我不是要告他，就想问问……": the caller's own word
         if (s.category == "咨询" and s.kb_article is not None and new in ("咨询", *TICKET_CATEGORIES)

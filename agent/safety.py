@@ -80,7 +80,7 @@ _PERIL = re.compile(r"车|窗|空调|阳台|护栏|栏杆|楼顶|房檐")
 # A bystander who dare not step in (不敢过去, 不敢上前) watches from safety and can give the order;
 # so can a caller who keeps away from the danger (不敢回去, 不敢出门): out of its reach for now.
 _IN_FEAR = re.compile(
-    r"害怕|不敢(?!过去|上前|靠近|近前|管|拦|劝|插手|多管|出面|回去|回家|回来|出门|出去|下楼|进去|进门)"
+    r"害怕|不敢(?!过去|上前|靠近|近前|管|拦|劝|插手|多管|出面|回去|回家|回来|出门|出去|下楼|下去|进去|进门)"
     r"|躲在|躲着|吓死|救救我|救我|快帮帮我|快来|求求你们|快点儿?来人"
     r"|锁(?:在)?(?:卫生间|厕所|洗手间|屋|房间|卧室)里"
 )
@@ -266,6 +266,15 @@ def _said_again_with_a_title(text: str, end: int) -> bool:
 # A cover gone or a wire left bare stays so until someone mends it: gone since the day before
 # yesterday (前天井盖就没了) is gone now, where a fire the day before yesterday is over.
 _LASTING = {MANHOLE, ELECTRIC}
+# What cannot be found is a thing, however near a child is named (孩子那个打疫苗的小本儿找不着了).
+_A_THING_BEFORE = re.compile(
+    r"(?:本儿?|本子|证|卡|钥匙|手机|钱包|包|单子|材料|证件|存折|票|合同|文件|快递|东西|车)(?:也|都|又|给|让人|叫人)?$"
+)
+# An injury whose costs or care are spoken of is being seen to (or has been): the matter now is
+# the bill or the rights, not a person in danger.
+_TREATED = re.compile(r"医药费|医疗费|住院费|治疗费|手术费|看病的钱|出院|住了院|工伤认定|赔偿")
+# 迟到 (late) and 持刀 (holding a knife) sound the same: late is what one is for work or school.
+_LATE_FOR = re.compile(r"(?:上班|上学|上课|开会|接孩子)[^，。,.！!？?]{0,4}持刀")
 # An illness someone has (她有心脏病, 患有高血压) is why a danger weighs more, not a danger of its own.
 _CHRONIC = re.compile(r"心脏病|高血压|糖尿病|哮喘|癫痫|中风|脑梗|心梗")
 _HAS_CONDITION = re.compile(r"(?:有|患有|患过|得过|有过)(?:点儿?|些)?$")
@@ -289,6 +298,10 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
             continue  # the recogniser's spelling of a place's name (枣园小区 heard 揍人小区)
         if hit.cue.label == MEDICAL and _a_condition(text, hit.start, hit.end):
             continue
+        if hit.cue.label in (DANGER, MEDICAL) and _TREATED.search(_sentence_around(text, hit.start)):
+            continue  # 把手砸伤了，老板就给垫了点儿医药费: an injury being seen to, no emergency now
+        if hit.cue.label == VIOLENCE and _LATE_FOR.search(text, max(0, hit.start - 8), hit.end):
+            continue  # 上班天天持刀 is 上班天天迟到 (chi dao both): late for work, no knife
         if _said_again_with_a_title(text, hit.end):
             continue  # the caller's surname (我姓耿，耿女士 heard 我心梗，梗女士): no heart attack
         if hit.cue.label == ALONE and not _CHILD.search(_CHILDS_THING.sub("", text[hit.start : hit.end])):
@@ -297,6 +310,7 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
             continue  # a child left on a bus is among passengers and a driver, not shut in a car
         if hit.cue.label == MISSING and (
             not _near_vulnerable(text, earlier_text, hit.start)
+            or _A_THING_BEFORE.search(text, max(0, hit.start - 6), hit.start)
             or _RESPONSIBLE_ONE.search(_clause_before(text, hit.start, 8))
             or _OWED_MONEY.search(_sentence_around(text, hit.start))
         ):

@@ -581,3 +581,38 @@ def test_a_missing_cover_files_under_the_cover_not_the_road(knowledge):
         "昌平区回龙观镇，龙禧苑东边的路口。",
     ).finish()
     assert outcome.urgent and outcome.work_order is not None and outcome.work_order.topic == "井盖缺失"
+
+
+@pytest.mark.parametrize("said", [
+    "那套两居室让人给打成了六个小单间，往外租给好多人住。",  # a flat partitioned, no blow
+    "我们家孩子的学生证找不着了，学校说要补办，上哪儿办去？",  # a child's card lost, not the child
+    "我在工地让钢管砸伤了腿，包工头就给了两千块医药费就不管了，这个能找谁？",  # an injury seen to
+    "这趟公交老不准点，害得我上班天天持刀，你们管不管？",  # 迟到 as the recogniser may write it
+])
+def test_trouble_that_only_sounds_like_danger_raises_no_alarm(knowledge, said):
+    outcome = play(knowledge, said).finish()
+    assert not outcome.urgent and not outcome.police, said
+
+
+def test_a_bystander_watching_a_fight_from_above_gives_the_order_with_110(knowledge):
+    outcome = play(
+        knowledge,
+        "楼下夜市两拨人打起来了，有人抄起板凳往人身上砸，我在三楼窗户边看着，不敢下去。",
+        "朝阳区望京街道，望京西园三区门口。我姓韩，电话一三九一一二二三三四四。",
+    ).finish()
+    assert outcome.urgent and outcome.police and outcome.route == "ticket"
+
+
+def test_a_child_shocked_by_an_open_box_of_electrics_is_urgent(knowledge):
+    outcome = play(
+        knowledge, "我们楼道那个配电箱的门坏了好久没人修，今天我孙子路过摸了一下，给电得直哭，手都红了。"
+    ).finish()
+    assert outcome.urgent
+
+
+def test_thanks_for_a_repair_after_a_danger_is_praise(knowledge):
+    outcome = play(
+        knowledge,
+        "喂，我不是来告状的啊，就想谢谢热力公司。我们楼的暖气管前天夜里崩了，水冒得跟喷泉似的，地下室全泡了。",
+    ).finish()
+    assert outcome.category == "表扬" and not outcome.urgent
