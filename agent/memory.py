@@ -97,6 +97,10 @@ def _aside_spans(text: str, place_spans: Sequence[tuple[int, int]]) -> list[tupl
     return [*(m.span(1) for m in _TRADE.finditer(text)), *(m.span() for m in _CALLING.finditer(text)), *place_spans]
 
 
+# Thanks said in so many words (挺好的 praises a pastime, it thanks no one).
+_THANKS = re.compile(r"谢谢|感谢|道谢|致谢")
+
+
 class CallMemory:
     def __init__(self, topics: TopicTracker, consultant: Consultant, caller_number: str | None):
         self.state = CallState()
@@ -211,7 +215,7 @@ class CallMemory:
             return new if new in TICKET_CATEGORIES else hint if hint in TICKET_CATEGORIES else "投诉"
         if r.evidence.disowns_ticket and r.evidence.named["建议"] > 0:
             return "建议"  # "我也不是要投诉谁，我就是建议……": the caller's own word
-        if r.evidence.disowns_ticket and r.evidence.framing["表扬"] + r.evidence.named["表扬"] > 0:
+        if r.evidence.disowns_ticket and _THANKS.search(r.text):
             return "表扬"  # "我打这个电话不是反映问题，是想谢谢人家": thanks, whatever went wrong before
         if r.evidence.disowns_ticket and r.evidence.asks and new in (None, "咨询", *TICKET_CATEGORIES):
             return "咨询"  # "我不是要告他，就想问问……": the caller's own word
