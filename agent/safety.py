@@ -266,6 +266,7 @@ def _said_again_with_a_title(text: str, end: int) -> bool:
 # A cover gone or a wire left bare stays so until someone mends it: gone since the day before
 # yesterday (前天井盖就没了) is gone now, where a fire the day before yesterday is over.
 _LASTING = {MANHOLE, ELECTRIC}
+_MENDED = re.compile(r"(?:已经|早就|就|又|给)?(?:补上|盖上|换上|修好|弄好|接好|包好|处理好|安上)了")
 # What cannot be found is a thing, however near a child is named (孩子那个打疫苗的小本儿找不着了).
 _A_THING_BEFORE = re.compile(
     r"(?:本儿?|本子|证|卡|钥匙|手机|钱包|包|单子|材料|证件|存折|票|合同|文件|快递|东西|车)(?:也|都|又|给|让人|叫人)?$"
@@ -292,6 +293,8 @@ def safety_signals(utt: Utterance, earlier_text: str = "") -> SafetySignals:
         lasting = hit.cue.label in _LASTING
         if _negated(text, hit.start, hit.cue.label) or _hypothetical(text, hit.start, hit.end, lasting):
             continue
+        if lasting and _MENDED.search(text, hit.end):
+            continue  # 前天井盖丢了，昨天就给盖上了: gone then, mended since
         if hit.by_sound and (hit.cue.label in (DISTRESS, VIOLENCE, MEDICAL) or hit.end - hit.start < 3):
             continue  # these sound like too many everyday words (拿到 ≈ 拿刀, 九九 ≈ 救救, 煤气了 ≈ 没气了)
         if _PLACE_KIND.match(text, hit.end):

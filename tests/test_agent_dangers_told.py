@@ -588,6 +588,7 @@ def test_a_missing_cover_files_under_the_cover_not_the_road(knowledge):
     "我们家孩子的学生证找不着了，学校说要补办，上哪儿办去？",  # a child's card lost, not the child
     "我在工地让钢管砸伤了腿，包工头就给了两千块医药费就不管了，这个能找谁？",  # an injury seen to
     "这趟公交老不准点，害得我上班天天持刀，你们管不管？",  # 迟到 as the recogniser may write it
+    "前天我们胡同口的井盖丢了，昨天市政就给盖上了，我就是想表扬一下。",  # gone then, mended since
 ])
 def test_trouble_that_only_sounds_like_danger_raises_no_alarm(knowledge, said):
     outcome = play(knowledge, said).finish()
