@@ -84,3 +84,16 @@ def test_simulate_says_so_when_it_cannot_write_its_results(tmp_path: Path) -> No
     corpus.write_text(json.dumps({"id": "a", "turns": [{"audio": str(DEV / "d005_1.wav")}]}) + "\n")
     done = hotline("simulate", str(corpus), "--out", str(tmp_path))  # a folder, not a file
     assert done.returncode == 1 and "cannot write" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_call_speaks_the_callers_turns_from_text() -> None:
+    # No recording needed: the turn is spoken with the offline voice and heard by the real recogniser.
+    done = hotline("call", "--say", "你好，我租房子住，住房公积金能不能拿出来交房租？")
+    assert done.returncode == 0, done.stderr
+    assert "结果 咨询 → answer" in done.stdout and "seed-006" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["--say", "你好", str(DEV / "d001_1.wav")], ["--say", "，。"]])
+def test_call_wants_its_turns_one_way_and_sayable(args: list[str]) -> None:
+    done = hotline("call", *args)
+    assert done.returncode == 1 and "error:" in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -187,22 +188,31 @@ def simulate(
 
 @app.command()
 def call(
-    clips: Annotated[list[Path], typer.Argument(help="The caller's turns, one audio file each, in order.")],
+    clips: Annotated[
+        list[Path] | None, typer.Argument(help="The caller's turns, one audio file each, in order.")
+    ] = None,
+    say: Annotated[list[str] | None, typer.Option(
+        "--say", help="A caller's turn as text, spoken with the offline voice; repeat for each turn.")] = None,
     server: Annotated[str | None, typer.Option(help="ws://HOST:PORT of a running server; default: start one.")] = None,
     caller_number: Annotated[str | None, typer.Option("--from", help="The caller's phone number.")] = None,
     key: KeyOption = None,
 ) -> None:
-    """Place one call from audio files and print the conversation and its outcome."""
+    """Place one call from audio files, or from text with --say, and print the conversation and its outcome."""
     from server.telephony.simulate import CorpusCall, SimulationError, server_target, simulate_call
+    from server.telephony.spoken_turns import SpokenTurnError, spoken_turns
 
-    missing = [str(p) for p in clips if not p.is_file()]
+    if bool(clips) == bool(say):
+        raise _fail("give the caller's turns either as audio files or as --say texts")
+    missing = [str(p) for p in clips or [] if not p.is_file()]
     if missing:
         raise _fail(f"file not found: {', '.join(missing)}")
-    one = CorpusCall(id="call", clips=clips, caller_number=caller_number)
     try:
-        with server_target(server, key) as target:
-            result = simulate_call(target, one, realtime=False)
-    except SimulationError as exc:
+        with tempfile.TemporaryDirectory() as folder:
+            turns = clips or spoken_turns(say or [], Path(folder))
+            one = CorpusCall(id="call", clips=turns, caller_number=caller_number)
+            with server_target(server, key) as target:
+                result = simulate_call(target, one, realtime=False)
+    except (SimulationError, SpokenTurnError) as exc:
         raise _fail(str(exc)) from None
     if "error" in result:
         raise _fail(result["error"])
