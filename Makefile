@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean llm test-llm
+.PHONY: setup run test lint bench clean llm test-llm browser
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; Hotline needs Python 3.11 (set PYTHON=...)"; exit 1; }
@@ -22,7 +22,11 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 
-test: setup lint
+# The page tests drive Debian's Chromium (Playwright downloads no browser here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: setup lint browser
 	$(BIN)/pytest
 
 # Plays the dev corpus through `hotline simulate`, then prints CER (streaming vs whole file) and

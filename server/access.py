@@ -1,15 +1,20 @@
 """Who may use which route: every request and WebSocket carries a key, each key has a role
 (server/storage/keys.py), and each route names the roles it admits.
 
-A key travels as `Authorization: Bearer <key>`. No key, or one unknown or revoked, is 401; a key
+A key travels as `Authorization: Bearer <key>`, or, from a browser, as the session cookie a login
+with it opened (server/storage/web_sessions.py). No key, or one unknown or revoked, is 401; a key
 whose role the route does not admit is 403, as is a unit's key on another unit's order (the route
-checks that with `Caller.may_see_unit`). Every route declares its rule through `allow(...)` or
+checks that with `Caller.may_see_unit`). A cookie is sent by the browser whoever asked for the
+request, so a request it carries that changes something must also carry the session's CSRF token
+(`X-CSRF-Token`), and a WebSocket it opens must come from a page of this server (its Origin).
+Every route declares its rule through `allow(...)` or
 `public()`; tests read the rules off the app's route table, so a route without one fails them.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +23,15 @@ from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 
 from server.storage.keys import Role, find_key
+from server.storage.web_sessions import find_session
 
 log = logging.getLogger("hotline.access")
 
 # Read by tests off each route's dependencies: the roles it admits (empty: no key needed).
 RULE_ATTRIBUTE = "hotline_roles"
+SESSION_COOKIE = "hotline_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,8 @@ class Caller:
     role: Role
     unit: str | None = None
     key_id: int | None = None  # None: admitted without a key (an open gateway)
+    key_label: str = ""  # who, in a change's history: the label the key was made with
+    csrf_token: str | None = None  # set when a browser session carried the key
 
     def may_see_unit(self, unit: str | None, co_unit: str | None = None) -> bool:
         """A unit sees the orders it handles, alone or as the co-handling unit; other roles see all."""
@@ -50,19 +61,38 @@ def bearer_key(connection: HTTPConnection) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
+def same_origin(connection: HTTPConnection) -> bool:
+    """Whether a browser's request came from one of our own pages (its Origin names this host)."""
+    origin = connection.headers.get("origin", "")
+    host = connection.headers.get("host", "")
+    return bool(origin) and origin.split("://", 1)[-1] == host
+
+
 def identify(connection: HTTPConnection, roles: tuple[Role, ...]) -> Caller:
     """The caller behind `connection` if its key admits it to a route for `roles`; AccessDenied if not."""
+    engine = connection.app.state.engine
     key = bearer_key(connection)
-    if key is None:
-        raise AccessDenied(401, "this needs a key: send it as 'Authorization: Bearer <key>'")
-    row = find_key(connection.app.state.engine, key)
-    if row is None:
-        raise AccessDenied(401, "unknown or revoked key")
+    csrf_token = None
+    if key is not None:
+        row = find_key(engine, key)
+        if row is None:
+            raise AccessDenied(401, "unknown or revoked key")
+    else:
+        opened = find_session(engine, connection.cookies.get(SESSION_COOKIE, ""))
+        if opened is None:
+            raise AccessDenied(401, "this needs a key: send it as 'Authorization: Bearer <key>', or log in at /login")
+        row, csrf_token = opened.key, opened.csrf_token
+        if connection.scope["type"] == "websocket":
+            if not same_origin(connection):
+                raise AccessDenied(403, "a logged-in browser may open this only from this server's pages")
+        elif connection.scope.get("method", "GET") not in SAFE_METHODS:
+            if not secrets.compare_digest(connection.headers.get(CSRF_HEADER, ""), csrf_token):
+                raise AccessDenied(403, "the form's CSRF token is missing or stale: reload the page")
     role = Role(row.role)
     if role not in roles:
         allowed = ", ".join(r.value for r in roles)
         raise AccessDenied(403, f"a {role.value} key may not use this (it needs: {allowed})")
-    return Caller(role=role, unit=row.unit, key_id=row.id)
+    return Caller(role=role, unit=row.unit, key_id=row.id, key_label=row.label or row.prefix, csrf_token=csrf_token)
 
 
 def with_rule(dependency: Any, roles: tuple[Role, ...]) -> Any:

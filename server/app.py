@@ -22,6 +22,8 @@ from server.services import (
 )
 from server.storage import db, repository
 from server.telephony import media_stream
+from server.web import home, login, static_files
+from server.web.pages import PageDenied, denied_page
 from server.workflow.callbacks import CallbackRules
 from server.workflow.metrics import MetricWeights
 from voice.asr.base import StreamingRecognizer
@@ -108,4 +110,8 @@ def create_app(
     app.include_router(events.router)
     app.include_router(phones.router)
     app.include_router(twilio_status.router)
+    app.include_router(static_files.router)
+    app.include_router(login.router)
+    app.include_router(home.router)
+    app.add_exception_handler(PageDenied, denied_page)  # type: ignore[arg-type]
     return app

@@ -126,7 +126,8 @@ def test_each_route_refuses_no_key_a_revoked_key_and_roles_it_does_not_admit(
         for route in routes:
             (roles,) = route_rules(route)
             if not roles:
-                assert status_of(route, address, None) < 400, route.path  # public: anyone
+                # public: anyone (an unknown file or an empty form is still 404 or 422)
+                assert status_of(route, address, None) not in (401, 403), route.path
                 continue
             assert status_of(route, address, None) == 401, route.path
             assert status_of(route, address, "hk_not-a-key") == 401, route.path

@@ -304,3 +304,19 @@ class CallbackAttempt(SQLModel, table=True):
     token_hash: str | None = Field(default=None, max_length=64)
     # The carrier's id for the call, which its status callbacks name.
     call_sid: str | None = Field(default=None, max_length=64, index=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser's login: made when someone signs in with a role key, carried in a cookie. Only a
+    hash of the cookie's token is kept; the CSRF token is the one the pages put in their forms.
+    A session lives no longer than its key: revoking the key ends it."""
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    key_id: int = Field(sa_column=Column(Integer, ForeignKey("api_keys.id"), nullable=False, index=True))
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -1,0 +1,9 @@
+"""The browser pages, served by the same app as the API: server-rendered (Jinja2, templates/) with
+small islands of script (htmx and plain ES modules, static/js/) and ECharts for charts, the
+libraries vendored in static/vendor/ (refresh_vendor.py). Each page module is one job:
+
+- pages.py: the page rule (a role per page, login or 403 otherwise) and rendering;
+- login.py: log in with a role key (a session cookie after that), log out;
+- static_files.py: /static/…;
+- home.py: the start page and its browser phone.
+"""
