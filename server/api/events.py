@@ -12,15 +12,17 @@ from typing import Annotated
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from server.access import AccessDenied, Caller, allow_websocket, deny
+from server.access import AccessDenied, Caller, allow_websocket, deny, with_rule
 from server.storage.keys import Role
 from server.telephony.call_events import CallEvents
+from server.telephony.media_stream import gateway_of
 
 router = APIRouter()
 
 
 # What callers say as they say it: for the seats and those who run them.
 WatcherDep = Annotated[Caller | AccessDenied, allow_websocket(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)]
+LineDep = Annotated[Caller | AccessDenied, with_rule(gateway_of, (Role.GATEWAY,))]
 
 
 @router.websocket("/api/events")
@@ -28,6 +30,21 @@ async def call_events(websocket: WebSocket, watcher: WatcherDep, call: str | Non
     if isinstance(watcher, AccessDenied):
         await deny(websocket, watcher)
         return
+    await _stream(websocket, call)
+
+
+@router.websocket("/media-stream/events/{call_sid}")
+async def own_call_events(websocket: WebSocket, call_sid: str, line: LineDep) -> None:
+    """One call's events for whoever may place it: the browser phone shows its own call's words
+    and the order being filled. The rule is /media-stream's: a line open to this machine, or a
+    gateway key."""
+    if isinstance(line, AccessDenied):
+        await deny(websocket, line)
+        return
+    await _stream(websocket, call_sid)
+
+
+async def _stream(websocket: WebSocket, call: str | None) -> None:
     await websocket.accept()
     events: CallEvents = websocket.app.state.services.events
     queue = events.watch(call)

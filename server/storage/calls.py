@@ -229,6 +229,15 @@ def finish_call(
     return with_ticket_number_retry(engine, work)
 
 
+def ticket_id_of_call(engine: Engine, call_id: int | None) -> str | None:
+    """The id of the order a call filed (or the agent who took it filed), if any."""
+    if call_id is None:
+        return None
+    with Session(engine) as session:
+        found = ticket_for_call(session, call_id)
+    return found.ticket.id if found is not None else None
+
+
 def get_call(engine: Engine, call_sid: str) -> Call | None:
     with Session(engine) as session:
         return session.exec(select(Call).where(Call.call_sid == call_sid)).first()

@@ -16,6 +16,7 @@ from server.storage.calls import (
     set_turn_reply_heard,
     set_turn_reply_text,
     set_turn_text,
+    ticket_id_of_call,
 )
 from server.storage.db import NotFound
 from server.storage.knowledge_rows import (
@@ -64,4 +65,5 @@ __all__ = [
     "set_turn_reply_text",
     "set_turn_reply_heard",
     "set_turn_text",
+    "ticket_id_of_call",
 ]

@@ -14,6 +14,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from agent.types import CallOutcome
+
 log = logging.getLogger("hotline.events")
 
 QUEUE_LIMIT = 1000
@@ -44,3 +46,17 @@ class CallEvents:
     @property
     def watchers(self) -> int:
         return len(self._watchers)
+
+
+def reading_of(outcome: CallOutcome) -> dict[str, Any]:
+    """The seat's reading of a call so far, as the `reading` event carries it: what the console and
+    the browser phone show beside the words (the order being filled)."""
+    caller, order = outcome.caller, outcome.work_order
+    return {
+        "category": outcome.category, "route": outcome.route, "topic": outcome.topic,
+        "kb_article": outcome.kb_article, "urgent": outcome.urgent, "police": outcome.police,
+        "handoff_reason": outcome.handoff_reason,
+        "district": caller.district, "street": caller.street, "address": caller.address,
+        "caller_name": caller.caller_name, "phone": caller.phone,
+        "summary": order.summary if order is not None else None,
+    }

@@ -32,6 +32,7 @@ from agent.phone import line_number
 from agent.seat import Seat, SeatReply
 from server.services import Services
 from server.storage import repository
+from server.telephony.call_events import reading_of
 from server.telephony.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
 from server.telephony.live_turn import LiveTranscription, LiveTurn, PartialRecord
 from server.telephony.number_rereading import numbers_read_again
@@ -341,6 +342,7 @@ class CallSession:
             kb_article=reply.kb_article,
         )
         self._publish("reply", turn=index, text=reply.text, action=reply.action)
+        self._publish("reading", **reading_of(state.seat.outcome()))
         if self._hung_up or (spoken is not None and self._stale(spoken)):
             return reply
         said = await state.speaker.wait(state.speaker.say(reply.text, name=f"reply-{index}", stream=reply.stream))
@@ -376,7 +378,7 @@ class CallSession:
         if self._worker is not None:
             await self._worker
         outcome = await asyncio.to_thread(state.seat.finish)
-        await asyncio.to_thread(
+        call = await asyncio.to_thread(
             intake.close_call,
             self._services.engine,
             self._services.dispatch_rules,
@@ -386,8 +388,9 @@ class CallSession:
             heard_marks=state.speaker.heard_marks,
             dtmf="".join(state.dtmf) or None,
         )
+        ticket = await asyncio.to_thread(repository.ticket_id_of_call, self._services.engine, call.id)
         self._publish("call_ended", category=outcome.category, route=outcome.route, error=error,
-                      frames=state.frames_in)
+                      frames=state.frames_in, ticket=ticket)
         log.info(
             "call %s ended: %s / %s%s", state.start.call_sid, outcome.category, outcome.route,
             f" ({error})" if error else "",
