@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server.api import events, handling, metrics, phones, routes, tickets, twilio_status
+from server.api import console_lines, events, handling, metrics, phones, routes, tickets, twilio_status
 from server.config import Settings
 from server.dialer.configured import build_scheduler
 from server.dialer.softphone import RegisteredPhones
@@ -22,7 +22,7 @@ from server.services import (
 )
 from server.storage import db, repository
 from server.telephony import media_stream
-from server.web import home, login, static_files
+from server.web import console, home, login, static_files
 from server.web.pages import PageDenied, denied_page
 from server.workflow.callbacks import CallbackRules
 from server.workflow.metrics import MetricWeights
@@ -113,5 +113,7 @@ def create_app(
     app.include_router(static_files.router)
     app.include_router(login.router)
     app.include_router(home.router)
+    app.include_router(console.router)
+    app.include_router(console_lines.router)
     app.add_exception_handler(PageDenied, denied_page)  # type: ignore[arg-type]
     return app

@@ -27,6 +27,7 @@ from knowledge.kb import KbIndex
 from server.config import ConfigError, Settings
 from server.storage import repository
 from server.telephony.call_events import CallEvents
+from server.telephony.call_line import LiveCalls
 from server.telephony.live_turn import LiveSettings
 from server.telephony.worker_pool import BACKGROUND, SOON, URGENT, PriorityPool
 from server.workflow.intake import DispatchRules
@@ -79,6 +80,7 @@ class Services:
     synthesizer: SpeechSynthesizer
     knowledge: KnowledgeCache
     events: CallEvents = field(default_factory=CallEvents)
+    calls: LiveCalls = field(default_factory=LiveCalls)  # this node's calls in progress
     pool: PriorityPool = field(init=False)
     slow_pool: ThreadPoolExecutor = field(init=False)
     llm: LlmClient | None = field(init=False)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from server.storage.db import NotFound, session_scope
-from server.storage.models import CALL_ENDED, CALL_FAILED, Call, Turn
+from server.storage.models import CALL_ENDED, CALL_FAILED, Call, Ticket, Turn
 from server.storage.tickets import TicketDetail, ticket_for_call, with_ticket_number_retry
 from server.storage.types import utc_now
 
@@ -259,3 +259,17 @@ def list_calls(engine: Engine, *, limit: int = 50, offset: int = 0) -> list[Call
     with Session(engine) as session:
         query = select(Call).order_by(col(Call.started_at).desc(), col(Call.id).desc())
         return list(session.exec(query.offset(offset).limit(limit)))
+
+
+def handoffs_without_order(engine: Engine, since: datetime, limit: int = 50) -> list[Call]:
+    """Ended calls the seat handed to a person that filed no order, most recent first: a caller
+    who hung up while waiting for an agent is still owed one (the console lists them)."""
+    with Session(engine) as session:
+        filed = select(Ticket.call_id).where(col(Ticket.call_id).is_not(None))
+        query = (
+            select(Call)
+            .where(Call.route == "handoff", col(Call.ended_at).is_not(None), col(Call.started_at) >= since)
+            .where(col(Call.id).not_in(filed))
+            .order_by(col(Call.started_at).desc())
+        )
+        return list(session.exec(query.limit(limit)))

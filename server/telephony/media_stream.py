@@ -83,10 +83,11 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
     await websocket.accept()
     services = websocket.app.state.services
     max_bytes: int = services.settings.get("server", "max_message_bytes")
-    session: CallSession | SurveyCall = CallSession(services, websocket.send_text)
 
     async def hang_up() -> None:
-        await websocket.close(code=CLOSE_NORMAL, reason="survey over")
+        await websocket.close(code=CLOSE_NORMAL, reason="call over")
+
+    session: CallSession | SurveyCall = CallSession(services, websocket.send_text, hang_up)
     close_code, close_reason, error = CLOSE_NORMAL, "call ended", None
     try:
         while not session.ended:

@@ -27,12 +27,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from agent import replies
+from agent.brief import brief
 from agent.knowledge import SeatKnowledge
 from agent.phone import line_number
 from agent.seat import Seat, SeatReply
 from server.services import Services
 from server.storage import repository
 from server.telephony.call_events import reading_of
+from server.telephony.call_line import CallLine
 from server.telephony.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
 from server.telephony.live_turn import LiveTranscription, LiveTurn, PartialRecord
 from server.telephony.number_rereading import numbers_read_again
@@ -67,10 +69,15 @@ def utcnow() -> datetime:
 
 
 class CallSession:
-    def __init__(self, services: Services, send_text: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(
+        self, services: Services, send_text: Callable[[str], Awaitable[None]],
+        hang_up: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._services = services
         self._send_text = send_text
+        self._close_line = hang_up  # ends the stream from our side (an agent who took the call left)
         self.state: CallState | None = None
+        self.line: CallLine | None = None  # an agent or a supervisor on the call (server/telephony/call_line.py)
         self._turns: asyncio.Queue[SpokenTurn | KeypadTurn | None] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._keypad_timer: asyncio.TimerHandle | None = None
@@ -104,6 +111,8 @@ class CallSession:
         if isinstance(event, Media):
             self.state.frames_in += 1
             self._on_audio(event.payload)
+            if self.line is not None:
+                self.line.caller_audio(event.payload)
         elif isinstance(event, Mark):
             if not self.state.speaker.mark_returned(event.name):
                 log.info("call %s: mark %r that we never sent", self.label, event.name)
@@ -115,8 +124,14 @@ class CallSession:
     async def _begin(self, start: Start) -> None:
         services = self._services
         caller = start.custom_parameters.get("from") or None
+        line = self.line = CallLine(start.call_sid, start.stream_sid, self._send_text)
+
+        async def send_and_share(message: str) -> None:
+            await self._send_text(message)
+            line.sent_to_caller(message)
+
         speaker = Speaker(
-            start.stream_sid, self._send_text, services.synthesizer, services.run, start.call_sid,
+            start.stream_sid, send_and_share, services.synthesizer, services.run, start.call_sid,
             run_later=services.run_soon,
         )
         # The greeting is a fixed prompt, rendered at start-up: it goes out before anything else.
@@ -149,6 +164,7 @@ class CallSession:
             start=start, call_id=call_id, seat=seat, detector=services.new_turn_detector(), speaker=speaker,
             live=live,
         )
+        services.calls.add(line, self)
         services.events.publish(start.call_sid, "call_started", caller=caller)
         log.info("call %s started (%s)", start.call_sid, "caller's number given" if caller else "no caller number")
         self._worker = asyncio.create_task(self._turn_worker())
@@ -307,6 +323,13 @@ class CallSession:
         services = self._services
         final_at = utcnow()
         self._publish("final", turn=number, text=text)
+        line = self.line
+        assert line is not None
+        if number >= 0 and text:
+            line.heard[number] = text
+        if line.agent_on:
+            await self._heard_by_agent(text, spoken, number, final_at, partials)
+            return None
         answered = state.answered
         replace = answered is not None and answered.number == number and number >= 0
         if replace and answered.text == text:
@@ -342,7 +365,9 @@ class CallSession:
             kb_article=reply.kb_article,
         )
         self._publish("reply", turn=index, text=reply.text, action=reply.action)
-        self._publish("reading", **reading_of(state.seat.outcome()))
+        outcome = state.seat.outcome()
+        line.reading = {**reading_of(outcome), "brief": brief(outcome, line.caller_words())}
+        self._publish("reading", **line.reading)
         if self._hung_up or (spoken is not None and self._stale(spoken)):
             return reply
         said = await state.speaker.wait(state.speaker.say(reply.text, name=f"reply-{index}", stream=reply.stream))
@@ -355,6 +380,46 @@ class CallSession:
             reply.text = "".join(said.sentences)
             await asyncio.to_thread(repository.set_turn_reply_text, services.engine, state.call_id, index, reply.text)
         return reply
+
+    async def _heard_by_agent(
+        self, text: str, spoken: SpokenTurn | None, number: int, final_at: datetime, partials: list[dict]
+    ) -> None:
+        """A turn while an agent has the call: stored as heard, for the agent to answer."""
+        state = self.state
+        assert state is not None
+        index = state.turn_count
+        state.turn_count += 1
+        await asyncio.to_thread(
+            repository.add_turn, self._services.engine, call_id=state.call_id, index=index, asr_text=text,
+            reply_text="", reply_action="agent", asr_final_at=final_at,
+            speech_started_at=spoken.ended.started_at_s if spoken else None,
+            speech_ended_at=spoken.ended.ended_at_s if spoken else None,
+            partials=json.dumps(partials, ensure_ascii=False) if partials else None,
+        )
+
+    # ---- an agent takes the call (warm transfer) ---------------------------------------------
+
+    async def agent_joins(self, agent_name: str) -> asyncio.Queue:
+        """The seat stops (what it was saying is cleared) and the caller's audio goes to the agent;
+        CallTaken if another agent has the call."""
+        assert self.state is not None and self.line is not None
+        heard = self.line.take(agent_name)
+        await self.state.speaker.interrupt()
+        self._publish("agent_joined", agent=agent_name)
+        log.info("call %s: taken over by an agent", self.label)
+        return heard
+
+    async def agent_leaves(self) -> None:
+        """The agent hung up: the call ends, as it would on a human seat's phone."""
+        if self.line is None or not self.line.agent_on:
+            return
+        self.line.release_agent()
+        self._publish("agent_left")
+        if self.ended:
+            return
+        await self.end(error=None)
+        if self._close_line is not None:
+            await self._close_line()
 
     # ---- the end ----------------------------------------------------------------------------
 
@@ -369,6 +434,9 @@ class CallSession:
             return
         if self._keypad_timer is not None:
             self._keypad_timer.cancel()
+        if self.line is not None:
+            self._services.calls.remove(self.line.call_sid)
+            self.line.hang_up()
         if state.keypad:
             self._turns.put_nowait(KeypadTurn("".join(state.keypad)))
         for leftover in state.detector.flush():

@@ -43,14 +43,16 @@ class DispatchRules:
         )
 
 
-def file_work_order(session: Session, call: Call, order: WorkOrderLike, rules: DispatchRules) -> Ticket:
-    """The order as the seat drafted it (created), then joined to an open order about the same
-    matter (并单), dispatched, or held for review."""
+def file_work_order(
+    session: Session, call: Call, order: WorkOrderLike, rules: DispatchRules, actor: str = SEAT
+) -> Ticket:
+    """The order as the seat (or the agent who took the call) drafted it, created, then joined to
+    an open order about the same matter (并单), dispatched, or held for review."""
     created_at = call.ended_at or utc_now()
     ticket = insert_ticket(
         session, call_id=call.id, category=order.category, topic=order.topic, district=order.district,
         street=order.street, address=order.address, caller_name=order.caller_name, phone=order.phone,
-        urgent=order.urgent, police=order.police, summary=order.summary, created_at=created_at, actor=SEAT,
+        urgent=order.urgent, police=order.police, summary=order.summary, created_at=created_at, actor=actor,
     )
     if rules.merge_window_hours > 0:
         joined = open_order_for(session, ticket, timedelta(hours=rules.merge_window_hours))
