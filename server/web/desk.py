@@ -33,7 +33,7 @@ from server.web import desk_words as words
 from server.web.pages import PageDenied, page, render
 from server.workflow import handling
 from server.workflow.handling import is_overdue
-from server.workflow.lifecycle import Action, IllegalTransition, Status, allowed_actions
+from server.workflow.lifecycle import Action, IllegalTransition, Status, allowed_actions, next_status
 from server.workflow.steps import NotYourOrder, StepRefused
 
 router = APIRouter()
@@ -145,6 +145,17 @@ def offered_forms(ticket: Ticket, unit: str) -> list[str]:
     return offered
 
 
+def why_not(ticket: Ticket, form: str | None) -> str:
+    """Why the handling unit may not take this form's step now: the order's status, or an
+    extension already waiting."""
+    action = next(action for action, name in FORMS.items() if name == form)
+    try:
+        next_status(action, ticket.status)
+    except IllegalTransition as exc:
+        return words.refused_step(exc)
+    return words.pending_extension(ticket.extension_hours)
+
+
 def history(events: list[Any]) -> list[dict[str, Any]]:
     """The order's steps as a unit reads them: when, what, who (by role), and a person's own words."""
     return [
@@ -168,6 +179,11 @@ def order_page(
         raise PageDenied(403, f"工单 {ticket_id} 不由本单位承办")
     outcome = outcome or Outcome()
     offered = offered_forms(ticket, caller.unit or "")
+    if outcome.errors and outcome.form not in offered:
+        # Bad input for a step the unit may not take now anyway: that it may not is the answer.
+        if ticket.unit != caller.unit:
+            raise PageDenied(403, f"工单 {ticket_id} 由主办单位办理，本单位是协办单位")
+        outcome, status = Outcome(outcome.form, problem=why_not(ticket, outcome.form), values=outcome.values), 409
     now = utc_now()
     return render(
         request, template, caller, status=status, ticket=ticket, row=row_of(ticket, caller.unit or "", now),
