@@ -195,6 +195,7 @@ def test_who_may_use_the_desk_and_what_bad_input_gets(server, database_url) -> N
     taken = snapshot(database_url, ids["urgent"])
     bad += [
         (post(f"{accepted}/report", unit, result="done", text="已处理"), "report-result", "请选择办理结果"),
+        (post(f"{accepted}/report", unit, result="", text="已处理"), "report-result", "请选择办理结果"),
         (post(f"{accepted}/report", unit, result="solved", text=""), "report-text", "请填写办理情况"),
     ]
     for answer, field, message in bad:

@@ -115,12 +115,12 @@ def field_problem(form: str, error: dict[str, Any]) -> str:
     name = FORM_REASON_NAMES.get(form, FIELD_NAMES["reason"]) if field == "reason" else FIELD_NAMES.get(field, field)
     kind = error.get("type", "")
     limits: dict[str, Any] = error.get("ctx") or {}
+    if kind == "enum" or (kind == "missing" and field == "result"):
+        return f"请选择{name}：" + "、".join(RESULT_NAMES.values())
     if kind == "string_too_short" or kind == "missing":
         return f"请填写{name}"
     if kind == "string_too_long":
         return f"{name}不能超过 {limits.get('max_length')} 字"
-    if kind == "enum":
-        return f"请选择{name}：" + "、".join(RESULT_NAMES.values())
     if kind in ("float_parsing", "float_type"):
         return f"{name}须是数字"
     if kind == "greater_than":
