@@ -22,7 +22,7 @@ from server.services import (
 )
 from server.storage import db, repository
 from server.telephony import media_stream
-from server.web import console, home, login, static_files
+from server.web import console, desk, home, login, static_files
 from server.web.pages import PageDenied, denied_page
 from server.workflow.callbacks import CallbackRules
 from server.workflow.metrics import MetricWeights
@@ -115,5 +115,6 @@ def create_app(
     app.include_router(home.router)
     app.include_router(console.router)
     app.include_router(console_lines.router)
+    app.include_router(desk.router)
     app.add_exception_handler(PageDenied, denied_page)  # type: ignore[arg-type]
     return app
