@@ -22,7 +22,7 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from server.access import AccessDenied, Caller, allow_websocket, deny
 from server.storage.keys import Role
@@ -110,10 +110,7 @@ async def agent_line(websocket: WebSocket, call_sid: str, agent: AgentDep) -> No
     finally:
         relay.cancel()
         await session.agent_leaves()
-        try:
-            await websocket.close()
-        except RuntimeError:
-            pass  # already closed by the browser
+        await _close_quietly(websocket)
 
 
 @router.websocket("/console/calls/{call_sid}/listen")
@@ -144,7 +141,14 @@ async def listen_in(websocket: WebSocket, call_sid: str, supervisor: SupervisorD
     finally:
         relay.cancel()
         line.unlisten(heard)
-        try:
-            await websocket.close()
-        except RuntimeError:
-            pass
+        await _close_quietly(websocket)
+
+
+async def _close_quietly(websocket: WebSocket) -> None:
+    """Close our side unless the browser has gone already (it often has: it hung up)."""
+    if websocket.application_state != WebSocketState.CONNECTED:
+        return
+    try:
+        await websocket.close()
+    except (RuntimeError, WebSocketDisconnect):
+        pass

@@ -85,7 +85,12 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
     max_bytes: int = services.settings.get("server", "max_message_bytes")
 
     async def hang_up() -> None:
-        await websocket.close(code=CLOSE_NORMAL, reason="call over")
+        # The call's own loop may be closing the stream at the same moment (the call has ended).
+        if websocket.application_state == WebSocketState.CONNECTED:
+            try:
+                await websocket.close(code=CLOSE_NORMAL, reason="call over")
+            except (RuntimeError, WebSocketDisconnect):
+                pass
 
     session: CallSession | SurveyCall = CallSession(services, websocket.send_text, hang_up)
     close_code, close_reason, error = CLOSE_NORMAL, "call ended", None
