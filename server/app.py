@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server.api import events, handling, metrics, phones, routes, tickets, twilio_status
+from server.api import dashboard, events, handling, metrics, phones, routes, tickets, twilio_status
 from server.config import Settings
 from server.dialer.configured import build_scheduler
 from server.dialer.softphone import RegisteredPhones
@@ -22,10 +22,12 @@ from server.services import (
 )
 from server.storage import db, repository
 from server.telephony import media_stream
+from server.web import dashboard as dashboard_page
 from server.web import home, login, static_files
 from server.web.pages import PageDenied, denied_page
 from server.workflow.callbacks import CallbackRules
 from server.workflow.metrics import MetricWeights
+from server.workflow.surge_alerts import SurgeAlerts
 from voice.asr.base import StreamingRecognizer
 from voice.tts.base import SpeechSynthesizer
 
@@ -95,7 +97,13 @@ def create_app(
         if scheduler is not None:
             scheduler.start()
             log.info("dialling due callbacks as node %s", scheduler.node)
+        events = app.state.services.events
+        surge_alerts = SurgeAlerts.from_settings(settings, engine, lambda fields: events.announce("surge", **fields))
+        if surge_alerts is not None:
+            surge_alerts.start()
         yield
+        if surge_alerts is not None:
+            await surge_alerts.stop()
         if scheduler is not None:
             await scheduler.stop()
         app.state.services.close()
@@ -107,11 +115,13 @@ def create_app(
     app.include_router(tickets.router)
     app.include_router(handling.router)
     app.include_router(metrics.router)
+    app.include_router(dashboard.router)
     app.include_router(events.router)
     app.include_router(phones.router)
     app.include_router(twilio_status.router)
     app.include_router(static_files.router)
     app.include_router(login.router)
     app.include_router(home.router)
+    app.include_router(dashboard_page.router)
     app.add_exception_handler(PageDenied, denied_page)  # type: ignore[arg-type]
     return app

@@ -5,13 +5,12 @@ with the Beijing midnights (UTC 16:00 the day before) on both sides of each boun
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from dashboard_rows import Rows, utc
 from sqlalchemy import Engine
-from sqlmodel import Session
 
-from server.storage.models import Call, Callback, Ticket
 from server.workflow.hotspots import HotSpot, Level, hotspots
 from server.workflow.metrics import MetricWeights, month_range
 from server.workflow.surge_alerts import SurgeAlerts
@@ -21,44 +20,6 @@ from server.workflow.trends import Bucket, VolumeRow, last_months, month_weeks, 
 
 WEIGHTS = MetricWeights(response=0.2, resolution=0.4, satisfaction=0.4, basic_satisfaction=0.8)
 CHAOYANG, HAIDIAN = "朝阳区", "海淀区"
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-class Rows:
-    """Tickets, calls and answered callbacks written straight into the tables, numbered in order."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine, self.made = engine, 0
-
-    def _add(self, row: object) -> None:
-        with Session(self.engine) as session:
-            session.add(row)
-            session.commit()
-
-    def order(self, at: datetime, topic: str | None = "噪音扰民", district: str | None = None,
-              street: str | None = None) -> str:
-        self.made += 1
-        ticket_id = f"HL-T{self.made:04d}"
-        self._add(Ticket(id=ticket_id, topic=topic, district=district, street=street, created_at=at))
-        return ticket_id
-
-    def orders(self, count: int, at: datetime, topic: str) -> None:
-        for _ in range(count):
-            self.order(at, topic)
-
-    def call(self, at: datetime) -> None:
-        self.made += 1
-        self._add(Call(call_sid=f"CA-T{self.made:04d}", started_at=at))
-
-    def answered(self, order_id: str, satisfaction: str, at: datetime) -> None:
-        """A callback about `order_id` answered at `at`: 满意 = contacted and solved, 基本满意 =
-        contacted only, 不满意 = neither."""
-        contacted, solved = {"满意": (True, True), "基本满意": (True, False), "不满意": (False, False)}[satisfaction]
-        self._add(Callback(ticket_id=order_id, order_id=order_id, phone="", status="done", due_at=at,
-                           contacted=contacted, solved=solved, satisfaction=satisfaction, finished_at=at))
 
 
 def test_calls_orders_and_hot_spots_by_beijing_day_week_and_place(engine: Engine) -> None:
@@ -142,7 +103,8 @@ def test_a_surge_is_many_orders_far_above_the_topics_own_weeks(engine: Engine, n
     # BIKES rises more (4 against nothing) but 4 orders are fewer than the 5 a surge needs.
     assert (found[BIKES].rise, found[BIKES].surge) == (4.0, False)
     # NOISE: 6 orders, but its weeks go 4, 0, 4, 0…: mean 2, spread 2, a rise of 2 spreads only.
-    assert (found[NOISE].orders, found[NOISE].baseline_spread, found[NOISE].rise, found[NOISE].surge) == (6, 2, 2, False)
+    noise = found[NOISE]
+    assert (noise.orders, noise.baseline_spread, noise.rise, noise.surge) == (6, 2, 2, False)
     assert (found[PARKING].rise, found[PARKING].surge) == (1.0, False)
     with pytest.raises(ValueError, match="Monday"):
         topic_rises(engine, WEEK + timedelta(days=1))

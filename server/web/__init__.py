@@ -5,5 +5,6 @@ libraries vendored in static/vendor/ (refresh_vendor.py). Each page module is on
 - pages.py: the page rule (a role per page, login or 403 otherwise) and rendering;
 - login.py: log in with a role key (a session cookie after that), log out;
 - static_files.py: /static/…;
-- home.py: the start page and its browser phone.
+- home.py: the start page and its browser phone;
+- dashboard.py: the dashboard (数据看板) of rates, volumes, hot spots, surges and 每月一题 candidates.
 """
