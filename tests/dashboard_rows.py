@@ -26,10 +26,10 @@ class Rows:
             session.commit()
 
     def order(self, at: datetime, topic: str | None = "噪音扰民", district: str | None = None,
-              street: str | None = None) -> str:
+              street: str | None = None, unit: str | None = None) -> str:
         self.made += 1
         ticket_id = f"HL-T{self.made:04d}"
-        self._add(Ticket(id=ticket_id, topic=topic, district=district, street=street, created_at=at))
+        self._add(Ticket(id=ticket_id, topic=topic, district=district, street=street, unit=unit, created_at=at))
         return ticket_id
 
     def orders(self, count: int, at: datetime, topic: str) -> None:

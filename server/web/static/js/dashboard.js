@@ -15,17 +15,22 @@ const RATE_COLUMNS = [
   ["回访数", "answered", whole], ["响应率", "response_rate", percent], ["解决率", "resolution_rate", percent],
   ["满意率", "satisfaction_rate", percent], ["综合得分", "score", points],
 ];
+// A ranking's table also shows the answers its rates come from, as its CSV does.
+const RANKED_COLUMNS = [
+  ["回访数", "answered", whole], ["已联系", "contacted", whole], ["已解决", "solved", whole],
+  ["满意", "satisfied", whole], ["基本满意", "basically_satisfied", whole], ...RATE_COLUMNS.slice(1),
+];
 const RATES = [["响应率", "response_rate"], ["解决率", "resolution_rate"], ["满意率", "satisfaction_rate"]];
 
 const FIGURES = {
   "rates-unit": {
     path: (month) => `/api/dashboard/rates/unit?month=${month}`,
-    columns: [["排名", "rank", whole], ["承办单位", "key", place], ...RATE_COLUMNS],
+    columns: [["排名", "rank", whole], ["承办单位", "key", place], ...RANKED_COLUMNS],
     chart: rankedRates,
   },
   "rates-district": {
     path: (month) => `/api/dashboard/rates/district?month=${month}`,
-    columns: [["排名", "rank", whole], ["区", "key", place], ...RATE_COLUMNS],
+    columns: [["排名", "rank", whole], ["区", "key", place], ...RANKED_COLUMNS],
     chart: rankedRates,
   },
   "rates-by-month": {
@@ -84,8 +89,9 @@ async function showFigure(card, spec, month, charts) {
     fillTable(card.querySelector("table.numbers"), spec, figure.rows);
     const holder = card.querySelector(".chart");
     if (holder && spec.chart && figure.rows.length) {
+      const option = spec.chart(figure.rows, holder); // may size the holder: before init, which measures it
       const chart = window.echarts.init(holder);
-      chart.setOption(spec.chart(figure.rows, holder));
+      chart.setOption(option);
       charts.push(chart);
     } else if (holder) {
       holder.hidden = true;
@@ -135,7 +141,10 @@ function monthlyRates(rows) {
     grid: { left: 8, right: 24, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: rows.map((row) => row.month) },
     yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
-    series: RATES.map(([name, key]) => ({ name, type: "line", data: rows.map((row) => tenth(row[key])) })),
+    // Months without an answered callback are gaps; every month that has one shows its point.
+    series: RATES.map(([name, key]) => ({
+      name, type: "line", showAllSymbol: true, data: rows.map((row) => tenth(row[key])),
+    })),
   };
 }
 
