@@ -91,14 +91,14 @@ def create_app(
             build_scheduler(settings, engine, app.state.phones, app.state.callback_rules) if dial_callbacks else None
         )
         app.state.scheduler = scheduler
+        events = app.state.services.events
+        surge_alerts = SurgeAlerts.from_settings(settings, engine, lambda fields: events.announce("surge", **fields))
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
         log.info("%s", gateway_access_note(settings))
         if scheduler is not None:
             scheduler.start()
             log.info("dialling due callbacks as node %s", scheduler.node)
-        events = app.state.services.events
-        surge_alerts = SurgeAlerts.from_settings(settings, engine, lambda fields: events.announce("surge", **fields))
         if surge_alerts is not None:
             surge_alerts.start()
         yield
