@@ -9,7 +9,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server.api import console_lines, events, handling, metrics, phones, routes, tickets, twilio_status
+from server.api import (
+    console_lines,
+    dashboard,
+    events,
+    handling,
+    metrics,
+    phones,
+    routes,
+    tickets,
+    twilio_status,
+)
 from server.config import Settings
 from server.dialer.configured import build_scheduler
 from server.dialer.softphone import RegisteredPhones
@@ -23,9 +33,11 @@ from server.services import (
 from server.storage import db, repository
 from server.telephony import media_stream
 from server.web import console, desk, home, login, static_files
+from server.web import dashboard as dashboard_page
 from server.web.pages import PageDenied, denied_page
 from server.workflow.callbacks import CallbackRules
 from server.workflow.metrics import MetricWeights
+from server.workflow.surge_alerts import SurgeAlerts
 from voice.asr.base import StreamingRecognizer
 from voice.tts.base import SpeechSynthesizer
 
@@ -89,13 +101,19 @@ def create_app(
             build_scheduler(settings, engine, app.state.phones, app.state.callback_rules) if dial_callbacks else None
         )
         app.state.scheduler = scheduler
+        events = app.state.services.events
+        surge_alerts = SurgeAlerts.from_settings(settings, engine, lambda fields: events.announce("surge", **fields))
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
         log.info("%s", gateway_access_note(settings))
         if scheduler is not None:
             scheduler.start()
             log.info("dialling due callbacks as node %s", scheduler.node)
+        if surge_alerts is not None:
+            surge_alerts.start()
         yield
+        if surge_alerts is not None:
+            await surge_alerts.stop()
         if scheduler is not None:
             await scheduler.stop()
         app.state.services.close()
@@ -107,6 +125,7 @@ def create_app(
     app.include_router(tickets.router)
     app.include_router(handling.router)
     app.include_router(metrics.router)
+    app.include_router(dashboard.router)
     app.include_router(events.router)
     app.include_router(phones.router)
     app.include_router(twilio_status.router)
@@ -116,5 +135,6 @@ def create_app(
     app.include_router(console.router)
     app.include_router(console_lines.router)
     app.include_router(desk.router)
+    app.include_router(dashboard_page.router)
     app.add_exception_handler(PageDenied, denied_page)  # type: ignore[arg-type]
     return app

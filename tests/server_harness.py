@@ -69,13 +69,13 @@ def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
 def serving_rest_api(engine: Engine) -> Iterator[str]:
     """The REST routers alone (no telephony, no models) over `engine`, with the default workflow
     rules, on a free loopback port; yields `http://127.0.0.1:PORT`."""
-    from server.api import handling, metrics, routes, tickets
+    from server.api import dashboard, handling, metrics, routes, tickets
     from server.workflow.callbacks import CallbackRules
     from server.workflow.intake import DispatchRules
     from server.workflow.metrics import MetricWeights
 
     app = FastAPI()
-    for router in (routes.router, tickets.router, handling.router, metrics.router):
+    for router in (routes.router, tickets.router, handling.router, metrics.router, dashboard.router):
         app.include_router(router)
     app.state.engine = engine
     app.state.dispatch_rules = DispatchRules()

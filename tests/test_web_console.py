@@ -14,7 +14,7 @@ from line_caller import LineCaller, spoken
 from server_harness import DEV, make_key, reader_headers, running_server
 
 from server.storage.keys import Role
-from voice.codec import int16_to_float, ulaw_to_pcm16, resample
+from voice.codec import int16_to_float, resample, ulaw_to_pcm16
 
 
 def wait_until(condition, timeout_s: float, what: str) -> None:  # noqa: ANN001

@@ -1,6 +1,8 @@
 """`/api/events`: the WebSocket a console connects to for live call events, as calls publish them
 (server/telephony/call_events.py); `?call=CALL_SID` for one call. It sends one JSON object per
-event: `{"type": "partial", "call_sid": …, "turn": 2, "confirmed": …, "tentative": …, …}`.
+event: `{"type": "partial", "call_sid": …, "turn": 2, "confirmed": …, "tentative": …, …}`. Watchers of
+all calls also hear what is about no one call: `{"type": "surge", "topic": …, "week": …, "orders": …, …}`
+when a topic surges this week (server/workflow/surge_alerts.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Live call events for whoever watches calls (the agent console): partial and final transcripts,
-replies, barge-ins, call start and end.
+replies, barge-ins, call start and end; and notices about no one call (a topic surging this week).
 
 `CallEvents` is an in-process fan-out: each watcher gets its own bounded queue, and a watcher
 that falls behind loses its oldest events rather than slowing a call down. Calls publish through
@@ -29,11 +29,15 @@ class CallEvents:
         """Hand an event to every watcher of this call (call from the event loop)."""
         event = {"type": kind, "call_sid": call_sid, "at": datetime.now(UTC).isoformat(), **fields}
         for queue, only in self._watchers:
-            if only is not None and only != call_sid:
-                continue
-            if queue.full():
-                queue.get_nowait()  # a slow watcher loses its oldest event, never the call its audio
-            queue.put_nowait(event)
+            if only is None or only == call_sid:
+                _deliver(queue, event)
+
+    def announce(self, kind: str, **fields: Any) -> None:
+        """Hand an event about no one call to every watcher of all calls (call from the event loop)."""
+        event = {"type": kind, "at": datetime.now(UTC).isoformat(), **fields}
+        for queue, only in self._watchers:
+            if only is None:
+                _deliver(queue, event)
 
     def watch(self, call_sid: str | None = None) -> asyncio.Queue[dict[str, Any]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
@@ -46,6 +50,12 @@ class CallEvents:
     @property
     def watchers(self) -> int:
         return len(self._watchers)
+
+
+def _deliver(queue: asyncio.Queue[dict[str, Any]], event: dict[str, Any]) -> None:
+    if queue.full():
+        queue.get_nowait()  # a slow watcher loses its oldest event, never the call its audio
+    queue.put_nowait(event)
 
 
 def reading_of(outcome: CallOutcome) -> dict[str, Any]:

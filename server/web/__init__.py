@@ -8,4 +8,5 @@ libraries vendored in static/vendor/ (refresh_vendor.py). Each page module is on
 - home.py: the start page and its browser phone;
 - desk.py: the unit desk (承办单位工作台): a unit's own orders, their detail, and its steps on them
   (desk_words.py: what it says, in Chinese).
+- dashboard.py: the dashboard (数据看板) of rates, volumes, hot spots, surges and 每月一题 candidates.
 """

@@ -86,27 +86,39 @@ def month_range(month: str) -> tuple[datetime, datetime]:
 def rates(engine: Engine, dimension: Dimension, month: str, weights: MetricWeights) -> list[RateRow]:
     """One row per unit / district / topic with answered callbacks in `month`, ranked by score."""
     start, end = month_range(month)
-    column = {Dimension.UNIT: Ticket.unit, Dimension.DISTRICT: Ticket.district, Dimension.TOPIC: Ticket.topic}
-    key = col(column[dimension])
+    return rates_between(engine, dimension, start, end, weights)
+
+
+_COLUMNS = {Dimension.UNIT: Ticket.unit, Dimension.DISTRICT: Ticket.district, Dimension.TOPIC: Ticket.topic}
+
+
+def rates_between(
+    engine: Engine, dimension: Dimension | None, start: datetime, end: datetime, weights: MetricWeights
+) -> list[RateRow]:
+    """The rates of the callbacks answered from `start` to before `end`, one row per unit / district /
+    topic ranked by score; with no dimension, one row for them all (key None), or none if none answered."""
+    keys = [col(_COLUMNS[dimension])] if dimension is not None else []
 
     def count_if(condition) -> object:  # noqa: ANN001 - a SQL expression
         return func.sum(case((condition, 1), else_=0))
 
     query = (
         select(
-            key, func.count(),
+            *keys, func.count(),
             count_if(col(Callback.contacted).is_(True)), count_if(col(Callback.solved).is_(True)),
             count_if(col(Callback.satisfaction) == "满意"), count_if(col(Callback.satisfaction) == "基本满意"),
         )
         .join(Ticket, col(Ticket.id) == col(Callback.order_id))
         .where(col(Callback.status) == CallbackStatus.DONE, col(Callback.finished_at) >= start,
                col(Callback.finished_at) < end)
-        .group_by(key)
+        .group_by(*keys)
     )
     with Session(engine) as session:
-        found = session.exec(query).all()
+        found = [tuple(row) if keys else (None, *row) for row in session.exec(query).all()]
     rows = []
     for name, answered, contacted, solved, satisfied, basic in found:
+        if not answered:  # no grouping: one row of zeros when nothing was answered
+            continue
         response, resolution = contacted / answered, solved / answered
         satisfaction = (satisfied + weights.basic_satisfaction * basic) / answered
         score = (weights.response * response + weights.resolution * resolution
