@@ -22,7 +22,7 @@ from server.services import (
 )
 from server.storage import db, repository
 from server.telephony import media_stream
-from server.web import home, login, static_files
+from server.web import home, knowledge_admin, knowledge_files, knowledge_history, knowledge_try, login, static_files
 from server.web.pages import PageDenied, denied_page
 from server.workflow.callbacks import CallbackRules
 from server.workflow.metrics import MetricWeights
@@ -113,5 +113,10 @@ def create_app(
     app.include_router(static_files.router)
     app.include_router(login.router)
     app.include_router(home.router)
+    # The knowledge pages' fixed paths (/admin/knowledge/history, …/try) before …/{kind}.
+    app.include_router(knowledge_history.router)
+    app.include_router(knowledge_try.router)
+    app.include_router(knowledge_files.router)
+    app.include_router(knowledge_admin.router)
     app.add_exception_handler(PageDenied, denied_page)  # type: ignore[arg-type]
     return app
