@@ -29,7 +29,7 @@ from server.storage.types import utc_now
 Row = KbArticleRow | CatalogueEntryRow | GazetteerPlace
 STATES = ("all", "live", "retired")
 # Column sizes the formats do not know (PostgreSQL refuses a longer value).
-_MAX_LENGTHS = {"id": 64, "topic": 128, "unit": 128, "co_unit": 128, "district": 64, "street": 64}
+MAX_LENGTHS = {"id": 64, "topic": 128, "unit": 128, "co_unit": 128, "district": 64, "street": 64}
 
 
 class InvalidKnowledge(ValueError):
@@ -140,7 +140,7 @@ def _size_problems(values: dict[str, Any], problems: list[FieldProblem]) -> list
     faulty = {problem.field for problem in problems}
     return [
         FieldProblem(name, "too_long", f"field {name} must be at most {limit} characters, got {len(values[name])}")
-        for name, limit in _MAX_LENGTHS.items()
+        for name, limit in MAX_LENGTHS.items()
         if name in values and name not in faulty and isinstance(values[name], str) and len(values[name]) > limit
     ]
 
