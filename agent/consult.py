@@ -64,6 +64,10 @@ class Consultant:
         hits = self._search(text, k=k)
         return [article for article, score in hits if score >= 0.5 * self.min_score]
 
+    def ranked(self, text: str, k: int = 3) -> list[tuple[KbArticle, float]]:
+        """The retrieval's `k` best articles for `text` and their scores, searched as a turn is."""
+        return self._search(text, k=k)
+
     def _search(self, text: str, k: int) -> list[tuple[KbArticle, float]]:
         return self._kb.search(self._corrector.corrected(asked_twice(text)), k=k)
 

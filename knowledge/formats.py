@@ -17,6 +17,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,17 @@ class KnowledgeFormatError(Exception):
         if entry is not None:
             where += f", {entry}"
         super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One field that breaks the format's rules. `rule` names the rule ("type", "empty", "list_item",
+    "choice", "co_unit_needed", "co_unit_not_allowed", "positive", "boolean"), so a page can say it in
+    its own language; `message` says it as the file errors do."""
+
+    field: str
+    rule: str
+    message: str
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -110,23 +122,27 @@ def _type_name(value: Any) -> str:
             list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
-def _text_problem(obj: dict[str, Any], name: str, allow_empty: bool = False) -> str | None:
+def _text_problem(obj: dict[str, Any], name: str, allow_empty: bool = False) -> FieldProblem | None:
     value = obj[name]
     if not isinstance(value, str):
-        return f"field {name} must be a string, got {_type_name(value)}"
+        return FieldProblem(name, "type", f"field {name} must be a string, got {_type_name(value)}")
     if not allow_empty and not value.strip():
-        return f"field {name} must not be empty"
+        return FieldProblem(name, "empty", f"field {name} must not be empty")
     return None
 
 
-def _text_list_problem(obj: dict[str, Any], name: str) -> str | None:
+def _text_list_problem(obj: dict[str, Any], name: str) -> FieldProblem | None:
     value = obj[name]
     if not isinstance(value, list):
-        return f"field {name} must be a list of strings, got {_type_name(value)}"
+        return FieldProblem(name, "type", f"field {name} must be a list of strings, got {_type_name(value)}")
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
-            return f"field {name}[{i}] must be a non-empty string, got {item!r}"
+            return FieldProblem(name, "list_item", f"field {name}[{i}] must be a non-empty string, got {item!r}")
     return None
+
+
+def _first(problems: list[FieldProblem]) -> str | None:
+    return problems[0].message if problems else None
 
 
 # ---------------------------------------------------------------- KB (JSON lines)
@@ -143,11 +159,7 @@ def read_kb(path: str | Path) -> list[KbArticle]:
             raise _json_error(path, exc, line_offset=number - 1) from None
         except ValueError as exc:
             raise KnowledgeFormatError(path, str(exc), line=number) from None
-        problem = _check_fields(obj, KB_FIELDS)
-        for name in ("id", "title", "question", "answer"):
-            problem = problem or _text_problem(obj, name)
-        problem = problem or _text_problem(obj, "department", allow_empty=True)
-        problem = problem or _text_list_problem(obj, "tags")
+        problem = _check_fields(obj, KB_FIELDS) or _first(kb_article_problems(obj))
         entry = f"article {obj['id']!r}" if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
         if problem:
             raise KnowledgeFormatError(path, problem, line=number, entry=entry)
@@ -158,6 +170,13 @@ def read_kb(path: str | Path) -> list[KbArticle]:
         first_line_of[obj["id"]] = number
         articles.append(KbArticle(**{name: obj[name] for name in KB_FIELDS}))
     return articles
+
+
+def kb_article_problems(obj: dict[str, Any]) -> list[FieldProblem]:
+    """What is wrong with an article's fields (an object with every field of KB_FIELDS), field by field."""
+    found = [_text_problem(obj, name) for name in ("id", "title", "question", "answer")]
+    found += [_text_problem(obj, "department", allow_empty=True), _text_list_problem(obj, "tags")]
+    return [problem for problem in found if problem]
 
 
 def write_kb(path: str | Path, articles: Iterable[KbArticle]) -> None:
@@ -205,9 +224,7 @@ def read_catalogue(path: str | Path) -> list[CatalogueEntry]:
         entry = f"entry {index}"
         if isinstance(obj, dict) and isinstance(obj.get("topic"), str):
             entry += f" (topic {obj['topic']!r})"
-        problem = _check_fields(obj, CATALOGUE_FIELDS, CATALOGUE_OPTIONAL)
-        problem = problem or _text_problem(obj, "topic") or _text_list_problem(obj, "keywords")
-        problem = problem or _text_problem(obj, "unit") or _catalogue_value_problem(obj)
+        problem = _check_fields(obj, CATALOGUE_FIELDS, CATALOGUE_OPTIONAL) or _first(catalogue_entry_problems(obj))
         if problem:
             raise KnowledgeFormatError(path, problem, line=line, entry=entry)
         if obj["topic"] in first_line_of:
@@ -224,23 +241,32 @@ def read_catalogue(path: str | Path) -> list[CatalogueEntry]:
     return entries
 
 
-def _catalogue_value_problem(obj: dict[str, Any]) -> str | None:
+def catalogue_entry_problems(obj: dict[str, Any]) -> list[FieldProblem]:
+    """What is wrong with an entry's fields (an object with every field of CATALOGUE_FIELDS, the
+    optional ones if given), field by field."""
+    texts = [_text_problem(obj, "topic"), _text_list_problem(obj, "keywords"), _text_problem(obj, "unit")]
+    found = [problem for problem in texts if problem]
     if obj["category_hint"] not in CATEGORIES:
-        return f"field category_hint must be one of {'/'.join(CATEGORIES)}, got {obj['category_hint']!r}"
-    if obj["dispatch"] not in DISPATCH_MODES:
-        return f"field dispatch must be \"direct\" or \"dual\", got {obj['dispatch']!r}"
+        found.append(FieldProblem("category_hint", "choice", f"field category_hint must be one of "
+                                  f"{'/'.join(CATEGORIES)}, got {obj['category_hint']!r}"))
     co_unit = obj["co_unit"]
-    if obj["dispatch"] == "dual" and not (isinstance(co_unit, str) and co_unit.strip()):
-        return f"dispatch \"dual\" needs a co_unit (e.g. \"属地街道(乡镇)\"), got {co_unit!r}"
-    if obj["dispatch"] == "direct" and co_unit is not None:
-        return f"dispatch \"direct\" goes to the unit only, so co_unit must be null, got {co_unit!r}"
+    if obj["dispatch"] not in DISPATCH_MODES:
+        found.append(FieldProblem("dispatch", "choice",
+                                  f"field dispatch must be \"direct\" or \"dual\", got {obj['dispatch']!r}"))
+    elif obj["dispatch"] == "dual" and not (isinstance(co_unit, str) and co_unit.strip()):
+        found.append(FieldProblem("co_unit", "co_unit_needed",
+                                  f"dispatch \"dual\" needs a co_unit (e.g. \"属地街道(乡镇)\"), got {co_unit!r}"))
+    elif obj["dispatch"] == "direct" and co_unit is not None:
+        found.append(FieldProblem("co_unit", "co_unit_not_allowed", f"dispatch \"direct\" goes to the unit only, "
+                                  f"so co_unit must be null, got {co_unit!r}"))
     hours = obj["time_limit_hours"]
     if isinstance(hours, bool) or not isinstance(hours, int | float) or not math.isfinite(hours) or hours <= 0:
-        return f"field time_limit_hours must be a positive number, got {hours!r}"
+        found.append(FieldProblem("time_limit_hours", "positive",
+                                  f"field time_limit_hours must be a positive number, got {hours!r}"))
     for name in CATALOGUE_OPTIONAL:
         if name in obj and not isinstance(obj[name], bool):
-            return f"field {name} must be true or false, got {obj[name]!r}"
-    return None
+            found.append(FieldProblem(name, "boolean", f"field {name} must be true or false, got {obj[name]!r}"))
+    return found
 
 
 def write_catalogue(path: str | Path, entries: Iterable[CatalogueEntry]) -> None:
@@ -285,6 +311,12 @@ def read_gazetteer(path: str | Path) -> dict[str, list[str]]:
             seen.add(street)
         mapping[district] = list(streets)
     return mapping
+
+
+def place_problems(district: Any, street: Any) -> list[FieldProblem]:
+    """What is wrong with one street of the gazetteer and the district it lies in: both must be named."""
+    found = [_text_problem({"district": district}, "district"), _text_problem({"street": street}, "street")]
+    return [problem for problem in found if problem]
 
 
 def _line_of_key(text: str, key: str) -> int | None:

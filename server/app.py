@@ -32,7 +32,17 @@ from server.services import (
 )
 from server.storage import db, repository
 from server.telephony import media_stream
-from server.web import console, desk, home, login, static_files
+from server.web import (
+    console,
+    desk,
+    home,
+    knowledge_admin,
+    knowledge_files,
+    knowledge_history,
+    knowledge_try,
+    login,
+    static_files,
+)
 from server.web import dashboard as dashboard_page
 from server.web.pages import PageDenied, denied_page
 from server.workflow.callbacks import CallbackRules
@@ -136,5 +146,10 @@ def create_app(
     app.include_router(console_lines.router)
     app.include_router(desk.router)
     app.include_router(dashboard_page.router)
+    # The knowledge pages' fixed paths (/admin/knowledge/history, …/try) before …/{kind}.
+    app.include_router(knowledge_history.router)
+    app.include_router(knowledge_try.router)
+    app.include_router(knowledge_files.router)
+    app.include_router(knowledge_admin.router)
     app.add_exception_handler(PageDenied, denied_page)  # type: ignore[arg-type]
     return app

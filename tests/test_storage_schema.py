@@ -26,7 +26,7 @@ from server.storage.db import (
 
 TABLES = {
     "calls", "turns", "kb_articles", "catalogue_entries", "gazetteer_places", "tickets", "ticket_events",
-    "knowledge_revisions", "api_keys", "callbacks", "callback_attempts",
+    "knowledge_revisions", "knowledge_changes", "api_keys", "callbacks", "callback_attempts",
 }
 
 

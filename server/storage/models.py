@@ -114,6 +114,8 @@ class KbArticleRow(SQLModel, table=True):
     answer: str = Field(sa_type=Text)
     department: str = Field(default="", sa_type=Text)
     tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    # Retired by an admin: kept (and restorable), but not read by the seat nor exported.
+    retired_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class CatalogueEntryRow(SQLModel, table=True):
@@ -131,6 +133,7 @@ class CatalogueEntryRow(SQLModel, table=True):
     time_limit_hours: float
     urgent: bool = False
     police: bool = False
+    retired_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class GazetteerPlace(SQLModel, table=True):
@@ -153,6 +156,8 @@ class GazetteerPlace(SQLModel, table=True):
     position: int
     district: str = Field(max_length=64)
     street: str | None = Field(default=None, max_length=64)
+    # Streets are retired one by one; a district's own row is never retired.
+    retired_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Ticket(SQLModel, table=True):
@@ -233,6 +238,31 @@ class KnowledgeRevision(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=16)
     revision: int = 0
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+
+
+class KnowledgeChange(SQLModel, table=True):
+    """One change to the seat's knowledge, written in the transaction that made it: which kind and
+    item, what was done (create, edit, retire, restore, or a whole file's import), the item before
+    and after (an import: everything before, and counts after), who (the key, or the CLI or seed),
+    when, and the kind's revision it produced (server/storage/knowledge_log.py)."""
+
+    __tablename__ = "knowledge_changes"
+    __table_args__ = (Index("ix_knowledge_changes_kind_item", "kind", "item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    # The item as people name it: a KB article's id, a catalogue topic, "district/street"; none for
+    # an import.
+    item: str | None = Field(default=None, max_length=256)
+    action: str = Field(max_length=16)
+    before: dict[str, Any] | list[Any] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, Any] | list[Any] | None = Field(default=None, sa_type=JSON)
+    key_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("api_keys.id"), nullable=True)
+    )
+    actor: str = Field(default="", sa_type=Text)
+    revision: int
+    at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
 
 
 class ApiKey(SQLModel, table=True):
