@@ -93,9 +93,13 @@ def serve(
         raise _fail(str(exc)) from None
     err.print(f"[green]Hotline[/green] listening on ws://{host}:{port}/media-stream (REST: http://{host}:{port}/api)")
     me = sys.argv[0] if "/" in sys.argv[0] else "hotline"
-    err.print("Place a call from audio files, one file per caller turn (any format PyAV reads), and read it")
-    err.print("back with a key that may read calls (shown once; keep it in HOTLINE_KEY):")
+    err.print(f"Call the seat from your browser: open [bold]http://{host}:{port}/[/bold] and press 拨打 (call).")
+    err.print("The console, unit desk, knowledge admin and dashboard log in with a role key, shown once:")
+    err.print(f"  {me} key create --role agent   (or supervisor, admin; unit --unit NAME)")
+    err.print("Or place a call from text or audio files, one per caller turn, and read it back with a key")
+    err.print("that may read calls (keep it in HOTLINE_KEY):")
     err.print(f"  export HOTLINE_KEY=$({me} key create --role supervisor --quiet)")
+    err.print(f'  {me} call --server ws://{host}:{port} --say "你好，我想问一下居住证怎么办"')
     err.print(f"  {me} call --server ws://{host}:{port} turn1.wav turn2.wav")
     err.print(f"  {me} simulate ../shared/corpus/dev/calls.jsonl --out results.jsonl --server ws://{host}:{port}")
     err.print(escape(gateway_access_note(settings)))  # its [gateway] is no rich markup

@@ -49,7 +49,6 @@ class CallState:
     live: LiveTranscription
     resampler: StreamResampler = field(default_factory=lambda: StreamResampler(PHONE_RATE, ASR_RATE))
     dtmf: list[str] = field(default_factory=list)  # every key, for the call record
-    keypad: list[str] = field(default_factory=list)  # the entry being typed
     frames_in: int = 0  # media frames received (a load test compares it with frames sent)
     turn_count: int = 0  # turns stored
     turn_number: int = 0  # turns the detector started

@@ -33,9 +33,11 @@ from agent.phone import line_number
 from agent.seat import Seat, SeatReply
 from server.services import Services
 from server.storage import repository
+from server.telephony.agent_takeover import AgentTakeover
 from server.telephony.call_events import reading_of
 from server.telephony.call_line import CallLine
 from server.telephony.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
+from server.telephony.keypad import KeypadEntry
 from server.telephony.live_turn import LiveTranscription, LiveTurn, PartialRecord
 from server.telephony.number_rereading import numbers_read_again
 from server.telephony.protocol import (
@@ -68,7 +70,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class CallSession:
+class CallSession(AgentTakeover):
     def __init__(
         self, services: Services, send_text: Callable[[str], Awaitable[None]],
         hang_up: Callable[[], Awaitable[None]] | None = None,
@@ -80,7 +82,7 @@ class CallSession:
         self.line: CallLine | None = None  # an agent or a supervisor on the call (server/telephony/call_line.py)
         self._turns: asyncio.Queue[SpokenTurn | KeypadTurn | None] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
-        self._keypad_timer: asyncio.TimerHandle | None = None
+        self._keypad = KeypadEntry(services.settings.get("turn", "keypad_timeout_s"), self._keyed_in)
         self._hung_up = False
         self.ended = False
         self._barge_in_s = services.settings.get("turn", "barge_in_speech_ms") / 1000
@@ -230,25 +232,11 @@ class CallSession:
         state.dtmf.append(key)
         # Keys are often a number being typed: which key stays out of the log.
         log.info("call %s: caller pressed a key", self.label)
-        if self._keypad_timer is not None:
-            self._keypad_timer.cancel()
-            self._keypad_timer = None
-        if key == "#":
-            self._keypad_done()
-        elif key == "*":
-            state.keypad.clear()  # the caller starts the entry again
-        else:
-            state.keypad.append(key)
-            timeout = self._services.settings.get("turn", "keypad_timeout_s")
-            self._keypad_timer = asyncio.get_running_loop().call_later(timeout, self._keypad_done)
+        self._keypad.press(key)
 
-    def _keypad_done(self) -> None:
-        state = self.state
-        assert state is not None
-        self._keypad_timer = None
-        if state.keypad and not self._hung_up:
-            self._turns.put_nowait(KeypadTurn("".join(state.keypad)))
-        state.keypad.clear()
+    def _keyed_in(self, entry: str) -> None:
+        if not self._hung_up:
+            self._turns.put_nowait(KeypadTurn(entry))
 
     def _on_partial(self, partial: PartialRecord) -> None:
         state = self.state
@@ -381,46 +369,6 @@ class CallSession:
             await asyncio.to_thread(repository.set_turn_reply_text, services.engine, state.call_id, index, reply.text)
         return reply
 
-    async def _heard_by_agent(
-        self, text: str, spoken: SpokenTurn | None, number: int, final_at: datetime, partials: list[dict]
-    ) -> None:
-        """A turn while an agent has the call: stored as heard, for the agent to answer."""
-        state = self.state
-        assert state is not None
-        index = state.turn_count
-        state.turn_count += 1
-        await asyncio.to_thread(
-            repository.add_turn, self._services.engine, call_id=state.call_id, index=index, asr_text=text,
-            reply_text="", reply_action="agent", asr_final_at=final_at,
-            speech_started_at=spoken.ended.started_at_s if spoken else None,
-            speech_ended_at=spoken.ended.ended_at_s if spoken else None,
-            partials=json.dumps(partials, ensure_ascii=False) if partials else None,
-        )
-
-    # ---- an agent takes the call (warm transfer) ---------------------------------------------
-
-    async def agent_joins(self, agent_name: str) -> asyncio.Queue:
-        """The seat stops (what it was saying is cleared) and the caller's audio goes to the agent;
-        CallTaken if another agent has the call."""
-        assert self.state is not None and self.line is not None
-        heard = self.line.take(agent_name)
-        await self.state.speaker.interrupt()
-        self._publish("agent_joined", agent=agent_name)
-        log.info("call %s: taken over by an agent", self.label)
-        return heard
-
-    async def agent_leaves(self) -> None:
-        """The agent hung up: the call ends, as it would on a human seat's phone."""
-        if self.line is None or not self.line.agent_on:
-            return
-        self.line.release_agent()
-        self._publish("agent_left")
-        if self.ended:
-            return
-        await self.end(error=None)
-        if self._close_line is not None:
-            await self._close_line()
-
     # ---- the end ----------------------------------------------------------------------------
 
     async def end(self, error: str | None) -> None:
@@ -432,13 +380,12 @@ class CallSession:
         state = self.state
         if state is None:
             return
-        if self._keypad_timer is not None:
-            self._keypad_timer.cancel()
         if self.line is not None:
             self._services.calls.remove(self.line.call_sid)
             self.line.hang_up()
-        if state.keypad:
-            self._turns.put_nowait(KeypadTurn("".join(state.keypad)))
+        entry = self._keypad.close()
+        if entry:
+            self._turns.put_nowait(KeypadTurn(entry))
         for leftover in state.detector.flush():
             if isinstance(leftover, TurnEnded):
                 self._turns.put_nowait(self._spoken(leftover, state.live.end_turn()))
