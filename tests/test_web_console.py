@@ -82,3 +82,28 @@ def test_an_agent_takes_a_handed_off_call_and_files_its_order(settings, tmp_path
         ticket = call["ticket"]
         assert ticket["id"] == ticket_id and ticket["district"] == "朝阳区" and ticket["phone"] == "13912345678"
         assert ticket["events"][0]["actor"].startswith("agent:")
+
+
+def test_console_pages_answer_unknown_calls_filed_calls_and_suggestions(server, database_url) -> None:
+    from test_api_access import file_ticket
+
+    from server.storage.db import make_engine
+
+    agent = {"Authorization": f"Bearer {make_key(database_url, Role.AGENT)}"}
+    with httpx.Client(base_url=f"http://{server}", headers=agent, timeout=10) as client:
+        missing = client.get("/console/calls/CA-nobody")
+        assert missing.status_code == 404 and "没有找到通话 CA-nobody" in missing.text
+        nobody = client.post("/console/calls/CA-nobody/order", data={"category": "投诉", "summary": "x"})
+        assert nobody.status_code == 404
+        engine = make_engine(database_url)
+        try:
+            filed = file_ticket(engine, "CA-filed", "海淀区", "餐饮油烟扰民", "清河中街")
+        finally:
+            engine.dispose()
+        page = client.get("/console/calls/CA-filed")
+        assert page.status_code == 200 and f'<span id="filed-id">{filed}</span>' in page.text
+        again = client.post("/console/calls/CA-filed/order", data={"category": "投诉", "summary": "又一单"})
+        assert again.status_code == 409 and f"已经生成工单 {filed}" in again.text
+        suggested = client.get("/console/suggest", params={"q": "外地人在北京怎么办居住证"})
+        assert 'data-article="kb-001"' in suggested.text
+        assert "没有与来电内容相关" in client.get("/console/suggest", params={"q": ""}).text
