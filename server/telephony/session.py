@@ -356,8 +356,8 @@ class CallSession(AgentTakeover):
         outcome = state.seat.outcome()
         line.reading = {**reading_of(outcome), "brief": brief(outcome, line.caller_words())}
         self._publish("reading", **line.reading)
-        if self._hung_up or (spoken is not None and self._stale(spoken)):
-            return reply
+        if self._hung_up or (spoken is not None and self._stale(spoken)) or line.agent_on:
+            return reply  # nobody to say it to, a longer turn follows, or an agent took the call meanwhile
         said = await state.speaker.wait(state.speaker.say(reply.text, name=f"reply-{index}", stream=reply.stream))
         if said.first_audio_at is not None:
             await asyncio.to_thread(
