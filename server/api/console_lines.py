@@ -19,7 +19,7 @@ import base64
 import binascii
 import json
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
@@ -73,18 +73,23 @@ async def _relay(websocket: WebSocket, heard: asyncio.Queue[Frame | None]) -> No
         await websocket.send_text(_frame_message(*frame))
 
 
-def _live(websocket: WebSocket, call_sid: str):  # noqa: ANN202 - (CallLine, CallSession) or None
-    return websocket.app.state.services.calls.get(call_sid)
+async def _live_call(websocket: WebSocket, call_sid: str, caller: Caller | AccessDenied) -> tuple[Any, Any] | None:
+    """(CallLine, CallSession) of the call, or None once the handshake has been refused (role, or
+    no such call on this node)."""
+    denied = caller if isinstance(caller, AccessDenied) else None
+    live = None if denied else websocket.app.state.services.calls.get(call_sid)
+    if denied is None and live is None:
+        denied = AccessDenied(404, f"no live call {call_sid!r} on this node")
+    if denied is not None:
+        await deny(websocket, denied)
+        return None
+    return live
 
 
 @router.websocket("/console/calls/{call_sid}/line")
 async def agent_line(websocket: WebSocket, call_sid: str, agent: AgentDep) -> None:
-    if isinstance(agent, AccessDenied):
-        await deny(websocket, agent)
-        return
-    live = _live(websocket, call_sid)
-    if live is None:
-        await deny(websocket, AccessDenied(404, f"no live call {call_sid!r} on this node"))
+    live = await _live_call(websocket, call_sid, agent)
+    if live is None or isinstance(agent, AccessDenied):
         return
     line, session = live
     try:
@@ -115,12 +120,8 @@ async def agent_line(websocket: WebSocket, call_sid: str, agent: AgentDep) -> No
 
 @router.websocket("/console/calls/{call_sid}/listen")
 async def listen_in(websocket: WebSocket, call_sid: str, supervisor: SupervisorDep) -> None:
-    if isinstance(supervisor, AccessDenied):
-        await deny(websocket, supervisor)
-        return
-    live = _live(websocket, call_sid)
+    live = await _live_call(websocket, call_sid, supervisor)
     if live is None:
-        await deny(websocket, AccessDenied(404, f"no live call {call_sid!r} on this node"))
         return
     line, _ = live
     await websocket.accept()
