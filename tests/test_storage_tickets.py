@@ -66,6 +66,15 @@ def test_list_tickets_newest_first_with_status_filter(engine: Engine) -> None:
     assert all(t.call_sid is None for t in repository.list_tickets(engine))
 
 
+def test_list_tickets_soonest_due_first_with_no_due_time_last(engine: Engine) -> None:
+    due = [EVENING_UTC + timedelta(hours=h) for h in (5, 1, 3)]
+    ids = [repository.save_ticket(engine, topic=str(i), created_at=EVENING_UTC, due_at=d).id for i, d in enumerate(due)]
+    undated = repository.save_ticket(engine, topic="no limit", created_at=EVENING_UTC).id
+    listed = [t.ticket.id for t in repository.list_tickets(engine, soonest_due=True)]
+    assert listed == [ids[1], ids[2], ids[0], undated]
+    assert [t.ticket.id for t in repository.list_tickets(engine, soonest_due=True, limit=2)] == [ids[1], ids[2]]
+
+
 def test_unknown_ticket_and_call(engine: Engine) -> None:
     assert repository.get_ticket(engine, "HL20260101-0001") is None
     with pytest.raises(NotFound):

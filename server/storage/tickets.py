@@ -235,10 +235,12 @@ def list_tickets(
     unit: str | None = None,
     statuses: Iterable[str] | None = None,
     due_before: datetime | None = None,
+    soonest_due: bool = False,
 ) -> list[TicketDetail]:
-    """Most recent first, each with its call_sid (events are left empty here; see get_ticket);
-    with `unit`, only the orders that unit handles, alone or as the co-handling unit; with
-    `statuses` and `due_before`, only those in one of the statuses and due before then."""
+    """Most recent first (with `soonest_due`: soonest due first, those with no due time last), each
+    with its call_sid (events are left empty here; see get_ticket); with `unit`, only the orders
+    that unit handles, alone or as the co-handling unit; with `statuses` and `due_before`, only
+    those in one of the statuses and due before then."""
     with Session(engine) as session:
         query = select(Ticket, Call.call_sid).join(Call, col(Ticket.call_id) == Call.id, isouter=True)
         if status is not None:
@@ -249,5 +251,9 @@ def list_tickets(
             query = query.where(col(Ticket.due_at) < due_before)
         if unit is not None:
             query = query.where(or_(Ticket.unit == unit, Ticket.co_unit == unit))
-        query = query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).offset(offset).limit(limit)
+        if soonest_due:
+            query = query.order_by(col(Ticket.due_at).asc().nulls_last(), col(Ticket.created_at), col(Ticket.id))
+        else:
+            query = query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+        query = query.offset(offset).limit(limit)
         return [TicketDetail(ticket=t, call_sid=sid) for t, sid in session.exec(query)]

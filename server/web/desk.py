@@ -89,7 +89,9 @@ def by_due(ticket: Ticket) -> tuple[bool, datetime, str]:
 
 
 def unit_orders(engine: Engine, unit: str, statuses: tuple[Status, ...] | None) -> list[Ticket]:
-    found = repository.list_tickets(engine, unit=unit, statuses=statuses, limit=VIEW_LIMIT)
+    # Soonest due first in the database too: a unit with more orders than a page holds sees the
+    # ones most at risk of running late, not the newest.
+    found = repository.list_tickets(engine, unit=unit, statuses=statuses, limit=VIEW_LIMIT, soonest_due=True)
     return sorted((detail.ticket for detail in found), key=by_due)
 
 
