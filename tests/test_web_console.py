@@ -36,6 +36,8 @@ def test_an_agent_takes_a_handed_off_call_and_files_its_order(settings, tmp_path
         with LineCaller(address, asks_for_a_person) as caller:
             row = f'#live-calls tr[data-call="{caller.call_sid}"]'
             agent.wait_for_selector(f'{row} .handoff:has-text("来电人要求转人工")', timeout=90_000)
+            last_words = agent.inner_text(f"{row} .last-words")  # what the caller just said
+            assert "机器" in last_words or "人工" in last_words, last_words
             agent.click(f"{row} a")
             agent.wait_for_selector("#take-button")
             # The brief is on screen before the agent speaks.
