@@ -28,9 +28,12 @@ def brief(outcome: CallOutcome, caller_turns: Sequence[str]) -> str:
         parts.append(f"转人工原因：{HANDOFF_REASONS.get(outcome.handoff_reason, outcome.handoff_reason)}。")
     caller = outcome.caller
     who = caller.caller_name or "来电人"
-    kind = outcome.category or "类别未明"
-    what = outcome.work_order.summary if outcome.work_order and outcome.work_order.summary else outcome.topic
-    parts.append(f"{who}来电（{kind}）" + (f"，事项：{what}" if what else "") + "。")
+    what = outcome.work_order.summary if outcome.work_order and outcome.work_order.summary else None
+    if what:  # the seat's summary names the kind of call itself (投诉：…)
+        parts.append(f"{who}{what.rstrip('。．.')}。")
+    else:
+        kind = outcome.category or "类别未明"
+        parts.append(f"{who}来电，{kind}" + (f"，事项：{outcome.topic}" if outcome.topic else "") + "。")
     place = "".join(p for p in (caller.district, caller.street, caller.address) if p)
     parts.append(f"地点：{place}。" if place else "地点未说明。")
     parts.append(f"回访电话：{caller.phone}。" if caller.phone else "未留回访电话。")

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 
 from agent.brief import HANDOFF_REASONS
+from agent.consult import Consultant
+from agent.reading import normalise_turn
 from server.access import Caller
 from server.storage import repository
 from server.storage.db import NotFound
@@ -95,10 +97,14 @@ def call_page(call_sid: str, request: Request, caller: ConsoleDep) -> Any:
 
 @router.get("/console/suggest")
 def suggest(request: Request, caller: ConsoleDep, q: Annotated[str, Query(max_length=2000)] = "") -> Any:
-    """The KB articles closest to what the caller said, for the agent to read from."""
-    kb = request.app.state.services.knowledge.current().kb
-    found = kb.search(q, k=SUGGESTIONS) if q.strip() else []
-    return render(request, "console_suggestions.html", caller, found=[(a, s) for a, s in found if s > 0])
+    """The KB articles closest to what the caller said, for the agent to read from: searched as the
+    seat searches a turn, and only those within reach of the seat's own floor (as close as a model
+    backend may choose from), so an agent is not handed articles about something else."""
+    knowledge = request.app.state.services.knowledge.current()
+    consultant = Consultant(knowledge.kb, knowledge.sound_corrector)
+    found = consultant.ranked(normalise_turn(q), k=SUGGESTIONS) if q.strip() else []
+    close = [(a, score) for a, score in found if score >= 0.5 * consultant.min_score]
+    return render(request, "console_suggestions.html", caller, found=close)
 
 
 @router.post("/console/calls/{call_sid}/order")
