@@ -44,6 +44,12 @@ class Caller:
     key_label: str = ""  # who, in a change's history: the label the key was made with
     csrf_token: str | None = None  # set when a browser session carried the key
 
+    @property
+    def actor(self) -> str:
+        """How an order's history names whoever took a step: the role and the key's id (never a
+        person's name)."""
+        return f"{self.role.value}:{self.key_id}"
+
     def may_see_unit(self, unit: str | None, co_unit: str | None = None) -> bool:
         """A unit sees the orders it handles, alone or as the co-handling unit; other roles see all."""
         return self.role != Role.UNIT or (self.unit is not None and self.unit in (unit, co_unit))

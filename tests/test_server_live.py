@@ -371,4 +371,5 @@ def test_names_are_respelt_after_the_reply_and_the_stored_turn_has_them(sqlite_u
     finals = [event for event in seen if event["type"] == "final" and not event.get("numbers_pending")]
     decoded, respelt = (event["text"] for event in finals)
     assert "胜利街道" not in decoded and "胜利街道" in respelt, (decoded, respelt)
+    assert finals[0]["turn"] == finals[1]["turn"]  # the same turn, read again: a console replaces its words
     assert turn["asr_text"] == respelt

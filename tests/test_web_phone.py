@@ -39,3 +39,6 @@ def test_the_browser_phone_places_a_call_and_its_order_is_filed(settings, tmp_pa
         assert call["call"]["status"] == "ended" and call["ticket"]["id"] == ticket_id
         assert call["ticket"]["district"] == "石景山区"
         assert any("八角" in turn["asr_text"] for turn in call["turns"])
+        # One line per turn heard, however often it was read again (respelt, numbers re-read).
+        heard = [turn for turn in call["turns"] if turn["asr_text"]]
+        assert page.locator("#transcript .caller:not(.partial)").count() == len(heard)

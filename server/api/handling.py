@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from server.access import Caller, allow
 from server.api.routes import EngineDep
-from server.api.tickets import DISPATCHERS, actor_of, run_step
+from server.api.tickets import DISPATCHERS, run_step
 from server.storage.keys import Role
 from server.workflow import handling
 from server.workflow.handling import Result
@@ -29,7 +29,7 @@ def unit_of(caller: Caller) -> str:
 @router.post("/api/tickets/{ticket_id}/accept")
 def accept(ticket_id: str, engine: EngineDep, caller: UnitDep) -> Any:
     """签收: the unit takes the order on."""
-    return run_step(lambda: handling.accept(engine, ticket_id, unit=unit_of(caller), actor=actor_of(caller)))
+    return run_step(lambda: handling.accept(engine, ticket_id, unit=unit_of(caller), actor=caller.actor))
 
 
 class ReturnBody(BaseModel):
@@ -40,7 +40,7 @@ class ReturnBody(BaseModel):
 def return_order(ticket_id: str, body: ReturnBody, engine: EngineDep, caller: UnitDep) -> Any:
     """退回: not this unit's; the order goes back to the review queue."""
     return run_step(lambda: handling.return_order(
-        engine, ticket_id, unit=unit_of(caller), actor=actor_of(caller), reason=body.reason))
+        engine, ticket_id, unit=unit_of(caller), actor=caller.actor, reason=body.reason))
 
 
 class ExtensionBody(BaseModel):
@@ -52,7 +52,7 @@ class ExtensionBody(BaseModel):
 def ask_extension(ticket_id: str, body: ExtensionBody, engine: EngineDep, caller: UnitDep) -> Any:
     """延期申请: one at a time; a supervisor grants or refuses it."""
     return run_step(lambda: handling.ask_extension(
-        engine, ticket_id, unit=unit_of(caller), actor=actor_of(caller), hours=body.hours, reason=body.reason))
+        engine, ticket_id, unit=unit_of(caller), actor=caller.actor, hours=body.hours, reason=body.reason))
 
 
 class DecisionBody(BaseModel):
@@ -66,7 +66,7 @@ def decide_extension(
 ) -> Any:
     """Grant (the due time moves by the hours asked) or refuse the extension a unit asked for."""
     return run_step(lambda: handling.decide_extension(
-        engine, ticket_id, grant=body.grant, actor=actor_of(caller), note=body.note))
+        engine, ticket_id, grant=body.grant, actor=caller.actor, note=body.note))
 
 
 class ReportBody(BaseModel):
@@ -79,5 +79,5 @@ def report(ticket_id: str, body: ReportBody, request: Request, engine: EngineDep
     """办结反馈: the result; every caller of the order is then called back ([callback])."""
     rules = request.app.state.callback_rules
     return run_step(lambda: handling.report(
-        engine, ticket_id, unit=unit_of(caller), actor=actor_of(caller), result=body.result, text=body.text,
+        engine, ticket_id, unit=unit_of(caller), actor=caller.actor, result=body.result, text=body.text,
         rules=rules))

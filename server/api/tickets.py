@@ -35,11 +35,6 @@ TICKET_READERS = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.UNIT)
 DISPATCHERS = (Role.SUPERVISOR, Role.ADMIN)
 
 
-def actor_of(caller: Caller) -> str:
-    """How events name whoever took a step: the role and the key's id (never a person's name)."""
-    return f"{caller.role.value}:{caller.key_id}"
-
-
 def ticket_json(ticket: Ticket, call_sid: str | None = None) -> dict[str, Any]:
     return {**ticket_to_dict(ticket, call_sid), "overdue": is_overdue(ticket)}
 
@@ -123,4 +118,4 @@ def assign(
     """Send an order from the review queue to a unit (and a co-handling unit)."""
     rules: DispatchRules = request.app.state.dispatch_rules
     assignment = review.Assignment(body.unit, body.co_unit, body.time_limit_hours, body.note)
-    return run_step(lambda: review.assign(engine, ticket_id, assignment, actor=actor_of(caller), rules=rules))
+    return run_step(lambda: review.assign(engine, ticket_id, assignment, actor=caller.actor, rules=rules))

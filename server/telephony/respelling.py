@@ -67,7 +67,8 @@ async def respell_answered(
     log.debug("call %s: turn %d respelt as %s%s%s", state.start.call_sid, answered.index, words,
               " and a surname" if len(words) < len(chosen) else "", " and a name heard again" if name_again else "")
     await asyncio.to_thread(repository.set_turn_text, services.engine, state.call_id, answered.index, better)
-    publish("final", turn=answered.index, text=better, respelt=True)
+    # Events number turns as the caller spoke them (partials, the first final): the same turn here.
+    publish("final", turn=answered.number, text=better, respelt=True)
 
     # The seat reads the respelt words on a copy, from where it was before the turn: a barge-in
     # or the next turn may touch the seat itself meanwhile. The seat is not touched between turns

@@ -86,8 +86,18 @@ class Speaker:
         reply = Reply(name or "", [] if stream is not None else list(speech_chunks(text)))
         self._saying.append(reply)
         reply.task = asyncio.get_running_loop().create_task(self._say(reply, name is not None, stream))
-        reply.task.add_done_callback(lambda _: self._saying.remove(reply) if reply in self._saying else None)
+        reply.task.add_done_callback(lambda task: self._said(reply, task))
         return reply
+
+    def _said(self, reply: Reply, task: asyncio.Task[None]) -> None:
+        if reply in self._saying:
+            self._saying.remove(reply)
+        # Nobody awaits a reply's task for its result: a send that failed (most often the caller
+        # hung up in the middle of it) is said here, once, instead of as an unretrieved exception.
+        failed = None if task.cancelled() else task.exception()
+        if failed is not None:
+            log.warning("call %s: %r not said to its end: %s: %s", self._label, reply.name,
+                        type(failed).__name__, failed)
 
     async def wait(self, reply: Reply) -> Reply:
         """Until `reply` is all sent or was interrupted."""

@@ -130,8 +130,7 @@ def file_order(
     try:
         order = checked_order(form, knowledge.catalogue, knowledge.gazetteer)
         ticket = file_agent_order(
-            request.app.state.engine, request.app.state.services.dispatch_rules, call_sid, order,
-            caller.key_label or caller.role.value,
+            request.app.state.engine, request.app.state.services.dispatch_rules, call_sid, order, caller.actor
         )
     except OrderRefused as refused:
         return render(request, "console_order_form.html", caller, status=422, errors=refused.errors, **context)

@@ -23,7 +23,6 @@ from sqlalchemy import Engine
 
 from server.access import Caller
 from server.api.handling import ExtensionBody, ReportBody, ReturnBody
-from server.api.tickets import actor_of
 from server.storage import repository
 from server.storage.db import NotFound
 from server.storage.keys import Role
@@ -227,7 +226,7 @@ def take_step(
                               Outcome(form, errors=errors, values=values), status=422)
     engine = engine_of(request)
     try:
-        step(engine, caller.unit or "", actor_of(caller), body)
+        step(engine, caller.unit or "", caller.actor, body)
     except NotFound:
         return render(request, "desk_missing.html", caller, status=404, ticket_id=ticket_id)
     except NotYourOrder:

@@ -13,8 +13,11 @@ from typing import Any
 
 from server.storage.keys import Role
 from server.web.pages import ROLE_NAMES
+from server.workflow.callbacks import SYSTEM as CALLBACKS
 from server.workflow.handling import Result
+from server.workflow.intake import CATALOGUE, SEAT
 from server.workflow.lifecycle import Action, IllegalTransition, Status
+from server.workflow.merging import SYSTEM as MERGING
 
 STATUS_NAMES = {
     Status.REVIEW: "待派单",
@@ -51,7 +54,7 @@ RESULT_NAMES = {
 }
 
 # Actors that are not a key (server/workflow/intake.py, merging.py).
-SYSTEM_ACTORS = {"seat": "虚拟座席", "catalogue": "自动派单", "system": "系统"}
+SYSTEM_ACTORS = {SEAT: "虚拟座席", CATALOGUE: "自动派单", CALLBACKS: "回访", MERGING: "并单"}
 
 # What each desk form's fields are called, for its messages.
 FIELD_NAMES = {"reason": "理由", "hours": "延期小时数", "result": "办理结果", "text": "办理情况"}

@@ -87,9 +87,10 @@ def checked_order(form: OrderForm, catalogue: Catalogue, gazetteer: Gazetteer) -
 
 
 def file_agent_order(
-    engine: Engine, rules: DispatchRules, call_sid: str, order: WorkOrderDraft, agent: str
+    engine: Engine, rules: DispatchRules, call_sid: str, order: WorkOrderDraft, actor: str
 ) -> Ticket:
-    """File `order` for the call; NotFound for an unknown call, AlreadyFiled if it has one."""
+    """File `order` for the call as `actor` (the agent's role and key id); NotFound for an unknown
+    call, AlreadyFiled if it has one."""
 
     def work(session: Session) -> Ticket:
         call = session.exec(select(Call).where(Call.call_sid == call_sid)).first()
@@ -101,6 +102,6 @@ def file_agent_order(
         if order.phone:
             call.callback_number = order.phone
             session.add(call)
-        return file_work_order(session, call, order, rules, actor=f"agent:{agent}")
+        return file_work_order(session, call, order, rules, actor=actor)
 
     return with_ticket_number_retry(engine, work)

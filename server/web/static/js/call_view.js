@@ -9,6 +9,7 @@ export class CallView {
     this.transcript = transcript; // an element the lines go into
     this.reading = reading; // a <dl> whose <dd data-field=…> are filled
     this.partials = new Map(); // turn → its line while the caller is still speaking
+    this.finals = new Map(); // turn → its line once heard
   }
 
   line(kind, text) {
@@ -31,11 +32,15 @@ export class CallView {
       }
       line.textContent = text;
     } else if (event.type === "final") {
-      const line = this.partials.get(event.turn) || this.line("caller", "");
+      // A turn read again (a number re-read digit by digit, a place name respelt) replaces its
+      // words; keypad entries (turn -1) are each a line of their own.
+      const again = event.turn >= 0 ? this.finals.get(event.turn) : undefined;
+      const line = this.partials.get(event.turn) || again || this.line("caller", "");
       line.className = "caller";
       line.textContent = event.text;
       line.dataset.turn = event.turn;
       this.partials.delete(event.turn);
+      if (event.turn >= 0) this.finals.set(event.turn, line);
     } else if (event.type === "reply" && event.text) {
       this.line("seat", event.text);
     } else if (event.type === "agent_joined") {
