@@ -1,4 +1,5 @@
-"""Admin commands: `hotline kb|catalogue|gazetteer import|export FILE` and `hotline db upgrade|seed`.
+"""Admin commands: `hotline kb|catalogue|gazetteer import|export FILE`, `hotline db upgrade|seed` and
+`hotline db backup|restore FILE`.
 
 Mounted into the main `hotline` app by server/cli/main.py through `register(app)`. Every command takes
 --database URL. Errors a user can cause (bad file, unreachable database, unwritable path) print one
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from knowledge.formats import KnowledgeFormatError
 from server.config import ConfigError, load_settings
 from server.storage import knowledge_store
+from server.storage.backup import BackupError, backup_database, restore_database
 from server.storage.db import (
     DatabaseError,
     check_connection,
@@ -39,7 +41,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 kb_app = typer.Typer(help="Knowledge-base articles (JSON lines).", no_args_is_help=True)
 catalogue_app = typer.Typer(help="Responsibility catalogue (职责目录, a JSON list).", no_args_is_help=True)
 gazetteer_app = typer.Typer(help="Gazetteer: districts and their streets/towns (JSON).", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema, seed data, backups.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -78,7 +80,7 @@ class UserError(Exception):
 def user_errors() -> Iterator[None]:
     try:
         yield
-    except (UserError, KnowledgeFormatError, DatabaseError, ConfigError) as exc:
+    except (UserError, KnowledgeFormatError, DatabaseError, ConfigError, BackupError) as exc:
         _fail(str(exc))
     except SQLAlchemyError as exc:
         _fail(f"database error: {_first_line(exc)}")
@@ -224,3 +226,43 @@ def db_seed(
         else:
             parts.append("gazetteer kept")
         console.print(f"seeded {escape(describe_url(_resolve_url(database)))}: {', '.join(parts)}")
+
+
+@db_app.command("backup")
+def db_backup(file: FileArgument, database: DatabaseOption = None) -> None:
+    """Write the whole database to FILE, a new file (a zip: server/storage/backup.py). The server may be running."""
+    with user_errors():
+        url = _resolve_url(database)
+        manifest = backup_database(url, file, progress=_progress)
+        size = file.stat().st_size
+        err_console.print(
+            f"backed up {escape(describe_url(url))} to {escape(str(file))}: schema {manifest.revision}, "
+            f"{len(manifest.tables)} tables, {manifest.rows} rows, {_size(size)}"
+        )
+
+
+@db_app.command("restore")
+def db_restore(
+    file: FileArgument,
+    database: DatabaseOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a database that holds data.")] = False,
+) -> None:
+    """Replace the database with the backup in FILE (stop the server first). A database that holds
+    data is only replaced with --force; a restore that fails leaves it as it was."""
+    with user_errors():
+        url = _resolve_url(database)
+        manifest = restore_database(file, url, force=force, progress=_progress)
+        head = head_revision()
+        then = " (latest)" if manifest.revision == head else f"; `hotline db upgrade` takes it to {head}"
+        err_console.print(
+            f"restored {escape(str(file))} into {escape(describe_url(url))}: {len(manifest.tables)} tables, "
+            f"{manifest.rows} rows, schema {manifest.revision}{then}"
+        )
+
+
+def _progress(line: str) -> None:
+    err_console.print(escape(line))
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"

@@ -15,7 +15,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -102,14 +103,25 @@ def upgrade(url: str, revision: str = "head") -> str | None:
     try:
         check_connection(engine)
         with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            migrate(connection, revision)
         return current_revision(engine)
     finally:
         engine.dispose()
+
+
+def migrate(connection: Connection, revision: str = "head") -> None:
+    """Migrate through an open connection, inside its transaction (which commits or rolls back the lot)."""
+    lock_migrations(connection)
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def lock_migrations(connection: Connection) -> None:
+    """On PostgreSQL, wait for and hold until the transaction ends the lock that makes nodes starting
+    together (or a restore) take turns changing the schema."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -119,6 +131,16 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether this code's migrations know `revision` (a database or backup made by a newer version
+    is at one they do not)."""
+    try:
+        script = ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+        return script is not None and script.revision == revision
+    except CommandError:
+        return False
 
 
 def check_connection(engine: Engine) -> None:
