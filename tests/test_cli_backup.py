@@ -199,7 +199,7 @@ def test_restore_refuses_and_leaves_the_target_as_it_was(filled, tmp_path: Path)
             (not_a_backup, "is not a Hotline backup"),
             (other_zip, "is not a Hotline backup"),
             (future, "schema 9999, which this version of Hotline does not know"),
-            (lying, "does not match its manifest"),  # found only while restoring: --force gets that far
+            (lying, "not what its manifest says"),  # found only while restoring: --force gets that far
             (tmp_path / "missing.zip", "no backup file"),
         ]
         for path, reason in cases:
@@ -291,7 +291,10 @@ def test_backup_refusals(database_url: str, tmp_path: Path) -> None:
     assert existing.read_text(encoding="utf-8") == "an earlier backup"
     err = refused(*hotline("db", "backup", tmp_path / "no" / "such" / "b.zip", "--database", database_url))
     assert "does not exist" in err
-    assert sorted(path.name for path in tmp_path.iterdir() if path.name.endswith(".zip")) == ["existing.zip"]
+    # Nothing half-written is left behind (the refused backups' partial files and copies are gone).
+    assert [path.name for path in tmp_path.iterdir() if path.name.endswith(".zip") or path.name.startswith(".")] == [
+        "existing.zip"
+    ]
 
 
 def test_unreachable_database_is_named_without_its_password(tmp_path: Path) -> None:

@@ -35,7 +35,6 @@ database is at the backup's schema revision; `hotline db upgrade` takes it to th
 from __future__ import annotations
 
 import os
-import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,14 +73,13 @@ def backup_database(url: str, path: Path, progress: Progress = lambda _line: Non
         raise BackupError(f"cannot write {path}: folder {path.parent} does not exist")
     partial = path.with_name(f".{path.name}.partial")
     try:
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as work:
-            with ZipFile(partial, "w", ZIP_DEFLATED) as archive:
-                if kind == "sqlite":
-                    manifest = backup_sqlite.copy_out(url, archive, Path(work), progress)
-                else:
-                    manifest = backup_postgres.copy_out(url, archive, progress)
-                # Last: a manifest is only there when everything it describes is.
-                archive.writestr(MANIFEST, manifest.to_json())
+        with ZipFile(partial, "w", ZIP_DEFLATED) as archive:
+            if kind == "sqlite":
+                manifest = backup_sqlite.copy_out(url, archive, progress)
+            else:
+                manifest = backup_postgres.copy_out(url, archive, progress)
+            # Last: a manifest is only there when everything it describes is.
+            archive.writestr(MANIFEST, manifest.to_json())
         # Under its name only once complete: an interrupted backup never looks like a good one.
         os.replace(partial, path)
     except OSError as exc:

@@ -76,5 +76,5 @@ def holds_data(url: str, counts: dict[str, int]) -> BackupError:
 
 def not_as_described(what: str) -> BackupError:
     """The refusal of a backup whose data is not what its manifest says (a damaged or doctored file)."""
-    return BackupError(f"the backup is damaged: {what} does not match its manifest; the database was left as it was")
+    return BackupError(f"the backup is damaged: {what}, not what its manifest says; the database was left as it was")
 

@@ -111,7 +111,7 @@ def copy_in(archive: ZipFile, manifest: Manifest, url: str, *, force: bool, prog
     stored = set(archive.namelist())
     missing = [name for name in manifest.tables if member(name) not in stored or name not in manifest.columns]
     if missing:
-        raise not_as_described(f"its list of tables ({', '.join(missing)} missing)")
+        raise not_as_described(f"it lacks the rows of {', '.join(missing)}")
     engine = make_engine(url)
     try:
         check_connection(engine)
@@ -122,7 +122,9 @@ def copy_in(archive: ZipFile, manifest: Manifest, url: str, *, force: bool, prog
             if any(counts.values()) and not force:
                 raise holds_data(url, counts)
             SQLModel.metadata.drop_all(connection)
-            connection.execute(text(f"DROP TABLE IF EXISTS {_VERSION_TABLE}"))
+            # Only the schema's own (an unqualified IF EXISTS could find one further down the search_path).
+            if inspect(connection).has_table(_VERSION_TABLE):
+                connection.execute(text(f"DROP TABLE {_VERSION_TABLE}"))
             progress(f"creating the schema at revision {manifest.revision}")
             migrate(connection, manifest.revision)
             _set_session(connection)
@@ -154,7 +156,7 @@ def _copy_tables_in(connection: Connection, archive: ZipFile, manifest: Manifest
                 while chunk := packed.read(_CHUNK):
                     copy.write(chunk)
         if cursor.rowcount != expected:
-            raise not_as_described(f"table {name} ({cursor.rowcount} rows, not {expected})")
+            raise not_as_described(f"its table {name} holds {cursor.rowcount} rows")
         progress(f"  {name}: {expected} rows")
 
 

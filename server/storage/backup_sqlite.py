@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import tempfile
 from contextlib import closing
 from pathlib import Path
 from zipfile import ZipFile
@@ -30,25 +31,27 @@ def database_file(url: str) -> Path:
     return Path(name)
 
 
-def copy_out(url: str, archive: ZipFile, work: Path, progress: Progress) -> Manifest:
+def copy_out(url: str, archive: ZipFile, progress: Progress) -> Manifest:
     """Copy the database into `archive` and describe it. The server may be writing meanwhile: the copy
     is taken in one step, under one read lock, so it is one committed state of the file."""
     source = database_file(url)
     if not source.is_file():
         raise BackupError(f"no database at {describe_url(url)}")
-    copy = work / DATA
     progress(f"copying {describe_url(url)}")
-    try:
-        with closing(sqlite3.connect(source, timeout=30)) as db, closing(sqlite3.connect(copy)) as out:
-            db.backup(out)
-        revision, counts = describe(copy)
-    except sqlite3.Error as exc:
-        raise BackupError(f"cannot copy {describe_url(url)}: {exc}") from exc
-    if revision is None:
-        raise BackupError(f"{describe_url(url)} has no Hotline schema: there is nothing to back up")
-    for name, rows in counts.items():
-        progress(f"  {name}: {rows} rows")
-    archive.write(copy, DATA)
+    # The copy is as big as the database: beside the backup being written, not in a small /tmp.
+    with tempfile.TemporaryDirectory(dir=Path(str(archive.filename)).parent, prefix=".hotline-backup-") as work:
+        copy = Path(work) / DATA
+        try:
+            with closing(sqlite3.connect(source, timeout=30)) as db, closing(sqlite3.connect(copy)) as out:
+                db.backup(out)
+            revision, counts = describe(copy)
+        except sqlite3.Error as exc:
+            raise BackupError(f"cannot copy {describe_url(url)}: {exc}") from exc
+        if revision is None:
+            raise BackupError(f"{describe_url(url)} has no Hotline schema: there is nothing to back up")
+        for name, rows in counts.items():
+            progress(f"  {name}: {rows} rows")
+        archive.write(copy, DATA)
     return Manifest(database="sqlite", revision=revision, created_at=now_iso(), tables=counts)
 
 
@@ -108,13 +111,15 @@ def _check(fresh: Path, manifest: Manifest) -> None:
             verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
         revision, counts = describe(fresh)
     except sqlite3.DatabaseError as exc:
-        raise not_as_described(f"its database ({exc})") from None
+        raise not_as_described(f"its database cannot be read ({exc})") from None
     if verdict != "ok":
-        raise not_as_described(f"its database ({verdict})")
+        raise not_as_described(f"its database fails SQLite's integrity check ({verdict})")
     if revision != manifest.revision:
-        raise not_as_described(f"its schema revision {revision}")
+        raise not_as_described(f"its database is at schema {revision}")
     if counts != manifest.tables:
-        raise not_as_described("its tables' rows")
+        differ = ", ".join(name for name in sorted({*counts, *manifest.tables})
+                           if counts.get(name) != manifest.tables.get(name))
+        raise not_as_described(f"its database holds other rows in {differ}")
 
 
 def _refuse_if_in_use(target: Path, url: str) -> None:
