@@ -148,3 +148,27 @@ class PiiMasker:
             return self.originals.get(f"[{match.group(1)}{match.group(2)}]", match.group(0))
 
         return _PLACEHOLDER.sub(original, text)
+
+
+# Titles a caller is known by (王先生): the surname and a title name nobody.
+_TITLES = ("先生/女士", "先生", "女士", "小姐", "老师", "师傅", "阿姨", "大爷", "老人")
+
+
+def masked_name(name: str) -> str:
+    """A caller's name as those who need not know it see it: the surname and a star for each other
+    character (陈立新 → 陈**); a surname with a title (王先生) already names nobody and stays."""
+    if not name or name.endswith(_TITLES) or len(name) < 2:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+def masked_number(number: str) -> str:
+    """A phone or ID number with all but its last four digits hidden (139****3344): enough for a
+    person to tell two callers apart, not to call or find them."""
+    digits = fold_digits(number)
+    if len(digits) < MIN_MASKED_DIGITS:
+        return number
+    hidden = len(digits) - 4
+    if len(digits) == 11:  # a mobile: its first three digits say only which network it is on
+        return digits[:3] + "*" * (hidden - 3) + digits[-4:]
+    return "*" * hidden + digits[-4:]

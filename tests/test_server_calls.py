@@ -9,8 +9,10 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from server_harness import DEV, api_get
+import websockets
+from server_harness import DEV, api_get, reader_headers
 
+from agent.privacy import fold_digits
 from server.telephony.softphone import Softphone
 
 pytestmark = pytest.mark.slow
@@ -29,11 +31,39 @@ def place_call(address: str, call_id: str, caller_number: str | None = None) -> 
     return response.json()
 
 
+def place_watched_call(address: str, call_id: str, caller_number: str) -> tuple[dict, list[dict]]:
+    """`place_call`, with every live event of the call as a console watching all calls got it."""
+
+    async def watch_and_call() -> tuple[str, list[dict]]:
+        url = f"ws://{address}/api/events"
+        async with websockets.connect(url, additional_headers=reader_headers(address)) as watcher:
+            seen: list[dict] = []
+
+            async def collect() -> None:
+                async for raw in watcher:
+                    seen.append(json.loads(raw))
+
+            collector = asyncio.create_task(collect())
+            phone = await Softphone(f"ws://{address}/media-stream", realtime=False).call(clips(call_id), caller_number)
+            await asyncio.sleep(0.5)
+            collector.cancel()
+            return phone.call_sid, [event for event in seen if event.get("call_sid") == phone.call_sid]
+
+    call_sid, events = asyncio.run(watch_and_call())
+    return api_get(address, f"/api/calls/{call_sid}").json(), events
+
+
 def test_complaint_becomes_a_dispatched_ticket(server: str, caplog: pytest.LogCaptureFixture) -> None:
     # d023 because its words come through Whisper base steadily on every CPU tried so far (int8
     # kernels differ between CPUs, and so do marginal readings: d018's 暖气/供热 did not).
     caplog.set_level(logging.DEBUG)
-    detail = place_call(server, "d023", caller_number="13700001111")
+    detail, events = place_watched_call(server, "d023", caller_number="13700001111")
+    # The live events show the numbers by their last four digits only, in the words and the reading.
+    assert {"call_started", "partial", "final", "reply", "reading", "call_ended"} <= {e["type"] for e in events}
+    for event in events:
+        said = [fold_digits(v) for v in event.values() if isinstance(v, str)]
+        assert not any(n in digits for n in ("13700001111", "13811998877") for digits in said), event
+    assert any(e.get("phone") == "138****8877" for e in events if e["type"] == "reading")
     # Citizens' data stays out of the server's log, at every level: neither number, nor the caller's
     # name (the test's own phone and HTTP client log what they send; they are the caller's side).
     callers_side = ("websockets.client", "httpx", "httpcore")

@@ -37,6 +37,7 @@ from server.telephony.agent_takeover import AgentTakeover
 from server.telephony.call_events import reading_of
 from server.telephony.call_line import CallLine
 from server.telephony.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
+from server.telephony.event_privacy import masked_event
 from server.telephony.keypad import KeypadEntry
 from server.telephony.live_turn import LiveTranscription, LiveTurn, PartialRecord
 from server.telephony.number_rereading import numbers_read_again
@@ -167,7 +168,7 @@ class CallSession(AgentTakeover):
             live=live,
         )
         services.calls.add(line, self)
-        services.events.publish(start.call_sid, "call_started", caller=caller)
+        self._publish("call_started", caller=caller)
         log.info("call %s started (%s)", start.call_sid, "caller's number given" if caller else "no caller number")
         self._worker = asyncio.create_task(self._turn_worker())
 
@@ -244,7 +245,8 @@ class CallSession(AgentTakeover):
         self._publish("partial", turn=state.turn_number, **partial.as_dict())
 
     def _publish(self, kind: str, **fields: object) -> None:
-        self._services.events.publish(self.label, kind, **fields)
+        known = self.line.reading.get("caller_name") if self.line is not None else None
+        self._services.events.publish(self.label, kind, **masked_event(fields, [known] if known else []))
 
     # ---- turns ------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import JSONResponse
 
 from agent.brief import HANDOFF_REASONS
 from agent.consult import Consultant
@@ -93,6 +94,16 @@ def call_page(call_sid: str, request: Request, caller: ConsoleDep) -> Any:
         ticket=detail.ticket.ticket if detail.ticket is not None else None, values=_order_values(reading),
         errors={}, reasons=HANDOFF_REASONS, **_form_context(request),
     )
+
+
+@router.get("/console/calls/{call_sid}/reading")
+def live_reading(call_sid: str, request: Request, caller: ConsoleDep) -> Any:
+    """The seat's whole reading of a live call, number and name included, for the agent's form: the
+    live events show them masked (server/telephony/event_privacy.py)."""
+    live = request.app.state.services.calls.get(call_sid)
+    if live is None:
+        return JSONResponse({"detail": f"no live call {call_sid!r} on this node"}, status_code=404)
+    return live[0].reading
 
 
 @router.get("/console/suggest")
