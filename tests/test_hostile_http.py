@@ -15,10 +15,15 @@ from dataclasses import dataclass, replace
 import httpx
 import pytest
 import websockets
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from server_harness import make_key, running_server
+from sqlalchemy import text
 from websockets.exceptions import InvalidStatus
 
 from server.access import SESSION_COOKIE
+from server.storage.db import make_engine
 from server.storage.keys import Role
 
 LIMIT = 64 * 1024
@@ -188,6 +193,39 @@ def test_the_login_form_refuses_an_address_guessing_keys(server: Server) -> None
         assert int(refused.headers["Retry-After"]) > 0 and SESSION_COOKIE not in refused.cookies
         logged_in = agent.post(login, data={"key": good})
         assert logged_in.status_code == 303 and SESSION_COOKIE in logged_in.cookies
+
+
+def sessions_in(database_url: str) -> int:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM web_sessions")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz", "application/json",
+              "text/plain", "multipart/form-data"]
+
+
+def test_hostile_login_forms_get_4xx_and_open_no_session(server: Server) -> None:
+    login = f"http://{server.address}/login"
+    sessions = sessions_in(server.database_url)
+    with client_from("127.0.0.8") as client:
+
+        @examples(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(st.sampled_from(FORM_TYPES), st.one_of(
+            st.binary(max_size=300),
+            st.dictionaries(st.sampled_from(["key", "next", "other"]), st.text(max_size=50), max_size=3).map(
+                lambda fields: "&".join(f"{k}={v}" for k, v in fields.items()).encode("utf-8", "surrogatepass")),
+            st.just(b"key=" + b"%ff%fe" * 1000), st.just(b"key=" + b"a" * (LIMIT - 10)),
+        ))
+        def every(content_type: str, body: bytes) -> None:
+            answer = client.post(login, content=body, headers={"Content-Type": content_type})
+            assert 400 <= answer.status_code < 500, (content_type, body[:100], answer.status_code, answer.text[:300])
+
+        every()
+    assert sessions_in(server.database_url) == sessions
 
 
 # ---- headers ------------------------------------------------------------------------------------

@@ -4,10 +4,9 @@ a close frame — never another exception, which the call handler could only ans
 
 from __future__ import annotations
 
-import base64
 import json
-from typing import Any
 
+from hostile_frames import FIELDS, VALID, json_values, mutated
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -31,28 +30,6 @@ CLOSE_CODES = {CLOSE_INVALID, CLOSE_PROTOCOL, CLOSE_TOO_BIG, CLOSE_UNSUPPORTED}
 EVENTS = (Connected, Start, Media, Dtmf, Mark, Stop, Unknown)
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# Valid messages as Twilio sends them, to be mutated.
-VALID: list[dict[str, Any]] = [
-    {"event": "connected", "protocol": "Call", "version": "1.0.0"},
-    {"event": "start", "sequenceNumber": "1", "streamSid": "MZ1",
-     "start": {"accountSid": "AC1", "streamSid": "MZ1", "callSid": "CA1", "tracks": ["inbound"],
-               "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-               "customParameters": {"from": "13800000000"}}},
-    {"event": "media", "sequenceNumber": "3", "streamSid": "MZ1",
-     "media": {"track": "inbound", "chunk": "1", "timestamp": "5",
-               "payload": base64.b64encode(b"\xff" * 160).decode()}},
-    {"event": "dtmf", "streamSid": "MZ1", "sequenceNumber": "5", "dtmf": {"track": "inbound_track", "digit": "1"}},
-    {"event": "mark", "sequenceNumber": "4", "streamSid": "MZ1", "mark": {"name": "reply-1-0"}},
-    {"event": "stop", "sequenceNumber": "5", "streamSid": "MZ1", "stop": {"accountSid": "AC1", "callSid": "CA1"}},
-]
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=12,
-)
-
-
 def assert_parsed_or_refused(raw: str | bytes) -> None:
     try:
         event = parse_message(raw)
@@ -71,26 +48,6 @@ def assert_parsed_or_refused(raw: str | bytes) -> None:
 @example('{"event": "start", "start": {"customParameters": {"from": 1e400}}}')
 def test_any_text_or_bytes_is_an_event_or_a_clean_refusal(raw: str | bytes) -> None:
     assert_parsed_or_refused(raw)
-
-
-def mutated(message: dict[str, Any], path: list[str], value: Any) -> dict[str, Any]:
-    """`message` with the field at `path` (as deep as it goes) replaced by `value`."""
-    copy = json.loads(json.dumps(message))
-    target = copy
-    for key in path[:-1]:
-        if not isinstance(target.get(key), dict):
-            break
-        target = target[key]
-    target[path[-1]] = value
-    return copy
-
-
-FIELDS = st.sampled_from([
-    ["event"], ["streamSid"], ["start"], ["start", "callSid"], ["start", "streamSid"], ["start", "mediaFormat"],
-    ["start", "mediaFormat", "sampleRate"], ["start", "mediaFormat", "encoding"], ["start", "mediaFormat", "channels"],
-    ["start", "customParameters"], ["media"], ["media", "payload"], ["media", "timestamp"], ["media", "track"],
-    ["dtmf"], ["dtmf", "digit"], ["mark"], ["mark", "name"], ["stop"], ["stop", "callSid"],
-])
 
 
 @FAST
