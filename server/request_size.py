@@ -34,7 +34,8 @@ class RequestSizeLimit:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        # (A length of thousands of digits is past any limit, and past what int() reads.)
+        if declared.isdigit() and (len(declared) > 18 or int(declared) > self.max_bytes):
             await self._refuse(scope, receive, send)
             return
         received = 0
