@@ -149,7 +149,9 @@ def browser_phone_call(browser, site: Site) -> None:  # noqa: ANN001 - a Playwri
     page.goto(f"http://{site.address}/")
     page.click("#call-button")
     page.wait_for_selector("#transcript .seat", timeout=90_000)
-    page.wait_for_function("document.querySelector('[data-field=district]').textContent !== '—'", timeout=90_000)
+    # Polled, not page.wait_for_function: that evals in the page, which the pages' CSP refuses.
+    wait_for(lambda: page.evaluate("document.querySelector('[data-field=district]').textContent !== '—'"), 90,
+             "the reading's district")
     page.wait_for_timeout(1500)
     shoot(page, "start")
     page.click("#hangup-button")
@@ -192,8 +194,8 @@ def take_screenshots(site: Site, launch: Callable[[Path | None], object], waitin
 
     supervisor = logged_in(browser, site, "supervisor")
     supervisor.goto(f"http://{site.address}/dashboard")
-    supervisor.wait_for_function(
-        "[...document.querySelectorAll('[data-figure]')].every((card) => card.dataset.state)", timeout=30_000)
+    wait_for(lambda: supervisor.evaluate(
+        "[...document.querySelectorAll('[data-figure]')].every((card) => card.dataset.state)"), 30, "the figures")
     supervisor.wait_for_timeout(1500)  # ECharts' opening animation
     shoot(supervisor, "dashboard", full=True)
 

@@ -85,17 +85,27 @@ def _write_text(path: str | Path, text: str) -> None:
         raise
 
 
+class DuplicateKey(ValueError):
+    """An object naming the same key twice (json keeps the last one silently)."""
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise ValueError(f"duplicate key {key!r}")
+            raise DuplicateKey(f"duplicate key {key!r}")
         seen[key] = value
     return seen
 
 
 def _loads(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    """json.loads, failing only with ValueError: besides JSONDecodeError and DuplicateKey, a number
+    of thousands of digits is a ValueError (Python's int limit) and nesting thousands deep a
+    RecursionError, which a hostile or broken file must not turn into a server error."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _json_error(path: str | Path, exc: json.JSONDecodeError, line_offset: int = 0) -> KnowledgeFormatError:
@@ -150,7 +160,9 @@ def _first(problems: list[FieldProblem]) -> str | None:
 def read_kb(path: str | Path) -> list[KbArticle]:
     articles: list[KbArticle] = []
     first_line_of: dict[str, int] = {}
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines() also splits at U+2028, U+0085 and the like, which
+    # an article's text may hold as they are (write_kb writes them so).
+    for number, line in enumerate(_read_text(path).split("\n"), start=1):
         if not line.strip():
             continue  # blank lines (e.g. a trailing one) carry no article
         try:
@@ -197,8 +209,10 @@ def _list_items_with_lines(path: str | Path, text: str) -> list[tuple[int, Any]]
         _loads(text)  # validates the whole document first, with json's own line numbers
     except json.JSONDecodeError as exc:
         raise _json_error(path, exc) from None
-    except ValueError:
-        pass  # duplicate keys: reported below with the entry they are in
+    except DuplicateKey:
+        pass  # reported below with the entry they are in
+    except ValueError as exc:
+        raise KnowledgeFormatError(path, str(exc)) from None
     pos = len(text) - len(text.lstrip())
     if not text[pos:pos + 1] == "[":
         raise KnowledgeFormatError(path, "expected a JSON list of catalogue entries", line=1)
@@ -289,8 +303,10 @@ def read_gazetteer(path: str | Path) -> dict[str, list[str]]:
         obj = _loads(text)
     except json.JSONDecodeError as exc:
         raise _json_error(path, exc) from None
-    except ValueError as exc:
+    except DuplicateKey as exc:
         raise KnowledgeFormatError(path, f"{exc} (a district listed twice)") from None
+    except ValueError as exc:
+        raise KnowledgeFormatError(path, str(exc)) from None
     if not isinstance(obj, dict):
         raise KnowledgeFormatError(path, f"expected a JSON object {{district: [streets]}}, got {_type_name(obj)}")
     mapping: dict[str, list[str]] = {}

@@ -7,6 +7,8 @@ whose role the route does not admit is 403, as is a unit's key on another unit's
 checks that with `Caller.may_see_unit`). A cookie is sent by the browser whoever asked for the
 request, so a request it carries that changes something must also carry the session's CSRF token
 (`X-CSRF-Token`), and a WebSocket it opens must come from a page of this server (its Origin).
+An address that presented too many different wrong keys is refused key checks for a while, 429
+with Retry-After (server/key_guard.py).
 Every route declares its rule through `allow(...)` or
 `public()`; tests read the rules off the app's route table, so a route without one fails them.
 """
@@ -22,6 +24,7 @@ from fastapi import Depends, HTTPException, Request, WebSocket
 from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 
+from server.key_guard import FailedKeyChecks
 from server.storage.keys import Role, find_key
 from server.storage.web_sessions import find_session
 
@@ -56,10 +59,19 @@ class Caller:
 
 
 class AccessDenied(Exception):
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, retry_after: int | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.retry_after = retry_after  # 429: seconds until key checks are taken again
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        if self.status == 401:
+            return {"WWW-Authenticate": "Bearer"}
+        if self.retry_after is not None:
+            return {"Retry-After": str(self.retry_after)}
+        return None
 
 
 def bearer_key(connection: HTTPConnection) -> str | None:
@@ -74,18 +86,40 @@ def same_origin(connection: HTTPConnection) -> bool:
     return bool(origin) and origin.split("://", 1)[-1] == host
 
 
+def client_address(connection: HTTPConnection) -> str:
+    return connection.client.host if connection.client else ""
+
+
+def guessing_wait(connection: HTTPConnection) -> int | None:
+    """Seconds the connection's address must wait for its next key check (it presented too many
+    wrong keys lately), or None."""
+    guard: FailedKeyChecks = connection.app.state.failed_keys
+    return guard.retry_after(client_address(connection))
+
+
+def key_failed(connection: HTTPConnection, key: str) -> None:
+    guard: FailedKeyChecks = connection.app.state.failed_keys
+    guard.failed(client_address(connection), key)
+
+
 def identify(connection: HTTPConnection, roles: tuple[Role, ...]) -> Caller:
     """The caller behind `connection` if its key admits it to a route for `roles`; AccessDenied if not."""
     engine = connection.app.state.engine
     key = bearer_key(connection)
+    cookie = connection.cookies.get(SESSION_COOKIE, "")
     csrf_token = None
+    if (key is not None or cookie) and (wait := guessing_wait(connection)) is not None:
+        raise AccessDenied(429, f"too many wrong keys from this address: try again in {wait} s", retry_after=wait)
     if key is not None:
         row = find_key(engine, key)
         if row is None:
+            key_failed(connection, key)
             raise AccessDenied(401, "unknown or revoked key")
     else:
-        opened = find_session(engine, connection.cookies.get(SESSION_COOKIE, ""))
+        opened = find_session(engine, cookie)
         if opened is None:
+            if cookie:  # a session ended or never opened: as wrong as a bad key
+                key_failed(connection, cookie)
             raise AccessDenied(401, "this needs a key: send it as 'Authorization: Bearer <key>', or log in at /login")
         row, csrf_token = opened.key, opened.csrf_token
         if connection.scope["type"] == "websocket":
@@ -113,8 +147,7 @@ def allow(*roles: Role) -> Any:
         try:
             return identify(request, roles)
         except AccessDenied as exc:
-            headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-            raise HTTPException(status_code=exc.status, detail=exc.detail, headers=headers) from None
+            raise HTTPException(status_code=exc.status, detail=exc.detail, headers=exc.headers) from None
 
     return with_rule(caller_of_request, roles)
 
@@ -144,4 +177,5 @@ def allow_websocket(*roles: Role) -> Any:
 async def deny(websocket: WebSocket, denied: AccessDenied) -> None:
     """Refuse a WebSocket handshake with an HTTP status and a JSON reason, as a route would."""
     log.info("refused %s: %s", websocket.url.path, denied.detail)
-    await websocket.send_denial_response(JSONResponse({"detail": denied.detail}, status_code=denied.status))
+    refusal = JSONResponse({"detail": denied.detail}, status_code=denied.status, headers=denied.headers)
+    await websocket.send_denial_response(refusal)

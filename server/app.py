@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from server.api import (
     console_lines,
@@ -20,9 +21,13 @@ from server.api import (
     tickets,
     twilio_status,
 )
+from server.api.validation import invalid_request
 from server.config import Settings
 from server.dialer.configured import build_scheduler
 from server.dialer.softphone import RegisteredPhones
+from server.key_guard import FailedKeyChecks
+from server.request_size import RequestSizeLimit
+from server.secure_headers import SecureHeaders
 from server.services import (
     KnowledgeCache,
     Services,
@@ -130,6 +135,11 @@ def create_app(
         engine.dispose()
 
     app = FastAPI(title="Hotline", lifespan=lifespan)  # OpenAPI docs at /docs
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.get("server", "max_request_bytes"))
+    app.add_middleware(SecureHeaders)  # added last, so outermost: on every answer, a 413 too
+    app.state.failed_keys = FailedKeyChecks(
+        settings.get("server", "failed_key_limit"), settings.get("server", "failed_key_window_s")
+    )
     app.include_router(media_stream.router)
     app.include_router(routes.router)
     app.include_router(tickets.router)
@@ -152,4 +162,5 @@ def create_app(
     app.include_router(knowledge_files.router)
     app.include_router(knowledge_admin.router)
     app.add_exception_handler(PageDenied, denied_page)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, invalid_request)
     return app

@@ -4,6 +4,7 @@ headless, with a fake microphone that plays a WAV file, and helpers to log in as
 from __future__ import annotations
 
 import shutil
+import time
 import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,3 +70,14 @@ def log_in(browser: Browser, address: str, key: str) -> Page:
     page.click("#login-form button[type=submit]")
     page.wait_for_load_state()
     return page
+
+
+def wait_for_script(page: Page, expression: str, timeout: float = 30_000) -> None:
+    """Wait until a JavaScript expression is true in the page, polling it (timeout in ms, as
+    Playwright's). Not Playwright's wait_for_function: that runs its predicate through eval inside
+    the page, which the pages' Content-Security-Policy refuses (no 'unsafe-eval')."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(100)

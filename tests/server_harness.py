@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from server.app import create_app, prepare_database
 from server.config import Settings
+from server.key_guard import FailedKeyChecks
 from server.storage import db, repository
 from server.storage.keys import Role, create_key
 from server.telephony.simulate import free_port
@@ -69,15 +70,20 @@ def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
 def serving_rest_api(engine: Engine) -> Iterator[str]:
     """The REST routers alone (no telephony, no models) over `engine`, with the default workflow
     rules, on a free loopback port; yields `http://127.0.0.1:PORT`."""
+    from fastapi.exceptions import RequestValidationError
+
     from server.api import dashboard, handling, metrics, routes, tickets
+    from server.api.validation import invalid_request
     from server.workflow.callbacks import CallbackRules
     from server.workflow.intake import DispatchRules
     from server.workflow.metrics import MetricWeights
 
     app = FastAPI()
+    app.add_exception_handler(RequestValidationError, invalid_request)  # as create_app does
     for router in (routes.router, tickets.router, handling.router, metrics.router, dashboard.router):
         app.include_router(router)
     app.state.engine = engine
+    app.state.failed_keys = FailedKeyChecks(limit=10, window_s=900)
     app.state.dispatch_rules = DispatchRules()
     app.state.callback_rules = CallbackRules()
     app.state.metric_weights = MetricWeights()

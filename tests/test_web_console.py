@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import httpx
-from browser_harness import chromium, log_in, microphone_wav
+from browser_harness import chromium, log_in, microphone_wav, wait_for_script
 from line_caller import LineCaller, spoken
 from server_harness import DEV, make_key, reader_headers, running_server
 
@@ -44,11 +44,11 @@ def test_an_agent_takes_a_handed_off_call_and_files_its_order(settings, tmp_path
             assert agent.inner_text("#brief").startswith("转人工原因：来电人要求转人工。")
             supervisor.goto(f"http://{address}/console/calls/{caller.call_sid}")
             supervisor.click("#listen-button")
-            supervisor.wait_for_function("document.querySelector('#listen-button').textContent === '监听中'")
+            wait_for_script(supervisor, "document.querySelector('#listen-button').textContent === '监听中'")
 
             taken_at = time.monotonic()
             agent.click("#take-button")
-            agent.wait_for_function("document.querySelector('#line-status').textContent.includes('您已接入')")
+            wait_for_script(agent, "document.querySelector('#line-status').textContent.includes('您已接入')")
             # A full turn of the agent's recording (9.7 s with its pause) and some.
             wait_until(lambda: len(caller.heard_since(taken_at)) >= 12 * 8000, 60, "the agent's audio")
             heard = int16_to_float(ulaw_to_pcm16(caller.heard_since(taken_at)[: 12 * 8000]))

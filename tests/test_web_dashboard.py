@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import httpx
-from browser_harness import chromium, log_in
+from browser_harness import chromium, log_in, wait_for_script
 from dashboard_rows import Rows, utc
 from server_harness import make_key
 
@@ -111,7 +111,7 @@ def test_the_dashboards_figures_are_the_apis(server: str, database_url: str) -> 
     with chromium() as browser:
         page = log_in(browser, server, supervisor)
         page.goto(f"http://{server}/dashboard?month={MONTH}")
-        page.wait_for_function("document.querySelectorAll('[data-figure][data-state=loaded]').length === 8")
+        wait_for_script(page, "document.querySelectorAll('[data-figure][data-state=loaded]').length === 8")
         for name, (path, fields) in FIGURES.items():
             headings, shown = dom_table(page, name)
             assert len(headings) == len(fields), name

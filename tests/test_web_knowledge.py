@@ -11,7 +11,7 @@ import re
 
 import httpx
 import pytest
-from browser_harness import chromium, log_in
+from browser_harness import chromium, log_in, wait_for_script
 from server_harness import DEV, api_get, make_key
 
 from server.storage import repository
@@ -33,7 +33,7 @@ def test_an_admin_edit_reaches_the_try_box_and_the_next_call(server: str, databa
         assert page.url.endswith("/admin/knowledge")
         page.click(".subnav >> text=知识库")
         page.fill("#q", "公积金 租房")  # htmx searches as one types
-        page.wait_for_function("document.querySelectorAll('#items tbody tr').length === 1")
+        wait_for_script(page, "document.querySelectorAll('#items tbody tr').length === 1")
         page.click("#items a[href='/admin/knowledge/kb/item/kb-005']")
 
         # A title left empty is refused beside the field; what was typed stays in the form.

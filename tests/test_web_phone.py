@@ -6,7 +6,7 @@ hanging up files the order the caller gave."""
 from __future__ import annotations
 
 import httpx
-from browser_harness import chromium, microphone_wav
+from browser_harness import chromium, microphone_wav, wait_for_script
 from server_harness import DEV, reader_headers, running_server
 
 
@@ -18,10 +18,10 @@ def test_the_browser_phone_places_a_call_and_its_order_is_filed(settings, tmp_pa
         page = browser.new_page()
         page.goto(f"http://{address}/")
         page.click("#call-button")
-        page.wait_for_function("document.querySelector('#call-status').textContent.includes('通话中')")
+        wait_for_script(page, "document.querySelector('#call-status').textContent.includes('通话中')")
         # The seat greets, hears the turn and answers; the reading fills in as it goes.
         page.wait_for_selector("#transcript .seat", timeout=90_000)
-        page.wait_for_function(
+        wait_for_script(page,
             "document.querySelector('[data-field=district]').textContent === '石景山区'", timeout=90_000
         )
         transcript = page.inner_text("#transcript")
@@ -34,7 +34,7 @@ def test_the_browser_phone_places_a_call_and_its_order_is_filed(settings, tmp_pa
         page.click("#hangup-button")
         page.wait_for_selector("#filed:not([hidden])", timeout=60_000)
         ticket_id = page.inner_text("#filed").removeprefix("已生成工单 ").strip()
-        page.wait_for_function("document.querySelector('#call-status').textContent === '通话已结束'")
+        wait_for_script(page, "document.querySelector('#call-status').textContent === '通话已结束'")
         call = httpx.get(f"http://{address}/api/calls/{call_sid}", headers=reader_headers(address), timeout=10).json()
         assert call["call"]["status"] == "ended" and call["ticket"]["id"] == ticket_id
         assert call["ticket"]["district"] == "石景山区"

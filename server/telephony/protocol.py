@@ -17,6 +17,9 @@ FRAME_BYTES = 160  # 20 ms of 8 kHz μ-law
 SAMPLE_RATE = 8000
 ENCODING = "audio/x-mulaw"
 MAX_SID_CHARS = 64  # Twilio's are 34; the database column allows 64
+# The keys of a phone's keypad (A-D: the fourth column some gateways pass on). Anything else is not
+# a key press, and a "digit" of any length would pile up in the call's record.
+DTMF_KEYS = frozenset("0123456789*#ABCD")
 
 # RFC 6455 close codes
 CLOSE_NORMAL = 1000
@@ -149,6 +152,10 @@ def parse_message(raw: str | bytes) -> Event:
         message = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ProtocolError(CLOSE_INVALID, f"malformed JSON: {exc.msg} at char {exc.pos}") from exc
+    except ValueError as exc:  # a number of thousands of digits (Python's int limit)
+        raise ProtocolError(CLOSE_INVALID, f"malformed JSON: {exc}") from exc
+    except RecursionError as exc:  # arrays or objects nested thousands deep
+        raise ProtocolError(CLOSE_INVALID, "malformed JSON: nested too deeply") from exc
     if not isinstance(message, dict):
         raise ProtocolError(CLOSE_INVALID, "a message must be a JSON object")
     event = message.get("event")
@@ -163,6 +170,8 @@ def parse_message(raw: str | bytes) -> Event:
         return _parse_media(message)
     if event == "dtmf":
         digit = _text(_object(message, "dtmf"), "digit", "dtmf")
+        if digit not in DTMF_KEYS:
+            raise ProtocolError(CLOSE_INVALID, "'dtmf.digit' must be one key: 0-9, *, # or A-D")
         return Dtmf(digit=digit)
     if event == "mark":
         return Mark(name=_text(_object(message, "mark"), "name", "mark"))

@@ -118,7 +118,7 @@ class CallSession(AgentTakeover):
                 self.line.caller_audio(event.payload)
         elif isinstance(event, Mark):
             if not self.state.speaker.mark_returned(event.name):
-                log.info("call %s: mark %r that we never sent", self.label, event.name)
+                log.info("call %s: mark %r that we never sent", self.label, event.name[:64])  # a flood stays small
         elif isinstance(event, Dtmf):
             self._on_key(event.digit)
         elif isinstance(event, Stop):

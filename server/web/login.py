@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from server.access import SESSION_COOKIE, public
+from server.access import SESSION_COOKIE, guessing_wait, key_failed, public
 from server.storage.keys import Role
 from server.storage.web_sessions import SESSION_HOURS, end_session, open_session
-from server.web.pages import HOME_OF, render, viewer_of
+from server.web.pages import HOME_OF, render, viewer_of, wait_message
 
 router = APIRouter()
 
@@ -31,8 +31,14 @@ def login_form(request: Request, next: str | None = None) -> Any:  # noqa: A002 
 @router.post("/login", dependencies=[public()])
 def log_in(request: Request, key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "") -> Any:  # noqa: A002
     key = key.strip()
+    if key and (wait := guessing_wait(request)) is not None:
+        # Too many wrong keys from this address lately: this one is not even checked.
+        return render(request, "login.html", None, status=429, headers={"Retry-After": str(wait)},
+                      next=safe_next(next), error=wait_message(wait))
     opened = open_session(request.app.state.engine, key) if key else None
     if opened is None:
+        if key:
+            key_failed(request, key)
         # No key is a form left empty (422, as any bad form); a key we do not know is 401.
         error, status = ("密钥无效或已停用，请向管理员确认", 401) if key else ("请填写密钥", 422)
         return render(request, "login.html", None, status=status, next=safe_next(next), error=error)

@@ -142,3 +142,6 @@ export function wireCallPage(root, callSid) {
     });
   });
 }
+
+// The call page names its call on this script's element (no inline script: the pages' CSP).
+wireCallPage(document, document.querySelector("script[data-call-sid]").dataset.callSid);

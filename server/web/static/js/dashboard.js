@@ -173,3 +173,5 @@ function candidateBars(rows, holder) {
     series: [{ name: "估计不满意件数", type: "bar", data: rated.map((row) => Math.round(row.unsatisfied * 100) / 100) }],
   };
 }
+
+wireDashboard(document.getElementById("dashboard"));

@@ -54,3 +54,5 @@ export function wireStartPage(root) {
     if (phone) phone.hangUp();
   });
 }
+
+wireStartPage(document);
