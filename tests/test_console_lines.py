@@ -70,6 +70,12 @@ def test_agent_and_supervisor_lines_on_a_live_call(settings, tmp_path, models) -
             queue = f"http://{address}/console/queue"
             on_queue = lambda: caller.call_sid in httpx.get(queue, headers={"Authorization": f"Bearer {agent}"}).text  # noqa: E731
             assert wait_for(on_queue, 60)  # the call is up, and listed for the agents
+            # The whole reading, for the agent's form (the events show the caller masked).
+            reading = f"http://{address}/console/calls/{caller.call_sid}/reading"
+            as_agent = {"Authorization": f"Bearer {agent}"}
+            assert wait_for(lambda: httpx.get(reading, headers=as_agent).json().get("handoff_reason"), 60)
+            nobody = httpx.get(f"http://{address}/console/calls/CA-nobody/reading", headers=as_agent)
+            assert nobody.status_code == 404 and "no live call" in nobody.json()["detail"]
             base = f"ws://{address}/console/calls/{caller.call_sid}"
 
             async def on_the_line() -> tuple[list[str], set[str]]:

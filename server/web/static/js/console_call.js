@@ -98,8 +98,17 @@ export function wireCallPage(root, callSid) {
       // The KB suggestions follow the caller's words as they come.
       htmx.ajax("GET", `/console/suggest?q=${encodeURIComponent(said.join("，"))}`, { target: suggestions });
     } else if (event.type === "reading") {
+      // The event shows the caller masked, as every watcher sees it; the agent's own route gives
+      // the whole reading for the brief, the panel and the form (a masked number is never filled in).
       if (event.brief) brief.textContent = event.brief;
-      keepFormFilled(root.getElementById("order-form"), event);
+      fetch(`/console/calls/${encodeURIComponent(callSid)}/reading`)
+        .then((answer) => (answer.ok ? answer.json() : null))
+        .then((reading) => {
+          if (!reading) return;
+          view.fill(reading);
+          if (reading.brief) brief.textContent = reading.brief;
+          keepFormFilled(root.getElementById("order-form"), reading);
+        });
     } else if (event.type === "agent_joined" && !console_.agent) {
       take.disabled = true;
       status.textContent = `已由 ${event.agent} 接听`;
