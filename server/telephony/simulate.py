@@ -151,6 +151,7 @@ class LocalServer:
     url: str  # ws://127.0.0.1:PORT
     pid: int  # for benchmarks that measure its CPU time
     key: str  # a supervisor's key, to read the calls back
+    log_path: Path  # what the server wrote (for benchmarks that read it; gone when the block ends)
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def local_server(
                                       stdout=log_file, stderr=subprocess.STDOUT)
             try:
                 _wait_healthy(f"http://127.0.0.1:{port}", server, log_path)
-                yield LocalServer(f"ws://127.0.0.1:{port}", server.pid, key)
+                yield LocalServer(f"ws://127.0.0.1:{port}", server.pid, key, log_path)
             finally:
                 stop_server(server, timeout_s=20)
 
