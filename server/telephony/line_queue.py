@@ -158,8 +158,9 @@ class GatedCall:
         try:
             while not place.done():
                 speaker.say(replies.LINES_BUSY, name="lines-busy")
-                await asyncio.wait({place}, timeout=max(0.0, min(every, deadline - time.monotonic())))
-                if not place.done() and time.monotonic() >= deadline:
+                left = deadline - time.monotonic()
+                await asyncio.wait({place}, timeout=max(0.0, min(every, left)))
+                if not place.done() and every >= left:  # this wait ran to the deadline
                     self._lines.leave(place)
                     await self._tell_to_call_back()
                     return
