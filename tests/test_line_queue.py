@@ -12,7 +12,8 @@ import pytest
 import websockets
 from test_server_live import Gateway, line_noise, live_server, stored_call, ulaw_clip
 
-from server.telephony.line_queue import LineQueue
+from server.config import ConfigError, load_settings
+from server.telephony.line_queue import LineQueue, max_calls
 
 pytestmark = pytest.mark.slow
 
@@ -50,6 +51,12 @@ def test_lines_go_to_waiters_first_come_first_served() -> None:
         assert LineQueue(0).try_take() and LineQueue(0).try_take()  # 0: no limit
 
     asyncio.run(run())
+
+
+def test_a_line_limit_that_is_not_a_whole_number_stops_the_server_with_a_clear_error() -> None:
+    assert max_calls(load_settings(environ={"HOTLINE_SERVER_MAX_CALLS": "0"})) == 0
+    with pytest.raises(ConfigError, match="max_calls"):
+        max_calls(load_settings(environ={"HOTLINE_SERVER_MAX_CALLS": "-1"}))
 
 
 def test_a_caller_past_the_limit_hears_the_lines_are_busy_and_is_served_when_a_line_frees(
