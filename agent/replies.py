@@ -45,6 +45,11 @@ ASK_WHERE_FOR_RECORD = "方便的话，请说一下是哪个区、哪个地方�
 NUMBER_HOLD = "好的，请稍等。"
 SYSTEM_ERROR = "不好意思，系统刚才没有处理好，请您再说一遍。"
 
+# A caller waiting for a free line (server/telephony/line_queue.py) hears the first, again and
+# again; one who has waited the longest we hold anyone hears the second, and the call ends.
+LINES_BUSY = "您好，现在线路繁忙，请稍候，我们会按顺序为您接通。"
+CALL_BACK_LATER = "抱歉，现在来电较多，请您稍后再拨打12345，感谢您的耐心等待，再见。"
+
 ACKNOWLEDGE = {
     "投诉": "您反映的情况我记下了。",
     "求助": "您别着急，我马上帮您登记处理。",
@@ -124,7 +129,7 @@ FIXED_PROMPTS = (
     GREETING, ANYTHING_ELSE, GOODBYE, HANDOFF, HANDOFF_AFTER_ADVICE, PLEASE_GO_ON, HANDOFF_HOLD,
     HANDOFF_STUCK, NOT_UNDERSTOOD, WHICH_KIND, NO_ANSWER, PRAISE, SUGGESTION, ASK_WHERE_FOR_RECORD, ASK_PLACE,
     ASK_ADDRESS, ASK_DISTRICT, ASK_PHONE, ASK_PHONE_AGAIN, ASK_NAME, PHONE_NOTED, SYSTEM_ERROR, NUMBER_HOLD,
-    WHAT_IS_WRONG, *(filed(u, c) for u in (True, False) for c in (True, False)),
+    WHAT_IS_WRONG, LINES_BUSY, CALL_BACK_LATER, *(filed(u, c) for u in (True, False) for c in (True, False)),
     *ACKNOWLEDGE.values(),
 )
 

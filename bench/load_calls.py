@@ -1,6 +1,7 @@
 """Several callers at once, in real time: how fast the seat still hears and answers.
 
     .venv/bin/python bench/load_calls.py [--sizes 1,4] [--calls 8] [--corpus ../shared/corpus/dev/calls.jsonl]
+    .venv/bin/python bench/load_calls.py --find-capacity [--up-to 8]
 
 For each size N it starts a server of its own (embedded defaults, the shared sample knowledge, as
 `hotline simulate` does) and plays the first --calls multi-turn calls of the corpus N at a time
@@ -20,6 +21,12 @@ so the figures differ only by the load. Printed per size, from the audio timelin
   and per second of the callers' speech alone.
 
 Medians and p95 of one run; this machine is shared and noisy, so compare sizes within a run.
+
+`--find-capacity` finds this machine's capacity instead: N = 1, 2, 3 … calls at once (one wave of
+N different calls, all starting together), stopping at the first N whose end of speech → final
+p95 passes 2 s or that loses a frame (or a call fails); the capacity is the last N that passed,
+which is what `[server] max_calls` should be at most. Each N prints its CPU seconds per second of
+call audio (per call-second). The servers it starts take any number of calls (max_calls = 0).
 """
 
 from __future__ import annotations
@@ -111,7 +118,8 @@ def cold_voice_cache() -> Iterator[dict[str, str]]:
 def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
     knowledge = SHARED / "kb"
     files = knowledge / "sample_kb.jsonl", knowledge / "catalogue.json", knowledge / "gazetteer.json"
-    with cold_voice_cache() as env, local_server(*files, env=env) as server:
+    # No line limit: the bench is what finds it, and a queued call would not be measuring the load.
+    with cold_voice_cache() as env, local_server(*files, env={**env, "HOTLINE_SERVER_MAX_CALLS": "0"}) as server:
         ws_url, http = endpoints(server.url)
         cpu_before = cpu_seconds(server.pid)
         phones, frames_in = [], {}
@@ -157,13 +165,49 @@ def measure(size: int, calls: list, verbose: bool = False) -> dict[str, float]:
         }
 
 
+# Past these a caller waits too long for the words to be understood, or hears a broken line.
+FINAL_P95_LIMIT_MS = 2000
+
+
+def passes(row: dict[str, float]) -> bool:
+    return row["final_p95"] <= FINAL_P95_LIMIT_MS and row["frames_lost"] == 0 and row["failed"] == 0
+
+
+def find_capacity(calls: list, up_to: int, verbose: bool) -> None:
+    """N = 1, 2, … calls at once until one fails the limits; prints each N and the capacity."""
+    print(f"{'calls':>5} {'turns':>5} {'final p50':>9} {'p95':>6} {'reply p95':>9} {'lost':>5} "
+          f"{'CPU s/call s':>12}  verdict")
+    capacity, cpu_at_capacity = 0, float("nan")
+    for size in range(1, up_to + 1):
+        wave = [calls[index % len(calls)] for index in range(size)]  # a call is played twice only past the corpus
+        row = measure(size, wave, verbose)
+        verdict = "pass" if passes(row) else "FAIL"
+        print(f"{size:>5} {row['turns']:>5} {row['final_p50']:>9.0f} {row['final_p95']:>6.0f} "
+              f"{row['reply_p95']:>9.0f} {row['frames_lost']:>5} {row['cpu_per_audio_s']:>12.2f}  {verdict}"
+              + (f" ({row['failed']} failed)" if row["failed"] else ""), flush=True)
+        if verdict == "FAIL":
+            break
+        capacity, cpu_at_capacity = size, row["cpu_per_audio_s"]
+    else:
+        print(f"(every size up to {up_to} passed: the capacity is {up_to} or more)")
+    print(f"capacity: {capacity} simultaneous calls (end of speech → final p95 ≤ {FINAL_P95_LIMIT_MS} ms, "
+          f"no frame lost), using {cpu_at_capacity:.2f} CPU s per second of each call")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
     parser.add_argument("--sizes", default="1,4", help="how many calls at once, e.g. 1,4")
     parser.add_argument("--calls", type=int, default=8, help="calls played at every size")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every turn's latencies")
+    parser.add_argument("--find-capacity", action="store_true",
+                        help="step N = 1, 2, … calls at once until final p95 > 2 s or a frame is lost")
+    parser.add_argument("--up-to", type=int, default=8, help="with --find-capacity: the largest N tried")
     args = parser.parse_args()
+    if args.find_capacity:
+        calls = [call for call in read_corpus(args.corpus) if len(call.clips) >= 2]
+        find_capacity(calls, args.up_to, args.verbose)
+        return
     sizes = [int(size) for size in args.sizes.split(",")]
     calls = [call for call in read_corpus(args.corpus) if len(call.clips) >= 2][: args.calls]
     if len(calls) < max(sizes):

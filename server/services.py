@@ -28,6 +28,7 @@ from server.config import ConfigError, Settings
 from server.storage import repository
 from server.telephony.call_events import CallEvents
 from server.telephony.call_line import LiveCalls
+from server.telephony.line_queue import LineQueue, max_calls
 from server.telephony.live_turn import LiveSettings
 from server.telephony.worker_pool import BACKGROUND, SOON, URGENT, PriorityPool
 from server.workflow.intake import DispatchRules
@@ -81,6 +82,7 @@ class Services:
     knowledge: KnowledgeCache
     events: CallEvents = field(default_factory=CallEvents)
     calls: LiveCalls = field(default_factory=LiveCalls)  # this node's calls in progress
+    lines: LineQueue = field(init=False)  # this node's line limit and its queue
     pool: PriorityPool = field(init=False)
     slow_pool: ThreadPoolExecutor = field(init=False)
     llm: LlmClient | None = field(init=False)
@@ -88,6 +90,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.dispatch_rules = DispatchRules.from_settings(self.settings)
+        self.lines = LineQueue(max_calls(self.settings))
         self.pool = PriorityPool(speech_workers(self.settings))
         self.slow_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-slow")
         self.llm = build_llm_client(self.settings)

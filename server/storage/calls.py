@@ -90,6 +90,32 @@ def create_call(
         return call.id
 
 
+def store_unserved_call(
+    engine: Engine,
+    call_sid: str,
+    *,
+    route: str,
+    started_at: datetime,
+    stream_sid: str | None = None,
+    caller_number: str | None = None,
+    heard_marks: Iterable[str] = (),
+    error: str | None = None,
+) -> int:
+    """A call that ended while it waited for a line (server/telephony/line_queue.py), stored whole
+    at its end: `route` says how ("abandoned": the caller hung up; "queue_timeout": told to call
+    back later). It never reached the seat, so it has no turns and no outcome."""
+    call = Call(
+        call_sid=call_sid, stream_sid=stream_sid, caller_number=caller_number, callback_number=caller_number,
+        started_at=started_at, ended_at=utc_now(), status=CALL_FAILED if error else CALL_ENDED, route=route,
+        heard_marks=list(heard_marks), error=error,
+    )
+    with session_scope(engine) as session:
+        session.add(call)
+        session.flush()
+        assert call.id is not None
+        return call.id
+
+
 def _call(session: Session, call_id: int) -> Call:
     call = session.get(Call, call_id)
     if call is None:

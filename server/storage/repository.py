@@ -17,6 +17,7 @@ from server.storage.calls import (
     set_turn_reply_heard,
     set_turn_reply_text,
     set_turn_text,
+    store_unserved_call,
     ticket_id_of_call,
 )
 from server.storage.db import NotFound
@@ -67,5 +68,6 @@ __all__ = [
     "set_turn_reply_text",
     "set_turn_reply_heard",
     "set_turn_text",
+    "store_unserved_call",
     "ticket_id_of_call",
 ]

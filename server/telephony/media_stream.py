@@ -1,6 +1,7 @@
 """The `/media-stream` WebSocket route: Twilio Media Streams in, clean closes on bad input.
 
-A stream is a citizen calling in (server/telephony/session.py), or, when its `start` names a
+A stream is a citizen calling in (server/telephony/session.py, behind the line limit of
+server/telephony/line_queue.py), or, when its `start` names a
 callback, the survey call a dialler placed (server/telephony/survey_call.py).
 
 Who may open it ([gateway] in the config): a gateway key; Twilio itself, by a valid
@@ -19,6 +20,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from server.access import AccessDenied, Caller, deny, identify, with_rule
 from server.storage.keys import Role
+from server.telephony.line_queue import GatedCall
 from server.telephony.protocol import (
     CLOSE_INVALID,
     CLOSE_NORMAL,
@@ -92,7 +94,9 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
             except (RuntimeError, WebSocketDisconnect):
                 pass
 
-    session: CallSession | SurveyCall = CallSession(services, websocket.send_text, hang_up)
+    # A citizen's call waits for a line past [server] max_calls (server/telephony/line_queue.py).
+    citizen = CallSession(services, websocket.send_text, hang_up)
+    session: GatedCall | SurveyCall = GatedCall(services, citizen, websocket.send_text, hang_up)
     close_code, close_reason, error = CLOSE_NORMAL, "call ended", None
     try:
         while not session.ended:
