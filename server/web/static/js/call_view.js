@@ -1,7 +1,7 @@
 // What a page shows of a call as it happens, from its events (/api/events or the caller's own
 // /media-stream/events/…): the words both ways, partials included, and the seat's reading so far.
 
-const ROUTES = { answer: "解答", ticket: "工单", handoff: "转人工" };
+const ROUTES = { answer: "解答", ticket: "工单", handoff: "转人工", abandoned: "排队时挂断", queue_timeout: "排队超时" };
 const YES_NO = (value) => (value ? "是" : "否");
 
 export class CallView {
