@@ -12,12 +12,12 @@ import threading
 
 import httpx
 import pytest
-import websockets
 from hostile_frames import VALID, frames
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 from server_harness import DEV, api_get, running_server
+from test_server_bad_input import closed_with
 
 from server.telephony.protocol import CLOSE_INVALID, CLOSE_NORMAL, CLOSE_PROTOCOL, CLOSE_TOO_BIG, CLOSE_UNSUPPORTED
 from server.telephony.softphone import PhoneCall, Softphone
@@ -36,20 +36,6 @@ def start(call_sid: str) -> str:
 
 def stop(call_sid: str) -> str:
     return json.dumps({"event": "stop", "streamSid": f"MZ-{call_sid}", "stop": {"callSid": call_sid}})
-
-
-async def closed_with(url: str, messages: list[str | bytes]) -> tuple[int, str]:
-    """Send the messages (as far as the server lets us), then read until it closes: (code, reason)."""
-    async with websockets.connect(url, max_size=2**20) as ws:
-        try:
-            for message in messages:
-                await ws.send(message)
-            while True:
-                await asyncio.wait_for(ws.recv(), timeout=60)
-        except websockets.ConnectionClosed as closed:
-            assert closed.rcvd is not None, "the server dropped the connection without a close frame"
-            return closed.rcvd.code, closed.rcvd.reason
-    raise AssertionError("unreachable")
 
 
 def call_beside(url: str) -> tuple[threading.Thread, list[PhoneCall]]:

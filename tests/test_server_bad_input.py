@@ -30,9 +30,9 @@ def media(call_sid: str, payload: str) -> str:
 SILENCE = base64.b64encode(b"\xff" * 160).decode()
 
 
-async def closed_with(url: str, messages: list[str]) -> tuple[int, str]:
-    """Send the messages, then read until the server closes; returns (code, reason)."""
-    async with websockets.connect(url) as ws:
+async def closed_with(url: str, messages: list[str | bytes]) -> tuple[int, str]:
+    """Send the messages (as far as the server lets us), then read until it closes: (code, reason)."""
+    async with websockets.connect(url, max_size=2**20) as ws:
         try:
             for message in messages:
                 await ws.send(message)
