@@ -26,6 +26,7 @@ from starlette.requests import HTTPConnection
 
 from server.key_guard import FailedKeyChecks
 from server.storage.keys import Role, find_key
+from server.storage.models import ApiKey
 from server.storage.web_sessions import find_session
 
 log = logging.getLogger("hotline.access")
@@ -46,6 +47,12 @@ class Caller:
     key_id: int | None = None  # None: admitted without a key (an open gateway)
     key_label: str = ""  # who, in a change's history: the label the key was made with
     csrf_token: str | None = None  # set when a browser session carried the key
+
+    @classmethod
+    def of_key(cls, row: ApiKey, csrf_token: str | None = None) -> Caller:
+        """Whoever holds key `row` (through a browser session when `csrf_token` is given)."""
+        return cls(role=Role(row.role), unit=row.unit, key_id=row.id, key_label=row.label or row.prefix,
+                   csrf_token=csrf_token)
 
     @property
     def actor(self) -> str:
@@ -128,11 +135,11 @@ def identify(connection: HTTPConnection, roles: tuple[Role, ...]) -> Caller:
         elif connection.scope.get("method", "GET") not in SAFE_METHODS:
             if not secrets.compare_digest(connection.headers.get(CSRF_HEADER, ""), csrf_token):
                 raise AccessDenied(403, "the form's CSRF token is missing or stale: reload the page")
-    role = Role(row.role)
-    if role not in roles:
+    caller = Caller.of_key(row, csrf_token)
+    if caller.role not in roles:
         allowed = ", ".join(r.value for r in roles)
-        raise AccessDenied(403, f"a {role.value} key may not use this (it needs: {allowed})")
-    return Caller(role=role, unit=row.unit, key_id=row.id, key_label=row.label or row.prefix, csrf_token=csrf_token)
+        raise AccessDenied(403, f"a {caller.role.value} key may not use this (it needs: {allowed})")
+    return caller
 
 
 def with_rule(dependency: Any, roles: tuple[Role, ...]) -> Any:

@@ -12,13 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from agent.types import CallOutcome
 
 log = logging.getLogger("hotline.events")
 
 QUEUE_LIMIT = 1000
+
+T = TypeVar("T")
 
 
 class CallEvents:
@@ -30,14 +32,14 @@ class CallEvents:
         event = {"type": kind, "call_sid": call_sid, "at": datetime.now(UTC).isoformat(), **fields}
         for queue, only in self._watchers:
             if only is None or only == call_sid:
-                _deliver(queue, event)
+                put_dropping_oldest(queue, event)
 
     def announce(self, kind: str, **fields: Any) -> None:
         """Hand an event about no one call to every watcher of all calls (call from the event loop)."""
         event = {"type": kind, "at": datetime.now(UTC).isoformat(), **fields}
         for queue, only in self._watchers:
             if only is None:
-                _deliver(queue, event)
+                put_dropping_oldest(queue, event)
 
     def watch(self, call_sid: str | None = None) -> asyncio.Queue[dict[str, Any]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
@@ -52,10 +54,12 @@ class CallEvents:
         return len(self._watchers)
 
 
-def _deliver(queue: asyncio.Queue[dict[str, Any]], event: dict[str, Any]) -> None:
+def put_dropping_oldest(queue: asyncio.Queue[T], item: T) -> None:
+    """Queue `item`; a full queue loses its oldest item first: a slow watcher or listener falls
+    behind, never the call it watches."""
     if queue.full():
-        queue.get_nowait()  # a slow watcher loses its oldest event, never the call its audio
-    queue.put_nowait(event)
+        queue.get_nowait()
+    queue.put_nowait(item)
 
 
 def reading_of(outcome: CallOutcome) -> dict[str, Any]:

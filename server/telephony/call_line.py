@@ -16,15 +16,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from server.telephony.call_events import put_dropping_oldest
 from server.telephony.protocol import media_message
-
-log = logging.getLogger("hotline.call")
 
 # About 10 s of 20 ms frames: a listener further behind than that has lost the moment anyway.
 QUEUE_FRAMES = 500
@@ -34,12 +32,6 @@ Frame = tuple[str, bytes]  # (track, μ-law payload)
 
 class CallTaken(Exception):
     """Another agent already has the call."""
-
-
-def _put(queue: asyncio.Queue[Frame | None], item: Frame | None) -> None:
-    if queue.full():
-        queue.get_nowait()
-    queue.put_nowait(item)
 
 
 @dataclass(eq=False)
@@ -65,9 +57,9 @@ class CallLine:
 
     def caller_audio(self, payload: bytes) -> None:
         if self._agent is not None:
-            _put(self._agent, ("inbound", payload))
+            put_dropping_oldest(self._agent, ("inbound", payload))
         for queue in self._listeners:
-            _put(queue, ("inbound", payload))
+            put_dropping_oldest(queue, ("inbound", payload))
 
     def sent_to_caller(self, message: str) -> None:
         """What the seat sent the caller, for those listening in (only media carries sound)."""
@@ -78,12 +70,12 @@ class CallLine:
         except (ValueError, KeyError, TypeError):
             return
         for queue in self._listeners:
-            _put(queue, ("outbound", payload))
+            put_dropping_oldest(queue, ("outbound", payload))
 
     async def agent_audio(self, payload: bytes) -> None:
         await self.send_text(media_message(self.stream_sid, payload))
         for queue in self._listeners:
-            _put(queue, ("outbound", payload))
+            put_dropping_oldest(queue, ("outbound", payload))
 
     # ---- who is on the line ------------------------------------------------------------------
 
@@ -110,7 +102,7 @@ class CallLine:
         """The call is over: whoever is on the line is told (None) and let go."""
         for queue in [self._agent, *self._listeners]:
             if queue is not None:
-                _put(queue, None)
+                put_dropping_oldest(queue, None)
         self._agent = None
         self._listeners.clear()
 

@@ -88,9 +88,7 @@ def viewer_of(request: Request) -> Caller | None:
     opened = find_session(request.app.state.engine, request.cookies.get(SESSION_COOKIE, ""))
     if opened is None:
         return None
-    key = opened.key
-    return Caller(role=Role(key.role), unit=key.unit, key_id=key.id, key_label=key.label or key.prefix,
-                  csrf_token=opened.csrf_token)
+    return Caller.of_key(opened.key, opened.csrf_token)
 
 
 def render(
