@@ -35,7 +35,7 @@ from server.services import (
     build_synthesizer,
     render_fixed_prompts,
 )
-from server.storage import db, repository
+from server.storage import data_keys, db, repository
 from server.telephony import media_stream
 from server.web import (
     console,
@@ -61,6 +61,7 @@ log = logging.getLogger("hotline.app")
 
 def prepare_database(settings: Settings, database_url: str) -> None:
     """Bring the schema up to date and, on an empty database, load the seed data from configs/."""
+    data_keys.ensure_loaded(settings)  # migrations seal what an older schema held in clear
     db.upgrade(database_url)
     engine = db.make_engine(database_url)
     try:
@@ -99,6 +100,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        data_keys.ensure_loaded(settings)
         engine = db.make_engine(database_url)
         app.state.engine = engine
         app.state.services = Services(

@@ -24,6 +24,7 @@ from knowledge.formats import KnowledgeFormatError
 from server.config import ConfigError, load_settings
 from server.storage import knowledge_store
 from server.storage.backup import BackupError, backup_database, restore_database
+from server.storage.data_keys import ensure_loaded
 from server.storage.db import (
     DatabaseError,
     check_connection,
@@ -34,6 +35,7 @@ from server.storage.db import (
     normalise_url,
     upgrade,
 )
+from server.storage.sealing import SealingError
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -80,7 +82,7 @@ class UserError(Exception):
 def user_errors() -> Iterator[None]:
     try:
         yield
-    except (UserError, KnowledgeFormatError, DatabaseError, ConfigError, BackupError) as exc:
+    except (UserError, KnowledgeFormatError, DatabaseError, ConfigError, BackupError, SealingError) as exc:
         _fail(str(exc))
     except SQLAlchemyError as exc:
         _fail(f"database error: {_first_line(exc)}")
@@ -117,6 +119,7 @@ def open_database(database: str | None, *, migrate: bool) -> Iterator[Engine]:
     engine = make_engine(url)
     try:
         check_connection(engine)
+        ensure_loaded(load_settings())
         if migrate:
             upgrade(url)
         else:
@@ -197,6 +200,7 @@ def db_upgrade(database: DatabaseOption = None) -> None:
     """Create or migrate the database schema to the latest version."""
     with user_errors():
         url = _resolve_url(database)
+        ensure_loaded(load_settings())  # the migrations seal what an older schema held in clear
         revision = upgrade(url)
         console.print(f"database {escape(describe_url(url))} is at schema {revision} (latest)")
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from server.cli.admin import catalogue_app, db_app, gazetteer_app, kb_app
+from server.cli.data_keys import data_keys_app
 from server.cli.keys import key_app
 from server.cli.llm import register as register_llm
 from server.cli.report import report
@@ -27,6 +28,7 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(db_app, name="db")
 app.add_typer(key_app, name="key")
+app.add_typer(data_keys_app, name="keys")
 app.command("report")(report)
 register_llm(app)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
+from server.storage.sealing import SealedJSON, SealedText, lookup_hash
 from server.storage.types import UtcDateTime, utc_now
 
 # Stable constraint names, so migrations can refer to them on both backends.
@@ -41,9 +42,10 @@ class Call(SQLModel, table=True):
     call_sid: str = Field(max_length=64, unique=True)
     stream_sid: str | None = Field(default=None, max_length=64)
     # Text, not a short string: gateways pass what they like here (SIP URIs, +86 numbers…).
-    caller_number: str | None = Field(default=None, sa_type=Text)
+    # Callers' numbers, names, addresses and words are sealed (server/storage/sealing.py).
+    caller_number: str | None = Field(default=None, sa_type=SealedText("calls.caller_number"))
     # The number to call back on: the caller's own by default, or the one they gave instead.
-    callback_number: str | None = Field(default=None, sa_type=Text)
+    callback_number: str | None = Field(default=None, sa_type=SealedText("calls.callback_number"))
     started_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
     ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     status: str = Field(default=CALL_ACTIVE, max_length=16)
@@ -62,10 +64,10 @@ class Call(SQLModel, table=True):
     heard_marks: list[str] = Field(default_factory=list, sa_type=JSON)
     # Who called and where it is about, as the seat understood them, on every route (a praise or a
     # suggestion names its caller and place too; a ticket also copies them into the work order).
-    caller_name: str | None = Field(default=None, sa_type=Text)
+    caller_name: str | None = Field(default=None, sa_type=SealedText("calls.caller_name"))
     district: str | None = Field(default=None, max_length=32)
     street: str | None = Field(default=None, max_length=64)
-    address: str | None = Field(default=None, sa_type=Text)
+    address: str | None = Field(default=None, sa_type=SealedText("calls.address"))
 
 
 class Turn(SQLModel, table=True):
@@ -80,8 +82,8 @@ class Turn(SQLModel, table=True):
     )
     # 0-based position in the call.
     index: int
-    asr_text: str = Field(default="", sa_type=Text)
-    reply_text: str = Field(default="", sa_type=Text)
+    asr_text: str = Field(default="", sa_type=SealedText("turns.asr_text"))
+    reply_text: str = Field(default="", sa_type=SealedText("turns.reply_text"))
     reply_action: str | None = Field(default=None, max_length=16)
     # Audio time, seconds since the start of the call's audio (not wall clock).
     speech_started_at: float | None = None
@@ -92,9 +94,9 @@ class Turn(SQLModel, table=True):
     asr_final_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     reply_audio_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # What was heard while the caller spoke: [{"audio_s", "confirmed", "tentative"}, …] as JSON.
-    partials: str | None = Field(default=None, sa_type=Text)
+    partials: str | None = Field(default=None, sa_type=SealedText("turns.partials"))
     # Set when the caller spoke over the reply: the part of it they had heard ("" = none).
-    reply_heard: str | None = Field(default=None, sa_type=Text)
+    reply_heard: str | None = Field(default=None, sa_type=SealedText("turns.reply_heard"))
     # Which backend understood the turn ("offline", "llm"), why the LLM's reading was not taken
     # when it was asked ("error", "timeout", "invalid"), and the KB article the reply cites.
     backend: str | None = Field(default=None, max_length=16)
@@ -164,8 +166,8 @@ class Ticket(SQLModel, table=True):
     """A work order (工单). The id is what an agent reads out: HL<yyyymmdd>-<nnnn>."""
 
     __tablename__ = "tickets"
-    # A caller's open orders are looked up by number at every call.
-    __table_args__ = (Index("ix_tickets_phone_status", "phone", "status"),)
+    # A caller's open orders are looked up by number at every call: by the number's keyed hash.
+    __table_args__ = (Index("ix_tickets_phone_hash_status", "phone_hash", "status"),)
 
     id: str = Field(primary_key=True, max_length=32)
     call_id: int | None = Field(
@@ -176,17 +178,19 @@ class Ticket(SQLModel, table=True):
     topic: str | None = Field(default=None, max_length=128)
     district: str | None = Field(default=None, max_length=64)
     street: str | None = Field(default=None, max_length=64)
-    address: str | None = Field(default=None, sa_type=Text)
+    address: str | None = Field(default=None, sa_type=SealedText("tickets.address"))
     # Heard from the caller, so of any length: a too-long value must not lose the ticket.
-    caller_name: str | None = Field(default=None, sa_type=Text)
-    phone: str | None = Field(default=None, sa_type=Text)
+    caller_name: str | None = Field(default=None, sa_type=SealedText("tickets.caller_name"))
+    phone: str | None = Field(default=None, sa_type=SealedText("tickets.phone"))
+    # lookup_hash(phone), kept by _hash_phone below; None with no phone.
+    phone_hash: str | None = Field(default=None, max_length=64)
     urgent: bool = False
     police: bool = False
     unit: str | None = Field(default=None, max_length=128)
     co_unit: str | None = Field(default=None, max_length=128)
     dispatch: str | None = Field(default=None, max_length=16)
     due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    summary: str = Field(default="", sa_type=Text)
+    summary: str = Field(default="", sa_type=SealedText("tickets.summary"))
     status: str = Field(default=TICKET_NEW_STATUS, max_length=16)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime, index=True)
     # What the handling unit did: when it accepted and reported, and the result it reported
@@ -205,6 +209,13 @@ class Ticket(SQLModel, table=True):
         sa_column=Column(String(32), ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True),
     )
     callers: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+@event.listens_for(Ticket, "before_insert")
+@event.listens_for(Ticket, "before_update")
+def _hash_phone(_mapper: Any, _connection: Any, ticket: Ticket) -> None:
+    # Here rather than at each place a number is set, so no path can store one without its hash.
+    ticket.phone_hash = lookup_hash(ticket.phone) if ticket.phone else None
 
 
 class TicketEvent(SQLModel, table=True):
@@ -226,7 +237,7 @@ class TicketEvent(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str | None = Field(default=None, max_length=16)
     # {field: new value} for every ticket field the step set (times as ISO strings).
-    changes: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    changes: dict[str, Any] | None = Field(default=None, sa_type=SealedJSON("ticket_events.changes"))
 
 
 class KnowledgeRevision(SQLModel, table=True):
@@ -299,7 +310,7 @@ class Callback(SQLModel, table=True):
     order_id: str = Field(
         sa_column=Column(String(32), ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
     )
-    phone: str = Field(sa_type=Text)
+    phone: str = Field(sa_type=SealedText("callbacks.phone"))
     # pending, calling (claimed), done, declined, gave_up
     status: str = Field(max_length=16)
     due_at: datetime = Field(sa_type=UtcDateTime)
@@ -329,7 +340,8 @@ class CallbackAttempt(SQLModel, table=True):
     # answered, declined, busy, no_answer, unclear, failed
     outcome: str | None = Field(default=None, max_length=16)
     answers: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    note: str = Field(default="", sa_type=Text)
+    # What was heard of the citizen's answers, in their words.
+    note: str = Field(default="", sa_type=SealedText("callback_attempts.note"))
     # The sha256 of the one-time token the survey's media stream must present (server/dialer/).
     token_hash: str | None = Field(default=None, max_length=64)
     # The carrier's id for the call, which its status callbacks name.

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from agent.open_orders import OpenOrder
 from server.storage.models import Ticket
+from server.storage.sealing import lookup_hash
 from server.storage.tickets import record_step
 from server.workflow.lifecycle import OPEN_STATUSES, Action, Status, next_status
 
@@ -36,7 +37,8 @@ def open_orders_for(engine: Engine, number: str | None, now: datetime) -> list[O
     since = now - TOLD_WITHIN
     with Session(engine) as session:
         query = select(Ticket).where(
-            Ticket.phone == number, col(Ticket.status).in_(TOLD_STATUSES), Ticket.created_at >= since
+            Ticket.phone_hash == lookup_hash(number), col(Ticket.status).in_(TOLD_STATUSES),
+            Ticket.created_at >= since,
         )
         tickets = session.exec(query.order_by(col(Ticket.created_at).desc())).all()
         return [OpenOrder(t.id, t.topic, t.status, t.unit) for t in tickets]
