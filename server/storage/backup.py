@@ -13,8 +13,9 @@ one has lost the zip's directory at its end and does not open.
 Values travel exactly as stored, never decoded into Python and encoded again: SQLite's pages are copied
 as they are, and COPY writes each value as PostgreSQL's text form of what is stored (text as it is,
 bytea in hex, times in UTC with every microsecond, floats with every digit), which COPY FROM reads back
-to the same value. Columns that Hotline encrypts at rest (once it does) therefore come back as the same
-ciphertext, readable with the same key; a backup is as secret as the database it was taken from.
+to the same value. The columns sealed at rest (server/storage/sealing.py) therefore come back as the
+same ciphertext, which opens with the same data keys: a backup holds no caller's data in clear, and is
+no use without the keys, which it does not carry (keep them apart, as the key file's warning says).
 
 Why not pg_dump: its archives name the schema in every statement (`COPY "test_x".calls …`), so
 pg_restore can only put a backup back into the schema it came from, not into the one the target URL

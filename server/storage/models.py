@@ -59,7 +59,7 @@ class Call(SQLModel, table=True):
     handoff_reason: str | None = Field(default=None, sa_type=Text)
     error: str | None = Field(default=None, sa_type=Text)
     # Keys the caller pressed, in order.
-    dtmf: str | None = Field(default=None, sa_type=Text)
+    dtmf: str | None = Field(default=None, sa_type=SealedText("calls.dtmf"))  # a number may be keyed in
     # Marks the gateway echoed back: what the caller has actually heard ("greeting", "reply-0", …).
     heard_marks: list[str] = Field(default_factory=list, sa_type=JSON)
     # Who called and where it is about, as the seat understood them, on every route (a praise or a

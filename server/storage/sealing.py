@@ -192,13 +192,14 @@ class SealedJSON(TypeDecorator[Any]):
         return None if value is None else json.loads(unseal(value, self.context))
 
 
-# Every sealed column: (table, column). Rotation, the migration that sealed the existing rows, and
-# the test that reads the raw database all go by this list; models.py declares the same.
+# Every sealed column: (table, column), as models.py declares them. Rotation and the tests that read
+# the raw database go by this list; a migration that seals a column names it itself.
 SEALED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("calls", "caller_number"),
     ("calls", "callback_number"),
     ("calls", "caller_name"),
     ("calls", "address"),
+    ("calls", "dtmf"),
     ("turns", "asr_text"),
     ("turns", "reply_text"),
     ("turns", "partials"),

@@ -14,12 +14,21 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from server.storage.sealing import SEALED_COLUMNS, is_sealed, lookup_hash, seal, unseal
+from server.storage.sealing import is_sealed, lookup_hash, seal, unseal
 
 revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The columns this revision seals, as they were then (sealing.SEALED_COLUMNS grows with later ones).
+SEALED_COLUMNS = (
+    ("calls", "caller_number"), ("calls", "callback_number"), ("calls", "caller_name"), ("calls", "address"),
+    ("calls", "dtmf"),
+    ("turns", "asr_text"), ("turns", "reply_text"), ("turns", "partials"), ("turns", "reply_heard"),
+    ("tickets", "address"), ("tickets", "caller_name"), ("tickets", "phone"), ("tickets", "summary"),
+    ("ticket_events", "changes"), ("callbacks", "phone"), ("callback_attempts", "note"),
+)
 
 
 def _rows(table: str, column: str) -> list[tuple[object, str]]:
