@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
+from server import data_keys
 from server.api import (
     console_lines,
     dashboard,
@@ -35,7 +36,7 @@ from server.services import (
     build_synthesizer,
     render_fixed_prompts,
 )
-from server.storage import data_keys, db, repository
+from server.storage import db, repository
 from server.telephony import media_stream
 from server.web import (
     console,

@@ -19,13 +19,14 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from server.data_keys import fresh_ring
 from server.storage import sealing
-from server.storage.data_keys import fresh_ring
 from server.storage.db import make_engine, upgrade
 
 # Callers' data is sealed under the process's data keys (server/storage/sealing.py): the suite's
 # own, made here, so that no test writes a key file into the checkout's var/.
 sealing.install(fresh_ring("the test suite's data keys"))
+
 
 POSTGRES_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -23,7 +23,8 @@ from workflow_orders import NOISE, file_order
 
 from server.app import prepare_database
 from server.config import load_settings
-from server.storage import repository
+from server.data_keys import encode, fresh_ring
+from server.storage import repository, sealing
 from server.storage.db import make_engine
 from server.storage.models import Callback, CallbackAttempt, Ticket
 from server.telephony.simulate import free_port
@@ -57,6 +58,7 @@ def load_callbacks(database_url: str, count: int, orders: int = ORDERS) -> list[
     them (each a caller with a number of their own), none due yet; the orders' ids. A unit's report
     schedules each order's own caller, the rest are inserted as `schedule` would have made them."""
     settings = load_settings(environ={})
+    data_keys_environ()  # the keys the nodes will be given seal what is written here
     prepare_database(settings, database_url)
     engine = make_engine(database_url)
     try:
@@ -152,12 +154,25 @@ class Node:
             text[-chars:]
 
 
+def data_keys_environ() -> dict[str, str]:
+    """This process's data keys, as the nodes it starts take them: the rows written here open there,
+    and theirs here. A benchmark run, which has none yet, makes keys for its throwaway database."""
+    ring = sealing.installed()
+    if ring is None:
+        ring = fresh_ring("the run's own data keys")
+        sealing.install(ring)
+    ordered = [ring.current, *(k for k in ring.keys if k != ring.current)]
+    return {"HOTLINE_SECURITY_DATA_KEYS": ",".join(f"{k}:{encode(ring.keys[k])}" for k in ordered),
+            "HOTLINE_SECURITY_LOOKUP_KEY": encode(ring.lookup_key)}
+
+
 def node_environ(name: str, port: int, database_url: str, twilio: TwilioStandIn, data_dir: Path,
                  settings: dict[str, str]) -> dict[str, str]:
     address = f"127.0.0.1:{port}"
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     return {
         **inherited,
+        **data_keys_environ(),
         "HOTLINE_DATABASE_URL": database_url, "HOTLINE_PATHS_DATA_DIR": str(data_dir),
         "HOTLINE_DIALER_KIND": "twilio", "HOTLINE_DIALER_NODE": name,
         "HOTLINE_DIALER_POLL_SECONDS": str(POLL_SECONDS), "HOTLINE_DIALER_MAX_CALLS": str(MAX_CALLS),

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
+from server.data_keys import fresh_ring
 from server.storage import sealing
-from server.storage.data_keys import fresh_ring
 from server.storage.models import Call, Callback, CallbackAttempt, Ticket, TicketEvent, Turn
 from server.storage.sealing import SEALED_COLUMNS, SealingError, key_id_of
 from server.workflow.merging import open_orders_for

@@ -1,4 +1,4 @@
-"""Where the data keys come from (server/storage/data_keys.py) and `hotline keys rotate|status|retire`
+"""Where the data keys come from (server/data_keys.py) and `hotline keys rotate|status|retire`
 run as commands, on real databases: after a rotation every stored value is sealed with the new key,
 reads the same, and a repeat caller's orders are still found."""
 
@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 from test_data_at_rest import NAME, NOW, NUMBER, store_a_callers_data
 
 from server.config import ConfigError, load_settings
+from server.data_keys import encode, key_file, load_key_ring, parse_data_keys, write_key_file
 from server.storage import sealing
-from server.storage.data_keys import encode, key_file, load_key_ring, parse_data_keys, write_key_file
 from server.storage.models import Call, TicketEvent
 from server.storage.sealing import SEALED_COLUMNS, KeyRing, key_id_of
 from server.workflow.merging import open_orders_for

@@ -158,7 +158,9 @@ class Hotline:
 
     def callback(self, who: str) -> Callback:
         with Session(self.engine) as session:
-            return session.exec(select(Callback).where(Callback.phone == CALLERS[who])).one()
+            # The number is sealed: compared here, not in SQL.
+            (found,) = [c for c in session.exec(select(Callback)) if c.phone == CALLERS[who]]
+            return found
 
     def attempts(self, callback_id: int) -> list[CallbackAttempt]:
         with Session(self.engine) as session:

@@ -1,18 +1,24 @@
 """The line limit on a real server: with one line, a second caller is answered, hears that the lines
 are busy and waits unheard; it gets the greeting once the line is free and is then served. A waiter
-who hangs up leaves the queue; one who waits too long is told to call back and the call ends."""
+who hangs up leaves the queue (the agents' console lists who waits, in order); one who waits too
+long is told to call back and the call ends."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
+from datetime import UTC, datetime
 
+import httpx
 import pytest
 import websockets
+from server_harness import make_key
 from test_server_live import Gateway, line_noise, live_server, stored_call, ulaw_clip
 
 from server.config import ConfigError, load_settings
+from server.storage.keys import Role
 from server.telephony.line_queue import LineQueue, max_calls
 
 pytestmark = pytest.mark.slow
@@ -41,7 +47,9 @@ def test_lines_go_to_waiters_first_come_first_served() -> None:
     async def run() -> None:
         lines = LineQueue(1)
         assert lines.try_take() and not lines.try_take()
-        first, second, third = lines.join(), lines.join(), lines.join()
+        now = datetime.now(UTC)
+        first, second, third = (lines.join(f"CA-{n}", now) for n in range(3))
+        assert [w.call_sid for w in lines.waiters()] == ["CA-0", "CA-1", "CA-2"]
         lines.leave(first)  # hung up while waiting
         lines.release()
         assert second.done() and not third.done() and lines.serving == 1
@@ -107,6 +115,11 @@ def test_a_waiter_who_hangs_up_leaves_the_queue_and_the_next_gets_the_line(sqlit
         await leaving.wait_for("mark", "lines-busy", timeout=30)
         next_in_line = await dial(address)
         await next_in_line.wait_for("mark", "lines-busy", timeout=30)
+        # The agents see who waits, in order, and nothing of who they are.
+        page = await asyncio.to_thread(httpx.get, f"http://{address}/console/queue", headers=agent)
+        rows = re.findall(r'<tr data-call="([^"]+)">\s*<td>第 (\d) 位', page.text)
+        assert rows == [(leaving.call_sid, "1"), (next_in_line.call_sid, "2")], page.text
+        assert "线路全忙、排队等候的来电（2）" in page.text, page.text
         await leaving.hang_up()
         await first.hang_up()
         await next_in_line.wait_for("mark", "greeting", timeout=30)
@@ -114,6 +127,7 @@ def test_a_waiter_who_hangs_up_leaves_the_queue_and_the_next_gets_the_line(sqlit
         return first, leaving, next_in_line
 
     with live_server(sqlite_url, models, **ONE_LINE) as address:
+        agent = {"Authorization": f"Bearer {make_key(sqlite_url, Role.AGENT)}"}
         _, leaving, next_in_line = asyncio.run(calls(address))
         left = stored_call(address, leaving.call_sid)
         served = stored_call(address, next_in_line.call_sid)

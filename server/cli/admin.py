@@ -22,9 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.formats import KnowledgeFormatError
 from server.config import ConfigError, load_settings
+from server.data_keys import ensure_loaded
 from server.storage import knowledge_store
 from server.storage.backup import BackupError, backup_database, restore_database
-from server.storage.data_keys import ensure_loaded
 from server.storage.db import (
     DatabaseError,
     check_connection,

@@ -18,8 +18,7 @@ from rich.table import Table
 
 from server.cli.admin import DatabaseOption, UserError, console, err_console, open_database, user_errors
 from server.config import load_settings
-from server.storage import sealing
-from server.storage.data_keys import (
+from server.data_keys import (
     encode,
     ensure_loaded,
     from_environment,
@@ -28,6 +27,7 @@ from server.storage.data_keys import (
     read_key_file,
     write_key_file,
 )
+from server.storage import sealing
 from server.storage.rekeying import columns_to_reseal, count_by_key, reseal_all
 from server.storage.sealing import KEY_BYTES, KeyRing
 

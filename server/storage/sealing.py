@@ -8,7 +8,7 @@ Lookups that need equality (a repeat caller's open orders) use a keyed hash (HMA
 the lookup key, which rotation keeps) stored beside the ciphertext, since equal values never seal
 alike.
 
-The key ring is the process's, set once by whatever starts it (server/storage/data_keys.py finds
+The key ring is the process's, set once by whatever starts it (server/data_keys.py finds
 the keys): column types are built when the models are imported, long before any settings are read.
 """
 
@@ -90,7 +90,7 @@ def ring() -> KeyRing:
     if _ring is None:
         raise SealingError(
             "no data keys loaded: callers' data cannot be read or written "
-            "(the command that starts the process loads them: server/storage/data_keys.py)"
+            "(the command that starts the process loads them: server/data_keys.py)"
         )
     return _ring
 

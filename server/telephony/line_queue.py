@@ -21,6 +21,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -47,17 +48,29 @@ def max_calls(settings: Settings) -> int:
     return limit
 
 
+@dataclass(frozen=True)
+class Waiter:
+    """A caller waiting for a line, as the console shows them (no number: the queue needs none)."""
+
+    call_sid: str
+    arrived_at: datetime
+    place: asyncio.Future[None]
+
+
 class LineQueue:
     """How many calls hold a line, and who waits for one, oldest first."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity  # 0: no limit
         self.serving = 0
-        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._waiting: deque[Waiter] = deque()
 
     @property
     def waiting(self) -> int:
         return len(self._waiting)
+
+    def waiters(self) -> list[Waiter]:
+        return list(self._waiting)
 
     def try_take(self) -> bool:
         """A line now, if one is free and nobody waits before us."""
@@ -66,23 +79,25 @@ class LineQueue:
         self.serving += 1
         return True
 
-    def join(self) -> asyncio.Future[None]:
+    def join(self, call_sid: str, arrived_at: datetime) -> asyncio.Future[None]:
         """A place at the back of the queue: done when a line is handed to it."""
         place: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append(place)
+        self._waiting.append(Waiter(call_sid, arrived_at, place))
         return place
 
     def leave(self, place: asyncio.Future[None]) -> None:
         """A waiter gives up its place; a line handed to it just now goes on to the next."""
-        if place in self._waiting:
-            self._waiting.remove(place)
-        elif place.done():
+        for waiter in self._waiting:
+            if waiter.place is place:
+                self._waiting.remove(waiter)
+                return
+        if place.done():
             self.release()
 
     def release(self) -> None:
         """A served call is over: its line goes to the longest waiter, or is free."""
         if self._waiting:
-            self._waiting.popleft().set_result(None)  # the line changes hands: `serving` stays
+            self._waiting.popleft().place.set_result(None)  # the line changes hands: `serving` stays
         else:
             self.serving -= 1
 
@@ -144,7 +159,9 @@ class GatedCall:
         self._phase, self._start = "queued", start
         self._speaker = Speaker(start.stream_sid, self._send_text, self._services.synthesizer, self._services.run,
                                 start.call_sid)
-        self._waiter = asyncio.get_running_loop().create_task(self._wait_for_line(self._lines.join()))
+        self._waiter = asyncio.get_running_loop().create_task(
+            self._wait_for_line(self._lines.join(start.call_sid, self._arrived))
+        )
         self._waiter.add_done_callback(self._waiter_done)
         log.info("call %s queued: all %d lines busy, %d waiting", start.call_sid, self._lines.capacity,
                  self._lines.waiting)

@@ -152,6 +152,7 @@ class LocalServer:
     pid: int  # for benchmarks that measure its CPU time
     key: str  # a supervisor's key, to read the calls back
     log_path: Path  # what the server wrote (for benchmarks that read it; gone when the block ends)
+    database: Path  # its SQLite file (likewise)
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def local_server(
     """A server of our own on a free loopback port, with a fresh database and the given knowledge
     (`env`: more settings for it, HOTLINE_<SECTION>_<KEY>)."""
     with tempfile.TemporaryDirectory(prefix="hotline-sim-") as folder:
-        url = f"sqlite:///{Path(folder) / 'simulate.db'}"
+        database = Path(folder) / "simulate.db"
+        url = f"sqlite:///{database}"
         hotline = [sys.executable, "-m", "server.cli"]
         env = {**os.environ, **(env or {}), "HOTLINE_DATABASE_URL": url, "HOTLINE_PATHS_DATA_DIR": folder}
         setup = [["db", "upgrade"], ["db", "seed"]]
@@ -187,7 +189,7 @@ def local_server(
                                       stdout=log_file, stderr=subprocess.STDOUT)
             try:
                 _wait_healthy(f"http://127.0.0.1:{port}", server, log_path)
-                yield LocalServer(f"ws://127.0.0.1:{port}", server.pid, key, log_path)
+                yield LocalServer(f"ws://127.0.0.1:{port}", server.pid, key, log_path, database)
             finally:
                 stop_server(server, timeout_s=20)
 

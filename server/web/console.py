@@ -43,7 +43,9 @@ def _queue(request: Request) -> dict[str, Any]:
     lines = sorted(request.app.state.services.calls.lines(),
                    key=lambda line: (not line.reading.get("handoff_reason"), line.started_at))
     waiting = repository.handoffs_without_order(request.app.state.engine, utc_now() - HANDOFF_LOOKBACK)
-    return {"lines": lines, "waiting": waiting, "reasons": HANDOFF_REASONS}
+    # Callers past [server] max_calls, waiting for a line (server/telephony/line_queue.py), oldest first.
+    queued = request.app.state.services.lines.waiters()
+    return {"lines": lines, "waiting": waiting, "queued": queued, "now": utc_now(), "reasons": HANDOFF_REASONS}
 
 
 @router.get("/console")
