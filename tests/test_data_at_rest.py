@@ -41,10 +41,11 @@ def store_a_callers_data(engine: Engine) -> str:
                          reply_heard=f"{NAME}您好"))
         ticket = Ticket(id="HL20261207-0001", call_id=call.id, category="投诉", topic="环境卫生", district="石景山区",
                         street="八角街道", address=ADDRESS, caller_name=NAME, phone=NUMBER,
-                        summary=f"投诉：{ADDRESS}，{NAME}反映楼下垃圾没人清", status="dispatched", created_at=NOW)
+                        summary=f"投诉：{ADDRESS}，{NAME}反映楼下垃圾没人清", status="reported", created_at=NOW,
+                        result="solved", result_text=f"已联系{NAME}，已清运")
         session.add(ticket)
         session.flush()
-        session.add(TicketEvent(ticket_id=ticket.id, at=NOW, kind="created", actor="seat",
+        session.add(TicketEvent(ticket_id=ticket.id, at=NOW, kind="created", actor="seat", note=f"{NAME}来电",
                                 changes={"phone": NUMBER, "caller_name": NAME, "address": ADDRESS}))
         callback = Callback(ticket_id=ticket.id, order_id=ticket.id, phone=NUMBER, status="done", due_at=NOW)
         session.add(callback)

@@ -198,7 +198,7 @@ class Ticket(SQLModel, table=True):
     accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     reported_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     result: str | None = Field(default=None, max_length=16)
-    result_text: str | None = Field(default=None, sa_type=Text)
+    result_text: str | None = Field(default=None, sa_type=SealedText("tickets.result_text"))  # may name the caller
     # More time the unit asked for and a supervisor has not yet decided on (hours), and why.
     extension_hours: float | None = None
     extension_reason: str | None = Field(default=None, sa_type=Text)
@@ -233,7 +233,8 @@ class TicketEvent(SQLModel, table=True):
     kind: str = Field(max_length=32)
     # "seat", "catalogue", or "<role>:<key id>" for a person's or a unit's key.
     actor: str = Field(max_length=64)
-    note: str = Field(default="", sa_type=Text)
+    # Written by people about the caller's matter (a unit's return, an agent's remark): sealed.
+    note: str = Field(default="", sa_type=SealedText("ticket_events.note"))
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str | None = Field(default=None, max_length=16)
     # {field: new value} for every ticket field the step set (times as ISO strings).

@@ -208,7 +208,9 @@ SEALED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("tickets", "caller_name"),
     ("tickets", "phone"),
     ("tickets", "summary"),
+    ("tickets", "result_text"),
     ("ticket_events", "changes"),
+    ("ticket_events", "note"),
     ("callbacks", "phone"),
     ("callback_attempts", "note"),
 )

@@ -27,7 +27,8 @@ SEALED_COLUMNS = (
     ("calls", "dtmf"),
     ("turns", "asr_text"), ("turns", "reply_text"), ("turns", "partials"), ("turns", "reply_heard"),
     ("tickets", "address"), ("tickets", "caller_name"), ("tickets", "phone"), ("tickets", "summary"),
-    ("ticket_events", "changes"), ("callbacks", "phone"), ("callback_attempts", "note"),
+    ("tickets", "result_text"), ("ticket_events", "changes"), ("ticket_events", "note"), ("callbacks", "phone"),
+    ("callback_attempts", "note"),
 )
 
 
