@@ -28,12 +28,11 @@ doing). Printed at the end:
 
 The server runs as a process of its own so its memory, files and threads are its alone (the
 softphones, their audio and their voice detector live in this process). Nothing in the server
-reports its asyncio tasks, and the only route open to a benchmark without a key is /healthz (a
-probe's, which should say nothing about internals), so rather than add a figure to the server for
-this bench alone, the server process is `hotline serve` started through this file
-(`--serve-counting-tasks`), which wraps the app in an ASGI layer that writes
-len(asyncio.all_tasks()) to a file every second; that costs the server one task (counted, the
-same at every reading) and one small file write a second.
+reports its asyncio tasks, and the only route open without a key is /healthz (a probe's, which
+should say nothing of internals; the role-checked /api/metrics is the tickets' rates), so rather
+than add a figure to the server for this bench alone, its process is `hotline serve` started by
+bench/serve_counting_tasks.py, which wraps the app in an ASGI layer that writes
+len(asyncio.all_tasks()) to a file every second (one task more, the same at every reading).
 
 One run; this machine is shared (2 cores, other work running beside), which moves the latencies
 but not what is leaked.
@@ -51,11 +50,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -74,54 +72,10 @@ from server.telephony.simulate import (  # noqa: E402
 )
 from server.telephony.softphone import Softphone  # noqa: E402
 
-COUNT_TASKS = "--serve-counting-tasks"
 GROWTH_LIMIT = 0.10
 # What the server logs when something went wrong: its own format ("... ERROR name: ..."), uvicorn's
 # ("ERROR:    Exception in ASGI application") and a traceback printed by anyone.
 ERROR_LINE = re.compile(r"\bERROR\b|\bCRITICAL\b|^Traceback ")
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-
-
-class CountingTasks:
-    """The server's ASGI app, and beside it a task that writes how many tasks are live, every
-    second, to a file the benchmark reads (replaced whole, so never read half-written)."""
-
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], path: Path) -> None:
-        self.app = app
-        self.path = path
-        self.counter: asyncio.Task[None] | None = None  # held, or the loop could drop it
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.counter is None:  # the first call is the lifespan's, in the server's loop
-            self.counter = asyncio.create_task(self._count())
-        await self.app(scope, receive, send)
-
-    async def _count(self) -> None:
-        fresh = self.path.with_suffix(".new")
-        while True:
-            fresh.write_text(str(len(asyncio.all_tasks())))
-            fresh.replace(self.path)
-            await asyncio.sleep(1)
-
-
-def serve_counting_tasks(tasks_file: Path, argv: list[str]) -> None:
-    """In the server's process: `hotline <argv>` (serve), its app wrapped by CountingTasks."""
-    import server.app
-    from server.cli import app as cli
-
-    create_app = server.app.create_app
-
-    def counting_app(*args: Any, **kwargs: Any) -> CountingTasks:
-        return CountingTasks(create_app(*args, **kwargs), tasks_file)
-
-    # `hotline serve` imports create_app when it runs, so it takes this one.
-    server.app.create_app = counting_app  # type: ignore[assignment]
-    sys.argv[0] = "hotline"  # its start-up lines name the command to run, as `hotline serve` would
-    cli(args=argv, prog_name="hotline")
-
 
 @dataclass(frozen=True)
 class Reading:
@@ -325,9 +279,6 @@ def kept(log: Path, copy: Path) -> Iterator[None]:
 
 
 def main() -> None:
-    if len(sys.argv) > 2 and sys.argv[1] == COUNT_TASKS:  # we are the server (see the docstring)
-        serve_counting_tasks(Path(sys.argv[2]), sys.argv[3:])
-        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
     parser.add_argument("--minutes", type=float, default=30, help="how long calls are placed, warm-up included")
@@ -345,7 +296,7 @@ def main() -> None:
     files = knowledge / "sample_kb.jsonl", knowledge / "catalogue.json", knowledge / "gazetteer.json"
     with tempfile.TemporaryDirectory(prefix="hotline-soak-") as folder, cold_voice_cache() as env:
         tasks_file = Path(folder) / "tasks"
-        hotline = [sys.executable, str(Path(__file__).resolve()), COUNT_TASKS, str(tasks_file)]
+        hotline = [sys.executable, str(REPO / "bench" / "serve_counting_tasks.py"), str(tasks_file)]
         env = {**env, "HOTLINE_SERVER_MAX_CALLS": str(args.calls_at_once)}
         with local_server(*files, env=env, hotline=hotline) as server, kept(server.log_path, args.keep_log):
             print(f"server pid {server.pid}; {args.calls_at_once} calls at once for {args.minutes:g} min "
