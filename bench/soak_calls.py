@@ -22,6 +22,11 @@ doing). Printed at the end:
   the server's log;
 - resident memory idle after the warm-up and idle at the end, the growth in %, and the highest
   reading while calls were up after the warm-up (with its growth over the warm-up's idle figure);
+- the median resident memory with calls up, per 5 minutes, and the calls done in each: a rise that
+  levels off is a warm-up still going on, one that goes on is a leak. A warm-up is over once every
+  call of the corpus has been heard (the allocator keeps the room the largest took): at 2 calls at
+  once here that is about 20 minutes of the dev corpus (its one-minute monologues, d024-d026, come
+  at about minute 12), and a warm-up of 5 minutes takes in about 13 of its 40 calls;
 - open files, threads and tasks idle after the warm-up and idle at the end (more at the end: a leak);
 - a verdict: growth under 10 %, no error, no more open files or tasks than after the warm-up.
   The exit code is 1 when one fails.
@@ -73,6 +78,7 @@ from server.telephony.simulate import (  # noqa: E402
 from server.telephony.softphone import Softphone  # noqa: E402
 
 GROWTH_LIMIT = 0.10
+BLOCK_S = 300  # the report's medians of memory under load, one per this many seconds
 # What the server logs when something went wrong: its own format ("... ERROR name: ..."), uvicorn's
 # ("ERROR:    Exception in ASGI application") and a traceback printed by anyone.
 ERROR_LINE = re.compile(r"\bERROR\b|\bCRITICAL\b|^Traceback ")
@@ -85,6 +91,7 @@ class Reading:
     threads: int
     tasks: int
     up: int  # calls up at the time
+    done: int  # calls done by then
 
 
 @dataclass
@@ -94,6 +101,7 @@ class Run:
     server: LocalServer
     tasks_file: Path
     calls: Iterator[CorpusCall]
+    corpus_size: int
     started: float = field(default_factory=time.monotonic)
     placing_until: float = 0.0  # monotonic; pushed back by the pause after the warm-up
     placing: asyncio.Event = field(default_factory=asyncio.Event)  # cleared: no new call
@@ -133,6 +141,7 @@ def read_server(run: Run) -> Reading:
         threads=int(status["Threads"]),
         tasks=int(run.tasks_file.read_text()),
         up=run.up,
+        done=run.done,
     )
 
 
@@ -209,6 +218,7 @@ async def idle_reading(run: Run, settle_s: float, label: str) -> Reading:
         threads=min(r.threads for r in readings),
         tasks=min(r.tasks for r in readings),
         up=0,
+        done=run.done,
     )
     print_reading(run, idle, f"  ← idle, {label}")
     return idle
@@ -244,7 +254,8 @@ def report(run: Run, warm: Reading, end: Reading) -> bool:
     growth = end.rss_kib / warm.rss_kib - 1
     errors = len(run.failures) + len(run.log_errors)
     print()
-    print(f"calls completed: {run.done - len(run.failures)} ({run.done_in_warmup} in the warm-up), "
+    print(f"calls completed: {run.done - len(run.failures)} ({run.done_in_warmup} in the warm-up, of the "
+          f"corpus's {run.corpus_size}), "
           f"failed: {len(run.failures)}; error lines in the server's log: {len(run.log_errors)}")
     for failure in run.failures[:10]:
         print(f"  failed: {failure}")
@@ -253,6 +264,15 @@ def report(run: Run, warm: Reading, end: Reading) -> bool:
     print(f"resident memory, idle: {warm.rss_kib / 1024:.1f} MiB after the warm-up → {end.rss_kib / 1024:.1f} MiB "
           f"at the end ({growth:+.1%}); highest with calls up after the warm-up {peak.rss_kib / 1024:.1f} MiB "
           f"({peak.rss_kib / warm.rss_kib - 1:+.1%}, at {peak.at_s / 60:.1f} min)")
+    # The idle figures hang on where the warm-up ended; the medians under load, block by block,
+    # tell a warm-up still going on (a rise that levels off) from a leak (a rise that goes on).
+    blocks: dict[int, list[Reading]] = {}
+    for reading in run.readings:
+        if reading.up:
+            blocks.setdefault(int(reading.at_s // BLOCK_S), []).append(reading)
+    print(f"resident memory with calls up, median per {BLOCK_S // 60} minutes: " + ", ".join(
+        f"{n * BLOCK_S // 60}-{(n + 1) * BLOCK_S // 60} min {statistics.median(r.rss_kib for r in block) / 1024:.0f} "
+        f"(calls {block[0].done}-{block[-1].done})" for n, block in sorted(blocks.items())) + " MiB")
     print(f"idle after the warm-up → at the end: open files {warm.fds} → {end.fds}, threads {warm.threads} → "
           f"{end.threads}, asyncio tasks {warm.tasks} → {end.tasks}")
     checks = {
@@ -302,7 +322,7 @@ def main() -> None:
             print(f"server pid {server.pid}; {args.calls_at_once} calls at once for {args.minutes:g} min "
                   f"({args.warmup:g} of warm-up), cycling through the {len(corpus)} calls of {args.corpus}",
                   flush=True)
-            run = Run(server, tasks_file, itertools.cycle(corpus))
+            run = Run(server, tasks_file, itertools.cycle(corpus), len(corpus))
 
             warm, end = asyncio.run(soak(run, args.minutes, args.warmup, args.calls_at_once, args.settle,
                                          args.sample_every))
