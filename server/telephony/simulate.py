@@ -165,27 +165,29 @@ class Target:
 
 @contextmanager
 def local_server(
-    kb: Path | None, catalogue: Path | None, gazetteer: Path | None, env: dict[str, str] | None = None
+    kb: Path | None, catalogue: Path | None, gazetteer: Path | None, env: dict[str, str] | None = None,
+    hotline: list[str] | None = None,
 ) -> Iterator[LocalServer]:
     """A server of our own on a free loopback port, with a fresh database and the given knowledge
-    (`env`: more settings for it, HOTLINE_<SECTION>_<KEY>)."""
+    (`env`: more settings for it, HOTLINE_<SECTION>_<KEY>; `hotline`: the command line that runs
+    `hotline serve`, for a benchmark that wraps the server, by default this Python's `-m server.cli`)."""
     with tempfile.TemporaryDirectory(prefix="hotline-sim-") as folder:
         database = Path(folder) / "simulate.db"
         url = f"sqlite:///{database}"
-        hotline = [sys.executable, "-m", "server.cli"]
+        cli = [sys.executable, "-m", "server.cli"]
         env = {**os.environ, **(env or {}), "HOTLINE_DATABASE_URL": url, "HOTLINE_PATHS_DATA_DIR": folder}
         setup = [["db", "upgrade"], ["db", "seed"]]
         setup += [[kind, "import", str(path)] for kind, path in
                   (("kb", kb), ("catalogue", catalogue), ("gazetteer", gazetteer)) if path]
         for args in setup:
-            done = subprocess.run([*hotline, *args], env=env, capture_output=True, text=True)
+            done = subprocess.run([*cli, *args], env=env, capture_output=True, text=True)
             if done.returncode != 0:
                 raise SimulationError(f"hotline {' '.join(args)} failed: {done.stderr.strip() or done.stdout}")
         key = _reader_key(url)
         port = free_port()
         log_path = Path(folder) / "server.log"
         with log_path.open("w") as log_file:
-            server = subprocess.Popen([*hotline, "serve", "--port", str(port)], env=env,
+            server = subprocess.Popen([*(hotline or cli), "serve", "--port", str(port)], env=env,
                                       stdout=log_file, stderr=subprocess.STDOUT)
             try:
                 _wait_healthy(f"http://127.0.0.1:{port}", server, log_path)
