@@ -41,6 +41,11 @@ from voice.model_assets import ModelAssetError, default_cache_dir, explain_load_
 DEFAULT_INITIAL_PROMPT = "以下是普通话的句子，使用简体中文。"
 # The search width of a second listen (`listen_again`).
 WIDE_BEAM = 5
+# Candidate texts scored in one CTranslate2 `align` pass. Its memory grows with texts × tokens ×
+# audio: 17 texts of ~250 characters over 58 s of a monologue took 2.6 GB more at its peak (the
+# soak, bench/soak_calls.py, saw the server reach 5 GB on the dev corpus's one-minute monologues);
+# 4 a pass took 0.7 GB, and less time (12 s against 21 s), on this CPU.
+ALIGN_BATCH = 4
 _ENCODER_MAX_FRAMES = 3000  # Whisper sees at most 30 s
 _DECODER_MAX_TOKENS = 448
 # Partial decodes: the encoder hears the audio plus this much padding (frames of 10 ms), and a
@@ -292,17 +297,21 @@ class WhisperRecognizer:
         self, audio: np.ndarray, texts: Sequence[str], context: str = "", total: bool = False
     ) -> list[float]:
         """How well each text fits `audio`: the log-probability of its tokens (the mean, or with
-        `total` the sum), all texts in one aligned pass (CTranslate2's `align`), so ten candidates
-        cost about one decode. `context` is put before them as previous text, as hotwords are."""
+        `total` the sum), ALIGN_BATCH texts an aligned pass (CTranslate2's `align`), so ten
+        candidates cost about three decodes. `context` is put before them as previous text, as hotwords are."""
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         encoded = np.array(self._encoded(samples, padding_frames=100))
-        batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(encoded, len(texts), axis=0)))
         tokens = [self._encode_text(text) for text in texts]
         start = self._start_tokens(self._previous_tokens(context))
         mel_frames = samples.size // self._model.feature_extractor.hop_length
-        results = self._model.model.align(batch, start, tokens, [mel_frames] * len(texts))
-        log_probs = [np.log(np.maximum(result.text_token_probs, 1e-9)) for result in results]
-        return [float(np.sum(lp) if total else np.mean(lp)) for lp in log_probs]
+        scores: list[float] = []
+        for first in range(0, len(texts), ALIGN_BATCH):
+            chunk = tokens[first:first + ALIGN_BATCH]
+            batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(encoded, len(chunk), axis=0)))
+            for result in self._model.model.align(batch, start, chunk, [mel_frames] * len(chunk)):
+                log_probs = np.log(np.maximum(result.text_token_probs, 1e-9))
+                scores.append(float(np.sum(log_probs) if total else np.mean(log_probs)))
+        return scores
 
     def _collect(
         self,
