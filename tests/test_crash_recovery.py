@@ -18,12 +18,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from node_harness import Node, showing_logs, stop
+from node_harness import Node, data_keys_environ, showing_logs, stop
 from server_harness import DEV, load_sample_knowledge, make_key
 
 from server.app import prepare_database
-from server.storage import repository, sealing
-from server.storage.data_keys import encode
+from server.storage import repository
 from server.storage.db import make_engine
 from server.storage.keys import Role
 from server.telephony.simulate import free_port
@@ -47,14 +46,11 @@ def clips(call_id: str) -> list[Path]:
 def node_environ(database_url: str, data_dir: Path) -> dict[str, str]:
     """The node's settings: this test's database and the suite's data keys (the same after the
     restart, and readable by the test), its name, no line limit, no callbacks dialled."""
-    ring = sealing.ring()
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     return {
         **inherited,
+        **data_keys_environ(),
         "HOTLINE_DATABASE_URL": database_url, "HOTLINE_PATHS_DATA_DIR": str(data_dir),
-        "HOTLINE_SECURITY_DATA_KEYS": ",".join(f"{key_id}:{encode(key)}" for key_id, key in ring.keys.items()
-                                               if key_id == ring.current),
-        "HOTLINE_SECURITY_LOOKUP_KEY": encode(ring.lookup_key),
         "HOTLINE_DIALER_NODE": NODE, "HOTLINE_DIALER_KIND": "none", "HOTLINE_SERVER_MAX_CALLS": "0",
     }
 
