@@ -51,7 +51,7 @@ class CallRecord:
         self, index: int, text: str, spoken: SpokenTurn | None, final_at: datetime, partials: list[dict],
         reply: SeatReply | None, draft: dict[str, Any] | None = None,
     ) -> None:
-        """A turn and the seat's reply to it (None: an agent has the call and answers it himself)."""
+        """A turn and the seat's reply to it (None: an agent has the call and answers it)."""
         fields: dict[str, Any] = dict(
             asr_text=text, asr_final_at=final_at,
             speech_started_at=spoken.ended.started_at_s if spoken else None,

@@ -2,6 +2,9 @@
 each retried while the database cannot be reached, so that the dialogue never waits for the
 database and an outage loses nothing.
 
+The writes run in a thread of the call's own: a database that hangs holds up that call's writes,
+never the threads the seat and the other calls answer in.
+
 A write that fails because the database is unreachable (connection refused or dropped, a pool
 timeout, SQLite busy) is tried again, backing off from a quarter of a second to five, until it
 succeeds; the writes after it wait their turn, so the stored call is always a prefix of the call.
@@ -20,6 +23,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -68,6 +72,7 @@ class CallWrites:
         self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
         self._last: asyncio.Future[Any] | None = None
         self.given_up = False
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-call-writes")
         self._task = asyncio.create_task(self._apply_all())
 
     def put(self, what: str, work: Callable[[], T]) -> asyncio.Future[T]:
@@ -95,7 +100,10 @@ class CallWrites:
         """Store what is queued (retrying while the database is away, up to the give-up time) and
         stop; whether everything was stored."""
         self._queue.put_nowait(None)
-        await self._task
+        try:
+            await self._task
+        finally:
+            self._thread.shutdown(wait=False)
         return not self.given_up
 
     async def _apply_all(self) -> None:
@@ -121,7 +129,7 @@ class CallWrites:
         delay = FIRST_RETRY_S
         while True:
             try:
-                result = await asyncio.to_thread(write.work)
+                result = await asyncio.get_running_loop().run_in_executor(self._thread, write.work)
             except Exception as exc:
                 if not unreachable(exc):
                     raise

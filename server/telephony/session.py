@@ -159,7 +159,6 @@ class CallSession(AgentTakeover):
             node=services.node,
             lease_until=utcnow() + lease,
         )
-        services.held_calls.add(call_id)
         recognizer = services.recognizer
         live = LiveTranscription(
             lambda audio, said_before: recognizer.decode_window(audio, said_before, hotwords=self._hotwords),
@@ -173,6 +172,7 @@ class CallSession(AgentTakeover):
             start=start, call_id=call_id, seat=seat, detector=services.new_turn_detector(), speaker=speaker,
             live=live, record=CallRecord(services, call_id, start.call_sid),
         )
+        services.held_calls.add(call_id)
         services.calls.add(line, self)
         self._publish("call_started", caller=caller)
         log.info("call %s started (%s)", start.call_sid, "caller's number given" if caller else "no caller number")

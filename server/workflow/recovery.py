@@ -76,7 +76,7 @@ class RecoveryRules:
 
     @property
     def check_seconds(self) -> float:
-        # Renewed three times within a lease: one missed renewal (a busy moment) loses no call.
+        # Four renewals to a lease: a missed one or two (a busy moment) lose no call.
         return self.lease_seconds / 4
 
 
