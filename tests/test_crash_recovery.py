@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,17 +81,26 @@ def hotline_serve(database_url: str, folder: Path, name: str, start_timeout_s: f
         stop(node)
 
 
+async def until(check: Callable[[], object], placed: list[asyncio.Task], what: str) -> None:
+    deadline = time.monotonic() + 600
+    while not check():
+        assert not any(task.done() for task in placed), [task.exception() for task in placed if task.done()]
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.05)
+
+
 async def calls_killed_midway(node: Node) -> list[Softphone]:
-    """The four calls placed at once; the server killed once every caller has heard a reply."""
+    """The four calls up at once; the server killed once every caller has heard a reply."""
     phones = [Softphone(f"ws://127.0.0.1:{node.port}/media-stream", realtime=False, reply_timeout_s=300)
               for _ in CALLS]
-    placed = [asyncio.create_task(phone.call(clips(call), caller_number=f"1370000{n:04d}"))
-              for n, (phone, call) in enumerate(zip(phones, CALLS, strict=True))]
-    deadline = time.monotonic() + 600
-    while not all(phone.current and phone.current.replies for phone in phones):
-        assert not any(task.done() for task in placed), [task.exception() for task in placed if task.done()]
-        assert time.monotonic() < deadline, "the four callers did not all hear a reply"
-        await asyncio.sleep(0.05)
+    placed: list[asyncio.Task] = []
+    for n, (phone, call) in enumerate(zip(phones, CALLS, strict=True)):
+        placed.append(asyncio.create_task(phone.call(clips(call), caller_number=f"1370000{n:04d}")))
+        # Each rings once the one before is answered: four handshakes at the same instant on this
+        # busy machine can outlast the phone's 10 s for one.
+        await until(lambda phone=phone: phone.current and phone.current.first_audio_wall, placed, "no greeting")
+    await until(lambda: all(phone.current and phone.current.replies for phone in phones), placed,
+                "the four callers did not all hear a reply")
     os.kill(node.process.pid, signal.SIGKILL)
     node.process.wait()
     ended = await asyncio.gather(*placed, return_exceptions=True)
