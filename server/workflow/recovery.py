@@ -10,7 +10,8 @@ and once a call's lease has run out the next sweep on any node marks it `interru
 - a draft on route "ticket" (投诉, 求助, 举报) is filed as a work order held in the review queue,
   not dispatched (the caller never confirmed it), its events by "recovery" saying the call was
   interrupted; unless the call has an order already (an agent filed one);
-- a draft on route "handoff" leaves an ended handoff without an order, which the console lists for
+- a draft on route "handoff" (the caller asked for a person, was in distress, or had not yet said
+  what the call is about) leaves an ended handoff without an order, which the console lists for
   someone to call back (server/web/console.py), as it lists a caller who hung up while waiting;
 - a call stored no draft before it stopped (no turn answered yet): nothing to file.
 
