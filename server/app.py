@@ -53,6 +53,7 @@ from server.web import dashboard as dashboard_page
 from server.web.pages import PageDenied, denied_page
 from server.workflow.callbacks import CallbackRules
 from server.workflow.metrics import MetricWeights
+from server.workflow.recovery import CallRecovery, RecoveryRules
 from server.workflow.surge_alerts import SurgeAlerts
 from voice.asr.base import StreamingRecognizer
 from voice.tts.base import SpeechSynthesizer
@@ -121,15 +122,21 @@ def create_app(
         app.state.scheduler = scheduler
         events = app.state.services.events
         surge_alerts = SurgeAlerts.from_settings(settings, engine, lambda fields: events.announce("surge", **fields))
+        services = app.state.services
+        recovery = CallRecovery(engine, services.node, RecoveryRules.from_settings(settings), services.held_calls)
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
         log.info("%s", gateway_access_note(settings))
+        # Before the first call: at start-up the sweep takes back every call held under this
+        # node's name, none of which can be live yet.
+        await recovery.start()
         if scheduler is not None:
             scheduler.start()
             log.info("dialling due callbacks as node %s", scheduler.node)
         if surge_alerts is not None:
             surge_alerts.start()
         yield
+        await recovery.stop()
         if surge_alerts is not None:
             await surge_alerts.stop()
         if scheduler is not None:

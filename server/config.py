@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,13 @@ class Settings:
 
     def seed_path(self, kind: str) -> Path:
         return (self.source.parent / self.get("seed", kind)).resolve()
+
+
+def node_name(settings: Settings) -> str:
+    """This node's name in what it claims and holds (callbacks it dials, calls it answers):
+    [dialer] node, else host name and process id. A name set in the config survives a restart,
+    which lets a restarted node take back at once the calls it held when it died."""
+    return settings.get("dialer", "node") or f"{socket.gethostname()}-{os.getpid()}"
 
 
 def _coerce(value: str, like: Any, name: str) -> Any:

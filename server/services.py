@@ -24,7 +24,7 @@ from agent.understanding import OfflineUnderstanding, Understanding
 from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import Gazetteer
 from knowledge.kb import KbIndex
-from server.config import ConfigError, Settings
+from server.config import ConfigError, Settings, node_name
 from server.storage import repository
 from server.telephony.call_events import CallEvents
 from server.telephony.call_line import LiveCalls
@@ -82,6 +82,10 @@ class Services:
     knowledge: KnowledgeCache
     events: CallEvents = field(default_factory=CallEvents)
     calls: LiveCalls = field(default_factory=LiveCalls)  # this node's calls in progress
+    # The ids of the calls this node holds a lease on: from their start until their last write is
+    # stored (server/workflow/recovery.py renews the leases).
+    held_calls: set[int] = field(default_factory=set)
+    node: str = field(init=False)  # this node's name (server/config.py node_name)
     lines: LineQueue = field(init=False)  # this node's line limit and its queue
     pool: PriorityPool = field(init=False)
     slow_pool: ThreadPoolExecutor = field(init=False)
@@ -89,6 +93,7 @@ class Services:
     dispatch_rules: DispatchRules = field(init=False)
 
     def __post_init__(self) -> None:
+        self.node = node_name(self.settings)
         self.dispatch_rules = DispatchRules.from_settings(self.settings)
         self.lines = LineQueue(max_calls(self.settings))
         self.pool = PriorityPool(speech_workers(self.settings))

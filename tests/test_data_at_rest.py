@@ -32,7 +32,8 @@ def store_a_callers_data(engine: Engine) -> str:
     the caller: every sealed column holds a secret. Returns the order's id."""
     with Session(engine) as session:
         call = Call(call_sid="CA-rest", caller_number=NUMBER, callback_number=NUMBER, caller_name=NAME,
-                    address=ADDRESS, district="石景山区", street="八角街道", started_at=NOW, dtmf=NUMBER)
+                    address=ADDRESS, district="石景山区", street="八角街道", started_at=NOW, dtmf=NUMBER,
+                    draft={"category": "投诉", "caller": {"caller_name": NAME, "phone": NUMBER, "address": ADDRESS}})
         session.add(call)
         session.flush()
         said = f"我叫{NAME}，电话{NUMBER}，住在{ADDRESS}，楼下垃圾没人清"
@@ -94,6 +95,7 @@ def test_no_number_name_or_address_is_stored_in_clear(engine: Engine, database_u
     with Session(engine) as session:  # the models open them all again
         call = session.exec(select(Call)).one()
         assert (call.caller_number, call.caller_name, call.address) == (NUMBER, NAME, ADDRESS)
+        assert call.draft is not None and call.draft["caller"]["phone"] == NUMBER
         assert NUMBER in session.exec(select(Turn)).one().asr_text
         ticket = session.get(Ticket, order)
         assert ticket is not None and (ticket.phone, ticket.caller_name) == (NUMBER, NAME)

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
 
-from server.config import Settings
+from server.config import Settings, node_name
 from server.dialer.base import Dialer, Placed, SurveyRing, new_token, token_hash
 from server.storage.types import utc_now
 from server.workflow.callback_attempts import arm_attempt, note_call_sid
@@ -49,7 +47,7 @@ class DialingRules:
             stream_url = f"ws://{settings.get('server', 'host')}:{settings.get('server', 'port')}/media-stream"
         return cls(
             kind=str(get("kind")), poll_seconds=float(get("poll_seconds")), max_calls=int(get("max_calls")),
-            ring_seconds=float(get("ring_seconds")), node=get("node") or f"{socket.gethostname()}-{os.getpid()}",
+            ring_seconds=float(get("ring_seconds")), node=node_name(settings),
             stream_url=stream_url,
         )
 

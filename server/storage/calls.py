@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
@@ -73,15 +73,19 @@ def create_call(
     stream_sid: str | None = None,
     caller_number: str | None = None,
     started_at: datetime | None = None,
+    node: str | None = None,
+    lease_until: datetime | None = None,
 ) -> int:
     """Record a call that has just started; returns its id. The caller's number is the default
-    callback number."""
+    callback number. `node` holds the call until `lease_until` (server/workflow/recovery.py)."""
     call = Call(
         call_sid=call_sid,
         stream_sid=stream_sid,
         caller_number=caller_number,
         callback_number=caller_number,
         started_at=started_at or utc_now(),
+        node=node,
+        lease_until=lease_until,
     )
     with session_scope(engine) as session:
         session.add(call)
@@ -191,6 +195,15 @@ def set_turn_reply_heard(engine: Engine, call_id: int, index: int, heard: str) -
     _update_turn(engine, call_id, index, reply_heard=heard)
 
 
+def save_draft(engine: Engine, call_id: int, draft: dict[str, Any]) -> None:
+    """The seat's outcome as it would be were the call to end now, kept while the call is up: what
+    is filed if its node dies (server/workflow/recovery.py)."""
+    with session_scope(engine) as session:
+        call = _call(session, call_id)
+        call.draft = draft
+        session.add(call)
+
+
 def _update_turn(engine: Engine, call_id: int, index: int, **fields: object) -> None:
     with session_scope(engine) as session:
         turn = session.exec(select(Turn).where(Turn.call_id == call_id, Turn.index == index)).first()
@@ -229,30 +242,38 @@ def finish_call(
         call.error = error
         call.heard_marks = list(heard_marks)
         call.dtmf = dtmf
+        call.draft = None  # a copy of the outcome kept for recovery, no longer needed
         if outcome is not None:
-            call.category = outcome.category
-            call.route = outcome.route
-            call.topic = outcome.topic
-            call.kb_article = outcome.kb_article
-            call.urgent = outcome.urgent
-            call.police = outcome.police
-            call.handoff_reason = outcome.handoff_reason
-            caller = outcome.caller
-            call.caller_name, call.district, call.street, call.address = (
-                caller.caller_name, caller.district, caller.street, caller.address,
-            )
-            if caller.phone:
-                call.callback_number = caller.phone
-            order = outcome.work_order
-            if outcome.route == "ticket" and order is not None:
-                if order.phone:
-                    call.callback_number = order.phone
-                if ticket_for_call(session, call_id) is None:
-                    file_order(session, call, order)
+            order = apply_outcome(call, outcome)
+            if order is not None and ticket_for_call(session, call_id) is None:
+                file_order(session, call, order)
         session.add(call)
         return call
 
     return with_ticket_number_retry(engine, work)
+
+
+def apply_outcome(call: Call, outcome: OutcomeLike) -> WorkOrderLike | None:
+    """Copy the seat's outcome onto the call; the work order to file, on route "ticket"."""
+    call.category = outcome.category
+    call.route = outcome.route
+    call.topic = outcome.topic
+    call.kb_article = outcome.kb_article
+    call.urgent = outcome.urgent
+    call.police = outcome.police
+    call.handoff_reason = outcome.handoff_reason
+    caller = outcome.caller
+    call.caller_name, call.district, call.street, call.address = (
+        caller.caller_name, caller.district, caller.street, caller.address,
+    )
+    if caller.phone:
+        call.callback_number = caller.phone
+    order = outcome.work_order
+    if outcome.route != "ticket" or order is None:
+        return None
+    if order.phone:
+        call.callback_number = order.phone
+    return order
 
 
 def ticket_id_of_call(engine: Engine, call_id: int | None) -> str | None:

@@ -63,7 +63,12 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    connect_args = kwargs.pop("connect_args", {})
+    if "connect_timeout" not in parsed.query:
+        # A database host that does not answer (a dropped link) fails a connection in seconds, not
+        # after the system's TCP timeout of minutes: a call's writes retry (server/telephony/call_writes.py).
+        connect_args = {"connect_timeout": 10, **connect_args}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:

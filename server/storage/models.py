@@ -28,7 +28,10 @@ SQLModel.metadata.naming_convention = {
 CALL_ACTIVE = "active"
 CALL_ENDED = "ended"
 CALL_FAILED = "failed"
-CALL_STATUSES = (CALL_ACTIVE, CALL_ENDED, CALL_FAILED)
+# Its node stopped mid-call (killed, or cut off from the database for good): found by a sweep
+# (server/workflow/recovery.py), its draft order filed for review.
+CALL_INTERRUPTED = "interrupted"
+CALL_STATUSES = (CALL_ACTIVE, CALL_ENDED, CALL_FAILED, CALL_INTERRUPTED)
 
 # Where a new order starts: the review queue, unless dispatch sends it to its unit at once
 # (statuses and steps: server/workflow/lifecycle.py).
@@ -37,6 +40,8 @@ TICKET_NEW_STATUS = "review"
 
 class Call(SQLModel, table=True):
     __tablename__ = "calls"
+    # The recovery sweep looks for active calls whose lease ran out.
+    __table_args__ = (Index("ix_calls_status_lease_until", "status", "lease_until"),)
 
     id: int | None = Field(default=None, primary_key=True)
     call_sid: str = Field(max_length=64, unique=True)
@@ -68,6 +73,13 @@ class Call(SQLModel, table=True):
     district: str | None = Field(default=None, max_length=32)
     street: str | None = Field(default=None, max_length=64)
     address: str | None = Field(default=None, sa_type=SealedText("calls.address"))
+    # While the call is up: the node that holds it and until when (it renews the lease), and the
+    # seat's outcome as it would be were the call to end now (agent.types.CallOutcome as a dict),
+    # stored after every turn. A call whose node dies is finished from these by another node
+    # (server/workflow/recovery.py). A call stored without a node is never swept.
+    node: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    draft: dict[str, Any] | None = Field(default=None, sa_type=SealedJSON("calls.draft"))
 
 
 class Turn(SQLModel, table=True):

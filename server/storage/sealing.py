@@ -200,6 +200,7 @@ SEALED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("calls", "caller_name"),
     ("calls", "address"),
     ("calls", "dtmf"),
+    ("calls", "draft"),
     ("turns", "asr_text"),
     ("turns", "reply_text"),
     ("turns", "partials"),

@@ -6,13 +6,11 @@ seat, the caller's turns while the agent talks, and the agent hanging up. `CallS
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from server.storage import repository
 from server.telephony.call_line import CallLine
 
 if TYPE_CHECKING:
@@ -48,13 +46,7 @@ class AgentTakeover:
         assert state is not None
         index = state.turn_count
         state.turn_count += 1
-        await asyncio.to_thread(
-            repository.add_turn, self._services.engine, call_id=state.call_id, index=index, asr_text=text,
-            reply_text="", reply_action="agent", asr_final_at=final_at,
-            speech_started_at=spoken.ended.started_at_s if spoken else None,
-            speech_ended_at=spoken.ended.ended_at_s if spoken else None,
-            partials=json.dumps(partials, ensure_ascii=False) if partials else None,
-        )
+        state.record.turn(index, text, spoken, final_at, partials, reply=None)
 
     async def agent_joins(self, agent_name: str) -> asyncio.Queue:
         """The seat stops (what it was saying is cleared) and the caller's audio goes to the agent;

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent.seat import Seat, SeatSnapshot
+from server.telephony.call_record import CallRecord
 from server.telephony.live_turn import LiveTranscription, LiveTurn
 from server.telephony.protocol import SAMPLE_RATE as PHONE_RATE
 from server.telephony.protocol import Start
@@ -47,6 +48,7 @@ class CallState:
     detector: EndOfTurnDetector
     speaker: Speaker
     live: LiveTranscription
+    record: CallRecord  # what the call stores, in order (server/telephony/call_record.py)
     resampler: StreamResampler = field(default_factory=lambda: StreamResampler(PHONE_RATE, ASR_RATE))
     dtmf: list[str] = field(default_factory=list)  # every key, for the call record
     frames_in: int = 0  # media frames received (a load test compares it with frames sent)

@@ -25,7 +25,7 @@ from agent.seat import Seat, SeatSnapshot
 from agent.state import AWAIT_MORE
 from agent.types import RECORD_CATEGORIES
 from server.services import Services
-from server.storage import repository
+from server.telephony.call_record import draft_of
 from server.telephony.call_state import AnsweredTurn, CallState
 from voice.asr.base import Segment
 from voice.asr.respelling import Candidate, respell
@@ -66,7 +66,7 @@ async def respell_answered(
     words = [candidate[0] for candidate in chosen if candidate not in surnames]
     log.debug("call %s: turn %d respelt as %s%s%s", state.start.call_sid, answered.index, words,
               " and a surname" if len(words) < len(chosen) else "", " and a name heard again" if name_again else "")
-    await asyncio.to_thread(repository.set_turn_text, services.engine, state.call_id, answered.index, better)
+    state.record.turn_text(answered.index, better)
     # Events number turns as the caller spoke them (partials, the first final): the same turn here.
     publish("final", turn=answered.number, text=better, respelt=True)
 
@@ -81,6 +81,7 @@ async def respell_answered(
     copy, late_words = taken
     # `answered.text` stays as decoded: a caller who only coughs after the reply says it again.
     state.seat.restore(copy.snapshot())
+    state.record.draft(draft_of(state.seat))
     if late_words is not None:
         log.info("call %s: turn %d's respelt words change the answer", state.start.call_sid, answered.index)
         state.speaker.say(late_words, name=None)

@@ -21,10 +21,9 @@ delays a call's words but never its socket. Per turn:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from agent import replies
 from agent.brief import brief
@@ -36,6 +35,7 @@ from server.storage import repository
 from server.telephony.agent_takeover import AgentTakeover
 from server.telephony.call_events import reading_of
 from server.telephony.call_line import CallLine
+from server.telephony.call_record import CallRecord, draft_of
 from server.telephony.call_state import AnsweredTurn, CallState, KeypadTurn, SpokenTurn
 from server.telephony.event_privacy import masked_event
 from server.telephony.keypad import KeypadEntry
@@ -55,7 +55,7 @@ from server.telephony.protocol import (
 )
 from server.telephony.respelling import respell_answered
 from server.telephony.speaker import Speaker
-from server.workflow import intake, merging
+from server.workflow import merging
 from voice.asr.number_cues import dictates_number
 from voice.asr.short_answers import SHORT_TURN_S
 from voice.codec import int16_to_float, ulaw_to_pcm16
@@ -147,12 +147,17 @@ class CallSession(AgentTakeover):
         seat = Seat(knowledge, caller_number=caller, understanding=services.understanding(knowledge),
                     open_orders=open_orders)
         self._knowledge = knowledge
+        # This node holds the call by a lease, renewed until its last write is stored: should the
+        # node die first, another finishes the call (server/workflow/recovery.py).
+        lease = timedelta(seconds=services.settings.get("recovery", "lease_seconds"))
         call_id = await asyncio.to_thread(
             repository.create_call,
             services.engine,
             call_sid=start.call_sid,
             stream_sid=start.stream_sid,
             caller_number=caller,
+            node=services.node,
+            lease_until=utcnow() + lease,
         )
         recognizer = services.recognizer
         live = LiveTranscription(
@@ -165,8 +170,9 @@ class CallSession(AgentTakeover):
         )
         self.state = CallState(
             start=start, call_id=call_id, seat=seat, detector=services.new_turn_detector(), speaker=speaker,
-            live=live,
+            live=live, record=CallRecord(services, call_id, start.call_sid),
         )
+        services.held_calls.add(call_id)
         services.calls.add(line, self)
         self._publish("call_started", caller=caller)
         log.info("call %s started (%s)", start.call_sid, "caller's number given" if caller else "no caller number")
@@ -213,9 +219,7 @@ class CallSession(AgentTakeover):
                 state.seat.reply_cut_short(reply.heard_text)
                 if state.answered is not None:
                     state.answered.cut_short = True
-            await asyncio.to_thread(
-                repository.set_turn_reply_heard, self._services.engine, state.call_id, index, reply.heard_text
-            )
+            state.record.reply_heard(index, reply.heard_text)
 
     def _spoken(self, ended: TurnEnded, live: LiveTurn) -> SpokenTurn:
         state = self.state
@@ -310,7 +314,6 @@ class CallSession(AgentTakeover):
         """The seat's reply to the turn, stored and said (None: the turn's answer stood as given)."""
         state = self.state
         assert state is not None
-        services = self._services
         final_at = utcnow()
         self._publish("final", turn=number, text=text)
         line = self.line
@@ -334,41 +337,27 @@ class CallSession(AgentTakeover):
             index = state.turn_count
             state.turn_count += 1
         before = state.seat.snapshot()
-        reply: SeatReply = await asyncio.to_thread(state.seat.turn, text)
+        # The draft in the same worker call: nothing else touches the seat in between.
+        reply, draft = await asyncio.to_thread(lambda: (state.seat.turn(text), draft_of(state.seat)))
         state.answered = AnsweredTurn(number, index, before, text)
         self._hotwords = state.seat.hotwords() if self._use_hotwords else ""
-        await asyncio.to_thread(
-            repository.add_turn,
-            services.engine,
-            call_id=state.call_id,
-            index=index,
-            asr_text=text,
-            reply_text=reply.text,
-            reply_action=reply.action,
-            speech_started_at=spoken.ended.started_at_s if spoken else None,
-            speech_ended_at=spoken.ended.ended_at_s if spoken else None,
-            asr_final_at=final_at,
-            partials=json.dumps(partials, ensure_ascii=False) if partials else None,
-            replace=replace,
-            backend=reply.backend,
-            fallback_reason=reply.fallback,
-            kb_article=reply.kb_article,
-        )
+        state.record.turn(index, text, spoken, final_at, partials, reply, draft)
         self._publish("reply", turn=index, text=reply.text, action=reply.action)
         outcome = state.seat.outcome()
         line.reading = {**reading_of(outcome), "brief": brief(outcome, line.caller_words())}
         self._publish("reading", **line.reading)
         if self._hung_up or (spoken is not None and self._stale(spoken)) or line.agent_on:
             return reply  # nobody to say it to, a longer turn follows, or an agent took the call meanwhile
+        # A reply heard is of a stored turn, should the node die next; the database away, it is
+        # said all the same (the turn is stored when the database is back).
+        await state.record.stored()
         said = await state.speaker.wait(state.speaker.say(reply.text, name=f"reply-{index}", stream=reply.stream))
         if said.first_audio_at is not None:
-            await asyncio.to_thread(
-                repository.set_turn_reply_audio_at, services.engine, state.call_id, index, said.first_audio_at
-            )
+            state.record.reply_audio_at(index, said.first_audio_at)
         if reply.stream is not None:
             # The words a backend streamed are known once said: they are the turn's reply.
             reply.text = "".join(said.sentences)
-            await asyncio.to_thread(repository.set_turn_reply_text, services.engine, state.call_id, index, reply.text)
+            state.record.reply_text(index, reply.text)
         return reply
 
     # ---- the end ----------------------------------------------------------------------------
@@ -395,20 +384,13 @@ class CallSession(AgentTakeover):
         if self._worker is not None:
             await self._worker
         outcome = await asyncio.to_thread(state.seat.finish)
-        call = await asyncio.to_thread(
-            intake.close_call,
-            self._services.engine,
-            self._services.dispatch_rules,
-            call_id=state.call_id,
-            outcome=outcome,
-            error=error,
-            heard_marks=state.speaker.heard_marks,
-            dtmf="".join(state.dtmf) or None,
-        )
-        ticket = await asyncio.to_thread(repository.ticket_id_of_call, self._services.engine, call.id)
+        ended = state.record.end(outcome, error, state.speaker.heard_marks, "".join(state.dtmf) or None)
+        await state.record.close()  # every write stored, or given up (call_writes.py)
+        self._services.held_calls.discard(state.call_id)  # a call whose end is not stored is left to the sweep
+        ticket = None if ended.exception() else ended.result()
         self._publish("call_ended", category=outcome.category, route=outcome.route, error=error,
                       frames=state.frames_in, ticket=ticket)
         log.info(
-            "call %s ended: %s / %s%s", state.start.call_sid, outcome.category, outcome.route,
-            f" ({error})" if error else "",
+            "call %s ended: %s / %s%s%s", state.start.call_sid, outcome.category, outcome.route,
+            f" ({error})" if error else "", "" if ended.exception() is None else " (not stored: left to recovery)",
         )

@@ -50,6 +50,7 @@ class PhoneCall:
     started_wall: float = 0.0  # when `start` went out
     first_audio_wall: float | None = None  # the greeting's first audio
     frames_sent: int = 0
+    replies: list[str] = field(default_factory=list)  # the mark that answered each turn ("reply-0", …)
 
 
 def caller_audio(path: Path) -> tuple[bytes, float]:
@@ -80,12 +81,13 @@ class Softphone:
         self.realtime = realtime
         self.reply_timeout_s = reply_timeout_s
         self._frames_sent = 0
+        self.current: PhoneCall | None = None  # the call under way (or last made), for whoever watches it
 
     async def call(self, clips: list[Path], caller_number: str | None = None) -> PhoneCall:
         call_sid = f"CA{uuid.uuid4().hex}"
         stream_sid = f"MZ{uuid.uuid4().hex}"
         self._frames_sent = 0
-        result = PhoneCall(call_sid=call_sid)
+        result = self.current = PhoneCall(call_sid=call_sid)
         marks: asyncio.Queue[str] = asyncio.Queue()
         clips_audio = [caller_audio(p) for p in clips]
         async with websockets.connect(self.ws_url, max_size=2**20) as ws:
@@ -107,7 +109,7 @@ class Softphone:
                         _drain(marks)
 
                     await self._send_audio(ws, stream_sid, ulaw, speech_end_s=speech_end, on_speech_end=speech_ended)
-                    await self._silence_until_reply(ws, stream_sid, marks, reader)
+                    result.replies.append(await self._silence_until_reply(ws, stream_sid, marks, reader))
                 await ws.send(json.dumps({"event": "stop", "streamSid": stream_sid,
                                           "stop": {"callSid": call_sid}}))
                 await asyncio.wait_for(reader, timeout=self.reply_timeout_s)
@@ -198,8 +200,8 @@ class Softphone:
             on_speech_end()
 
     async def _silence_until_reply(self, ws, stream_sid: str, marks: asyncio.Queue[str],
-                                   reader: asyncio.Task) -> None:
-        """Keep the line open with silence, as a phone does, until the seat's reply has played."""
+                                   reader: asyncio.Task) -> str:
+        """Keep the line open with silence, as a phone does, until the seat's reply has played; its mark."""
         if not self.realtime:
             await self._send_audio(ws, stream_sid, SILENCE_FRAME * int(SILENCE_BURST_S / FRAME_S))
         getter = asyncio.ensure_future(self._wait_for_mark(marks, reader, "the seat's reply"))
@@ -214,7 +216,7 @@ class Softphone:
                 await asyncio.sleep(max(0.0, started + sent * FRAME_S - time.monotonic()))
         except websockets.ConnectionClosed:
             pass
-        await getter
+        return await getter
 
 
 def _drain(queue: asyncio.Queue[str]) -> None:
