@@ -9,7 +9,7 @@ sid, which the gateway made up. Who holds key 7 is in the key list (`hotline key
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from server.storage.db import session_scope
 from server.storage.recording_tables import AuditEntry
 
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 PLAY_RECORDING = "recording.play"
 PURGE_RECORDING = "recording.purge"
 ACTIONS = (PLAY_RECORDING, PURGE_RECORDING)
@@ -36,6 +37,16 @@ class AuditQuery:
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+    @classmethod
+    def of_days(cls, actor: str | None, action: str | None, first: date | None, last: date | None) -> AuditQuery:
+        """Entries from Beijing day `first` through Beijing day `last` (both included)."""
+
+        def midnight(day: date) -> datetime:
+            return datetime.combine(day, time(), BEIJING)
+
+        return cls(actor=actor or None, action=action or None, since=midnight(first) if first else None,
+                   until=midnight(last + timedelta(days=1)) if last else None)
 
 
 def write(engine: Engine, actor: str, action: str, target: str, outcome: str) -> None:
