@@ -7,7 +7,9 @@ audit log, which says who listened to what; no other role needs to hear a citize
 
 Every request is written to the audit log before it is answered, whoever made it and however it
 went: played, denied (no key, a wrong key, another role), not found (no such call, no recording, or
-deleted after the retention period) or failed. If the entry cannot be written, nothing is played.
+deleted after the retention period) or failed. If the entry cannot be written, nothing is played. The
+entry names the call by its sid only if it is one of ours ("(unknown call)" otherwise), so that what
+somebody typed into a URL never lands in the log.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from server.access import SESSION_COOKIE, AccessDenied, Caller, bearer_key, identify, with_rule
 from server.storage import audit_log
 from server.storage.keys import Role
-from server.storage.recordings import RecordingUnreadable, find_recording, read_audio
+from server.storage.recordings import RecordingUnreadable, find_recording, is_known_call, read_audio
 from voice.call_recording import CODECS
 
 log = logging.getLogger("hotline.recordings")
@@ -31,8 +33,10 @@ LISTENERS = (Role.AGENT, Role.SUPERVISOR)
 
 
 def _audit(request: Request, actor: str, outcome: str) -> None:
-    audit_log.write(request.app.state.engine, actor, audit_log.PLAY_RECORDING,
-                    request.path_params.get("call_sid", ""), outcome)
+    # Only a sid the gateway gave one of our calls is written: a URL may carry anything, a phone number too.
+    engine, call_sid = request.app.state.engine, request.path_params.get("call_sid", "")
+    target = call_sid if is_known_call(engine, call_sid) else audit_log.UNKNOWN_CALL
+    audit_log.write(engine, actor, audit_log.PLAY_RECORDING, target, outcome)
 
 
 def _listener(request: Request) -> Caller:

@@ -22,6 +22,8 @@ PLAY_RECORDING = "recording.play"
 PURGE_RECORDING = "recording.purge"
 ACTIONS = (PLAY_RECORDING, PURGE_RECORDING)
 
+UNKNOWN_CALL = "(unknown call)"  # the target of a request for a call sid that is none of ours
+
 PLAYED = "played"
 DENIED = "denied"
 NOT_FOUND = "not found"

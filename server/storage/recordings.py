@@ -70,6 +70,13 @@ def find_recording(engine: Engine, call_sid: str) -> Recording | None:
         return session.exec(select(Recording).where(Recording.call_sid == call_sid)).first()
 
 
+def is_known_call(engine: Engine, call_sid: str) -> bool:
+    """Whether `call_sid` names a call or a recording stored here (and not just anything sent in a URL)."""
+    with session_scope(engine) as session:
+        return (session.exec(select(Call.id).where(Call.call_sid == call_sid)).first() is not None
+                or session.exec(select(Recording.id).where(Recording.call_sid == call_sid)).first() is not None)
+
+
 def recording_of_call(engine: Engine, call_id: int) -> Recording | None:
     with session_scope(engine) as session:
         return session.exec(select(Recording).where(Recording.call_id == call_id)).first()
