@@ -1,6 +1,5 @@
-"""`hotline keys status|rotate|retire` with call recordings, on both databases: status counts the
-recordings each key seals, rotate seals them again under a new key (the key file gains it), and an
-old key is retired only once no value and no recording needs it."""
+"""`hotline keys retire` with call recordings, on both databases: an old key is retired only once no
+value and no recording needs it (rotation itself: tests/test_data_keys.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from server.cli.main import app
-from server.storage import repository, sealing
-from server.storage.data_keys import read_key_file, write_key_file
+from server.data_keys import read_key_file, write_key_file
+from server.storage import sealing
 from server.storage.db import make_engine, upgrade
-from server.storage.recordings import find_recording, read_audio, save_recording
+from server.storage.recordings import save_recording
 from voice.call_recording import encode_two_channels
 
 runner = CliRunner()
@@ -43,32 +42,6 @@ def hotline(*args: str) -> str:
     result = runner.invoke(app, list(args))
     assert result.exit_code == 0, (result.stdout, result.stderr)
     return result.stdout
-
-
-def test_rotation_moves_recordings_to_the_new_key_and_the_old_one_can_then_go(
-    keyed: tuple[Path, Path], database_url: str
-) -> None:
-    key_file, folder = keyed
-    old = sealing.ring().current
-    engine = make_engine(database_url)
-    try:
-        repository.create_call(engine, "CA-keys", caller_number="13812345678")
-        audio = encode_two_channels(b"\x20" * 8000, b"\x30" * 8000, "flac")
-        save_recording(engine, folder, "CA-keys", "call", audio, "flac", 1.0)
-        status = hotline("keys", "status")
-        assert old in status and "recordings" in status
-
-        rotated = hotline("keys", "rotate")
-        new = read_key_file(key_file).current
-        assert new != old and "1 recordings sealed again" in rotated
-        row = find_recording(engine, "CA-keys")
-        assert row.key_id == new and read_audio(folder, row) == audio
-        refused = runner.invoke(app, ["keys", "retire", new])
-        assert refused.exit_code == 1 and "current key" in refused.stderr
-        hotline("keys", "retire", old)
-        assert old not in read_key_file(key_file).keys
-    finally:
-        engine.dispose()
 
 
 def test_a_key_still_sealing_a_recording_is_not_retired(keyed: tuple[Path, Path], database_url: str) -> None:

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, text, update
 from sqlmodel import Session, select
 
+from server.data_keys import fresh_ring
 from server.storage import audit_log, repository, sealing
-from server.storage.data_keys import fresh_ring
 from server.storage.models import Call
 from server.storage.recording_tables import Recording
 from server.storage.recordings import RecordingUnreadable, find_recording, read_audio, save_recording
