@@ -5,6 +5,7 @@ rotation sealing them again under a new key."""
 from __future__ import annotations
 
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sqlmodel import Session, select
 
 from server.data_keys import fresh_ring
 from server.storage import audit_log, repository, sealing
+from server.storage.db import make_engine
 from server.storage.models import Call
 from server.storage.recording_tables import Recording
 from server.storage.recordings import RecordingUnreadable, find_recording, read_audio, save_recording
@@ -177,6 +179,21 @@ def test_retention_purges_old_recordings_and_callers_details_and_keeps_the_rest(
 def test_retention_goes_through_many_in_batches(engine: Engine, tmp_path: Path) -> None:
     rows = [saved(engine, tmp_path, f"CA-{n}", NOW - timedelta(days=300, minutes=n)) for n in range(7)]
     assert purge_expired(engine, tmp_path, NOW, batch=3) == Purged(recordings=7, calls=7)
+    assert not any((tmp_path / row.path).exists() for row in rows)
+
+
+def test_two_nodes_purging_at_once_purge_each_recording_once(engine: Engine, database_url: str,
+                                                             tmp_path: Path) -> None:
+    rows = [saved(engine, tmp_path, f"CA-{n}", NOW - timedelta(days=300, minutes=n)) for n in range(12)]
+    nodes = [make_engine(database_url) for _ in range(2)]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            done = list(pool.map(lambda node: purge_expired(node, tmp_path, NOW, batch=5), nodes))
+    finally:
+        for node in nodes:
+            node.dispose()
+    assert sum(d.recordings for d in done) == 12 and sum(d.calls for d in done) == 12
+    assert audit_log.entries(engine, audit_log.AuditQuery(action=audit_log.PURGE_RECORDING), 50)[1] == 12
     assert not any((tmp_path / row.path).exists() for row in rows)
 
 
