@@ -23,7 +23,7 @@ from server.storage.recordings import RecordingUnreadable, find_recording, read_
 from server.storage.rekeying import recordings_by_key, recordings_to_reseal, reseal_recordings
 from server.storage.retention import PURGED_TEXT, Purged, purge_expired
 from server.storage.sealed_files import CHUNK_BYTES, SealedFileError, open_content, seal_content
-from server.storage.sealing import KeyRing
+from server.storage.sealing import SEALED_COLUMNS, KeyRing, unseal
 from voice.call_recording import decode_two_channels, encode_two_channels
 from voice.codec import pcm16_to_ulaw, ulaw_to_pcm16
 
@@ -163,6 +163,13 @@ def test_retention_purges_old_recordings_and_callers_details_and_keeps_the_rest(
     assert (call.caller_number, call.callback_number, call.caller_name, call.address, call.dtmf) == (None,) * 5
     assert call.pii_purged_at is not None and (call.district, call.topic, call.route) == ("海淀区", "噪音", "ticket")
     assert (turn.asr_text, turn.reply_text, turn.partials, turn.reply_heard) == (PURGED_TEXT, PURGED_TEXT, None, None)
+    with engine.connect() as connection:  # every sealed column of the call and its turns, whatever they are
+        for table, column in SEALED_COLUMNS:
+            if table in ("calls", "turns"):
+                key = "id" if table == "calls" else "call_id"
+                values = connection.execute(text(f"SELECT {column} FROM {table} WHERE {key} = :id"),
+                                            {"id": old.call_id}).scalars().all()
+                assert {unseal(v, f"{table}.{column}") if v else v for v in values} <= {None, PURGED_TEXT}, column
     assert repository.get_call(engine, "CA-old-unrecorded").caller_number is None and unrelated
     kept = repository.get_call_detail(engine, "CA-recent")
     assert kept.call.caller_number == "13812345678" and kept.turns[0].asr_text.startswith("我叫王小明")

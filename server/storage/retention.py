@@ -2,10 +2,13 @@
 
 Past the cutoff a call's recording file is deleted (its row stays, marked `purged_at`, with an
 audit entry by "retention") and the caller's details and words in the stored call are cleared:
-the call's number, callback number, name, address and keys pressed become NULL, its turns' words
-and replies the marker PURGED_TEXT (a reader of the transcript sees why it is empty), their
-partial transcripts and heard-replies NULL. What the figures are made of stays: times, status,
-category, route, topic, KB article, district and street, safety flags, the turns' timings.
+every sealed column of the call and its turns (SEALED_COLUMNS in server/storage/sealing.py, the
+list of what is the caller's) becomes NULL, or the marker PURGED_TEXT where the column needs a
+value. So the call's number, callback number, name, address and keys pressed go, and its turns'
+words and replies read PURGED_TEXT (a reader of the transcript sees why), their partial
+transcripts and heard-replies NULL; a column sealed later is cleared with them. What the figures
+are made of stays: times, status, category, route, topic, KB article, district and street, safety
+flags, the turns' timings.
 
 Work orders are not touched: a unit needs an order (its address, the caller's name and number)
 while it is open, and an order is the city's record of the case after; its history and callbacks
@@ -26,11 +29,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Table, insert, select, update
 
 from server.storage.audit_log import PURGE_RECORDING, PURGED
 from server.storage.models import Call, Turn
 from server.storage.recording_tables import AuditEntry, Recording
+from server.storage.sealing import SEALED_COLUMNS
 from server.storage.types import utc_now
 
 PURGED_TEXT = "(已按保留期清除)"
@@ -68,19 +72,21 @@ def purge_recording(engine: Engine, root: Path, recording_id: int) -> bool:
     return True
 
 
+def cleared(table: Table) -> dict[str, object]:
+    """What `table`'s sealed columns become: NULL, or PURGED_TEXT where a value is required."""
+    return {column: None if table.c[column].nullable else PURGED_TEXT
+            for name, column in SEALED_COLUMNS if name == table.name}
+
+
 def clear_calls(engine: Engine, call_ids: list[int]) -> int:
     """Clear the callers' details and words of these calls; how many were not cleared before."""
     with engine.begin() as connection:
-        cleared = connection.execute(
+        done = connection.execute(
             update(_calls).where(_calls.c.id.in_(call_ids), _calls.c.pii_purged_at.is_(None))
-            .values(caller_number=None, callback_number=None, caller_name=None, address=None, dtmf=None,
-                    pii_purged_at=utc_now())
+            .values(**cleared(_calls), pii_purged_at=utc_now())
         ).rowcount
-        connection.execute(
-            update(_turns).where(_turns.c.call_id.in_(call_ids))
-            .values(asr_text=PURGED_TEXT, reply_text=PURGED_TEXT, partials=None, reply_heard=None)
-        )
-    return cleared
+        connection.execute(update(_turns).where(_turns.c.call_id.in_(call_ids)).values(**cleared(_turns)))
+    return done
 
 
 def purge_expired(engine: Engine, root: Path, cutoff: datetime, batch: int = BATCH) -> Purged:
