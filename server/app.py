@@ -12,12 +12,14 @@ from fastapi.exceptions import RequestValidationError
 
 from server import data_keys
 from server.api import (
+    audit,
     console_lines,
     dashboard,
     events,
     handling,
     metrics,
     phones,
+    recordings,
     routes,
     tickets,
     twilio_status,
@@ -39,6 +41,7 @@ from server.services import (
 from server.storage import db, repository
 from server.telephony import media_stream
 from server.web import (
+    audit_page,
     console,
     desk,
     home,
@@ -54,6 +57,7 @@ from server.web.pages import PageDenied, denied_page
 from server.workflow.callbacks import CallbackRules
 from server.workflow.metrics import MetricWeights
 from server.workflow.recovery import CallRecovery, RecoveryRules
+from server.workflow.retention import RetentionJob
 from server.workflow.surge_alerts import SurgeAlerts
 from voice.asr.base import StreamingRecognizer
 from voice.tts.base import SpeechSynthesizer
@@ -124,6 +128,7 @@ def create_app(
         surge_alerts = SurgeAlerts.from_settings(settings, engine, lambda fields: events.announce("surge", **fields))
         services = app.state.services
         recovery = CallRecovery(engine, services.node, RecoveryRules.from_settings(settings), services.held_calls)
+        retention = RetentionJob.from_settings(engine, app.state.services.recordings)
         rendered = await asyncio.to_thread(render_fixed_prompts, app.state.services.synthesizer)
         log.info("hotline ready (%d fixed prompts rendered)", rendered)
         log.info("%s", gateway_access_note(settings))
@@ -135,8 +140,12 @@ def create_app(
             log.info("dialling due callbacks as node %s", scheduler.node)
         if surge_alerts is not None:
             surge_alerts.start()
+        if retention is not None:
+            retention.start()
         yield
         await recovery.stop()
+        if retention is not None:
+            await retention.stop()
         if surge_alerts is not None:
             await surge_alerts.stop()
         if scheduler is not None:
@@ -152,6 +161,8 @@ def create_app(
     )
     app.include_router(media_stream.router)
     app.include_router(routes.router)
+    app.include_router(recordings.router)
+    app.include_router(audit.router)
     app.include_router(tickets.router)
     app.include_router(handling.router)
     app.include_router(metrics.router)
@@ -166,6 +177,7 @@ def create_app(
     app.include_router(console_lines.router)
     app.include_router(desk.router)
     app.include_router(dashboard_page.router)
+    app.include_router(audit_page.router)
     # The knowledge pages' fixed paths (/admin/knowledge/history, …/try) before …/{kind}.
     app.include_router(knowledge_history.router)
     app.include_router(knowledge_try.router)

@@ -25,6 +25,7 @@ from knowledge.catalogue import Catalogue
 from knowledge.gazetteer import Gazetteer
 from knowledge.kb import KbIndex
 from server.config import ConfigError, Settings, node_name
+from server.recording_settings import RecordingSettings
 from server.storage import repository
 from server.telephony.call_events import CallEvents
 from server.telephony.call_line import LiveCalls
@@ -91,10 +92,12 @@ class Services:
     slow_pool: ThreadPoolExecutor = field(init=False)
     llm: LlmClient | None = field(init=False)
     dispatch_rules: DispatchRules = field(init=False)
+    recordings: RecordingSettings = field(init=False)
 
     def __post_init__(self) -> None:
         self.node = node_name(self.settings)
         self.dispatch_rules = DispatchRules.from_settings(self.settings)
+        self.recordings = RecordingSettings.from_settings(self.settings)
         self.lines = LineQueue(max_calls(self.settings))
         self.pool = PriorityPool(speech_workers(self.settings))
         self.slow_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-slow")

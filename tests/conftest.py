@@ -78,10 +78,13 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def settings():
+def settings(tmp_path_factory: pytest.TempPathFactory):
     from server.config import load_settings
 
-    return load_settings(environ={})
+    settings = load_settings(environ={})
+    # The calls' recordings go to the session's temporary folder, never to the checkout's var/.
+    settings.raw["recordings"]["dir"] = str(tmp_path_factory.mktemp("recordings"))
+    return settings
 
 
 @pytest.fixture(scope="session")

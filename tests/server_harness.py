@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -92,6 +94,17 @@ def serving_rest_api(engine: Engine) -> Iterator[str]:
 
 
 @contextmanager
+def recordings_apart(settings: Settings) -> Iterator[Settings]:
+    """`settings`, with the calls' recordings in a folder of their own for as long as the block runs
+    unless they name one: never in the checkout's var/."""
+    if settings.raw["recordings"]["dir"]:
+        yield settings
+        return
+    with tempfile.TemporaryDirectory(prefix="hotline-recordings-") as folder:
+        yield replace(settings, raw={**settings.raw, "recordings": {**settings.raw["recordings"], "dir": folder}})
+
+
+@contextmanager
 def running_server(
     settings: Settings,
     database_url: str,
@@ -102,7 +115,9 @@ def running_server(
     prepare_database(settings, database_url)
     load_sample_knowledge(database_url)
     key = make_key(database_url, Role.SUPERVISOR)
-    with serving(create_app(settings, database_url, recognizer=recognizer, synthesizer=synthesizer)) as address:
+    with recordings_apart(settings) as settings, serving(
+        create_app(settings, database_url, recognizer=recognizer, synthesizer=synthesizer)
+    ) as address:
         _READER_KEYS[address] = key
         try:
             yield address
@@ -120,8 +135,6 @@ def dialling_server(
 ) -> Iterator[str]:
     """A Hotline server (the sample knowledge) whose node dials due callbacks on registered
     softphones, polling often; `sections` override settings by section, e.g. callback={...}."""
-    from dataclasses import replace
-
     raw = {**settings.raw, "dialer": {**settings.raw["dialer"], "poll_seconds": 0.2, "ring_seconds": 3}}
     for name, values in sections.items():
         raw[name] = {**raw[name], **values}
@@ -130,9 +143,9 @@ def dialling_server(
     key = make_key(database_url, Role.SUPERVISOR)
     port = free_port()
     raw["dialer"]["stream_url"] = f"ws://127.0.0.1:{port}/media-stream"
-    app = create_app(replace(settings, raw=raw), database_url, recognizer=recognizer, synthesizer=synthesizer,
-                     dial_callbacks=True)
-    with serving(app, port) as address:
+    with recordings_apart(replace(settings, raw=raw)) as settings, serving(
+        create_app(settings, database_url, recognizer=recognizer, synthesizer=synthesizer, dial_callbacks=True), port
+    ) as address:
         _READER_KEYS[address] = key
         try:
             yield address

@@ -39,6 +39,7 @@ class SurveyHeard:
     close_code: int | None = None
     close_reason: str = ""
     answers_given: int = 0
+    call_sid: str = ""
 
 
 @dataclass
@@ -72,7 +73,7 @@ class SurveyCallee:
 async def answer_survey(ring: Ring, script: list[Answer], hang_up: bool = False) -> SurveyHeard:
     """Carry the survey call `ring` connects to, answering from `script`; with `hang_up`, hang up
     once the script is used up instead of waiting for the server to end the call."""
-    heard = SurveyHeard()
+    heard = SurveyHeard(call_sid=ring.call_sid)
     stream_sid = f"MZ{uuid.uuid4().hex}"
     prompts: asyncio.Queue[str] = asyncio.Queue()
     async with websockets.connect(ring.stream_url, max_size=2**20) as ws:

@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 
 import httpx
+import numpy as np
 import pytest
 from server_harness import DEV, api_get, dialling_server, make_key, wait_for
 from survey_callee import SurveyCallee, spoken
@@ -18,6 +19,7 @@ from survey_callee import SurveyCallee, spoken
 from server.storage.keys import Role
 from server.telephony.softphone import Softphone
 from server.workflow.callbacks import BEIJING
+from voice.call_recording import decode_two_channels
 
 pytestmark = pytest.mark.slow
 
@@ -88,3 +90,8 @@ def test_a_complaint_is_dispatched_handled_called_back_and_counted(settings, dat
         assert (unit_row["response_rate"], unit_row["resolution_rate"], unit_row["satisfaction_rate"]) == (1, 0, 1)
         (district_row,) = rates(address, "district")
         assert district_row["key"] == EXPECTED["expect"]["district"]
+        # The survey call is recorded as a citizen's call is: both sides, the questions on the right.
+        recording = wait_for(lambda: (r := api_get(address, f"/api/calls/{heard.call_sid}/recording")).status_code
+                             == 200 and r, 60)
+        audio, rate = decode_two_channels(recording.content)
+        assert audio.shape[0] == 2 and float(np.abs(audio[1]).max()) > 0.05

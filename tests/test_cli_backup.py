@@ -5,6 +5,7 @@ table exactly as stored, and a restore that is refused or fails leaves its targe
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -21,11 +22,12 @@ from workflow_orders import NOISE_UNIT, callbacks_of, reported_order
 
 from knowledge.kb import KbArticle
 from server.cli import admin
-from server.storage import knowledge_store, repository
+from server.storage import audit_log, knowledge_store, repository
 from server.storage.db import current_revision, head_revision, make_engine, upgrade
 from server.storage.keys import Role, create_key, revoke_key
 from server.storage.knowledge_edits import create_article
 from server.storage.knowledge_log import Editor
+from server.storage.recordings import save_recording
 from server.storage.web_sessions import open_session
 from server.workflow.callbacks import CallbackRules, Outcome, SurveyAnswers, claim_due, finish
 
@@ -117,6 +119,10 @@ def fill(url: str) -> dict[str, object]:
                             partials=json.dumps([{"audio_s": 0.5, "confirmed": "我想", "tentative": "问"}],
                                                 ensure_ascii=False), backend="offline")
         repository.add_turn(engine, call_id=call_id, asr_text="好的谢谢", reply_text="不客气")  # NULL times
+        # The call's recording: its row is the database's (the sealed file is not, and is not backed up).
+        with tempfile.TemporaryDirectory() as folder:
+            save_recording(engine, Path(folder), "CA-backup", "call", AWKWARD.encode(), "flac", 0.1 + 0.2)
+        audit_log.write(engine, f"agent:{admin_key.id}", audit_log.PLAY_RECORDING, "CA-backup", audit_log.PLAYED)
 
         # A filed, dispatched, accepted and reported order with a merged second caller: events,
         # callbacks, and one survey call answered.

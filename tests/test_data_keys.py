@@ -1,6 +1,6 @@
 """Where the data keys come from (server/data_keys.py) and `hotline keys rotate|status|retire`
-run as commands, on real databases: after a rotation every stored value is sealed with the new key,
-reads the same, and a repeat caller's orders are still found."""
+run as commands, on real databases: after a rotation every stored value and call recording is sealed
+with the new key, reads the same, and a repeat caller's orders are still found."""
 
 from __future__ import annotations
 
@@ -23,8 +23,10 @@ from server.config import ConfigError, load_settings
 from server.data_keys import encode, key_file, load_key_ring, parse_data_keys, write_key_file
 from server.storage import sealing
 from server.storage.models import Call, TicketEvent
+from server.storage.recordings import find_recording, read_audio, save_recording
 from server.storage.sealing import SEALED_COLUMNS, KeyRing, key_id_of
 from server.workflow.merging import open_orders_for
+from voice.call_recording import encode_two_channels
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -118,6 +120,9 @@ def test_rotate_and_retire_with_the_key_file(tmp_path: Path) -> None:
     upgrade(database_url)
     engine = make_engine(database_url)
     order = store_a_callers_data(engine)
+    # A call's recording, in the recordings folder the commands find under the data folder.
+    audio = encode_two_channels(b"\x20" * 8000, b"\x30" * 8000, "flac")
+    recorded = save_recording(engine, tmp_path / "recordings", "CA-rotated", "call", audio, "flac", 1.0)
     before = sealing.ring()
     write_key_file(tmp_path / "data_keys.json", before)  # the file the embedded default would have made
     env = {"HOTLINE_PATHS_DATA_DIR": str(tmp_path)}
@@ -127,6 +132,9 @@ def test_rotate_and_retire_with_the_key_file(tmp_path: Path) -> None:
     after = json.loads((tmp_path / "data_keys.json").read_text())
     assert after["current"] != before.current and set(after["keys"]) >= {before.current, after["current"]}
     assert key_ids(engine) == {after["current"]}
+    assert f"1 recordings sealed again with {after['current']}" in rotated.stdout
+    moved = find_recording(engine, "CA-rotated")
+    assert moved.key_id == after["current"] and not (tmp_path / "recordings" / recorded.path).exists()
 
     refused = hotline("keys", "retire", after["current"], "--database", database_url, env=env)
     assert refused.returncode == 1 and "current key" in refused.stderr
@@ -137,4 +145,5 @@ def test_rotate_and_retire_with_the_key_file(tmp_path: Path) -> None:
 
     sealing.install(load_key_ring(settings_in(tmp_path)))
     reads_back(engine, order)
+    assert read_audio(tmp_path / "recordings", moved) == audio
     engine.dispose()

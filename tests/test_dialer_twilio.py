@@ -196,6 +196,7 @@ def hotline(tmp_path_factory: pytest.TempPathFactory, models, twilio: TwilioStan
     sock.bind(("127.0.0.1", 0))
     address = f"127.0.0.1:{sock.getsockname()[1]}"
     settings = load_settings(environ=twilio_environ(twilio.base_url, address))
+    settings.raw["recordings"]["dir"] = str(tmp_path_factory.mktemp("recordings"))  # not the checkout's var/
     prepare_database(settings, database_url)
     engine = make_engine(database_url)
     report_order(engine)

@@ -22,7 +22,7 @@ PAGES = {
     Role.SUPERVISOR: ["/dashboard", "/console"],
     Role.UNIT: ["/desk"],
     Role.ADMIN: ["/admin/knowledge", "/admin/knowledge/kb", "/admin/knowledge/catalogue", "/admin/knowledge/gazetteer",
-                 "/admin/knowledge/history", "/admin/knowledge/try?q=社保卡丢了怎么办"],
+                 "/admin/knowledge/history", "/admin/knowledge/try?q=社保卡丢了怎么办", "/admin/audit"],
 }
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import time
 
 import httpx
+import numpy as np
 from browser_harness import chromium, log_in, microphone_wav, wait_for_script
 from line_caller import LineCaller, spoken
 from server_harness import DEV, make_key, reader_headers, running_server
 
 from server.storage.keys import Role
+from voice.call_recording import decode_two_channels
 from voice.codec import int16_to_float, resample, ulaw_to_pcm16
 
 
@@ -30,7 +32,8 @@ def test_an_agent_takes_a_handed_off_call_and_files_its_order(settings, tmp_path
     microphone = microphone_wav([DEV / "d001_1.wav"], tmp_path / "agent.wav", silence_s=1.0)
     database_url = f"sqlite:///{tmp_path / 'hotline.db'}"
     with running_server(settings, database_url, *models) as address, chromium(microphone) as browser:
-        agent = log_in(browser, address, make_key(database_url, Role.AGENT))
+        agent_key = make_key(database_url, Role.AGENT)
+        agent = log_in(browser, address, agent_key)
         supervisor = log_in(browser, address, make_key(database_url, Role.SUPERVISOR))
         asks_for_a_person = spoken(synthesizer, "你好，我不想跟机器说话，请帮我转人工。")
         with LineCaller(address, asks_for_a_person) as caller:
@@ -84,6 +87,16 @@ def test_an_agent_takes_a_handed_off_call_and_files_its_order(settings, tmp_path
         ticket = call["ticket"]
         assert ticket["id"] == ticket_id and ticket["district"] == "朝阳区" and ticket["phone"] == "13912345678"
         assert ticket["events"][0]["actor"].startswith("agent:")
+        # The recording's side of what the caller heard ends with the agent's words.
+        wait_until(lambda: httpx.get(f"http://{address}/api/calls/{caller.call_sid}/recording", timeout=30,
+                                     headers={"Authorization": f"Bearer {agent_key}"}).status_code == 200,
+                   60, "the call's recording")
+        played = httpx.get(f"http://{address}/api/calls/{caller.call_sid}/recording",
+                           headers={"Authorization": f"Bearer {agent_key}"}, timeout=30)
+        audio, rate = decode_two_channels(played.content)
+        last_sound = int(np.flatnonzero(np.abs(audio[1]) > 0.01)[-1])
+        words = recognizer.transcribe(resample(audio[1, max(0, last_sound - 12 * rate):last_sound], rate, 16000)).text
+        assert "北京上班" in words or "条件" in words, words
 
 
 def test_console_pages_answer_unknown_calls_filed_calls_and_suggestions(server, database_url) -> None:

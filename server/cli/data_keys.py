@@ -1,5 +1,5 @@
-"""`hotline keys new|status|rotate|retire`: the data keys that seal callers' data at rest
-(server/storage/sealing.py), not the API keys of `hotline key`.
+"""`hotline keys new|status|rotate|retire`: the data keys that seal callers' data and call recordings
+at rest (server/storage/sealing.py, server/storage/sealed_files.py), not the API keys of `hotline key`.
 
 Rotation, with keys from the environment: put a new key first in HOTLINE_SECURITY_DATA_KEYS and
 keep the old ones after it, run `hotline keys rotate`, restart the nodes, then drop the old keys
@@ -27,8 +27,16 @@ from server.data_keys import (
     read_key_file,
     write_key_file,
 )
+from server.recording_settings import RecordingSettings
 from server.storage import sealing
-from server.storage.rekeying import columns_to_reseal, count_by_key, reseal_all
+from server.storage.rekeying import (
+    columns_to_reseal,
+    count_by_key,
+    recordings_by_key,
+    recordings_to_reseal,
+    reseal_all,
+    reseal_recordings,
+)
 from server.storage.sealing import KEY_BYTES, KeyRing
 
 data_keys_app = typer.Typer(
@@ -48,24 +56,27 @@ def keys_new() -> None:
 
 @data_keys_app.command("status")
 def keys_status(database: DatabaseOption = None) -> None:
-    """Where the keys come from, which one seals new values, and how many stored values each seals."""
+    """Where the keys come from, which one seals new values, and how many stored values and kept
+    recordings each seals."""
     with user_errors(), open_database(database, migrate=False) as engine:
         ring = sealing.ring()
-        counts = count_by_key(engine)
+        counts, recordings = count_by_key(engine), recordings_by_key(engine)
     console.print(f"keys from {ring.source}; new values are sealed with {ring.current}")
     table = Table()
     table.add_column("key")
     table.add_column("values sealed", justify="right")
-    for key_id in [*ring.keys, *(k for k in counts if k not in ring.keys)]:
+    table.add_column("recordings", justify="right")
+    for key_id in dict.fromkeys([*ring.keys, *counts, *recordings]):
         held = "" if key_id in ring.keys or key_id == "(not sealed)" else " (missing!)"
         mark = " (current)" if key_id == ring.current else ""
-        table.add_row(f"{key_id}{mark}{held}", str(counts.get(key_id, 0)))
+        table.add_row(f"{key_id}{mark}{held}", str(counts.get(key_id, 0)), str(recordings.get(key_id, 0)))
     console.print(table)
 
 
 @data_keys_app.command("rotate")
 def keys_rotate(database: DatabaseOption = None) -> None:
-    """Seal every stored value again under the current key; with the key file, a new key first."""
+    """Seal every stored value and kept recording again under the current key; with the key file, a
+    new key first."""
     settings = load_settings()
     with user_errors():
         if not from_environment(settings):
@@ -79,24 +90,34 @@ def keys_rotate(database: DatabaseOption = None) -> None:
             write_key_file(path, ring)  # first: a rotation cut short leaves values every key of the file opens
             sealing.install(ring)
             console.print(f"added data key {key_id} to {path}; it now seals new values")
+        recordings_dir = RecordingSettings.from_settings(settings).directory
         with open_database(database, migrate=False) as engine:
             current = ensure_loaded(settings).current
-            todo = columns_to_reseal(engine)
-            if not todo:
+            todo, files = columns_to_reseal(engine), recordings_to_reseal(engine)
+            if not todo and not files:
                 how = ("put a new key first in HOTLINE_SECURITY_DATA_KEYS, the old ones after it, and run this again"
                        if from_environment(settings) else "")
-                console.print(f"every stored value is sealed with {current} already. {how}".strip())
+                console.print(f"every stored value and recording is sealed with {current} already. {how}".strip())
                 return
             with Progress(TextColumn("sealing again"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                           console=err_console) as progress:
-                task = progress.add_task("reseal", total=sum(count_by_key(engine).values()))
+                task = progress.add_task("reseal", total=sum(count_by_key(engine).values()) + files)
                 outcome = reseal_all(engine, lambda n: progress.advance(task, n))
+                moved = reseal_recordings(engine, recordings_dir, lambda n: progress.advance(task, n))
             left = {k: n for k, n in count_by_key(engine).items() if k != current}
+            files_left = {k: n for k, n in recordings_by_key(engine).items() if k != current}
     console.print(f"{outcome.resealed} values sealed again with {current} ({outcome.examined} examined)")
-    if outcome.changed_meanwhile:
-        console.print(f"{outcome.changed_meanwhile} changed while this ran and were left: run rotate again")
+    console.print(f"{moved.resealed} recordings sealed again with {current} ({moved.examined} examined)")
+    if outcome.changed_meanwhile or moved.changed_meanwhile:
+        console.print(f"{outcome.changed_meanwhile + moved.changed_meanwhile} changed while this ran and were left: "
+                      "run rotate again")
+    if moved.unreadable:
+        console.print(f"{moved.unreadable} recordings could not be read (file gone or altered; the server's log "
+                      "names them when played) and were left as they are")
     if left:
         console.print("still under other keys: " + ", ".join(f"{k} {n}" for k, n in left.items()))
+    if files_left:
+        console.print("recordings still under other keys: " + ", ".join(f"{k} {n}" for k, n in files_left.items()))
     console.print("Restart running servers so they seal with the new key. Older keys stay until nothing uses "
                   "them (`hotline keys status`).")
 
@@ -121,8 +142,10 @@ def keys_retire(
             raise UserError(f"{key_id} is the current key: rotate first")
         with open_database(database, migrate=False) as engine:
             still = count_by_key(engine).get(key_id, 0)
-        if still:
-            raise UserError(f"{still} stored values are sealed with {key_id}: run `hotline keys rotate` first")
+            files = recordings_by_key(engine).get(key_id, 0)
+        if still or files:
+            raise UserError(f"{still} stored values and {files} recordings are sealed with {key_id}: run "
+                            "`hotline keys rotate` first")
         write_key_file(path, KeyRing(keys={k: v for k, v in ring.keys.items() if k != key_id}, current=ring.current,
                                      lookup_key=ring.lookup_key, source=str(path)))
     console.print(f"removed {key_id} from {path}")

@@ -80,6 +80,8 @@ class Call(SQLModel, table=True):
     node: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     draft: dict[str, Any] | None = Field(default=None, sa_type=SealedJSON("calls.draft"))
+    # When retention cleared the caller's details and words (server/storage/retention.py).
+    pii_purged_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Turn(SQLModel, table=True):
@@ -375,3 +377,8 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     expires_at: datetime = Field(sa_type=UtcDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+# The recordings and the audit log, in a module of their own; imported here so that they are registered
+# wherever the models are.
+from server.storage import recording_tables  # noqa: E402, F401

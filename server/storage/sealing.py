@@ -112,16 +112,21 @@ def is_sealed(value: str) -> bool:
     return key_id_of(value) is not None
 
 
-def unseal(value: str, context: str) -> str:
-    key_id = key_id_of(value)
-    if key_id is None:
-        raise SealingError(f"{context} holds a value that is not sealed")
+def _key(key_id: str, context: str) -> bytes:
     key = ring().keys.get(key_id)
     if key is None:
         raise SealingError(
             f"{context} holds a value sealed with data key {key_id!r}, which this process does not have "
             "(add it to HOTLINE_SECURITY_DATA_KEYS or the key file after the current one)"
         )
+    return key
+
+
+def unseal(value: str, context: str) -> str:
+    key_id = key_id_of(value)
+    if key_id is None:
+        raise SealingError(f"{context} holds a value that is not sealed")
+    key = _key(key_id, context)
     try:
         blob = base64.urlsafe_b64decode(value.split(":", 2)[2])
         plain = AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode("ascii"))
@@ -137,6 +142,24 @@ def reseal(value: str, context: str) -> str:
     if key_id_of(value) == keys.current:
         return value
     return seal(unseal(value, context), context)
+
+
+def seal_bytes(plain: bytes, associated: bytes, key_id: str) -> bytes:
+    """`plain` sealed with data key `key_id` (nonce ‖ ciphertext ‖ tag), opening only with the same
+    `associated` data: for files (server/storage/sealed_files.py), which say their key id themselves."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(_key(key_id, "a file")).encrypt(nonce, plain, associated)
+
+
+def open_bytes(blob: bytes, associated: bytes, key_id: str, context: str) -> bytes:
+    """What `seal_bytes` sealed; SealingError, naming `context`, if the key is missing or the bytes
+    or their associated data are not what was sealed."""
+    key = _key(key_id, context)
+    try:
+        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], associated)
+    except (InvalidTag, ValueError) as exc:
+        raise SealingError(f"{context} does not open with data key {key_id!r}: altered, cut short, "
+                           "or sealed for something else") from exc
 
 
 def lookup_hash(value: str) -> str:

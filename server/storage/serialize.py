@@ -39,6 +39,7 @@ def call_to_dict(call: Call) -> dict[str, Any]:
         "address": call.address,
         "dtmf": call.dtmf,
         "heard_marks": list(call.heard_marks or []),
+        "pii_purged_at": iso(call.pii_purged_at),  # retention cleared the caller's details and words
     }
 
 

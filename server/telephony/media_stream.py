@@ -2,7 +2,8 @@
 
 A stream is a citizen calling in (server/telephony/session.py, behind the line limit of
 server/telephony/line_queue.py), or, when its `start` names a
-callback, the survey call a dialler placed (server/telephony/survey_call.py).
+callback, the survey call a dialler placed (server/telephony/survey_call.py). Either way both legs are
+recorded here and kept once the stream is closed (server/telephony/call_recorder.py).
 
 Who may open it ([gateway] in the config): a gateway key; Twilio itself, by a valid
 X-Twilio-Signature over the stream's URL when the account's auth token is set; and, with
@@ -20,6 +21,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from server.access import AccessDenied, Caller, deny, identify, with_rule
 from server.storage.keys import Role
+from server.telephony.call_recorder import CallRecorder, keep_recording
 from server.telephony.line_queue import GatedCall
 from server.telephony.protocol import (
     CLOSE_INVALID,
@@ -94,9 +96,12 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
             except (RuntimeError, WebSocketDisconnect):
                 pass
 
+    # Both legs are recorded here, whoever answers (server/telephony/call_recorder.py).
+    recorder = CallRecorder(services.recordings)
+    send = recorder.send_through(websocket.send_text)
     # A citizen's call waits for a line past [server] max_calls (server/telephony/line_queue.py).
-    citizen = CallSession(services, websocket.send_text, hang_up)
-    session: GatedCall | SurveyCall = GatedCall(services, citizen, websocket.send_text, hang_up)
+    citizen = CallSession(services, send, hang_up)
+    session: GatedCall | SurveyCall = GatedCall(services, citizen, send, hang_up)
     close_code, close_reason, error = CLOSE_NORMAL, "call ended", None
     try:
         while not session.ended:
@@ -110,9 +115,10 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
             if len(raw) > max_bytes:
                 raise ProtocolError(CLOSE_TOO_BIG, f"message of {len(raw)} bytes; the limit is {max_bytes}")
             event = parse_message(raw)
+            recorder.received(event)
             if isinstance(event, Start) and session.state is None and is_survey(event):
                 # A callback survey a dialler placed (server/dialer/), not a citizen calling in.
-                session = SurveyCall(services, websocket.app.state.callback_rules, websocket.send_text, hang_up)
+                session = SurveyCall(services, websocket.app.state.callback_rules, send, hang_up)
             await session.handle(event)
     except ProtocolError as exc:
         close_code, close_reason, error = exc.code, exc.reason, exc.reason
@@ -138,3 +144,4 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
                 await websocket.close(code=close_code, reason=close_reason)
             except (RuntimeError, WebSocketDisconnect):
                 pass  # the peer went away while we were finishing
+        await keep_recording(services, recorder)  # once the line is closed: nobody waits for it

@@ -1,8 +1,8 @@
 """The agent console (人工座席), for agents and supervisors: the queue of live calls and of calls
 the seat handed off that still owe an order; a call's page with its words as they come, the
 seat's reading and brief, the audio line to take the call over (or, for a supervisor, to listen
-in: server/api/console_lines.py), the order form the seat's reading pre-fills, and KB suggestions
-for what the caller says."""
+in: server/api/console_lines.py), once it has ended its recording (server/api/recordings.py), the
+order form the seat's reading pre-fills, and KB suggestions for what the caller says."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from server.access import Caller
 from server.storage import repository
 from server.storage.db import NotFound
 from server.storage.keys import Role
+from server.storage.recordings import recording_of_call
 from server.storage.types import utc_now
 from server.web.pages import page, render
 from server.workflow.agent_orders import (
@@ -91,8 +92,10 @@ def call_page(call_sid: str, request: Request, caller: ConsoleDep) -> Any:
         "street": call.street, "address": call.address, "caller_name": call.caller_name,
         "phone": call.callback_number, "summary": None,
     }
+    recording = recording_of_call(request.app.state.engine, call.id) if line is None and call.id else None
     return render(
         request, "console_call.html", caller, call=call, turns=detail.turns, line=line, reading=reading,
+        recording=recording,
         ticket=detail.ticket.ticket if detail.ticket is not None else None, values=_order_values(reading),
         errors={}, reasons=HANDOFF_REASONS, **_form_context(request),
     )
