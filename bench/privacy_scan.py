@@ -16,8 +16,8 @@ and every event it sent:
 - both, in the raw bytes of the server's SQLite file and its write-ahead log once the server has
   stopped (numbers as digits, names in UTF-8), where callers' data is sealed.
 
-`--only-with-secrets` plays only the calls whose caller gives a number or a name (tests/
-test_privacy_scan.py runs it so on the dev corpus).
+`--only-with-secrets` plays only the calls whose caller gives a number or a name, `--calls` only
+the calls named (tests/test_privacy_scan.py plays those whose caller gives a full name and a number).
 
 It prints the number of leaks of each kind, with the first few, and exits 1 if there is any.
 """
@@ -85,10 +85,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev" / "calls.jsonl")
     parser.add_argument("--only-with-secrets", action="store_true", help="only calls that give a number or name")
+    parser.add_argument("--calls", help="only these calls (ids, comma-separated)")
     args = parser.parse_args()
     kb = SHARED / "kb"
     secrets = secrets_of(args.corpus)
-    calls = [c for c in read_corpus(args.corpus) if not args.only_with_secrets or any(secrets[c.id])]
+    chosen = set(args.calls.split(",")) if args.calls else None
+    calls = [c for c in read_corpus(args.corpus)
+             if (not args.only_with_secrets or any(secrets[c.id])) and (chosen is None or c.id in chosen)]
     events: list[dict] = []
     stop = threading.Event()
     with local_server(kb / "sample_kb.jsonl", kb / "catalogue.json", kb / "gazetteer.json",
