@@ -91,6 +91,13 @@ def write_key_file(path: Path, ring: KeyRing) -> None:
     os.replace(fresh, path)
 
 
+def as_environ(ring: KeyRing) -> dict[str, str]:
+    """`ring` as the environment gives keys (parse_data_keys reads it back): the current key first."""
+    ordered = [ring.current, *(k for k in ring.keys if k != ring.current)]
+    return {"HOTLINE_SECURITY_DATA_KEYS": ",".join(f"{k}:{encode(ring.keys[k])}" for k in ordered),
+            "HOTLINE_SECURITY_LOOKUP_KEY": encode(ring.lookup_key)}
+
+
 def fresh_ring(source: str) -> KeyRing:
     key_id = new_key_id()
     return KeyRing(keys={key_id: secrets.token_bytes(KEY_BYTES)}, current=key_id,

@@ -23,7 +23,7 @@ from workflow_orders import NOISE, file_order
 
 from server.app import prepare_database
 from server.config import load_settings
-from server.data_keys import encode, fresh_ring
+from server.data_keys import as_environ, fresh_ring
 from server.storage import repository, sealing
 from server.storage.db import make_engine
 from server.storage.models import Callback, CallbackAttempt, Ticket
@@ -161,9 +161,7 @@ def data_keys_environ() -> dict[str, str]:
     if ring is None:
         ring = fresh_ring("the run's own data keys")
         sealing.install(ring)
-    ordered = [ring.current, *(k for k in ring.keys if k != ring.current)]
-    return {"HOTLINE_SECURITY_DATA_KEYS": ",".join(f"{k}:{encode(ring.keys[k])}" for k in ordered),
-            "HOTLINE_SECURITY_LOOKUP_KEY": encode(ring.lookup_key)}
+    return as_environ(ring)
 
 
 def node_environ(name: str, port: int, database_url: str, twilio: TwilioStandIn, data_dir: Path,

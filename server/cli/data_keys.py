@@ -19,8 +19,9 @@ from rich.table import Table
 from server.cli.admin import DatabaseOption, UserError, console, err_console, open_database, user_errors
 from server.config import load_settings
 from server.data_keys import (
-    encode,
+    as_environ,
     ensure_loaded,
+    fresh_ring,
     from_environment,
     key_file,
     new_key_id,
@@ -48,10 +49,9 @@ data_keys_app = typer.Typer(
 @data_keys_app.command("new")
 def keys_new() -> None:
     """Print a fresh data key and lookup key as environment settings (for a first set-up)."""
-    key_id = new_key_id()
     err_console.print("Keep these secret, the same on every node; the data cannot be read without them:")
-    print(f"HOTLINE_SECURITY_DATA_KEYS={key_id}:{encode(secrets.token_bytes(KEY_BYTES))}")
-    print(f"HOTLINE_SECURITY_LOOKUP_KEY={encode(secrets.token_bytes(KEY_BYTES))}")
+    for name, value in as_environ(fresh_ring("hotline keys new")).items():
+        print(f"{name}={value}")
 
 
 @data_keys_app.command("status")
