@@ -10,7 +10,8 @@ time by the softphone (20 ms frames on the clock, marks echoed when the reply ha
 are placed for --minutes minutes, the first --warmup of them the warm-up (models, the reply cache,
 the database's pages and the allocator's arenas fill during it). Every --sample-every seconds it
 prints the server's resident memory (VmRSS), open files (/proc/PID/fd), threads, live asyncio
-tasks, and the calls done and failed so far.
+tasks, Python's allocated blocks, glibc's heap in use and freed but kept, and the calls done and
+failed so far.
 
 At the end of the warm-up, and again after the last call, no new call is placed until those up
 have finished and --settle seconds have passed; the server's figures are then read idle, so the
@@ -28,6 +29,9 @@ doing). Printed at the end:
   once here that is about 20 minutes of the dev corpus (its one-minute monologues, d024-d026, come
   at about minute 12), and a warm-up of 5 minutes takes in about 13 of its 40 calls;
 - open files, threads and tasks idle after the warm-up and idle at the end (more at the end: a leak);
+- where the memory is: Python's blocks, glibc's heap in use, and its free room kept (growing free
+  room is fragmentation, not a leak), then resident memory once more after a malloc_trim at the
+  end, and the types of live objects that grew most between the two idle readings;
 - a verdict: growth under 10 %, no error, no more open files or tasks than after the warm-up.
   The exit code is 1 when one fails.
 
@@ -48,9 +52,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -90,6 +96,9 @@ class Reading:
     fds: int
     threads: int
     tasks: int
+    py_blocks: int  # Python's allocated blocks (objects, roughly)
+    heap_used_kib: int  # glibc's heap handed out: Python's objects' arenas and native code's alike
+    heap_free_kib: int  # freed but kept by glibc (fragmentation when it grows)
     up: int  # calls up at the time
     done: int  # calls done by then
 
@@ -111,7 +120,9 @@ class Run:
     failures: list[str] = field(default_factory=list)
     log_errors: list[str] = field(default_factory=list)
     log_offset: int = 0
+    trimmed_end_kib: int = 0  # RSS at the end after malloc_trim
     readings: list[Reading] = field(default_factory=list)
+    censuses: list[dict[str, int]] = field(default_factory=list)  # live objects by type, at each idle reading
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -134,12 +145,16 @@ def read_server(run: Run) -> Reading:
     """The server's figures now (Linux /proc; tasks as its counter last wrote them)."""
     pid = run.server.pid
     status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    counted = json.loads(run.tasks_file.read_text())
     return Reading(
         at_s=run.elapsed(),
         rss_kib=int(status["VmRSS"].split()[0]),
         fds=len(os.listdir(f"/proc/{pid}/fd")),
         threads=int(status["Threads"]),
-        tasks=int(run.tasks_file.read_text()),
+        tasks=counted["tasks"],
+        py_blocks=counted["py_blocks"],
+        heap_used_kib=counted.get("heap_used_kib", 0),
+        heap_free_kib=counted.get("heap_free_kib", 0),
         up=run.up,
         done=run.done,
     )
@@ -185,7 +200,9 @@ def print_reading(run: Run, reading: Reading, note: str = "") -> None:
     minutes, seconds = divmod(int(reading.at_s), 60)
     print(f"{minutes:3d}:{seconds:02d}  calls done {run.done:4d}  failed {len(run.failures):2d}  up {run.up}  "
           f"log errors {len(run.log_errors):2d}  RSS {reading.rss_kib / 1024:7.1f} MiB  fds {reading.fds:3d}  "
-          f"threads {reading.threads:3d}  tasks {reading.tasks:3d}{note}", flush=True)
+          f"threads {reading.threads:3d}  tasks {reading.tasks:3d}  py blocks {reading.py_blocks / 1e6:5.2f} M  "
+          f"heap used {reading.heap_used_kib / 1024:6.1f} free {reading.heap_free_kib / 1024:6.1f} MiB{note}",
+          flush=True)
 
 
 async def sample(run: Run, every_s: float) -> None:
@@ -217,11 +234,34 @@ async def idle_reading(run: Run, settle_s: float, label: str) -> Reading:
         fds=min(r.fds for r in readings),
         threads=min(r.threads for r in readings),
         tasks=min(r.tasks for r in readings),
+        py_blocks=round(statistics.median(r.py_blocks for r in readings)),
+        heap_used_kib=round(statistics.median(r.heap_used_kib for r in readings)),
+        heap_free_kib=round(statistics.median(r.heap_free_kib for r in readings)),
         up=0,
         done=run.done,
     )
     print_reading(run, idle, f"  ← idle, {label}")
+    run.censuses.append(await ask_server(run, signal.SIGUSR1, ".census"))
     return idle
+
+
+async def ask_server(run: Run, signum: int, answer_suffix: str) -> dict[str, int]:
+    """Signal the server (bench/serve_counting_tasks.py answers) and read its answer's file."""
+    answer = run.tasks_file.with_suffix(answer_suffix)
+    answer.unlink(missing_ok=True)
+    os.kill(run.server.pid, signum)
+    for _ in range(600):  # a census of a few million objects takes seconds
+        if answer.exists():
+            return json.loads(answer.read_text())
+        await asyncio.sleep(0.1)
+    raise SoakAborted(f"the server did not answer signal {signum} within a minute")
+
+
+async def trimmed_rss_kib(run: Run) -> int:
+    """The server's resident memory once glibc has given back what it keeps free (malloc_trim)."""
+    await ask_server(run, signal.SIGUSR2, ".trimmed")
+    await asyncio.sleep(1)
+    return read_server(run).rss_kib
 
 
 async def soak(run: Run, minutes: float, warmup: float, at_once: int, settle_s: float,
@@ -243,6 +283,7 @@ async def soak(run: Run, minutes: float, warmup: float, at_once: int, settle_s: 
     run.placing.set()
     await asyncio.gather(*lines)
     end = await idle_reading(run, settle_s, "at the end")
+    run.trimmed_end_kib = await trimmed_rss_kib(run)
     sampler.cancel()
     return warm, end
 
@@ -275,6 +316,16 @@ def report(run: Run, warm: Reading, end: Reading) -> bool:
         f"(calls {block[0].done}-{block[-1].done})" for n, block in sorted(blocks.items())) + " MiB")
     print(f"idle after the warm-up → at the end: open files {warm.fds} → {end.fds}, threads {warm.threads} → "
           f"{end.threads}, asyncio tasks {warm.tasks} → {end.tasks}")
+    # Where the memory went: Python's objects, native code's heap, or free room the allocator keeps.
+    print(f"idle after the warm-up → at the end: Python blocks {warm.py_blocks / 1e6:.2f} M → "
+          f"{end.py_blocks / 1e6:.2f} M, glibc heap in use {warm.heap_used_kib / 1024:.0f} → "
+          f"{end.heap_used_kib / 1024:.0f} MiB, free but kept {warm.heap_free_kib / 1024:.0f} → "
+          f"{end.heap_free_kib / 1024:.0f} MiB; at the end after malloc_trim, RSS {run.trimmed_end_kib / 1024:.1f} MiB")
+    if len(run.censuses) == 2:
+        before, after = run.censuses
+        grown = sorted(((after.get(kind, 0) - before.get(kind, 0), kind) for kind in after), reverse=True)[:12]
+        print("live objects grown most, idle after the warm-up → at the end: " + ", ".join(
+            f"{kind} {before.get(kind, 0)} → {after[kind]}" for change, kind in grown if change > 0))
     checks = {
         f"memory growth {growth:+.1%} < {GROWTH_LIMIT:.0%}": growth < GROWTH_LIMIT,
         f"{errors} errors": errors == 0,
