@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from server import heap_trim
 from server.access import AccessDenied, Caller, deny, identify, with_rule
 from server.storage.keys import Role
 from server.telephony.call_recorder import CallRecorder, keep_recording
@@ -145,3 +146,4 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
             except (RuntimeError, WebSocketDisconnect):
                 pass  # the peer went away while we were finishing
         await keep_recording(services, recorder)  # once the line is closed: nobody waits for it
+        await heap_trim.after_call()
