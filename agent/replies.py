@@ -133,6 +133,12 @@ FIXED_PROMPTS = (
     *ACKNOWLEDGE.values(),
 )
 
+# Everything the seat says to any caller alike, FIXED_PROMPTS and the sentences said only now and
+# then; the rest is made of one caller's words. Only these are kept in the reply cache on disk.
+SAID_TO_EVERYONE = (
+    *FIXED_PROMPTS, *SAFETY_ADVICE.values(), POLICE_LINKED, LATE_ANSWER, LATE_UNDERSTOOD, URGENT_DISPATCH,
+)
+
 
 def spoken_topic(entry: CatalogueEntry | None) -> str:
     """The topic of a work order as the read-back says it."""

@@ -25,6 +25,7 @@ class SurveyStep:
     end: SurveyEnd | None = None  # None: the survey goes on
 
 
+_HELLO = "您好，这里是12345市民服务热线。"
 _CONSENT = "请问您现在方便接受回访吗？方便请按1或者说方便，不方便请按2。"
 _QUESTIONS = {
     "contacted": "承办单位联系过您吗？联系过请按1，没有联系请按2。",
@@ -35,6 +36,9 @@ _AGAIN = "抱歉，没有听清。"
 _THANKS = "感谢您的评价，我们会认真改进工作。再见。"
 _SORRY = "好的，不打扰您了，再见。"
 _LATER = "抱歉，我们稍后再联系您，再见。"
+
+# What a survey says to every caller alike (the opening names the order's topic).
+SAID_TO_EVERYONE = (_HELLO, _CONSENT, *_QUESTIONS.values(), _AGAIN, _THANKS, _SORRY, _LATER)
 
 # Declining the survey, whatever was asked ("不方便", "别打了", "没空").
 _DECLINE = re.compile(r"不方便|没空|没时间|别(?:再)?打|不用(?:回访|了)|不需要|不想(?:说|回答|评价)|不接受|挂了")
@@ -85,7 +89,7 @@ class Survey:
 
     def opening(self) -> str:
         what = f"{self.topic}的问题" if self.topic else "问题"
-        return f"您好，这里是12345市民服务热线。您之前反映的{what}，承办单位已经办理并反馈了结果。{_CONSENT}"
+        return f"{_HELLO}您之前反映的{what}，承办单位已经办理并反馈了结果。{_CONSENT}"
 
     @property
     def spoken_answers(self) -> tuple[str, ...]:

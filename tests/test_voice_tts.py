@@ -159,3 +159,18 @@ def test_an_unwritable_cache_still_speaks(synthesizer: ZhttsSynthesizer, tmp_pat
     blocked.write_text("a file where the cache folder should be")
     audio = CachedSynthesizer(synthesizer, blocked).synthesize("好的。")
     assert audio.size > 0
+
+
+def test_a_text_the_owner_does_not_keep_is_spoken_but_never_written(synthesizer: ZhttsSynthesizer,
+                                                                   tmp_path: Path) -> None:
+    backend = CountingSynthesizer(synthesizer)
+    cache = CachedSynthesizer(backend, tmp_path, kept=lambda text: "电话" not in text)
+    private = "回访电话幺三八，幺幺九九，八八七七，对吗？"
+    first = cache.synthesize(private)
+    again = cache.synthesize(private)
+    assert first.size > 0 and backend.calls == 2, "synthesised each time it is said"
+    np.testing.assert_array_equal(first, again)
+    assert cache.cached(private) is None
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()], "nothing on disk"
+    cache.synthesize(GREETING)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == [cache.path_for(GREETING)]

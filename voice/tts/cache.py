@@ -4,6 +4,10 @@ Each text is stored once per voice as a float32 `.npy` file named by sha256(voic
 so a repeat costs one file read and returns exactly the samples first synthesised. Files are
 written to a temp name and renamed, so a crash or two calls racing on one text never leave a
 half-written file behind; an unreadable file counts as a miss and is rewritten.
+
+The files are plain audio, so the owner decides which texts may be kept (`kept`): a server keeps
+what it says to every caller, never a read-back of one caller's number or address, which would
+sit on disk in clear where the database holds it sealed.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +29,10 @@ log = logging.getLogger(__name__)
 class CachedSynthesizer:
     """A SpeechSynthesizer that asks `inner` only for texts it has not spoken before."""
 
-    def __init__(self, inner: SpeechSynthesizer, cache_dir: Path) -> None:
+    def __init__(self, inner: SpeechSynthesizer, cache_dir: Path, kept: Callable[[str], bool] | None = None) -> None:
         self.inner = inner
         self.cache_dir = Path(cache_dir)
+        self.kept = kept  # which texts are written to disk and read back (None: every text)
 
     @property
     def sample_rate(self) -> int:
@@ -41,11 +47,17 @@ class CachedSynthesizer:
         key = hashlib.sha256(f"{self.inner.voice_id}\n{text}".encode()).hexdigest()
         return self.cache_dir / key[:2] / f"{key}.npy"
 
+    def keeps(self, text: str) -> bool:
+        """Whether the audio of `text` is kept on disk."""
+        return self.kept is None or self.kept(text)
+
     def cached(self, text: str) -> np.ndarray | None:
-        """The audio of `text` if it was spoken before: a file read, no synthesis."""
-        return _read(self.path_for(text))
+        """The audio of `text` if it was spoken before and is kept: a file read, no synthesis."""
+        return _read(self.path_for(text)) if self.keeps(text) else None
 
     def synthesize(self, text: str) -> np.ndarray:
+        if not self.keeps(text):
+            return np.asarray(self.inner.synthesize(text), dtype=np.float32)
         path = self.path_for(text)
         cached = _read(path)
         if cached is not None:
