@@ -21,6 +21,7 @@ from server_harness import DEV, api_get, running_server
 from test_server_bad_input import closed_with
 
 from server.telephony.protocol import CLOSE_INVALID, CLOSE_NORMAL, CLOSE_PROTOCOL, CLOSE_TOO_BIG, CLOSE_UNSUPPORTED
+from server.telephony.session import MAX_KEYS_A_CALL
 from server.telephony.softphone import PhoneCall, Softphone
 
 pytestmark = pytest.mark.slow
@@ -69,11 +70,13 @@ def test_hostile_streams_are_closed_cleanly_and_the_call_beside_them_is_answered
             assert code in CLEAR_CODES and (code == CLOSE_NORMAL or reason), (code, reason)
 
         junk_after_start()
-        # A frame past [server] max_message_bytes, and one past the WebSocket's own frame limit.
-        for size in (100_000, 2**21):
-            code, reason = asyncio.run(closed_with(url, [start(f"CA-big-{size}"), "x" * size]))
-            assert code == CLOSE_TOO_BIG, (size, code, reason)
-        # Floods of valid messages are a long call, not an error: taken until the caller's stop.
+        # A frame past [server] max_message_bytes (in bytes: 30,000 Chinese characters are 90,000),
+        # and one past the WebSocket's own frame limit.
+        for n, frame in enumerate(("x" * 100_000, "字" * 30_000, "x" * 2**21)):
+            code, reason = asyncio.run(closed_with(url, [start(f"CA-big-{n}"), frame]))
+            assert code == CLOSE_TOO_BIG, (len(frame), code, reason)
+        # Floods of valid messages are a long call, not an error: taken until the caller's stop (keys
+        # past MAX_KEYS_A_CALL are dropped).
         marks = [json.dumps({"event": "mark", "streamSid": "MZ-CA-flood", "mark": {"name": f"m{n}" * 20}})
                  for n in range(3000)]
         keys = [json.dumps({"event": "dtmf", "streamSid": "MZ-CA-flood", "dtmf": {"digit": "0123456789*"[n % 11]}})
@@ -81,7 +84,7 @@ def test_hostile_streams_are_closed_cleanly_and_the_call_beside_them_is_answered
         code, _ = asyncio.run(closed_with(url, [start("CA-flood"), *marks, *keys, stop("CA-flood")]))
         assert code == CLOSE_NORMAL
         flood = api_get(address, "/api/calls/CA-flood").json()["call"]
-        assert flood["status"] == "ended" and flood["heard_marks"] == [] and len(flood["dtmf"]) == 3000
+        assert flood["status"] == "ended" and flood["heard_marks"] == [] and len(flood["dtmf"]) == MAX_KEYS_A_CALL
         # A key press that is not one key of a phone ends the stream that sent it.
         bad_key = json.dumps({"event": "dtmf", "streamSid": "MZ-CA-key", "dtmf": {"digit": "1" * 5000}})
         code, reason = asyncio.run(closed_with(url, [start("CA-key"), bad_key]))

@@ -80,6 +80,14 @@ def gateway_of(websocket: WebSocket) -> Caller | AccessDenied:
 GatewayDep = Annotated[Caller | AccessDenied, with_rule(gateway_of, (Role.GATEWAY,))]
 
 
+def message_bytes(raw: str | bytes) -> int:
+    """A frame's size in bytes as it came over the wire (a text frame is UTF-8: a Chinese
+    character is three bytes, so counting characters would let through three times the limit)."""
+    if isinstance(raw, bytes) or raw.isascii():
+        return len(raw)
+    return len(raw.encode("utf-8", "surrogatepass"))
+
+
 @router.websocket("/media-stream")
 async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
     if isinstance(gateway, AccessDenied):
@@ -113,8 +121,9 @@ async def media_stream(websocket: WebSocket, gateway: GatewayDep) -> None:
             raw = message.get("text")
             if raw is None:
                 raw = message.get("bytes") or b""
-            if len(raw) > max_bytes:
-                raise ProtocolError(CLOSE_TOO_BIG, f"message of {len(raw)} bytes; the limit is {max_bytes}")
+            size = message_bytes(raw)
+            if size > max_bytes:
+                raise ProtocolError(CLOSE_TOO_BIG, f"message of {size} bytes; the limit is {max_bytes}")
             event = parse_message(raw)
             recorder.received(event)
             if isinstance(event, Start) and session.state is None and is_survey(event):

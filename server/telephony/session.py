@@ -65,6 +65,9 @@ log = logging.getLogger("hotline.call")
 
 # Speech this long that the recogniser makes no words of gets "sorry, say again"; shorter is noise.
 WORDLESS_REPLY_S = 1.0
+# A caller keys a number or a menu choice or two; keys past this many in one call are a stuck key
+# or a hostile stream, and are dropped (the stored keys and the log stay bounded).
+MAX_KEYS_A_CALL = 64
 
 
 def utcnow() -> datetime:
@@ -85,6 +88,7 @@ class CallSession(AgentTakeover):
         self._worker: asyncio.Task[None] | None = None
         self._keypad = KeypadEntry(services.settings.get("turn", "keypad_timeout_s"), self._keyed_in)
         self._hung_up = False
+        self._keys_dropped = False
         self.ended = False
         self._barge_in_s = services.settings.get("turn", "barge_in_speech_ms") / 1000
         self._use_hotwords: bool = services.settings.get("asr", "place_hotwords")
@@ -234,6 +238,11 @@ class CallSession(AgentTakeover):
     def _on_key(self, key: str) -> None:
         state = self.state
         assert state is not None
+        if len(state.dtmf) >= MAX_KEYS_A_CALL:
+            if not self._keys_dropped:
+                log.warning("call %s: more than %d keys pressed; the rest are dropped", self.label, MAX_KEYS_A_CALL)
+                self._keys_dropped = True
+            return
         state.dtmf.append(key)
         # Keys are often a number being typed: which key stays out of the log.
         log.info("call %s: caller pressed a key", self.label)
