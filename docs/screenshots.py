@@ -134,13 +134,36 @@ def console_pages(browser, site: Site, waiting: list[bytes], talking: list[bytes
         wait_for(lambda: waiter.answered.is_set() and talker.answered.is_set(), 240, "the callers on the line")
         say("two callers on the line, one waiting for a person")
         agent = logged_in(browser, site, "agent")
-        agent.goto(f"http://{site.address}/console")
-        agent.wait_for_selector(f'#live-calls tr[data-call="{waiter.call_sid}"]')
-        shoot(agent, "console")
+        # Both lines are taken (the embedded default's max_calls = 2): a third caller waits in the queue.
+        with LineCaller(site, [], "13600002222") as queued:
+            agent.goto(f"http://{site.address}/console")
+            agent.wait_for_selector(f'#live-calls tr[data-call="{waiter.call_sid}"]')
+            agent.wait_for_selector(f'#queued-calls tr[data-call="{queued.call_sid}"]', timeout=30_000)
+            shoot(agent, "console", full=True)
         agent.goto(f"http://{site.address}/console/calls/{waiter.call_sid}")
         agent.wait_for_selector("#suggestions *", timeout=30_000)
         agent.wait_for_timeout(800)
         shoot(agent, "console-call", full=True)
+
+
+def audit_page(browser, site: Site) -> None:  # noqa: ANN001 - a Playwright Browser
+    """An agent plays a finished call's recording on the console; the admin's audit log lists it."""
+    import httpx
+
+    _, reader = site.key("supervisor")
+    calls = httpx.get(f"http://{site.address}/api/calls", params={"limit": 20}, timeout=30,
+                      headers={"Authorization": f"Bearer {reader}"}).json()["calls"]
+    ended = [c["call_sid"] for c in calls if c["status"] == "ended"]
+    if not ended:
+        raise Unfit("no finished call to play the recording of")
+    agent = logged_in(browser, site, "agent")
+    agent.goto(f"http://{site.address}/console/calls/{ended[0]}")
+    agent.evaluate("document.querySelector('#recording').play()")
+    wait_for(lambda: agent.evaluate("document.querySelector('#recording').duration > 1"), 30, "the recording")
+    admin = logged_in(browser, site, "admin")
+    admin.goto(f"http://{site.address}/admin/audit")
+    admin.wait_for_selector("#audit-entries tbody tr")
+    shoot(admin, "audit")
 
 
 def browser_phone_call(browser, site: Site) -> None:  # noqa: ANN001 - a Playwright Browser
@@ -170,6 +193,8 @@ def take_screenshots(site: Site, launch: Callable[[Path | None], object], waitin
     shoot(login, "login")
 
     console_pages(browser, site, waiting, talking)
+
+    audit_page(browser, site)
 
     unit = logged_in(browser, site, "unit", DESK_UNIT)
     unit.goto(f"http://{site.address}/desk?view=all")
