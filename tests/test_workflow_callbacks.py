@@ -81,6 +81,18 @@ def test_an_unsatisfied_caller_reopens_the_order_where_the_rule_says_so(engine: 
         assert ticket.status == "closed"
 
 
+def test_a_reopened_urgent_order_has_the_urgent_time_limit_again(engine: Engine) -> None:
+    rules = CallbackRules(urgent_limit_hours=2.0)
+    order = reported_order(engine, urgent=True)
+    (owed,) = callbacks_of(engine, order)
+    claim_due(engine, "node-a", owed.due_at, rules)
+    finish(engine, owed.id, node="node-a", outcome=Outcome.ANSWERED, answers=DISPLEASED, now=owed.due_at,
+           rules=rules)
+    ticket = repository.get_ticket(engine, order).ticket
+    assert ticket.status == "dispatched" and ticket.urgent
+    assert ticket.due_at == owed.due_at + timedelta(hours=2), "not the topic's 72 h"
+
+
 def test_no_answer_is_tried_again_later_then_given_up(engine: Engine) -> None:
     order = reported_order(engine)
     (owed,) = callbacks_of(engine, order)

@@ -85,12 +85,13 @@ CALLER = "13911112222"
 
 
 def reported_order(
-    engine: Engine, *extra_callers: str, phone: str = CALLER, rules: CallbackRules | None = None
+    engine: Engine, *extra_callers: str, phone: str = CALLER, rules: CallbackRules | None = None,
+    urgent: bool = False,
 ) -> str:
-    """An order in 朝阳区 from `phone`, with `extra_callers` merged into it, accepted and reported
-    solved: a callback is owed to each caller."""
+    """An order in 朝阳区 from `phone` (`urgent` or not), with `extra_callers` merged into it,
+    accepted and reported solved: a callback is owed to each caller."""
     repository.replace_catalogue(engine, [NOISE])
-    order = file_in_wangjing(engine, "CA-cb-0", phone=phone, address="望京西园四区南门工地")
+    order = file_in_wangjing(engine, "CA-cb-0", phone=phone, address="望京西园四区南门工地", urgent=urgent)
     for i, extra in enumerate(extra_callers, start=1):
         file_in_wangjing(engine, f"CA-cb-{i}", phone=extra, address="望京西园四区那个工地")
     handling.accept(engine, order, unit=NOISE_UNIT, actor="unit:1")

@@ -24,13 +24,14 @@ from server.storage.db import NotFound, session_scope
 from server.storage.knowledge_rows import catalogue_entry
 from server.storage.models import Callback, CallbackAttempt, Ticket
 from server.storage.tickets import record_step
+from server.workflow.dispatch import time_limit
 from server.workflow.lifecycle import Action, Status, next_status
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 SYSTEM = "callbacks"
 SATISFACTION = ("满意", "基本满意", "不满意")
 # Where a reopened order's new time limit comes from when its topic has no catalogue entry.
-_DEFAULT_LIMIT = timedelta(hours=72)
+_DEFAULT_LIMIT_HOURS = 72.0
 
 
 class CallbackStatus(StrEnum):
@@ -76,6 +77,8 @@ class CallbackRules:
     retry_minutes: float = 30.0  # after the first failed attempt; doubles each time
     claim_seconds: float = 300.0
     reopen_when_unsatisfied: bool = True
+    # [dispatch] urgent_limit_hours: a reopened urgent order is urgent still.
+    urgent_limit_hours: float = 2.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CallbackRules:
@@ -87,6 +90,7 @@ class CallbackRules:
             delay_hours=float(get("delay_hours")), calling_from=start, calling_until=end,
             max_attempts=int(get("max_attempts")), retry_minutes=float(get("retry_minutes")),
             claim_seconds=float(get("claim_seconds")), reopen_when_unsatisfied=bool(get("reopen_when_unsatisfied")),
+            urgent_limit_hours=float(settings.get("dispatch", "urgent_limit_hours")),
         )
 
 
@@ -237,7 +241,8 @@ def _settle_order(session: Session, callback: Callback, now: datetime, rules: Ca
         return
     if callback.satisfaction == "不满意" and rules.reopen_when_unsatisfied:
         entry = catalogue_entry(session, order.topic)
-        limit = timedelta(hours=entry.time_limit_hours) if entry else _DEFAULT_LIMIT
+        hours = entry.time_limit_hours if entry else _DEFAULT_LIMIT_HOURS
+        limit = timedelta(hours=time_limit(hours, order.urgent, rules.urgent_limit_hours))
         record_step(session, order, kind=Action.REOPEN, actor=SYSTEM, at=now,
                     note=f"caller of {callback.ticket_id} not satisfied",
                     status=next_status(Action.REOPEN, order.status), due_at=now + limit, accepted_at=None,
