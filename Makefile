@@ -34,8 +34,12 @@ audit: setup
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The suite in two processes (pytest-xdist, a test file to each in turn), then, one at a time, the
+# tests that run several servers against the clock: beside the other half of the suite their
+# nodes' surveys outlast their claims (two cores).
 test: setup lint browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile -m "not llm and not alone"
+	$(BIN)/pytest -m alone
 
 # Plays the dev corpus through `hotline simulate`, then prints CER (streaming vs whole file) and
 # the seat's per-field accuracy on that same run, then dictated phone numbers over shifted cuts,

@@ -28,7 +28,7 @@ from server.storage.keys import Role
 from server.telephony.simulate import free_port
 from server.telephony.softphone import Softphone
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.alone]
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = {c["id"]: c for c in map(json.loads, (DEV / "calls.jsonl").read_text(encoding="utf-8").splitlines())}

@@ -47,7 +47,7 @@ from workflow_orders import history_holds
 
 from server.storage.db import make_engine
 
-pytestmark = pytest.mark.slow  # each node loads the real models
+pytestmark = [pytest.mark.slow, pytest.mark.alone]  # each node loads the real models
 
 # The kill needs only enough callbacks to be mid-run when it comes (and keeps the suite shorter).
 KILL_RUN_CALLBACKS = 300
