@@ -121,6 +121,9 @@ class GatedCall:
         self._speaker: Speaker | None = None  # the queue's prompts
         self._waiter: asyncio.Task[None] | None = None
         self._frames = 0  # frames received while queued
+        # Marks that came back while the session was beginning, not the queue's: the greeting's,
+        # echoed before the session's start was done. Given to the session once it has begun.
+        self._early_marks: list[Mark] = []
 
     @property
     def label(self) -> str:
@@ -150,8 +153,9 @@ class GatedCall:
         if isinstance(event, Media):
             self._frames += 1  # heard by nobody: that is the point of the queue
         elif isinstance(event, Mark):
-            if self._speaker is not None:
-                self._speaker.mark_returned(event.name)
+            returned = self._speaker is not None and self._speaker.mark_returned(event.name)
+            if not returned and self._phase == "admitting":
+                self._early_marks.append(event)
         elif isinstance(event, Stop):
             await self.end(error=None)
 
@@ -190,6 +194,8 @@ class GatedCall:
             await self._session.handle(start)
             if self._session.state is not None:
                 self._session.state.frames_in += self._frames
+            while self._early_marks:  # those that came meanwhile are appended to the list
+                await self._session.handle(self._early_marks.pop(0))
         except Exception:
             # The call could not begin (the database, most likely): it ends, and its line is given back.
             log.exception("call %s: could not begin after waiting for a line", start.call_sid)
