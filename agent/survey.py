@@ -40,6 +40,14 @@ _LATER = "抱歉，我们稍后再联系您，再见。"
 # What a survey says to every caller alike (the opening names the order's topic).
 SAID_TO_EVERYONE = (_HELLO, _CONSENT, *_QUESTIONS.values(), _AGAIN, _THANKS, _SORRY, _LATER)
 
+
+
+def opening(topic: str | None) -> str:
+    """What a survey about an order of `topic` begins with: the same for every caller of it."""
+    what = f"{topic}的问题" if topic else "问题"
+    return f"{_HELLO}您之前反映的{what}，承办单位已经办理并反馈了结果。{_CONSENT}"
+
+
 # Declining the survey, whatever was asked ("不方便", "别打了", "没空").
 _DECLINE = re.compile(r"不方便|没空|没时间|别(?:再)?打|不用(?:回访|了)|不需要|不想(?:说|回答|评价)|不接受|挂了")
 # (好 takes in 好的, 好了 and 修好了.)
@@ -88,8 +96,7 @@ class Survey:
     _unclear: int = 0
 
     def opening(self) -> str:
-        what = f"{self.topic}的问题" if self.topic else "问题"
-        return f"{_HELLO}您之前反映的{what}，承办单位已经办理并反馈了结果。{_CONSENT}"
+        return opening(self.topic)
 
     @property
     def spoken_answers(self) -> tuple[str, ...]:

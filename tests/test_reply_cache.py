@@ -29,3 +29,13 @@ def test_an_answers_sentences_are_kept_while_the_article_says_them() -> None:
     assert not kept("。") and not kept("办理居住证需要在北京居住半年以上，您住了多久？")
     kept.learn_answers(["办理居住证需要在本市居住半年以上。"])  # the article edited
     assert not kept(said[0])
+
+
+def test_a_surveys_opening_is_kept_for_the_catalogues_topics() -> None:
+    kept = SaidToEveryone()
+    said = speech_chunks(survey.opening("噪音扰民-装修"))
+    assert not all(kept(chunk) for chunk in said)
+    kept.learn_topics(["噪音扰民-装修", "违法建设"])
+    assert all(kept(chunk) for chunk in said)
+    assert all(kept(chunk) for chunk in speech_chunks(survey.opening(None)))
+    assert not any(kept(chunk) for chunk in speech_chunks(survey.opening("王先生家门口")) if "王先生" in chunk)
