@@ -19,7 +19,7 @@ from voice.tts.chunks import speech_chunks
 
 # A survey's opening sentence names its order's catalogue topic: a node that only dials surveys
 # never loads the knowledge that learn_topics is told of.
-_OPENING = re.compile("您之前反映的" + r"[^，。！？]{1,40}" + "的问题，承办单位已经办理并反馈了结果。")
+_OPENING = re.compile(r"您之前反映的(?:[^，。！？]{1,40}的)?问题，承办单位已经办理并反馈了结果。")
 
 
 class SaidToEveryone:
