@@ -109,11 +109,7 @@ class Services:
         self.llm = build_llm_client(self.settings)
         kept = getattr(self.synthesizer, "kept", None)
         if isinstance(kept, SaidToEveryone):
-            def learn(knowledge: SeatKnowledge) -> None:
-                kept.learn_answers(a.answer for a in knowledge.kb.articles)
-                kept.learn_topics(e.topic for e in knowledge.catalogue.entries)
-
-            self.knowledge.on_load = learn
+            self.knowledge.on_load = lambda knowledge: kept.learn_answers(a.answer for a in knowledge.kb.articles)
 
     def understanding(self, knowledge: SeatKnowledge) -> Understanding:
         """Who reads the caller's turns for a new call's seat ([seat] backend)."""
